@@ -1,0 +1,138 @@
+"""Domain vocabulary: roles, kinds and the state machines of alerts and work orders.
+
+States are enums; each machine has one transition table, and an illegal move raises
+`InvalidTransition` instead of silently writing a state nobody planned for.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from hub.errors import InvalidTransition
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    OPERATOR = "operator"
+    TECHNICIAN = "technician"
+    GUARD = "guard"
+    FINANCE = "finance"
+    CUSTOMER_SERVICE = "customer_service"
+    OWNER = "owner"
+
+
+STAFF_ROLES = frozenset(Role) - {Role.OWNER}
+
+
+class DeviceKind(StrEnum):
+    ELECTRICITY_METER = "electricity_meter"
+    WATER_METER = "water_meter"
+    LEAK_SENSOR = "leak_sensor"
+    SMOKE_SENSOR = "smoke_sensor"
+    TEMPERATURE_SENSOR = "temperature_sensor"
+    PUMP = "pump"
+    GATE = "gate"
+    CHECKPOINT_READER = "checkpoint_reader"
+    CAMERA = "camera"
+
+
+class Utility(StrEnum):
+    ELECTRICITY = "electricity"
+    WATER = "water"
+    PROPERTY_FEE = "property_fee"
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    MAJOR = "major"
+    MINOR = "minor"
+    WARNING = "warning"
+
+
+class Priority(StrEnum):
+    URGENT = "urgent"
+    HIGH = "high"
+    NORMAL = "normal"
+    LOW = "low"
+
+
+class AlertState(StrEnum):
+    ACTIVE_UNACKNOWLEDGED = "active_unacknowledged"
+    ACTIVE_ACKNOWLEDGED = "active_acknowledged"
+    CLEARED_UNACKNOWLEDGED = "cleared_unacknowledged"
+    CLEARED_ACKNOWLEDGED = "cleared_acknowledged"
+
+    @property
+    def is_active(self) -> bool:
+        return self in (AlertState.ACTIVE_UNACKNOWLEDGED, AlertState.ACTIVE_ACKNOWLEDGED)
+
+
+ACTIVE_ALERT_STATES = (AlertState.ACTIVE_UNACKNOWLEDGED, AlertState.ACTIVE_ACKNOWLEDGED)
+
+_ALERT_MOVES: dict[tuple[AlertState, str], AlertState] = {
+    (AlertState.ACTIVE_UNACKNOWLEDGED, "acknowledge"): AlertState.ACTIVE_ACKNOWLEDGED,
+    (AlertState.ACTIVE_UNACKNOWLEDGED, "clear"): AlertState.CLEARED_UNACKNOWLEDGED,
+    (AlertState.ACTIVE_ACKNOWLEDGED, "clear"): AlertState.CLEARED_ACKNOWLEDGED,
+    (AlertState.CLEARED_UNACKNOWLEDGED, "acknowledge"): AlertState.CLEARED_ACKNOWLEDGED,
+}
+
+
+def next_alert_state(state: AlertState, action: str) -> AlertState:
+    """The state after `action` ("acknowledge" or "clear"), or `InvalidTransition`."""
+    try:
+        return _ALERT_MOVES[(state, action)]
+    except KeyError:
+        raise InvalidTransition(f"cannot {action} an alert that is {state.value}") from None
+
+
+class WorkOrderStatus(StrEnum):
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+
+
+OPEN_WORK_ORDER_STATES = (
+    WorkOrderStatus.SUBMITTED,
+    WorkOrderStatus.ACCEPTED,
+    WorkOrderStatus.ASSIGNED,
+    WorkOrderStatus.IN_PROGRESS,
+)
+
+WORK_ORDER_TRANSITIONS: dict[WorkOrderStatus, frozenset[WorkOrderStatus]] = {
+    WorkOrderStatus.SUBMITTED: frozenset({WorkOrderStatus.ACCEPTED, WorkOrderStatus.CANCELLED}),
+    WorkOrderStatus.ACCEPTED: frozenset({WorkOrderStatus.ASSIGNED, WorkOrderStatus.CANCELLED}),
+    WorkOrderStatus.ASSIGNED: frozenset({WorkOrderStatus.IN_PROGRESS, WorkOrderStatus.ASSIGNED}),
+    WorkOrderStatus.IN_PROGRESS: frozenset({WorkOrderStatus.COMPLETED}),
+    WorkOrderStatus.COMPLETED: frozenset({WorkOrderStatus.CONFIRMED, WorkOrderStatus.IN_PROGRESS}),
+    WorkOrderStatus.CONFIRMED: frozenset(),
+    WorkOrderStatus.CANCELLED: frozenset(),
+}
+
+
+def check_work_order_move(current: WorkOrderStatus, target: WorkOrderStatus) -> None:
+    """Raise `InvalidTransition` unless the table allows `current -> target` (no skipped step)."""
+    if target not in WORK_ORDER_TRANSITIONS[current]:
+        raise InvalidTransition(
+            f"a work order that is {current.value} cannot become {target.value}"
+        )
+
+
+class WorkOrderSource(StrEnum):
+    RULE = "rule"
+    OWNER = "owner"
+    STAFF = "staff"
+
+
+class ScanSource(StrEnum):
+    PHONE_CODE = "phone_code"
+    PHONE_PHOTO = "phone_photo"
+    READER = "reader"
+
+
+class BillStatus(StrEnum):
+    UNPAID = "unpaid"
+    PAID = "paid"

@@ -1,0 +1,50 @@
+"""All tables, imported here so `Base.metadata` knows every one of them."""
+
+from hub.storage.models.alerts import Alert
+from hub.storage.models.audit import AuditEntry
+from hub.storage.models.billing import Bill, BillLine, Payment, Tariff, TariffTier
+from hub.storage.models.notices import Notice
+from hub.storage.models.patrol import PatrolRound, PatrolRoute, PatrolScan, PatrolStop, RouteStop
+from hub.storage.models.site import (
+    Building,
+    Checkpoint,
+    Device,
+    Home,
+    HomeOwnership,
+    Meter,
+    Owner,
+    Site,
+)
+from hub.storage.models.telemetry import DeadLetter, DeviceEvent, Reading
+from hub.storage.models.users import User
+from hub.storage.models.work_orders import WorkOrder, WorkOrderEvent
+
+__all__ = [
+    "Alert",
+    "AuditEntry",
+    "Bill",
+    "BillLine",
+    "Building",
+    "Checkpoint",
+    "DeadLetter",
+    "Device",
+    "DeviceEvent",
+    "Home",
+    "HomeOwnership",
+    "Meter",
+    "Notice",
+    "Owner",
+    "PatrolRound",
+    "PatrolRoute",
+    "PatrolScan",
+    "PatrolStop",
+    "Payment",
+    "Reading",
+    "RouteStop",
+    "Site",
+    "Tariff",
+    "TariffTier",
+    "User",
+    "WorkOrder",
+    "WorkOrderEvent",
+]

@@ -1,0 +1,46 @@
+"""Control-room alerts; at most one active per dedup key (device + rule)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.domain import AlertState, Severity
+from hub.storage.base import Base
+from hub.storage.types import UTCDateTime, enum_type
+
+_ACTIVE = "state IN ('active_unacknowledged', 'active_acknowledged')"
+
+
+class Alert(Base):
+    __tablename__ = "alerts"
+    __table_args__ = (
+        Index(
+            "uq_alerts_active_dedup_key",
+            "dedup_key",
+            unique=True,
+            sqlite_where=text(_ACTIVE),
+            postgresql_where=text(_ACTIVE),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+    rule_id: Mapped[str] = mapped_column(String(128))
+    dedup_key: Mapped[str] = mapped_column(String(255))
+    severity: Mapped[Severity] = mapped_column(enum_type(Severity))
+    title: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    location: Mapped[str] = mapped_column(String(200), default="")
+    state: Mapped[AlertState] = mapped_column(enum_type(AlertState), index=True)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    occurrences: Mapped[int] = mapped_column(default=1)
+    reading_id: Mapped[int | None] = mapped_column(ForeignKey("readings.id"))
+    work_order_id: Mapped[int | None] = mapped_column(ForeignKey("work_orders.id"))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

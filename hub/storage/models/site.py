@@ -1,0 +1,112 @@
+"""The estate as loaded from a site file: buildings, homes, owners, devices, meters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hub.domain import DeviceKind, Utility
+from hub.storage.base import Base
+from hub.storage.types import EncryptedString, UTCDateTime, enum_type
+
+
+class Site(Base):
+    __tablename__ = "sites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+
+
+class Building(Base):
+    __tablename__ = "buildings"
+    __table_args__ = (UniqueConstraint("site_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Home(Base):
+    __tablename__ = "homes"
+    __table_args__ = (UniqueConstraint("building_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"))
+    code: Mapped[str] = mapped_column(String(64))
+    area_m2: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+
+    building: Mapped[Building] = relationship(lazy="joined")
+
+
+class Owner(Base):
+    """An owner's profile; personal data is encrypted at rest and shown masked."""
+
+    __tablename__ = "owners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(EncryptedString())
+    id_number: Mapped[str | None] = mapped_column(EncryptedString())
+
+
+class HomeOwnership(Base):
+    __tablename__ = "home_ownerships"
+    __table_args__ = (UniqueConstraint("home_id", "owner_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    home_id: Mapped[int] = mapped_column(ForeignKey("homes.id"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id"))
+
+
+class Device(Base):
+    """Anything that publishes: sensor, meter, gate, checkpoint reader, camera."""
+
+    __tablename__ = "devices"
+    __table_args__ = (UniqueConstraint("site_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    code: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[DeviceKind] = mapped_column(enum_type(DeviceKind))
+    name: Mapped[str] = mapped_column(String(200))
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("buildings.id"))
+    home_id: Mapped[int | None] = mapped_column(ForeignKey("homes.id"))
+    location: Mapped[str] = mapped_column(String(200), default="")
+    heartbeat_s: Mapped[int] = mapped_column(Integer, default=300)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    online: Mapped[bool | None] = mapped_column(default=None)
+
+
+class Meter(Base):
+    """A utility meter of a home; its cumulative register arrives as readings of `reading_key`."""
+
+    __tablename__ = "meters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), unique=True)
+    home_id: Mapped[int] = mapped_column(ForeignKey("homes.id"))
+    utility: Mapped[Utility] = mapped_column(enum_type(Utility))
+    reading_key: Mapped[str] = mapped_column(String(64))
+    unit: Mapped[str] = mapped_column(String(16))
+
+    device: Mapped[Device] = relationship(lazy="joined")
+
+
+class Checkpoint(Base):
+    """A patrol checkpoint: a QR/NFC tag with a code, optionally watched by a fixed reader."""
+
+    __tablename__ = "checkpoints"
+    __table_args__ = (UniqueConstraint("site_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    reader_device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))

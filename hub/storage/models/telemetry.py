@@ -1,0 +1,58 @@
+"""What devices said: numeric readings, discrete events, and what could not be understood."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.storage.base import Base
+from hub.storage.types import QUANTITY, UTCDateTime
+
+
+class Reading(Base):
+    """One value of one metric at one time; (device, metric, ts) is unique so replays are no-ops."""
+
+    __tablename__ = "readings"
+    __table_args__ = (
+        UniqueConstraint("device_id", "metric", "ts"),
+        Index("ix_readings_device_metric_ts", "device_id", "metric", "ts"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"))
+    metric: Mapped[str] = mapped_column(String(64))
+    ts: Mapped[datetime] = mapped_column(UTCDateTime())
+    value: Mapped[Decimal | None] = mapped_column(QUANTITY)
+    text: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(32), default="mqtt")
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DeviceEvent(Base):
+    """A discrete event: a checkpoint scan, a card swipe, a status change."""
+
+    __tablename__ = "device_events"
+    __table_args__ = (Index("ix_device_events_device_ts", "device_id", "ts"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"))
+    kind: Mapped[str] = mapped_column(String(64))
+    ts: Mapped[datetime] = mapped_column(UTCDateTime())
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DeadLetter(Base):
+    """A message the hub could not use, kept byte for byte with the reason."""
+
+    __tablename__ = "dead_letters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    topic: Mapped[str] = mapped_column(String(512))
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    reason: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,69 @@
+"""Work orders (工单): repair tickets from owners, staff or rules, and their history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.domain import Priority, WorkOrderSource, WorkOrderStatus
+from hub.storage.base import Base
+from hub.storage.types import UTCDateTime, enum_type
+
+_OPEN = "status IN ('submitted', 'accepted', 'assigned', 'in_progress')"
+
+
+class WorkOrder(Base):
+    __tablename__ = "work_orders"
+    __table_args__ = (
+        Index(
+            "uq_work_orders_open_dedup_key",
+            "dedup_key",
+            unique=True,
+            sqlite_where=text(_OPEN + " AND dedup_key IS NOT NULL"),
+            postgresql_where=text(_OPEN + " AND dedup_key IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    source: Mapped[WorkOrderSource] = mapped_column(enum_type(WorkOrderSource))
+    category: Mapped[str] = mapped_column(String(64))
+    priority: Mapped[Priority] = mapped_column(enum_type(Priority))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    location: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[WorkOrderStatus] = mapped_column(enum_type(WorkOrderStatus), index=True)
+    home_id: Mapped[int | None] = mapped_column(ForeignKey("homes.id"))
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+    rule_id: Mapped[str | None] = mapped_column(String(128))
+    dedup_key: Mapped[str | None] = mapped_column(String(255))
+    reading_id: Mapped[int | None] = mapped_column(ForeignKey("readings.id"))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    contact: Mapped[str | None] = mapped_column(String(200))
+    photo_path: Mapped[str | None] = mapped_column(String(300))
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completion_report: Mapped[str | None] = mapped_column(Text)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rating_attitude: Mapped[int | None] = mapped_column()
+    rating_quality: Mapped[int | None] = mapped_column()
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+
+
+class WorkOrderEvent(Base):
+    """One step in a work order's life: who moved it where, when, with what note."""
+
+    __tablename__ = "work_order_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    status: Mapped[WorkOrderStatus] = mapped_column(enum_type(WorkOrderStatus))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
