@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     rules_file: Path = PACKAGE_DIR.parent / "rules" / "default.yaml"
     upload_max_bytes: int = 5 * 1024 * 1024
     token_minutes: int = 12 * 60
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536  # tests lower both: hashing cost is not what they test
 
     def resolved_database_url(self) -> str:
         """The configured database, or the SQLite file under `var/`."""

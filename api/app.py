@@ -1,0 +1,27 @@
+"""The FastAPI application: REST under /api/v1, the live feed, and the pages."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from api import errors
+from api.routers import auth
+from hub.context import HubContext
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(context: HubContext) -> FastAPI:
+    app = FastAPI(
+        title="Estate Hub",
+        version="0.1.0",
+        docs_url=f"{API_PREFIX}/docs",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+    )
+    app.state.hub = context
+    errors.install(app)
+    api = APIRouter(prefix=API_PREFIX)
+    for router in (auth.router,):
+        api.include_router(router)
+    app.include_router(api)
+    return app

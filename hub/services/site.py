@@ -1,0 +1,191 @@
+"""Load a validated site file into the database; loading the same file twice changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.domain import Role
+from hub.errors import NotFound
+from hub.services import users
+from hub.site_file import SiteFile, TariffSpec
+from hub.storage.models import (
+    Building,
+    Checkpoint,
+    Device,
+    Home,
+    HomeOwnership,
+    Meter,
+    Owner,
+    PatrolRoute,
+    RouteStop,
+    Site,
+    Tariff,
+    TariffTier,
+    User,
+)
+
+T = TypeVar("T")
+
+
+@dataclass
+class LoadResult:
+    site_id: int
+    new_accounts: dict[str, str] = field(default_factory=dict)  # username -> initial password
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def load_site(session: Session, spec: SiteFile, *, now: datetime) -> LoadResult:
+    site = _upsert(
+        session, Site, {"code": spec.site.code}, name=spec.site.name, timezone=spec.site.timezone
+    )
+    result = LoadResult(site_id=site.id)
+    building_ids: dict[str, int] = {}
+    home_ids: dict[str, int] = {}
+    for b in spec.buildings:
+        building = _upsert(session, Building, {"site_id": site.id, "code": b.code}, name=b.name)
+        building_ids[b.code] = building.id
+        for h in b.homes:
+            home = _upsert(
+                session, Home, {"building_id": building.id, "code": h.code}, area_m2=h.area_m2
+            )
+            home_ids[f"{b.code}/{h.code}"] = home.id
+            for o in h.owners:
+                owner = _owner(session, o.username, o.name, o.phone, o.id_number, now, result)
+                _upsert(session, HomeOwnership, {"home_id": home.id, "owner_id": owner.id})
+    device_ids: dict[str, int] = {}
+    for d in spec.devices:
+        building_code = d.building or (d.home.split("/", 1)[0] if d.home else None)
+        device = _upsert(
+            session,
+            Device,
+            {"site_id": site.id, "code": d.code},
+            kind=d.kind,
+            name=d.name,
+            location=d.location,
+            heartbeat_s=d.heartbeat_s,
+            building_id=building_ids.get(building_code) if building_code else None,
+            home_id=home_ids.get(d.home) if d.home else None,
+        )
+        device_ids[d.code] = device.id
+    for m in spec.meters:
+        _upsert(
+            session,
+            Meter,
+            {"device_id": device_ids[m.device]},
+            home_id=home_ids[m.home],
+            utility=m.utility,
+            reading_key=m.reading_key,
+            unit=m.unit,
+        )
+    checkpoint_ids: dict[str, int] = {}
+    for c in spec.checkpoints:
+        checkpoint = _upsert(
+            session,
+            Checkpoint,
+            {"site_id": site.id, "code": c.code},
+            name=c.name,
+            reader_device_id=device_ids[c.reader] if c.reader else None,
+        )
+        checkpoint_ids[c.code] = checkpoint.id
+    for r in spec.patrol_routes:
+        route = _upsert(session, PatrolRoute, {"site_id": site.id, "code": r.code}, name=r.name)
+        for seq, s in enumerate(r.stops, start=1):
+            _upsert(
+                session,
+                RouteStop,
+                {"route_id": route.id, "seq": seq},
+                checkpoint_id=checkpoint_ids[s.checkpoint],
+                offset_min=s.offset_min,
+                window_min=s.window_min,
+            )
+    zone = ZoneInfo(spec.site.timezone)
+    for t in spec.tariffs:
+        _tariff(session, site.id, t, zone)
+    for s in spec.staff:
+        if session.scalar(select(User.id).where(User.username == s.username)) is None:
+            _, password = users.create_user(
+                session, username=s.username, full_name=s.full_name, role=s.role, now=now
+            )
+            result.new_accounts[s.username] = password
+    result.counts = {
+        "buildings": len(spec.buildings),
+        "homes": len(home_ids),
+        "devices": len(device_ids),
+        "meters": len(spec.meters),
+        "checkpoints": len(checkpoint_ids),
+        "patrol_routes": len(spec.patrol_routes),
+        "tariffs": len(spec.tariffs),
+        "staff": len(spec.staff),
+    }
+    session.flush()
+    return result
+
+
+def _upsert(session: Session, model: type[T], keys: dict[str, object], **values: object) -> T:
+    row = session.scalars(select(model).filter_by(**keys)).one_or_none()
+    if row is None:
+        row = model(**keys, **values)  # type: ignore[call-arg]
+        session.add(row)
+    else:
+        for name, value in values.items():
+            setattr(row, name, value)
+    session.flush()
+    return row
+
+
+def _owner(
+    session: Session,
+    username: str,
+    name: str,
+    phone: str | None,
+    id_number: str | None,
+    now: datetime,
+    result: LoadResult,
+) -> Owner:
+    user = session.scalars(select(User).where(User.username == username)).one_or_none()
+    if user is None:
+        user, password = users.create_user(
+            session, username=username, full_name=name, role=Role.OWNER, now=now
+        )
+        result.new_accounts[username] = password
+    owner = session.scalars(select(Owner).where(Owner.user_id == user.id)).one_or_none()
+    if owner is None:
+        owner = Owner(user_id=user.id, name=name, phone=phone, id_number=id_number)
+        session.add(owner)
+    else:
+        owner.name, owner.phone, owner.id_number = name, phone, id_number
+    session.flush()
+    return owner
+
+
+def _tariff(session: Session, site_id: int, spec: TariffSpec, zone: ZoneInfo) -> None:
+    existing = session.scalars(
+        select(Tariff).filter_by(site_id=site_id, utility=spec.utility, version=spec.version)
+    ).one_or_none()
+    if existing is not None:
+        return  # a published tariff version never changes; a new price is a new version
+    tariff = Tariff(
+        site_id=site_id,
+        utility=spec.utility,
+        version=spec.version,
+        unit=spec.unit,
+        effective_from=datetime.combine(spec.effective_from, time(), zone),
+    )
+    tariff.tiers = [
+        TariffTier(seq=i, up_to=t.up_to, unit_price=t.unit_price)
+        for i, t in enumerate(spec.tiers, start=1)
+    ]
+    session.add(tariff)
+
+
+def site_by_code_or_raise(session: Session, code: str) -> Site:
+    site = session.scalars(select(Site).where(Site.code == code)).one_or_none()
+    if site is None:
+        raise NotFound(f"site {code!r} is not loaded")
+    return site

@@ -1,0 +1,167 @@
+"""The site file: an estate described as data (YAML), validated before anything is written."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from hub.domain import DeviceKind, Role, Utility
+from hub.errors import ConfigError
+
+SAMPLE_SITE = Path(__file__).resolve().parent / "samples" / "site.yaml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SiteInfo(_Strict):
+    code: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
+    name: str
+    timezone: str = "Asia/Shanghai"
+
+
+class OwnerSpec(_Strict):
+    username: str
+    name: str
+    phone: str | None = None
+    id_number: str | None = None
+
+
+class HomeSpec(_Strict):
+    code: str
+    area_m2: Decimal = Field(gt=0)
+    owners: list[OwnerSpec] = []
+
+
+class BuildingSpec(_Strict):
+    code: str
+    name: str
+    homes: list[HomeSpec] = []
+
+
+class DeviceSpec(_Strict):
+    code: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    kind: DeviceKind
+    name: str
+    building: str | None = None
+    home: str | None = Field(default=None, description="BUILDING/HOME, e.g. B1/101")
+    location: str = ""
+    heartbeat_s: int = Field(default=300, gt=0)
+
+
+class MeterSpec(_Strict):
+    device: str
+    home: str = Field(description="BUILDING/HOME")
+    utility: Utility
+    reading_key: str
+    unit: str
+
+
+class CheckpointSpec(_Strict):
+    code: str
+    name: str
+    reader: str | None = Field(default=None, description="code of a checkpoint_reader device")
+
+
+class StopSpec(_Strict):
+    checkpoint: str
+    offset_min: int = Field(ge=0)
+    window_min: int = Field(gt=0)
+
+
+class RouteSpec(_Strict):
+    code: str
+    name: str
+    stops: list[StopSpec] = Field(min_length=1)
+
+
+class TierSpec(_Strict):
+    up_to: Decimal | None = None
+    unit_price: Decimal = Field(ge=0)
+
+
+class TariffSpec(_Strict):
+    utility: Utility
+    version: int = Field(ge=1)
+    effective_from: date
+    unit: str
+    tiers: list[TierSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _tiers_ascend(self) -> TariffSpec:
+        bounds = [tier.up_to for tier in self.tiers]
+        if any(bound is None for bound in bounds[:-1]):
+            raise ValueError("only the last tier may be open-ended (no up_to)")
+        limits = [bound for bound in bounds if bound is not None]
+        if limits != sorted(set(limits)):
+            raise ValueError("tier limits (up_to) must strictly increase")
+        return self
+
+
+class StaffSpec(_Strict):
+    username: str
+    full_name: str
+    role: Role
+
+
+class SiteFile(_Strict):
+    site: SiteInfo
+    buildings: list[BuildingSpec] = []
+    devices: list[DeviceSpec] = []
+    meters: list[MeterSpec] = []
+    checkpoints: list[CheckpointSpec] = []
+    patrol_routes: list[RouteSpec] = []
+    tariffs: list[TariffSpec] = []
+    staff: list[StaffSpec] = []
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> SiteFile:
+        homes = {f"{b.code}/{h.code}" for b in self.buildings for h in b.homes}
+        buildings = {b.code for b in self.buildings}
+        devices = {d.code: d for d in self.devices}
+        problems: list[str] = []
+        for d in self.devices:
+            if d.home and d.home not in homes:
+                problems.append(f"devices.{d.code}.home: no home {d.home!r}")
+            if d.building and d.building not in buildings:
+                problems.append(f"devices.{d.code}.building: no building {d.building!r}")
+        for m in self.meters:
+            if m.home not in homes:
+                problems.append(f"meters.{m.device}.home: no home {m.home!r}")
+            if m.device not in devices:
+                problems.append(f"meters.{m.device}.device: no such device")
+        checkpoints = {c.code for c in self.checkpoints}
+        for c in self.checkpoints:
+            if c.reader and c.reader not in devices:
+                problems.append(f"checkpoints.{c.code}.reader: no device {c.reader!r}")
+        for r in self.patrol_routes:
+            problems += [
+                f"patrol_routes.{r.code}.stops: no checkpoint {s.checkpoint!r}"
+                for s in r.stops
+                if s.checkpoint not in checkpoints
+            ]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+def parse_site_file(path: Path) -> SiteFile:
+    """Read and validate a site file; `ConfigError` names the file and the fields at fault."""
+    try:
+        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    try:
+        return SiteFile.model_validate(raw)
+    except ValidationError as exc:
+        details = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"{path}: {details}") from exc

@@ -1,0 +1,170 @@
+"""Shared fixtures: a fresh database (SQLite, or a PostgreSQL schema in CI), a real MQTT broker
+(Mosquitto in CI, the embedded amqtt broker on a bare machine), the sample site, API clients.
+
+Environment:
+  HUB_TEST_DATABASE_URL  PostgreSQL URL; each test gets its own schema. Unset: SQLite file.
+  HUB_TEST_MQTT_URL      mqtt://host:port of a running broker. Unset: embedded broker.
+  CI=true                a named service that cannot be reached fails the test, never skips it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import sqlalchemy as sa
+from cryptography.fernet import Fernet
+from fastapi.testclient import TestClient
+
+from adapters.mqtt.broker import BrokerThread
+from api.app import create_app
+from hub.clock import FakeClock
+from hub.context import HubContext
+from hub.services.site import LoadResult, load_site
+from hub.settings import Settings, get_settings
+from hub.site_file import SAMPLE_SITE, parse_site_file
+from hub.storage.db import Database, upgrade
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _reachable(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 1883), 2):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def hub_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Every test gets its own var dir and keys, never the developer's `var/`."""
+    monkeypatch.setenv("HUB_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("HUB_SECRET_KEY", secrets.token_urlsafe(32))
+    monkeypatch.setenv("HUB_DATA_KEY", Fernet.generate_key().decode())
+    monkeypatch.setenv("HUB_ARGON2_TIME_COST", "1")
+    monkeypatch.setenv("HUB_ARGON2_MEMORY_KIB", "1024")
+    get_settings.cache_clear()
+    yield tmp_path / "var"
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database: its own PostgreSQL schema, or a new SQLite file."""
+    pg_url = os.environ.get("HUB_TEST_DATABASE_URL")
+    if not pg_url:
+        url = f"sqlite:///{tmp_path / 'hub.db'}"
+        upgrade(Database(url).engine)
+        yield url
+        return
+    schema = f"t_{secrets.token_hex(6)}"
+    admin = sa.create_engine(pg_url)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in pg_url else "?"
+    url = f"{pg_url}{sep}options=-csearch_path%3D{schema}"
+    upgrade(Database(url).engine)
+    yield url
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def settings(database_url: str, hub_env: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.setenv("HUB_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    return get_settings()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 11, 10, 2, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def context(settings: Settings, clock: FakeClock) -> Iterator[HubContext]:
+    ctx = HubContext.from_settings(settings, clock)
+    yield ctx
+    ctx.db.dispose()
+
+
+@pytest.fixture
+def site(context: HubContext) -> LoadResult:
+    """The sample estate, loaded; `new_accounts` holds every account's initial password."""
+    with context.db.session() as session:
+        return load_site(session, parse_site_file(SAMPLE_SITE), now=context.clock.now())
+
+
+@pytest.fixture(scope="session")
+def mqtt_url() -> Iterator[str]:
+    """A real broker: HUB_TEST_MQTT_URL (Mosquitto in CI) or an embedded amqtt broker."""
+    url = os.environ.get("HUB_TEST_MQTT_URL")
+    if url:
+        if not _reachable(url):
+            pytest.fail(f"HUB_TEST_MQTT_URL={url} is not reachable")
+        yield url
+        return
+    if IN_CI:
+        pytest.fail("CI=true but HUB_TEST_MQTT_URL is not set: CI must test on Mosquitto")
+    broker = BrokerThread().start()
+    yield broker.url
+    broker.stop()
+
+
+@pytest.fixture
+def topic_prefix() -> str:
+    """A random prefix so concurrent runs on one broker never see each other's messages."""
+    return f"test-{secrets.token_hex(4)}"
+
+
+class ApiClient:
+    """A TestClient that logs in as a named account (changing its initial password first)."""
+
+    def __init__(self, client: TestClient, accounts: dict[str, str]) -> None:
+        self.client = client
+        self.accounts = accounts
+        self._tokens: dict[str, str] = {}
+
+    def token(self, username: str) -> str:
+        if username not in self._tokens:
+            initial = self.accounts[username]
+            new = initial + "Aa1!"
+            response = self.client.post(
+                "/api/v1/auth/token", data={"username": username, "password": initial}
+            )
+            assert response.status_code == 200, response.text
+            token = response.json()["access_token"]
+            changed = self.client.post(
+                "/api/v1/auth/password",
+                json={"current_password": initial, "new_password": new},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            assert changed.status_code == 204, changed.text
+            self.accounts[username] = new
+            self._tokens[username] = token
+        return self._tokens[username]
+
+    def headers(self, username: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(username)}"}
+
+    def get(self, path: str, *, as_user: str, **kwargs: object) -> object:
+        return self.client.get(path, headers=self.headers(as_user), **kwargs)  # type: ignore[arg-type]
+
+    def post(self, path: str, *, as_user: str, **kwargs: object) -> object:
+        return self.client.post(path, headers=self.headers(as_user), **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def api(context: HubContext, site: LoadResult) -> Iterator[ApiClient]:
+    """The API over the sample site; `api.get(path, as_user="operator")` logs in as needed."""
+    with TestClient(create_app(context)) as client:
+        yield ApiClient(client, dict(site.new_accounts))
