@@ -21,7 +21,7 @@ _STATUS: dict[type[errors.HubError], int] = {
 def status_for(exc: errors.HubError) -> int:
     for cls in type(exc).__mro__:
         if cls in _STATUS:
-            return _STATUS[cls]  # type: ignore[index]
+            return _STATUS[cls]
     return 400
 
 

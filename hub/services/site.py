@@ -107,12 +107,16 @@ def load_site(session: Session, spec: SiteFile, *, now: datetime) -> LoadResult:
     zone = ZoneInfo(spec.site.timezone)
     for t in spec.tariffs:
         _tariff(session, site.id, t, zone)
-    for s in spec.staff:
-        if session.scalar(select(User.id).where(User.username == s.username)) is None:
+    for member in spec.staff:
+        if session.scalar(select(User.id).where(User.username == member.username)) is None:
             _, password = users.create_user(
-                session, username=s.username, full_name=s.full_name, role=s.role, now=now
+                session,
+                username=member.username,
+                full_name=member.full_name,
+                role=member.role,
+                now=now,
             )
-            result.new_accounts[s.username] = password
+            result.new_accounts[member.username] = password
     result.counts = {
         "buildings": len(spec.buildings),
         "homes": len(home_ids),
@@ -130,7 +134,7 @@ def load_site(session: Session, spec: SiteFile, *, now: datetime) -> LoadResult:
 def _upsert(session: Session, model: type[T], keys: dict[str, object], **values: object) -> T:
     row = session.scalars(select(model).filter_by(**keys)).one_or_none()
     if row is None:
-        row = model(**keys, **values)  # type: ignore[call-arg]
+        row = model(**keys, **values)
         session.add(row)
     else:
         for name, value in values.items():

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.domain import AlertState, Severity
 from hub.storage.base import Base
+from hub.storage.models.users import User
 from hub.storage.types import UTCDateTime, enum_type
 
 _ACTIVE = "state IN ('active_unacknowledged', 'active_acknowledged')"
@@ -44,3 +45,5 @@ class Alert(Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    acknowledged_by: Mapped[User | None] = relationship(lazy="joined")

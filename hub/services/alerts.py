@@ -1,0 +1,133 @@
+"""Control-room alerts: raise (at most one active per dedup key), acknowledge, clear.
+
+A repeat of an active alert updates it (last seen, occurrences) instead of adding a row, so a
+sensor that repeats itself every second still shows one alert to the operator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub import events
+from hub.domain import ACTIVE_ALERT_STATES, AlertState, Severity, next_alert_state
+from hub.errors import NotFound
+from hub.storage.models import Alert, User
+
+
+@dataclass(frozen=True)
+class AlertRequest:
+    """What a rule (or a service such as patrol) wants raised."""
+
+    site_id: int
+    rule_id: str
+    dedup_key: str
+    severity: Severity
+    title: str
+    reason: str
+    location: str = ""
+    device_id: int | None = None
+    reading_id: int | None = None
+    work_order_id: int | None = None
+
+
+def find_active(session: Session, dedup_key: str) -> Alert | None:
+    return session.scalars(
+        select(Alert).where(Alert.dedup_key == dedup_key, Alert.state.in_(ACTIVE_ALERT_STATES))
+    ).one_or_none()
+
+
+def raise_alert(session: Session, request: AlertRequest, *, now: datetime) -> tuple[Alert, bool]:
+    """The active alert for the request's dedup key, created if none; True when new."""
+    alert = find_active(session, request.dedup_key)
+    if alert is not None:
+        alert.last_seen_at = now
+        alert.occurrences += 1
+        session.flush()
+        events.emit(session, "alert.updated", alert_view(alert))
+        return alert, False
+    alert = Alert(
+        site_id=request.site_id,
+        device_id=request.device_id,
+        rule_id=request.rule_id,
+        dedup_key=request.dedup_key,
+        severity=request.severity,
+        title=request.title,
+        reason=request.reason,
+        location=request.location,
+        state=AlertState.ACTIVE_UNACKNOWLEDGED,
+        raised_at=now,
+        last_seen_at=now,
+        occurrences=1,
+        reading_id=request.reading_id,
+        work_order_id=request.work_order_id,
+    )
+    session.add(alert)
+    session.flush()
+    events.emit(session, "alert.raised", alert_view(alert))
+    return alert, True
+
+
+def get_or_raise(session: Session, alert_id: int) -> Alert:
+    alert = session.get(Alert, alert_id)
+    if alert is None:
+        raise NotFound(f"alert {alert_id} not found")
+    return alert
+
+
+def acknowledge(session: Session, alert_id: int, *, by: User, now: datetime) -> Alert:
+    """Record who acknowledged and when; every open console is told."""
+    alert = get_or_raise(session, alert_id)
+    alert.state = next_alert_state(alert.state, "acknowledge")
+    alert.acknowledged_at = now
+    alert.acknowledged_by = by
+    session.flush()
+    events.emit(session, "alert.updated", alert_view(alert))
+    return alert
+
+
+def clear(session: Session, dedup_key: str, *, now: datetime) -> Alert | None:
+    """Clear the active alert for `dedup_key` (the condition is gone); None if none is active."""
+    alert = find_active(session, dedup_key)
+    if alert is None:
+        return None
+    alert.state = next_alert_state(alert.state, "clear")
+    alert.cleared_at = now
+    session.flush()
+    events.emit(session, "alert.updated", alert_view(alert))
+    return alert
+
+
+def list_alerts(session: Session, *, active_only: bool = True, limit: int = 200) -> list[Alert]:
+    """Newest first."""
+    query = select(Alert).order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(limit)
+    if active_only:
+        query = query.where(Alert.state.in_(ACTIVE_ALERT_STATES))
+    return list(session.scalars(query))
+
+
+def alert_view(alert: Alert) -> dict[str, Any]:
+    """The JSON shape of an alert, shared by the REST API and the live feed."""
+    return {
+        "id": alert.id,
+        "rule_id": alert.rule_id,
+        "severity": alert.severity.value,
+        "title": alert.title,
+        "reason": alert.reason,
+        "location": alert.location,
+        "device_id": alert.device_id,
+        "state": alert.state.value,
+        "raised_at": alert.raised_at.isoformat(),
+        "last_seen_at": alert.last_seen_at.isoformat(),
+        "occurrences": alert.occurrences,
+        "reading_id": alert.reading_id,
+        "work_order_id": alert.work_order_id,
+        "acknowledged_at": alert.acknowledged_at.isoformat() if alert.acknowledged_at else None,
+        "acknowledged_by_id": alert.acknowledged_by_id,
+        "acknowledged_by": alert.acknowledged_by.username if alert.acknowledged_by else None,
+        "cleared_at": alert.cleared_at.isoformat() if alert.cleared_at else None,
+    }
