@@ -27,3 +27,10 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var/*.db var/uploads
+
+# Before the first release the schema is one migration, regenerated from the models.
+schema: $(STAMP)
+	rm -f hub/storage/migrations/versions/0001_initial_schema.py var/schema-gen.db
+	$(BIN)/python -c "from alembic import command; from hub.storage.db import alembic_config; command.revision(alembic_config('sqlite:///var/schema-gen.db'), message='initial schema', autogenerate=True, rev_id='0001')"
+	rm -f var/schema-gen.db
+	$(BIN)/ruff format -q hub/storage/migrations/versions

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 00:27:09.304260
+Create Date: 2026-11-26 00:31:44.731363
 """
 
 from collections.abc import Sequence
@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import hub.storage.types
+
 
 revision: str = "0001"
 down_revision: str | None = None
