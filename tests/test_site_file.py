@@ -1,0 +1,74 @@
+"""The site file: validation names the field at fault, loading is idempotent, owner data is
+encrypted at rest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from hub.context import HubContext
+from hub.errors import ConfigError
+from hub.services.site import LoadResult, load_site
+from hub.site_file import SAMPLE_SITE, parse_site_file
+from hub.storage.models import Device, Home, Owner, Tariff, User
+
+
+def test_sample_site_loads_every_section(context: HubContext, site: LoadResult) -> None:
+    assert site.counts["homes"] == 3
+    assert {"admin", "operator", "owner101"} <= set(site.new_accounts)
+    with context.db.session() as session:
+        assert session.scalar(sa.select(sa.func.count(Device.id))) == 12
+        assert session.scalar(sa.select(sa.func.count(Tariff.id))) == 3
+
+
+def test_loading_twice_changes_nothing(context: HubContext, site: LoadResult) -> None:
+    with context.db.session() as session:
+        again = load_site(session, parse_site_file(SAMPLE_SITE), now=context.clock.now())
+        assert again.new_accounts == {}
+        assert session.scalar(sa.select(sa.func.count(Home.id))) == 3
+        assert session.scalar(sa.select(sa.func.count(User.id))) == len(site.new_accounts)
+
+
+def test_owner_phone_is_encrypted_at_rest(context: HubContext, site: LoadResult) -> None:
+    with context.db.session() as session:
+        raw = session.execute(sa.text("SELECT phone FROM owners")).scalars().all()
+        decrypted = session.scalars(sa.select(Owner.phone)).all()
+    assert "13812345678" in decrypted
+    assert all(value and "1381234" not in value for value in raw)
+
+
+def _broken(tmp_path: Path, old: str, new: str) -> Path:
+    text = SAMPLE_SITE.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "site.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "home: B1/101, utility: electricity",
+            "home: B1/109, utility: electricity",
+            "meters.em-b1-101.home: no home 'B1/109'",
+        ),
+        ('area_m2: "89.50"', 'area_m2: "-1"', "area_m2"),
+        ("kind: leak_sensor", "kind: toaster", "kind"),
+        (
+            '- {up_to: "400", unit_price: "0.5783"}',
+            '- {up_to: "100", unit_price: "0.5783"}',
+            "must strictly increase",
+        ),
+    ],
+)
+def test_a_bad_site_file_is_refused_naming_the_field(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
+    path = _broken(tmp_path, old, new)
+    with pytest.raises(ConfigError) as info:
+        parse_site_file(path)
+    assert str(path) in str(info.value)
+    assert expected in str(info.value)
