@@ -14,7 +14,7 @@ from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from hub.errors import InvalidInput, PermissionDenied
 from hub.settings import get_settings
 
-_SYMBOLS = "!@#$%^&*()-_=+[]{};:,.?/"
+_SYMBOLS = "!@#$%&*-_=+?"
 _ALGORITHM = "HS256"
 
 

@@ -46,8 +46,10 @@ def site_load(
     upgrade(context.db.engine)
     with context.db.session() as session:
         result = site_service.load_site(session, spec, now=context.clock.now())
-    console.print(f"loaded site [bold]{spec.site.code}[/]: " + ", ".join(
-        f"{n} {name}" for name, n in result.counts.items()))
+    console.print(
+        f"loaded site [bold]{spec.site.code}[/]: "
+        + ", ".join(f"{n} {name}" for name, n in result.counts.items())
+    )
     if result.new_accounts:
         print_accounts(result.new_accounts, "New accounts (change the password at first login)")
 
@@ -80,7 +82,9 @@ def reset_password(username: str) -> None:
 
 
 @friendly_errors
-def status(as_json: Annotated[bool, typer.Option("--json", help="one JSON object")] = False) -> None:
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object")] = False,
+) -> None:
     """Counts of readings, work orders, alerts, scans, bills and dead letters."""
     from hub.services.status import counts
 

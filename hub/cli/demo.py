@@ -1,0 +1,166 @@
+"""`hub demo` (everything in one process, zero setup) and `hub run` (production)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import select
+
+from adapters.mqtt.broker import EmbeddedBroker
+from edge.config import parse_edge_config
+from edge.gateway import EdgeGateway
+from hub.cli.core import open_context, print_accounts
+from hub.cli.output import console, friendly_errors
+from hub.context import HubContext
+from hub.errors import ConfigError
+from hub.runner import ApiServer, run_parts
+from hub.services import billing, meter_readings, patrol, users
+from hub.services.site import load_site
+from hub.settings import PACKAGE_DIR
+from hub.site_file import SAMPLE_SITE, parse_site_file
+from hub.storage.db import upgrade
+from hub.storage.models import User
+from hub.worker import HubWorker
+from simulators.fleet import Fleet
+from simulators.fleet_file import parse_fleet
+from simulators.history import meter_reader_rows
+
+SAMPLE_FLEET = PACKAGE_DIR.parent / "simulators" / "fleet.yaml"
+SAMPLE_EDGE = PACKAGE_DIR.parent / "edge" / "sample.yaml"
+
+
+@friendly_errors
+def demo(
+    seconds: Annotated[
+        float | None, typer.Option(help="stop by itself after this many seconds")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help="web/API port (default HUB_API_PORT, 8000)")
+    ] = None,
+    mqtt_port: Annotated[int, typer.Option(help="embedded MQTT broker port")] = 11883,
+) -> None:
+    """Run the whole estate in one process: broker, simulators, edge, hub and web pages."""
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    context = open_context()
+    settings = context.settings
+    api = ApiServer(context, settings.api_host, port or settings.api_port)
+    broker = None if settings.mqtt_url else EmbeddedBroker("127.0.0.1", mqtt_port)
+    mqtt_url = settings.mqtt_url or (broker.url if broker else "")
+    accounts = _prepare(context)
+    _write_credentials(settings.var_dir / "demo-credentials.txt", accounts, api.url)
+    console.print(f"\n[bold green]Estate Hub demo[/] at [link={api.url}]{api.url}[/]")
+    console.print(f"  控制室 Control room  {api.url}/")
+    console.print(f"  巡更 Guard           {api.url}/guard")
+    console.print(f"  业主 Owner           {api.url}/owner")
+    console.print(f"  MQTT broker          {mqtt_url}   database {context.db.engine.url}")
+    print_accounts(
+        accounts, "Demo accounts (fresh passwords each run; also in var/demo-credentials.txt)"
+    )
+    console.print("Ctrl-C stops the demo." if seconds is None else f"Stopping after {seconds:g} s.")
+    asyncio.run(_run_demo(context, api, broker, mqtt_url, seconds))
+    console.print("demo stopped; `hub status --json` shows what happened.")
+
+
+def _prepare(context: HubContext) -> dict[str, str]:
+    """Schema, sample site, fresh demo passwords, last month's bills and tonight's patrol."""
+    upgrade(context.db.engine)
+    spec = parse_site_file(SAMPLE_SITE)
+    fleet = parse_fleet(SAMPLE_FLEET)
+    now = context.clock.now()
+    usernames = [s.username for s in spec.staff] + [
+        o.username for b in spec.buildings for h in b.homes for o in h.owners
+    ]
+    with context.db.session() as session:
+        result = load_site(session, spec, now=now)
+        accounts = {
+            user.username: users.reset_password(session, user)
+            for user in session.scalars(select(User).where(User.username.in_(usernames)))
+        }
+        period, rows = meter_reader_rows(fleet, now)
+        meter_readings.import_readings(session, site_code=spec.site.code, rows=rows, now=now)
+        billing.run_billing(session, period=period, now=now)
+        guard = session.scalars(select(User).where(User.username == "guard")).one()
+        if patrol.current_round(session, guard, now=now) is None:
+            patrol.start_round(
+                session, route_code="night", site_id=result.site_id, guard=guard, now=now
+            )
+    return dict(sorted(accounts.items(), key=lambda item: usernames.index(item[0])))
+
+
+def _write_credentials(path: Path, accounts: dict[str, str], url: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [
+        f"# Estate Hub demo at {url}: change the password at first login",
+        *(f"{username}\t{password}" for username, password in accounts.items()),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.chmod(0o600)
+
+
+async def _run_demo(
+    context: HubContext,
+    api: ApiServer,
+    broker: EmbeddedBroker | None,
+    mqtt_url: str,
+    seconds: float | None,
+) -> None:
+    stop = asyncio.Event()
+    if broker is not None:
+        await broker.start()
+    try:
+        prefix = context.settings.topic_prefix
+        fleet = Fleet(parse_fleet(SAMPLE_FLEET), mqtt_url, prefix, modbus_port=0)
+        worker = HubWorker(context, mqtt_url, context.settings.rules_file)
+
+        async def edge() -> None:
+            await fleet.ready.wait()
+            config = parse_edge_config(SAMPLE_EDGE).retarget(
+                mqtt_url=mqtt_url, prefix=prefix, modbus_port=fleet.modbus_port
+            )
+            async with EdgeGateway(config) as gateway:
+                await gateway.run(stop)
+
+        await run_parts(
+            {
+                "worker": worker.run(stop),
+                "fleet": fleet.run(stop),
+                "edge": edge(),
+                "api": api.run(stop),
+            },
+            stop,
+            seconds,
+        )
+    finally:
+        if broker is not None:
+            await broker.stop()
+
+
+@friendly_errors
+def run(
+    port: Annotated[int | None, typer.Option(help="web/API port (default HUB_API_PORT)")] = None,
+) -> None:
+    """Production: ingest, rules and the API against HUB_MQTT_URL and HUB_DATABASE_URL."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    context = open_context()
+    settings = context.settings
+    if not settings.mqtt_url:
+        raise ConfigError("hub run needs HUB_MQTT_URL (mqtt://host:port); `hub demo` runs without")
+    upgrade(context.db.engine)
+    api = ApiServer(context, settings.api_host, port or settings.api_port)
+    worker = HubWorker(context, settings.mqtt_url, settings.rules_file)
+    stop = asyncio.Event()
+    console.print(f"Estate Hub serving {api.url}, ingesting from {settings.mqtt_url}")
+    asyncio.run(run_parts({"worker": worker.run(stop), "api": api.run(stop)}, stop, None))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)
+    app.command("run")(run)
