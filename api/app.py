@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from api import errors
-from api.routers import auth
+from api import errors, live
+from api.pages import routes as pages
+from api.routers import alerts, auth, billing, notices, patrol, system, work_orders
 from hub.context import HubContext
 
 API_PREFIX = "/api/v1"
@@ -21,7 +22,19 @@ def create_app(context: HubContext) -> FastAPI:
     app.state.hub = context
     errors.install(app)
     api = APIRouter(prefix=API_PREFIX)
-    for router in (auth.router,):
+    for router in (
+        auth.router,
+        alerts.router,
+        work_orders.router,
+        work_orders.homes_router,
+        work_orders.staff_router,
+        notices.router,
+        system.router,
+        live.router,
+        billing.router,
+        patrol.router,
+    ):
         api.include_router(router)
     app.include_router(api)
+    pages.install(app)
     return app

@@ -33,7 +33,9 @@ def get_session(context: ContextDep) -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": commit before the response is sent, so a client's next request sees
+# its own write (FastAPI's default would commit only after the response went out).
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def user_from_token(session: Session, context: HubContext, token: str) -> User:

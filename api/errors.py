@@ -10,6 +10,7 @@ from hub import errors
 _STATUS: dict[type[errors.HubError], int] = {
     errors.NotFound: 404,
     errors.PermissionDenied: 403,
+    errors.TooLarge: 413,
     errors.InvalidInput: 422,
     errors.InvalidTransition: 409,
     errors.Conflict: 409,

@@ -19,6 +19,10 @@ class InvalidInput(HubError):
     """Input that fails validation: the message says which field and why."""
 
 
+class TooLarge(InvalidInput):
+    """An upload over the configured size limit."""
+
+
 class InvalidTransition(HubError):
     """A state machine was asked for a move its transition table forbids."""
 

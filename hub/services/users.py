@@ -88,3 +88,13 @@ def owner_home_ids(session: Session, user: User) -> set[int]:
         .where(Owner.user_id == user.id)
     )
     return set(rows)
+
+
+def list_staff(session: Session, *, role: Role | None = None) -> list[User]:
+    """Active staff accounts (never owners), optionally of one role, by username."""
+    if role is Role.OWNER:
+        raise InvalidInput("role: owners are not staff")
+    query = select(User).where(User.active, User.role != Role.OWNER).order_by(User.username)
+    if role is not None:
+        query = query.where(User.role == role)
+    return list(session.scalars(query))

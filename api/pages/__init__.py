@@ -1,0 +1,1 @@
+"""The web pages: control room (/), owner (/owner), guard (/guard), with their static files."""

@@ -1,0 +1,286 @@
+/* Estate Hub page helpers shared by the control room, owner and guard pages.
+ *
+ * window.Hub: session (token in sessionStorage, gone when the tab closes), api() fetch wrapper
+ * that turns error answers into readable messages, mountLogin() with the first-login password
+ * change, live() WebSocket with reconnect, h() DOM builder (text only, never innerHTML), labels.
+ */
+"use strict";
+
+(function () {
+  const KEY = "estate-hub-session";
+
+  function session() {
+    try {
+      return JSON.parse(sessionStorage.getItem(KEY) || "null");
+    } catch (_) {
+      return null;
+    }
+  }
+
+  function saveSession(value) {
+    sessionStorage.setItem(KEY, JSON.stringify(value));
+  }
+
+  function logout() {
+    sessionStorage.removeItem(KEY);
+    location.reload();
+  }
+
+  class ApiError extends Error {
+    constructor(status, message) {
+      super(message);
+      this.status = status;
+    }
+  }
+
+  /* {"detail": "text"} from the hub, or FastAPI's [{loc, msg}] for malformed input. */
+  function detailText(body, status) {
+    if (!body || body.detail === undefined) return "HTTP " + status;
+    if (typeof body.detail === "string") return body.detail;
+    if (Array.isArray(body.detail)) {
+      return body.detail
+        .map((d) => ((d.loc || []).slice(1).join(".") || "input") + ": " + d.msg)
+        .join("; ");
+    }
+    return JSON.stringify(body.detail);
+  }
+
+  /* fetch with the bearer token; options: method, json, form (FormData/URLSearchParams), raw. */
+  async function api(path, options = {}) {
+    const headers = {};
+    const current = session();
+    if (current && current.token) headers.Authorization = "Bearer " + current.token;
+    let body;
+    if (options.json !== undefined) {
+      headers["Content-Type"] = "application/json";
+      body = JSON.stringify(options.json);
+    } else if (options.form !== undefined) {
+      body = options.form;
+    }
+    const response = await fetch(path, { method: options.method || "GET", headers, body });
+    if (!response.ok) {
+      let payload = null;
+      try {
+        payload = await response.json();
+      } catch (_) {
+        /* not JSON: the status says enough */
+      }
+      const expired = response.status === 401 || response.headers.has("WWW-Authenticate");
+      if (expired && current) logout(); /* back to the login form */
+      throw new ApiError(response.status, detailText(payload, response.status));
+    }
+    if (options.raw) return response;
+    if (response.status === 204) return null;
+    return response.json();
+  }
+
+  /* h("li", {class: "x", onclick: fn}, "text", child) - children are text or nodes. */
+  function h(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+      else if (name === "class") node.className = value;
+      else if (name in node && typeof value !== "string") node[name] = value;
+      else node.setAttribute(name, value === true ? "" : value);
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue;
+      node.append(child instanceof Node ? child : String(child));
+    }
+    return node;
+  }
+
+  function fmtTime(iso) {
+    if (!iso) return "";
+    const when = new Date(iso);
+    if (Number.isNaN(when.getTime())) return String(iso);
+    return when.toLocaleString("zh-CN", { hour12: false });
+  }
+
+  const labels = {
+    severity: {
+      critical: "紧急 Critical",
+      major: "重要 Major",
+      minor: "次要 Minor",
+      warning: "提示 Warning",
+    },
+    workOrder: {
+      submitted: "已提交 Submitted",
+      accepted: "已受理 Accepted",
+      assigned: "已派单 Assigned",
+      in_progress: "维修中 In progress",
+      completed: "已完工 Completed",
+      confirmed: "已评价 Confirmed",
+      cancelled: "已取消 Cancelled",
+    },
+    priority: { urgent: "紧急 Urgent", high: "高 High", normal: "普通 Normal", low: "低 Low" },
+    utility: { electricity: "电费 Electricity", water: "水费 Water", property_fee: "物业费 Property fee" },
+    bill: { unpaid: "待缴 Unpaid", paid: "已缴 Paid" },
+    role: {
+      admin: "管理员 Admin",
+      operator: "值班员 Operator",
+      guard: "保安 Guard",
+      technician: "维修工 Technician",
+      customer_service: "客服 Customer service",
+      finance: "财务 Finance",
+      owner: "业主 Owner",
+    },
+  };
+
+  function label(group, value) {
+    return (labels[group] && labels[group][value]) || String(value ?? "");
+  }
+
+  /* A message line that shows errors in red and successes in green. */
+  function notice(target, text, ok) {
+    target.textContent = text || "";
+    target.className = "msg" + (text ? (ok ? " ok" : " error") : "");
+  }
+
+  function field(labelText, input) {
+    return h("label", { class: "field" }, h("span", {}, labelText), input);
+  }
+
+  /* Log in, change an initial password if asked, then onReady(me) with the account. */
+  function mountLogin(root, { roles, onReady }) {
+    async function resume() {
+      if (!session()) return showLogin();
+      try {
+        const me = await api("/api/v1/auth/me");
+        if (me.must_change_password) return showLogin();
+        if (!roles.includes(me.role)) return showRefused(me);
+        showUser(me);
+        onReady(me);
+      } catch (_) {
+        sessionStorage.removeItem(KEY);
+        showLogin();
+      }
+    }
+
+    function showLogin() {
+      const message = h("p", { class: "msg", role: "alert" });
+      const username = h("input", { name: "username", autocomplete: "username", required: true });
+      const password = h("input", {
+        name: "password",
+        type: "password",
+        autocomplete: "current-password",
+        required: true,
+      });
+      const form = h(
+        "form",
+        { class: "card narrow", id: "login-form" },
+        h("h2", {}, "登录 Log in"),
+        field("用户名 Username", username),
+        field("密码 Password", password),
+        h("button", { type: "submit", class: "primary" }, "登录 Log in"),
+        message,
+      );
+      form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        notice(message, "登录中… Logging in…", true);
+        try {
+          const token = await api("/api/v1/auth/token", {
+            method: "POST",
+            form: new URLSearchParams({ username: username.value, password: password.value }),
+          });
+          saveSession({ token: token.access_token, role: token.role, username: username.value });
+          if (token.must_change_password) return showChange(password.value);
+          await resume();
+        } catch (error) {
+          notice(message, "登录失败 Login failed: " + error.message, false);
+        }
+      });
+      root.replaceChildren(form);
+      username.focus();
+    }
+
+    function showChange(current) {
+      const message = h("p", { class: "msg", role: "alert" });
+      const fresh = h("input", { name: "new_password", type: "password", required: true,
+        autocomplete: "new-password" });
+      const repeat = h("input", { name: "repeat_password", type: "password", required: true,
+        autocomplete: "new-password" });
+      const form = h(
+        "form",
+        { class: "card narrow", id: "password-form" },
+        h("h2", {}, "请修改初始密码 Change your initial password"),
+        h("p", { class: "hint" },
+          "至少8位，含大小写字母、数字和符号。 At least 8 characters with upper- and lower-case " +
+          "letters, a digit and a symbol."),
+        field("新密码 New password", fresh),
+        field("再次输入 Repeat", repeat),
+        h("button", { type: "submit", class: "primary" }, "修改密码 Change password"),
+        message,
+      );
+      form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        if (fresh.value !== repeat.value) {
+          return notice(message, "两次输入不一致 The two entries differ", false);
+        }
+        try {
+          await api("/api/v1/auth/password", {
+            method: "POST",
+            json: { current_password: current, new_password: fresh.value },
+          });
+          await resume();
+        } catch (error) {
+          notice(message, error.message, false);
+        }
+      });
+      root.replaceChildren(form);
+      fresh.focus();
+    }
+
+    function showRefused(me) {
+      showUser(me);
+      root.replaceChildren(
+        h("div", { class: "card narrow" },
+          h("p", { class: "msg error" },
+            "此账号无权使用本页面 This account (" + label("role", me.role) +
+            ") may not use this page."),
+          h("button", { onclick: logout }, "退出 Log out")),
+      );
+    }
+
+    function showUser(me) {
+      const who = document.getElementById("who");
+      if (!who) return;
+      who.replaceChildren(
+        h("span", {}, me.full_name + " · " + label("role", me.role)),
+        h("button", { class: "link", onclick: logout, id: "logout" }, "退出 Log out"),
+      );
+    }
+
+    resume();
+  }
+
+  /* The control-room feed; onMessage({kind, data}), onStatus("open"|"closed"|"forbidden"). */
+  function live(onMessage, onStatus) {
+    let delay = 1000;
+    function open() {
+      const current = session();
+      if (!current) return;
+      const scheme = location.protocol === "https:" ? "wss" : "ws";
+      const url = scheme + "://" + location.host + "/api/v1/live?token=" +
+        encodeURIComponent(current.token);
+      const socket = new WebSocket(url);
+      socket.onopen = () => {
+        delay = 1000;
+        onStatus("open");
+      };
+      socket.onmessage = (event) => onMessage(JSON.parse(event.data));
+      socket.onclose = (event) => {
+        if (event.code === 4401) return logout();
+        if (event.code === 4403) return onStatus("forbidden");
+        onStatus("closed");
+        setTimeout(open, delay);
+        delay = Math.min(delay * 2, 30000);
+      };
+    }
+    open();
+  }
+
+  window.Hub = { session, logout, api, ApiError, h, fmtTime, labels, label, notice, field,
+    mountLogin, live };
+})();

@@ -1,0 +1,109 @@
+"""The edge gateway's YAML: where to publish, for which site, and which Modbus devices to poll.
+
+Format: docs/edge.md. A bad file is refused before anything runs, with the file and the field
+(by device code and register key, not list index) in the message.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from adapters.modbus.register_map import DeviceMap
+from adapters.mqtt.url import parse_mqtt_url
+from hub.errors import ConfigError
+
+SAMPLE_EDGE = Path(__file__).resolve().parent / "sample.yaml"
+M = TypeVar("M", bound=BaseModel)
+
+
+class EdgeConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    mqtt_url: str = "mqtt://127.0.0.1:1883"
+    prefix: str = Field(default="estate", pattern=r"^[A-Za-z0-9_-]+$")
+    site: str = Field(pattern=r"^[A-Za-z0-9_-]+$", description="site code in the site file")
+    devices: list[DeviceMap] = Field(min_length=1)
+
+    @field_validator("mqtt_url")
+    @classmethod
+    def _url_parses(cls, url: str) -> str:
+        parse_mqtt_url(url)
+        return url
+
+    @field_validator("devices")
+    @classmethod
+    def _devices_distinct(cls, devices: list[DeviceMap]) -> list[DeviceMap]:
+        codes = [device.device for device in devices]
+        twice = sorted({code for code in codes if codes.count(code) > 1})
+        if twice:
+            raise ValueError(f"device codes appear twice: {', '.join(twice)}")
+        return devices
+
+    def retarget(
+        self,
+        *,
+        mqtt_url: str | None = None,
+        prefix: str | None = None,
+        modbus_host: str | None = None,
+        modbus_port: int | None = None,
+    ) -> EdgeConfig:
+        """A copy aimed elsewhere: another broker, or every device at one Modbus server."""
+        devices = [
+            device.model_copy(
+                update={
+                    "host": modbus_host or device.host,
+                    "port": modbus_port or device.port,
+                }
+            )
+            for device in self.devices
+        ]
+        return EdgeConfig(
+            mqtt_url=mqtt_url or self.mqtt_url,
+            prefix=prefix or self.prefix,
+            site=self.site,
+            devices=devices,
+        )
+
+
+def _field_path(raw: Any, loc: tuple[int | str, ...]) -> str:
+    """`devices.em-b1-101.registers.energy_kwh.scale` rather than `devices.0.registers.0.scale`.
+
+    List items are named by their `device` or `key` field when they have one.
+    """
+    parts: list[str] = []
+    node = raw
+    for step in loc:
+        label = str(step)
+        if isinstance(step, int) and isinstance(node, list) and step < len(node):
+            node = node[step]
+            if isinstance(node, dict):
+                label = str(node.get("device") or node.get("key") or step)
+        elif isinstance(node, dict):
+            node = node.get(step)
+        parts.append(label)
+    return ".".join(parts) or "(top)"
+
+
+def parse_yaml(path: Path, model: type[M]) -> M:
+    """Read and validate a YAML file as `model`; `ConfigError` names the file and the fields."""
+    try:
+        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        details = "; ".join(
+            f"{_field_path(raw, tuple(err['loc']))}: {err['msg'].removeprefix('Value error, ')}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"{path}: {details}") from exc
+
+
+def parse_edge_config(path: Path) -> EdgeConfig:
+    """The edge file at `path`, validated."""
+    return parse_yaml(path, EdgeConfig)

@@ -1,0 +1,494 @@
+"""Monthly utility bills (账单): meter consumption priced with the tariff version in force at
+the period start, plus the property fee; payments and arrears.
+
+A bill per (home, period) is written once: a re-run of the same month skips homes already
+billed. Every line keeps the meter, the two readings, the tariff version and the tier behind
+it, so an owner can check the arithmetic and finance can trace any amount to its source.
+A meter whose consumption cannot be trusted (no readings, reading went backwards, no reading
+during the month) is not guessed at: its line says so with amount 0 and the run reports it.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from hub.domain import BillStatus, Role, Utility
+from hub.errors import Conflict, InvalidInput, NotFound
+from hub.services.tariffs import Block, TierCharge, split_tiers
+from hub.services.users import owner_home_ids
+from hub.storage.models import (
+    Bill,
+    BillLine,
+    Building,
+    Home,
+    Meter,
+    Payment,
+    Reading,
+    Site,
+    Tariff,
+    User,
+)
+
+_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+_MANUAL_READING = "enter a manual reading (人工抄表) and bill this meter by hand"
+
+UTILITY_LABELS = {
+    Utility.ELECTRICITY: "电费 Electricity",
+    Utility.WATER: "水费 Water",
+    Utility.PROPERTY_FEE: "物业费 Property fee",
+}
+
+
+class PaymentMethod(StrEnum):
+    WECHAT = "wechat"
+    ALIPAY = "alipay"
+    BANK_CARD = "bank_card"
+    CASH = "cash"
+
+
+@dataclass(frozen=True)
+class Period:
+    """A calendar month, "YYYY-MM"."""
+
+    text: str
+    year: int
+    month: int
+
+    def bounds(self, timezone: str) -> tuple[datetime, datetime]:
+        """First instant of the month and of the next month, in `timezone`, as aware times."""
+        zone = ZoneInfo(timezone)
+        start = datetime(self.year, self.month, 1, tzinfo=zone)
+        year, month = (self.year + 1, 1) if self.month == 12 else (self.year, self.month + 1)
+        return start, datetime(year, month, 1, tzinfo=zone)
+
+
+def parse_period(text: str) -> Period:
+    match = _PERIOD.match(text)
+    if match is None:
+        raise InvalidInput(f"period {text!r}: write the month as YYYY-MM, e.g. 2026-10")
+    return Period(text, int(match.group(1)), int(match.group(2)))
+
+
+def decimal_text(value: Decimal, places: int = 0) -> str:
+    """A decimal without trailing zeros, but with at least `places` decimals."""
+    text = f"{value.normalize():f}"
+    decimals = len(text.partition(".")[2])
+    return f"{value:.{max(places, decimals)}f}"
+
+
+@dataclass(frozen=True)
+class BillingProblem:
+    """A meter the run could not bill (the bill says so too)."""
+
+    home: str
+    meter: str
+    message: str
+
+
+@dataclass
+class BillingRunResult:
+    """What a run did, for the finance table: homes billed, skipped, meters to look at."""
+
+    period: str
+    billed: list[str] = field(default_factory=list)  # homes billed (or, dry run, to bill)
+    bill_ids: list[int] = field(default_factory=list)
+    skipped: int = 0  # homes already billed for the period, left untouched
+    problems: list[BillingProblem] = field(default_factory=list)
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class _MeterUse:
+    """The readings that bound a meter's month and what they say."""
+
+    start: Reading | None
+    end: Reading | None
+    problem: str | None  # why the meter is not billed, in words an owner understands
+    action: str = ""  # what finance should do about it
+
+    @property
+    def consumption(self) -> Decimal:
+        assert self.start is not None and self.end is not None
+        assert self.start.value is not None and self.end.value is not None
+        return self.end.value - self.start.value
+
+
+def run_billing(
+    session: Session, *, period: str, now: datetime, dry_run: bool = False
+) -> BillingRunResult:
+    """Bill every home of every site for `period` (a month that has ended by `now`)."""
+    month = parse_period(period)
+    sites = list(session.scalars(select(Site).order_by(Site.id)))
+    for site in sites:
+        _, end = month.bounds(site.timezone)
+        if end > now:
+            raise InvalidInput(
+                f"period {month.text} has not ended yet at site {site.code}: it ends "
+                f"{end:%Y-%m-%d %H:%M} {site.timezone}; bill it after that"
+            )
+    result = BillingRunResult(period=month.text, dry_run=dry_run)
+    for site in sites:
+        _bill_site(session, site, month, now=now, result=result)
+    return result
+
+
+def _bill_site(
+    session: Session, site: Site, month: Period, *, now: datetime, result: BillingRunResult
+) -> None:
+    start, end = month.bounds(site.timezone)
+    homes = list(
+        session.scalars(
+            select(Home)
+            .join(Building, Building.id == Home.building_id)
+            .where(Building.site_id == site.id)
+            .order_by(Building.code, Home.code)
+        )
+    )
+    billed = set(
+        session.scalars(
+            select(Bill.home_id).where(
+                Bill.period == month.text, Bill.home_id.in_([h.id for h in homes])
+            )
+        )
+    )
+    meters = list(
+        session.scalars(
+            select(Meter).where(Meter.home_id.in_([h.id for h in homes])).order_by(Meter.id)
+        )
+    )
+    needed = {Utility.PROPERTY_FEE} | {meter.utility for meter in meters}
+    tariffs = {utility: _tariff_at(session, site, utility, start) for utility in needed}
+    meters_of: dict[int, list[Meter]] = {}
+    for meter in meters:
+        meters_of.setdefault(meter.home_id, []).append(meter)
+    for home in homes:
+        label = _home_label(home)
+        if home.id in billed:
+            result.skipped += 1
+            continue
+        lines = _property_fee_lines(home, tariffs[Utility.PROPERTY_FEE])
+        for meter in meters_of.get(home.id, []):
+            use = _meter_use(session, meter, start, end)
+            if use.problem is not None:
+                message = f"{use.problem}; {use.action}"
+                result.problems.append(BillingProblem(label, meter.device.code, message))
+            lines += _meter_lines(meter, use, tariffs[meter.utility])
+        result.billed.append(label)
+        if result.dry_run:
+            continue
+        bill = Bill(
+            home_id=home.id,
+            period=month.text,
+            total=sum((line.amount for line in lines), Decimal("0.00")),
+            status=BillStatus.UNPAID,
+            issued_at=now,
+            lines=lines,
+        )
+        session.add(bill)
+        try:
+            session.flush()
+        except IntegrityError:  # the unique (home, period) met a concurrent run
+            raise Conflict(
+                f"another billing run for {month.text} is writing bills right now; "
+                "run again when it has finished (nothing is billed twice)"
+            ) from None
+        result.bill_ids.append(bill.id)
+
+
+def _tariff_at(session: Session, site: Site, utility: Utility, start: datetime) -> Tariff:
+    """The newest tariff version effective at `start`; a missing one stops the whole run."""
+    tariff = session.scalars(
+        select(Tariff)
+        .where(
+            Tariff.site_id == site.id,
+            Tariff.utility == utility,
+            Tariff.effective_from <= start,
+        )
+        .order_by(Tariff.effective_from.desc(), Tariff.version.desc())
+        .limit(1)
+    ).one_or_none()
+    if tariff is None:
+        raise InvalidInput(
+            f"site {site.code}: no {utility.value} tariff is effective on "
+            f"{start:%Y-%m-%d}; add one to the site file, then run billing again"
+        )
+    return tariff
+
+
+def _meter_use(session: Session, meter: Meter, start: datetime, end: datetime) -> _MeterUse:
+    """Start: last reading at or before `start`, else the first inside the month (meter
+    commissioned mid-month). End: last reading at or before `end`."""
+    readings = select(Reading).where(
+        Reading.device_id == meter.device_id,
+        Reading.metric == meter.reading_key,
+        Reading.value.is_not(None),
+    )
+    last_by_end = session.scalars(
+        readings.where(Reading.ts <= end).order_by(Reading.ts.desc()).limit(1)
+    ).one_or_none()
+    if last_by_end is None:
+        return _MeterUse(
+            None, None, "no readings at all up to the end of the month", _MANUAL_READING
+        )
+    if last_by_end.ts <= start:
+        return _MeterUse(
+            last_by_end,
+            last_by_end,
+            f"no reading during the month (last: {_seen(last_by_end, start)})",
+            _MANUAL_READING,
+        )
+    first = (
+        session.scalars(
+            readings.where(Reading.ts <= start).order_by(Reading.ts.desc()).limit(1)
+        ).one_or_none()
+        or session.scalars(readings.where(Reading.ts > start).order_by(Reading.ts).limit(1)).one()
+    )
+    use = _MeterUse(first, last_by_end, None)
+    if use.consumption < 0:
+        return _MeterUse(
+            first,
+            last_by_end,
+            f"reading went backwards from {_value(first)} to {_value(last_by_end)} "
+            "(meter replaced or reset?)",
+            "check the meter and bill this month by hand",
+        )
+    return use
+
+
+def _value(reading: Reading) -> str:
+    assert reading.value is not None  # the query skips readings without a value
+    return decimal_text(reading.value)
+
+
+def _seen(reading: Reading, start: datetime) -> str:
+    """E.g. "1250 at 2026-10-31 23:59", in the site's time like `start`."""
+    return f"{_value(reading)} at {reading.ts.astimezone(start.tzinfo):%Y-%m-%d %H:%M}"
+
+
+def _blocks(tariff: Tariff) -> list[Block]:
+    return [Block(up_to=tier.up_to, unit_price=tier.unit_price) for tier in tariff.tiers]
+
+
+def _line(
+    tariff: Tariff,
+    description: str,
+    unit: str,
+    charge: TierCharge | None,
+    *,
+    meter: Meter | None = None,
+    use: _MeterUse | None = None,
+) -> BillLine:
+    """A bill line; `charge` None makes a zero "not billed" line for a problem meter."""
+    return BillLine(
+        utility=tariff.utility,
+        description=description[:200],
+        quantity=charge.quantity if charge else Decimal(0),
+        unit=unit,
+        unit_price=charge.unit_price if charge else Decimal(0),
+        amount=charge.amount if charge else Decimal("0.00"),
+        meter_id=meter.id if meter else None,
+        start_reading_id=use.start.id if use and use.start else None,
+        end_reading_id=use.end.id if use and use.end else None,
+        tariff_id=tariff.id,
+        tariff_version=tariff.version,
+        tier=charge.tier if charge and len(tariff.tiers) > 1 else None,
+    )
+
+
+def _describe(tariff: Tariff, subject: str, charge: TierCharge | None, unit: str) -> str:
+    """E.g. "电费 Electricity em-b1-101 第2档 tier 2 (200–400 kWh)"."""
+    text = f"{UTILITY_LABELS[tariff.utility]} {subject}"
+    if charge is None or len(tariff.tiers) == 1:
+        return text
+    upper = "∞" if charge.upper is None else decimal_text(charge.upper)
+    lower = decimal_text(charge.lower)
+    return f"{text} 第{charge.tier}档 tier {charge.tier} ({lower}–{upper} {unit})"
+
+
+def _meter_lines(meter: Meter, use: _MeterUse, tariff: Tariff) -> list[BillLine]:
+    """One line per tier used, or one zero line naming the problem."""
+    code = meter.device.code
+    if use.problem is not None:
+        description = (
+            f"{_describe(tariff, code, None, meter.unit)}: 未计费 not billed — {use.problem}; "
+            "物业将另行核算 the office will settle it separately"
+        )
+        return [_line(tariff, description, meter.unit, None, meter=meter, use=use)]
+    return [
+        _line(
+            tariff,
+            _describe(tariff, code, charge, meter.unit),
+            meter.unit,
+            charge,
+            meter=meter,
+            use=use,
+        )
+        for charge in split_tiers(use.consumption, _blocks(tariff))
+    ]
+
+
+def _property_fee_lines(home: Home, tariff: Tariff) -> list[BillLine]:
+    """Floor area × price per m2 per month."""
+    subject = f"{decimal_text(home.area_m2, 2)} m2 × 1 月 month"
+    return [
+        _line(tariff, _describe(tariff, subject, charge, tariff.unit), tariff.unit, charge)
+        for charge in split_tiers(home.area_m2, _blocks(tariff))
+    ]
+
+
+def _home_label(home: Home) -> str:
+    return f"{home.building.code}/{home.code}"
+
+
+# --- reading bills -----------------------------------------------------------------------
+
+
+def list_bills(
+    session: Session,
+    user: User,
+    *,
+    period: str | None = None,
+    limit: int = 200,
+    offset: int = 0,
+) -> list[Bill]:
+    """Newest period first; an owner sees only the bills of their own homes."""
+    query = select(Bill).order_by(Bill.period.desc(), Bill.home_id, Bill.id)
+    if period is not None:
+        query = query.where(Bill.period == parse_period(period).text)
+    if user.role is Role.OWNER:
+        query = query.where(Bill.home_id.in_(owner_home_ids(session, user)))
+    return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def get_bill_or_raise(session: Session, bill_id: int, user: User) -> Bill:
+    """The bill if `user` may see it; another owner's bill is "not found"."""
+    bill = session.get(Bill, bill_id)
+    if bill is None or (
+        user.role is Role.OWNER and bill.home_id not in owner_home_ids(session, user)
+    ):
+        raise NotFound(f"bill {bill_id} not found")
+    return bill
+
+
+def list_arrears(session: Session) -> list[Bill]:
+    """Unpaid bills, oldest period first."""
+    return list(
+        session.scalars(
+            select(Bill).where(Bill.status == BillStatus.UNPAID).order_by(Bill.period, Bill.home_id)
+        )
+    )
+
+
+def pay_bill(
+    session: Session, *, bill_id: int, method: PaymentMethod, by: User, now: datetime
+) -> Payment:
+    """Record the full payment of a bill; a bill is paid once (a second try is a Conflict)."""
+    bill = get_bill_or_raise(session, bill_id, by)
+    session.refresh(bill, with_for_update=True)
+    if bill.status is BillStatus.PAID:
+        raise Conflict(f"bill {bill_id} is already paid")
+    payment = Payment(
+        bill_id=bill.id,
+        amount=bill.total,
+        method=method.value,
+        reference=f"EH{now:%Y%m%d}-{bill.id}-{secrets.token_hex(4).upper()}",
+        paid_at=now,
+        paid_by_id=by.id,
+    )
+    session.add(payment)
+    bill.status = BillStatus.PAID
+    session.flush()
+    return payment
+
+
+def payment_of(session: Session, bill: Bill) -> Payment | None:
+    return session.scalars(
+        select(Payment).where(Payment.bill_id == bill.id).order_by(Payment.id).limit(1)
+    ).one_or_none()
+
+
+# --- JSON shapes -------------------------------------------------------------------------
+
+
+def _reading_view(reading: Reading | None) -> dict[str, Any] | None:
+    if reading is None or reading.value is None:
+        return None
+    return {"id": reading.id, "value": decimal_text(reading.value), "ts": reading.ts.isoformat()}
+
+
+def bill_view(session: Session, bill: Bill) -> dict[str, Any]:
+    """The JSON shape of a bill (the owner page renders exactly this)."""
+    home = session.get(Home, bill.home_id)
+    assert home is not None
+    ids = {i for line in bill.lines for i in (line.start_reading_id, line.end_reading_id) if i}
+    readings = {r.id: r for r in session.scalars(select(Reading).where(Reading.id.in_(ids)))}
+    payment = payment_of(session, bill)
+    return {
+        "id": bill.id,
+        "home": _home_label(home),
+        "period": bill.period,
+        "total": decimal_text(bill.total, 2),
+        "status": bill.status.value,
+        "issued_at": bill.issued_at.isoformat(),
+        "lines": [
+            {
+                "utility": line.utility.value,
+                "description": line.description,
+                "quantity": decimal_text(line.quantity),
+                "unit": line.unit,
+                "unit_price": decimal_text(line.unit_price, 2),
+                "amount": decimal_text(line.amount, 2),
+                "tier": line.tier,
+                "tariff_version": line.tariff_version,
+                "start_reading": _reading_view(readings.get(line.start_reading_id or 0)),
+                "end_reading": _reading_view(readings.get(line.end_reading_id or 0)),
+            }
+            for line in bill.lines
+        ],
+        "payment": None
+        if payment is None
+        else {
+            "method": payment.method,
+            "reference": payment.reference,
+            "amount": decimal_text(payment.amount, 2),
+            "paid_at": payment.paid_at.isoformat(),
+        },
+    }
+
+
+def arrears_view(session: Session, bill: Bill) -> dict[str, Any]:
+    home = session.get(Home, bill.home_id)
+    assert home is not None
+    return {
+        "id": bill.id,
+        "home": _home_label(home),
+        "home_id": bill.home_id,
+        "period": bill.period,
+        "amount": decimal_text(bill.total, 2),
+        "issued_at": bill.issued_at.isoformat(),
+    }
+
+
+def result_view(result: BillingRunResult) -> dict[str, Any]:
+    return {
+        "period": result.period,
+        "dry_run": result.dry_run,
+        "billed": result.billed,
+        "bill_ids": result.bill_ids,
+        "skipped": result.skipped,
+        "problems": [
+            {"home": p.home, "meter": p.meter, "message": p.message} for p in result.problems
+        ],
+    }

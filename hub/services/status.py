@@ -1,0 +1,60 @@
+"""How the hub is doing, in numbers, and what it could not understand (dead letters).
+
+`counts` backs both `GET /api/v1/status` and `hub status --json`, so both say the same.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from hub.domain import ACTIVE_ALERT_STATES, OPEN_WORK_ORDER_STATES
+from hub.storage.models import Alert, Bill, DeadLetter, PatrolScan, Reading, WorkOrder
+
+
+def counts(session: Session) -> dict[str, int]:
+    """Row counts an operator checks first: is data arriving, is anything waiting."""
+    queries = {
+        "readings": _count(Reading.id),
+        "work_orders_open": _count(WorkOrder.id, WorkOrder.status.in_(OPEN_WORK_ORDER_STATES)),
+        "work_orders_total": _count(WorkOrder.id),
+        "alerts_active": _count(Alert.id, Alert.state.in_(ACTIVE_ALERT_STATES)),
+        "alerts_total": _count(Alert.id),
+        "patrol_scans": _count(PatrolScan.id),
+        "bills": _count(Bill.id),
+        "dead_letters": _count(DeadLetter.id),
+    }
+    return {name: session.scalar(query) or 0 for name, query in queries.items()}
+
+
+def _count(
+    column: InstrumentedAttribute[int], where: ColumnElement[bool] | None = None
+) -> Select[int]:
+    query = select(func.count(column))
+    return query if where is None else query.where(where)
+
+
+def latest_dead_letters(session: Session, *, limit: int = 50) -> list[DeadLetter]:
+    """Newest first."""
+    query = select(DeadLetter).order_by(DeadLetter.received_at.desc(), DeadLetter.id.desc())
+    return list(session.scalars(query.limit(limit)))
+
+
+def dead_letter_view(letter: DeadLetter) -> dict[str, Any]:
+    """The payload as text when it is UTF-8, else base64 (`payload_encoding` says which)."""
+    try:
+        payload, encoding = letter.payload.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        payload, encoding = base64.b64encode(letter.payload).decode("ascii"), "base64"
+    return {
+        "id": letter.id,
+        "topic": letter.topic,
+        "reason": letter.reason,
+        "received_at": letter.received_at.isoformat(),
+        "payload": payload,
+        "payload_encoding": encoding,
+        "size": len(letter.payload),
+    }

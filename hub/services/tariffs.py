@@ -1,0 +1,85 @@
+"""Tier (block) pricing, pure: a quantity split over a tariff's blocks, each block priced and
+rounded on its own so the owner can check every line by hand.
+
+A flat price is one open block; the property fee is a flat price per m2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from hub.errors import InvalidInput
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Block:
+    """Quantity up to `up_to` (cumulative; None = no limit) costs `unit_price` per unit."""
+
+    up_to: Decimal | None
+    unit_price: Decimal
+
+
+@dataclass(frozen=True)
+class TierCharge:
+    """The part of a quantity that fell in block `tier` (1-based) and what it costs."""
+
+    tier: int
+    lower: Decimal
+    upper: Decimal | None
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+
+
+def round_money(value: Decimal) -> Decimal:
+    """Round to the fen (0.01), half up, as a cashier would."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def split_tiers(quantity: Decimal, blocks: Sequence[Block]) -> list[TierCharge]:
+    """The charges of `quantity` over `blocks`: one per block used (block 1 even for zero).
+
+    The quantities always sum to `quantity`; each amount is rounded half up to 0.01.
+    """
+    if quantity < 0:
+        raise InvalidInput(f"quantity {quantity} is negative: a consumption cannot be below zero")
+    _check_blocks(blocks)
+    charges: list[TierCharge] = []
+    lower = Decimal(0)
+    for tier, block in enumerate(blocks, start=1):
+        upper = block.up_to
+        part = quantity - lower if upper is None else min(quantity, upper) - lower
+        charges.append(
+            TierCharge(
+                tier=tier,
+                lower=lower,
+                upper=upper,
+                quantity=part,
+                unit_price=block.unit_price,
+                amount=round_money(part * block.unit_price),
+            )
+        )
+        if upper is None or quantity <= upper:
+            break
+        lower = upper
+    return charges
+
+
+def _check_blocks(blocks: Sequence[Block]) -> None:
+    if not blocks:
+        raise InvalidInput("a tariff needs at least one block")
+    if blocks[-1].up_to is not None:
+        raise InvalidInput("the last tariff block must be open-ended (no up_to)")
+    limits = [block.up_to for block in blocks[:-1] if block.up_to is not None]
+    ascending = limits == sorted(set(limits)) and all(limit > 0 for limit in limits)
+    if len(limits) != len(blocks) - 1 or not ascending:
+        raise InvalidInput("tariff block limits (up_to) must be positive and strictly increase")
+
+
+def total(charges: Sequence[TierCharge]) -> Decimal:
+    """What the charges come to: the sum of the rounded lines (never re-rounded)."""
+    return sum((charge.amount for charge in charges), Decimal("0.00"))

@@ -1,0 +1,70 @@
+"""Checkpoint QR labels: what `hub patrol qr` prints is what a phone photo of it decodes to,
+even turned 15 degrees and grainy; anything else gets a clear refusal."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from adapters.camera.qr import decode_qr, label_png
+from hub.cli.patrol import patrol_app
+from hub.errors import InvalidInput
+
+
+def photo_of(label: bytes, *, angle: float, noise: float, size: int = 0) -> bytes:
+    """The label on a white wall, rotated by `angle`, with Gaussian noise, as a JPEG."""
+    image = cv2.imdecode(np.frombuffer(label, np.uint8), cv2.IMREAD_COLOR)
+    assert image is not None
+    image = cv2.copyMakeBorder(image, 120, 120, 120, 120, cv2.BORDER_CONSTANT, value=(255,) * 3)
+    height, width = image.shape[:2]
+    turn = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
+    image = cv2.warpAffine(image, turn, (width, height), borderValue=(255,) * 3)
+    grain = np.random.default_rng(7).normal(0, noise, image.shape)
+    image = np.clip(image.astype(np.float64) + grain, 0, 255).astype(np.uint8)
+    if size:
+        image = cv2.resize(image, (size * 4 // 3, size), interpolation=cv2.INTER_LINEAR)
+    ok, jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 85])
+    assert ok
+    return jpeg.tobytes()
+
+
+@pytest.mark.parametrize("code", ["CP-B1-LOBBY", "CP-1"])  # segno.make would give CP-1 a Micro QR
+def test_label_decodes(code: str) -> None:
+    assert decode_qr(label_png(code)) == code
+
+
+def test_rotated_noisy_photo_decodes() -> None:
+    photo = photo_of(label_png("CP-PUMP-ROOM"), angle=15, noise=30)
+    assert decode_qr(photo) == "CP-PUMP-ROOM"
+
+
+def test_large_phone_photo_decodes_quickly() -> None:
+    photo = photo_of(label_png("CP-B2-LOBBY", scale=12), angle=-15, noise=20, size=3000)
+    started = time.perf_counter()
+    assert decode_qr(photo) == "CP-B2-LOBBY"
+    assert time.perf_counter() - started < 2.0
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty"),
+        (b"this is not a picture", "not an image"),
+        (cv2.imencode(".png", np.full((300, 300), 255, np.uint8))[1].tobytes(), "no QR code"),
+    ],
+)
+def test_undecodable_input_is_refused_clearly(data: bytes, message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        decode_qr(data)
+
+
+def test_cli_writes_a_label(tmp_path: Path) -> None:
+    out = tmp_path / "north.png"
+    result = CliRunner().invoke(patrol_app, ["qr", "CP-NORTH-GATE", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert decode_qr(out.read_bytes()) == "CP-NORTH-GATE"

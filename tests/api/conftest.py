@@ -1,0 +1,77 @@
+"""Helpers for the API tests: raise an alert as a rule would, submit a repair request."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from hub.context import HubContext
+from hub.domain import Severity
+from hub.services.alerts import AlertRequest, alert_view, raise_alert
+from hub.services.site import LoadResult
+from tests.conftest import ApiClient
+
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+RaiseAlert = Callable[..., dict[str, Any]]
+Submit = Callable[..., httpx.Response]
+
+
+@pytest.fixture
+def raise_leak(context: HubContext, site: LoadResult) -> RaiseAlert:
+    """Raise (and commit) an alert through the service, as the rules engine does."""
+
+    def _raise(key: str = "leak-b1-101/leak", title: str = "漏水 Leak") -> dict[str, Any]:
+        with context.db.session() as session:
+            alert, _ = raise_alert(
+                session,
+                AlertRequest(
+                    site_id=site.site_id,
+                    rule_id="leak",
+                    dedup_key=key,
+                    severity=Severity.CRITICAL,
+                    title=title,
+                    reason="leak sensor reads wet",
+                    location="1号楼101厨房 B1-101 kitchen",
+                ),
+                now=context.clock.now(),
+            )
+            return alert_view(alert)
+
+    return _raise
+
+
+def home_id(api: ApiClient, owner: str) -> int:
+    """The first home of `owner`, as the owner page finds it."""
+    homes = api.get("/api/v1/homes", as_user=owner)
+    assert isinstance(homes, httpx.Response) and homes.status_code == 200
+    return int(homes.json()[0]["id"])
+
+
+@pytest.fixture
+def submit(api: ApiClient) -> Submit:
+    """Submit a repair request (报修) as an owner, for their own home unless told otherwise."""
+
+    def _submit(
+        owner: str = "owner101",
+        *,
+        home: int | None = None,
+        photo: tuple[str, bytes, str] | None = None,
+    ) -> httpx.Response:
+        form = {
+            "home_id": str(home if home is not None else home_id(api, owner)),
+            "category": "plumbing",
+            "title": "厨房水龙头漏水 Kitchen tap leaks",
+            "description": "drips all night",
+            "contact": "13812345678",
+        }
+        files = {"photo": photo} if photo else None
+        response = api.post("/api/v1/work-orders", as_user=owner, data=form, files=files)
+        assert isinstance(response, httpx.Response)
+        return response
+
+    return _submit

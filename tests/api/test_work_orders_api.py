@@ -1,0 +1,175 @@
+"""Repair requests (报修) through the API: the whole flow, who may do each step, photos."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hub.settings import get_settings
+from tests.api.conftest import JPEG, PNG, Submit, home_id
+from tests.conftest import ApiClient
+
+WO = "/api/v1/work-orders"
+
+
+def _staff_id(api: ApiClient, username: str = "tech") -> int:
+    staff = api.get("/api/v1/staff", as_user="service")
+    assert staff.status_code == 200, staff.text
+    return int(next(u["id"] for u in staff.json() if u["username"] == username))
+
+
+def _assigned(api: ApiClient, submit: Submit) -> int:
+    """A request accepted by customer service and assigned to `tech`."""
+    order_id = int(submit().json()["id"])
+    assert api.post(f"{WO}/{order_id}/accept", as_user="service").status_code == 200
+    body = {"technician_id": _staff_id(api)}
+    assert api.post(f"{WO}/{order_id}/assign", as_user="service", json=body).status_code == 200
+    return order_id
+
+
+def test_full_repair_flow_from_request_to_rating(api: ApiClient, submit: Submit) -> None:
+    created = submit(photo=("tap.jpg", JPEG, "image/jpeg"))
+    assert created.status_code == 201, created.text
+    order = created.json()
+    assert (order["status"], order["source"], order["has_photo"]) == ("submitted", "owner", True)
+    assert order["location"] == "B1/101"
+    order_id = order["id"]
+
+    steps = [
+        ("service", "accept", None, "accepted"),
+        ("service", "assign", {"technician_id": _staff_id(api)}, "assigned"),
+        ("tech", "start", None, "in_progress"),
+        ("tech", "complete", {"report": "replaced the washer"}, "completed"),
+        ("owner101", "confirm", {"attitude": 5, "quality": 4, "comment": "很好 good"}, "confirmed"),
+    ]
+    for user, action, body, status in steps:
+        moved = api.post(f"{WO}/{order_id}/{action}", as_user=user, json=body)
+        assert moved.status_code == 200, (action, moved.text)
+        assert moved.json()["status"] == status
+
+    final = api.get(f"{WO}/{order_id}", as_user="owner101").json()
+    assert final["completion_report"] == "replaced the washer"
+    assert (final["rating_attitude"], final["rating_quality"]) == (5, 4)
+    history = api.get(f"{WO}/{order_id}/history", as_user="owner101").json()
+    assert [(h["status"], h["by"]) for h in history] == [
+        ("submitted", None),
+        ("accepted", "service"),
+        ("assigned", "service"),
+        ("in_progress", "tech"),
+        ("completed", "tech"),
+        ("confirmed", "owner101"),
+    ]
+    assert history[2]["note"] == "assigned to tech"
+    photo = api.get(f"{WO}/{order_id}/photo", as_user="owner101")
+    assert photo.status_code == 200
+    assert (photo.headers["content-type"], photo.content) == ("image/jpeg", JPEG)
+    assert api.get(f"{WO}/{order_id}/photo", as_user="tech").content == JPEG
+
+
+def test_skipping_a_step_answers_409(api: ApiClient, submit: Submit) -> None:
+    order_id = submit().json()["id"]
+    technician = {"technician_id": _staff_id(api)}
+    skipped = api.post(f"{WO}/{order_id}/assign", as_user="service", json=technician)
+    assert skipped.status_code == 409
+    assert "submitted cannot become assigned" in skipped.json()["detail"]
+    assert api.post(f"{WO}/{order_id}/accept", as_user="service").status_code == 200
+    assert api.post(f"{WO}/{order_id}/accept", as_user="operator").status_code == 409
+    rating = {"attitude": 5, "quality": 5}
+    assert api.post(f"{WO}/{order_id}/confirm", as_user="owner101", json=rating).status_code == 409
+    assert api.post(f"{WO}/{order_id}/assign", as_user="admin", json=technician).status_code == 200
+    report = {"report": "done"}
+    assert api.post(f"{WO}/{order_id}/complete", as_user="tech", json=report).status_code == 409
+    assert api.get(f"{WO}/{order_id}", as_user="service").json()["status"] == "assigned"
+
+
+def test_each_step_refuses_the_wrong_role(api: ApiClient, submit: Submit) -> None:
+    order_id = submit().json()["id"]
+    for user in ("tech", "guard", "finance", "owner101"):
+        assert api.post(f"{WO}/{order_id}/accept", as_user=user).status_code == 403, user
+    assert api.post(f"{WO}/{order_id}/accept", as_user="operator").status_code == 200
+    technician = {"technician_id": _staff_id(api)}
+    for user in ("operator", "tech", "owner101"):
+        refused = api.post(f"{WO}/{order_id}/assign", as_user=user, json=technician)
+        assert refused.status_code == 403, user
+    not_a_tech = {"technician_id": _staff_id(api, "guard")}
+    wrong = api.post(f"{WO}/{order_id}/assign", as_user="service", json=not_a_tech)
+    assert wrong.status_code == 422
+    assert (
+        api.post(f"{WO}/{order_id}/assign", as_user="service", json=technician).status_code == 200
+    )
+    for user in ("service", "operator", "owner101"):
+        assert api.post(f"{WO}/{order_id}/start", as_user=user).status_code == 403, user
+
+
+def test_only_the_assigned_technician_works_the_order(api: ApiClient, submit: Submit) -> None:
+    created = api.post(
+        "/api/v1/auth/staff",
+        as_user="admin",
+        json={"username": "tech2", "full_name": "Tech Two", "role": "technician"},
+    ).json()
+    api.accounts["tech2"] = created["initial_password"]
+    order_id = _assigned(api, submit)
+    refused = api.post(f"{WO}/{order_id}/start", as_user="tech2")
+    assert refused.status_code == 403
+    assert "assigned technician" in refused.json()["detail"]
+    assert api.get(WO, as_user="tech2").json() == []
+    assert [o["id"] for o in api.get(WO, as_user="tech").json()] == [order_id]
+    assert api.post(f"{WO}/{order_id}/start", as_user="tech").status_code == 200
+    rating = {"attitude": 5, "quality": 5}
+    completed = api.post(f"{WO}/{order_id}/complete", as_user="tech", json={"report": "fixed"})
+    assert completed.status_code == 200
+    assert api.post(f"{WO}/{order_id}/confirm", as_user="service", json=rating).status_code == 403
+
+
+def test_another_owner_sees_nothing_of_it(api: ApiClient, submit: Submit) -> None:
+    order_id = submit(photo=("tap.png", PNG, "image/png")).json()["id"]
+    for path in ("", "/photo", "/history"):
+        assert api.get(f"{WO}/{order_id}{path}", as_user="owner102").status_code == 404, path
+    assert api.get(WO, as_user="owner102").json() == []
+    assert [o["id"] for o in api.get(WO, as_user="owner101").json()] == [order_id]
+    foreign_home = submit("owner102", home=home_id(api, "owner101"))
+    assert foreign_home.status_code == 404
+    order_id = _assigned(api, submit)
+    api.post(f"{WO}/{order_id}/start", as_user="tech")
+    api.post(f"{WO}/{order_id}/complete", as_user="tech", json={"report": "fixed"})
+    rating = {"attitude": 1, "quality": 1}
+    assert api.post(f"{WO}/{order_id}/confirm", as_user="owner102", json=rating).status_code == 404
+    assert api.get(f"{WO}/{order_id}", as_user="owner101").json()["status"] == "completed"
+
+
+def test_reading_work_orders_needs_a_role_that_handles_them(api: ApiClient, submit: Submit) -> None:
+    order_id = submit().json()["id"]
+    for user in ("guard", "finance"):
+        assert api.get(WO, as_user=user).status_code == 403, user
+        assert api.get(f"{WO}/{order_id}", as_user=user).status_code == 403, user
+    for user in ("operator", "service", "admin"):
+        assert [o["id"] for o in api.get(f"{WO}?open=true", as_user=user).json()] == [order_id]
+    assert api.get(f"{WO}/{order_id}/photo", as_user="owner101").status_code == 404
+    assert submit("operator", home=1).status_code == 403
+
+
+def test_photo_must_be_a_small_jpeg_or_png(api: ApiClient, submit: Submit, hub_env: Path) -> None:
+    fake = submit(photo=("tap.jpg", b"<html>not an image</html>", "image/jpeg"))
+    assert fake.status_code == 422
+    assert "JPEG or PNG" in fake.json()["detail"]
+    limit = get_settings().upload_max_bytes
+    huge = submit(photo=("tap.jpg", JPEG[:4] + b"\x00" * limit, "image/jpeg"))
+    assert huge.status_code == 413
+    assert f"upload limit of 5 MB ({limit} bytes)" in huge.json()["detail"]
+    assert api.get(WO, as_user="owner101").json() == []
+    assert not (hub_env / "uploads").exists() or not any((hub_env / "uploads").iterdir())
+    just_fits = submit(photo=("tap.jpg", JPEG[:4] + b"\x00" * (limit - 4), "image/jpeg"))
+    assert just_fits.status_code == 201
+    assert len(list((hub_env / "uploads").iterdir())) == 1
+
+
+def test_homes_and_staff_lists_are_for_their_users(api: ApiClient) -> None:
+    homes = api.get("/api/v1/homes", as_user="owner101").json()
+    assert [h["label"] for h in homes] == ["B1/101"]
+    assert api.get("/api/v1/homes", as_user="operator").status_code == 403
+    technicians = api.get("/api/v1/staff?role=technician", as_user="admin").json()
+    assert [(u["username"], u["role"]) for u in technicians] == [("tech", "technician")]
+    everyone = {u["username"] for u in api.get("/api/v1/staff", as_user="service").json()}
+    assert "owner101" not in everyone and {"tech", "guard"} <= everyone
+    assert api.get("/api/v1/staff?role=owner", as_user="service").status_code == 422
+    for user in ("operator", "tech", "owner101"):
+        assert api.get("/api/v1/staff", as_user=user).status_code == 403, user

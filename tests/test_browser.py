@@ -1,0 +1,258 @@
+"""The pages in a real browser (Debian's Chromium through Playwright), served by uvicorn.
+
+The control room: log in, change the initial password, see a leak alert arrive live, acknowledge
+it and see who and when. The owner page: submit a repair request with a photo. Any request to a
+host other than the hub fails the test: the pages must work with no internet.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, Request, expect, sync_playwright
+from sqlalchemy import select
+
+from api.app import create_app
+from hub.clock import FakeClock
+from hub.context import HubContext
+from hub.domain import BillStatus, Severity, Utility
+from hub.services.alerts import AlertRequest, raise_alert
+from hub.services.site import LoadResult
+from hub.storage.models import Bill, BillLine, Building, Home, Meter, Reading, Tariff
+from tests.api.conftest import JPEG
+from tests.conftest import IN_CI
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def hub_url(context: HubContext, site: LoadResult) -> Iterator[str]:
+    """The hub's app served by uvicorn in a thread, on a free port, over the test database."""
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(context), host="127.0.0.1", port=_free_port(), log_level="warning"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{server.config.port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One Chromium for the module; each test gets its own context (no shared storage)."""
+    if not CHROMIUM.exists():
+        if IN_CI:
+            pytest.fail("CI=true but /usr/bin/chromium is missing (apt-get install -y chromium)")
+        pytest.skip("Debian's Chromium is not at /usr/bin/chromium (apt-get install -y chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser, hub_url: str) -> Iterator[Page]:
+    """A phone-sized-or-larger tab in Shanghai time that records errors and foreign requests."""
+    context = browser.new_context(
+        timezone_id="Asia/Shanghai", locale="zh-CN", viewport={"width": 1200, "height": 800}
+    )
+    tab = context.new_page()
+    problems: list[str] = []
+    hub_host = urlparse(hub_url).netloc
+
+    def check_request(request: Request) -> None:
+        if urlparse(request.url).netloc not in (hub_host, ""):
+            problems.append(f"fetched from outside: {request.url}")
+
+    tab.on("request", check_request)
+    tab.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    tab.on("console", lambda m: problems.append(m.text) if _is_problem(m.type, m.text) else None)
+    yield tab
+    context.close()
+    assert problems == []
+
+
+def _is_problem(kind: str, text: str) -> bool:
+    """Console errors count, except the browser's note on an HTTP error the page handles."""
+    return kind == "error" and not text.startswith("Failed to load resource")
+
+
+def _log_in(page: Page, username: str, initial: str) -> None:
+    """Log in with the initial password and change it on the form the page then shows."""
+    page.fill("#login-form input[name=username]", username)
+    page.fill("#login-form input[name=password]", initial)
+    page.click("#login-form button[type=submit]")
+    new = initial + "Xy9!"
+    page.fill("#password-form input[name=new_password]", new)
+    page.fill("#password-form input[name=repeat_password]", new)
+    page.click("#password-form button[type=submit]")
+
+
+def test_operator_sees_a_leak_live_and_acknowledges_it(
+    page: Page,
+    hub_url: str,
+    site: LoadResult,
+    context: HubContext,
+    clock: FakeClock,
+    tmp_path: Path,
+) -> None:
+    page.goto(hub_url + "/")
+    _log_in(page, "operator", site.new_accounts["operator"])
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "open")
+    expect(page.locator("#alerts")).to_contain_text("暂无活动告警 No active alerts")
+
+    with context.db.session() as session:
+        alert, _ = raise_alert(
+            session,
+            AlertRequest(
+                site_id=site.site_id,
+                rule_id="leak-detected",
+                dedup_key="leak-b1-101/leak",
+                severity=Severity.CRITICAL,
+                title="厨房漏水 Kitchen leak",
+                reason="leak = 1 (wet) at 10:00",
+                location="1号楼101厨房 B1-101 kitchen",
+            ),
+            now=clock.now(),
+        )
+    item = page.locator(f"[data-alert-id='{alert.id}']")
+    expect(item).to_contain_text("厨房漏水 Kitchen leak")
+    expect(item).to_have_class(re.compile(r"\bsev-critical\b"))
+    expect(page).to_have_title(re.compile(r"^\(1\) "))
+
+    clock.set(clock.now().replace(minute=2, second=30))
+    item.get_by_role("button", name="确认 Acknowledge").click()
+    expect(item.locator(".acked")).to_have_text(
+        "✔ 已确认 Acknowledged: operator · 2026/11/10 10:02:30"
+    )
+    expect(item.get_by_role("button")).to_have_count(0)
+    page.screenshot(path=tmp_path / "control-room.png", full_page=True)
+
+
+def test_owner_submits_a_repair_request_with_a_photo(
+    page: Page, hub_url: str, site: LoadResult, tmp_path: Path
+) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})  # owners use phones
+    page.goto(hub_url + "/owner")
+    _log_in(page, "owner101", site.new_accounts["owner101"])
+    form = page.locator("#repair-form")
+    expect(form.locator("select[name=home_id]")).to_contain_text("B1/101")
+    form.locator("input[name=title]").fill("厨房水龙头漏水 Kitchen tap leaks")
+    form.locator("textarea[name=description]").fill("drips all night")
+    form.locator("input[name=photo]").set_input_files(
+        {"name": "tap.jpg", "mimeType": "image/jpeg", "buffer": JPEG}
+    )
+    form.locator("button[type=submit]").click()
+    expect(form.locator(".msg")).to_contain_text("Submitted as #")
+    order = page.locator("#repairs-list [data-order-id]")
+    expect(order).to_contain_text("已提交 Submitted")
+    expect(order).to_contain_text("厨房水龙头漏水 Kitchen tap leaks")
+    expect(page.locator("#notices")).to_contain_text("暂无通知 No notices")
+    page.screenshot(path=tmp_path / "owner.png", full_page=True)
+
+
+def _bill_for_owner101(context: HubContext, clock: FakeClock) -> int:
+    """An unpaid October bill for B1/101 with one electricity line between two readings."""
+    with context.db.session() as session:
+        home = session.scalars(
+            select(Home).join(Building).where(Building.code == "B1", Home.code == "101")
+        ).one()
+        meter = session.scalars(
+            select(Meter).where(Meter.home_id == home.id, Meter.utility == Utility.ELECTRICITY)
+        ).one()
+        tariff = session.scalars(select(Tariff).where(Tariff.utility == Utility.ELECTRICITY)).one()
+        start, end = (
+            Reading(
+                device_id=meter.device_id,
+                metric="energy_kwh",
+                ts=datetime(2026, 10, day, 16, tzinfo=UTC),
+                value=Decimal(value),
+                received_at=clock.now(),
+            )
+            for day, value in ((1, "1000"), (31, "1150"))
+        )
+        session.add_all([start, end])
+        session.flush()
+        bill = Bill(
+            home_id=home.id,
+            period="2026-10",
+            total=Decimal("79.25"),
+            status=BillStatus.UNPAID,
+            issued_at=clock.now(),
+        )
+        bill.lines = [
+            BillLine(
+                utility=Utility.ELECTRICITY,
+                description="电费 Electricity",
+                quantity=Decimal("150"),
+                unit="kWh",
+                unit_price=Decimal("0.5283"),
+                amount=Decimal("79.25"),
+                meter_id=meter.id,
+                start_reading_id=start.id,
+                end_reading_id=end.id,
+                tariff_id=tariff.id,
+                tariff_version=tariff.version,
+                tier=1,
+            )
+        ]
+        session.add(bill)
+        session.flush()
+        return bill.id
+
+
+def test_owner_sees_a_bill_with_its_readings_and_pays_it(
+    page: Page,
+    hub_url: str,
+    site: LoadResult,
+    context: HubContext,
+    clock: FakeClock,
+    tmp_path: Path,
+) -> None:
+    bill_id = _bill_for_owner101(context, clock)
+    page.goto(hub_url + "/owner")
+    _log_in(page, "owner101", site.new_accounts["owner101"])
+    bill = page.locator(f"[data-bill-id='{bill_id}']")
+    expect(bill).to_contain_text("2026-10 B1/101")
+    expect(bill).to_contain_text("待缴 Unpaid")
+    expect(bill.locator("tbody tr")).to_contain_text("1000 (2026/10/2 00:00:00) → 1150")
+    expect(bill.locator("tbody tr")).to_contain_text("¥79.25")
+    bill.get_by_role("button", name=re.compile("微信支付 Pay with WeChat")).click()
+    expect(page.locator(f"[data-bill-id='{bill_id}']")).to_contain_text("已缴 Paid")
+    expect(page.locator("#bills").get_by_role("button")).to_have_count(0)
+    page.screenshot(path=tmp_path / "owner-bill.png", full_page=True)

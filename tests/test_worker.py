@@ -1,0 +1,229 @@
+"""The hub worker end to end over a real broker: MQTT in; work orders, alerts, dead letters out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from datetime import timedelta
+from typing import TypeVar
+
+import pytest
+from sqlalchemy import select
+
+from adapters.mqtt.broker import BrokerThread, free_port
+from hub.clock import FakeClock
+from hub.context import HubContext
+from hub.domain import AlertState, Priority, Severity, WorkOrderStatus
+from hub.services.site import LoadResult
+from hub.settings import Settings
+from hub.storage.models import Alert, DeadLetter, Device, Reading, WorkOrder
+from hub.worker import HubWorker
+from tests.support.worker import (
+    crash_with_last_will,
+    eventually,
+    make_worker,
+    publish,
+    running,
+)
+
+T = TypeVar("T")
+SITE = "green-garden"
+
+
+def _topic(prefix: str, device: str, channel: str = "telemetry") -> str:
+    return f"{prefix}/{SITE}/{device}/{channel}"
+
+
+async def test_a_repeating_leak_opens_one_urgent_order_and_one_critical_alert(
+    context: HubContext, site: LoadResult, mqtt_url: str, topic_prefix: str
+) -> None:
+    async with running(make_worker(context, mqtt_url, topic_prefix)) as worker:
+        leak: tuple[str, str, bool] = (
+            _topic(topic_prefix, "leak-b1-101"),
+            '{"water_leak": true}',
+            False,
+        )
+        await asyncio.to_thread(publish, mqtt_url, [leak] * 5)
+
+        def alert_seen_five_times() -> Alert | None:
+            with context.db.session() as session:
+                alert = session.scalars(select(Alert)).one_or_none()
+                return alert if alert is not None and alert.occurrences == 5 else None
+
+        alert = await eventually(alert_seen_five_times, "an alert with 5 occurrences")
+        stats = worker.stats()
+    with context.db.session() as session:
+        orders = session.scalars(select(WorkOrder)).all()
+        assert len(session.scalars(select(Alert)).all()) == 1
+    assert [(o.category, o.priority, o.status, o.rule_id) for o in orders] == [
+        ("plumbing", Priority.URGENT, WorkOrderStatus.SUBMITTED, "water-leak")
+    ]
+    assert (alert.severity, alert.title, alert.state) == (
+        Severity.CRITICAL,
+        "漏水 Water leak",
+        AlertState.ACTIVE_UNACKNOWLEDGED,
+    )
+    assert alert.work_order_id == orders[0].id and alert.reading_id is not None
+    assert alert.reason == f"water_leak = true (reading {alert.reading_id})"
+    assert (stats.messages, stats.readings, stats.duplicates, stats.dead_letters) == (5, 1, 4, 0)
+    assert stats.connected and stats.actions == 10
+
+
+async def test_malformed_payloads_and_unknown_devices_become_dead_letters(
+    context: HubContext, site: LoadResult, mqtt_url: str, topic_prefix: str
+) -> None:
+    async with running(make_worker(context, mqtt_url, topic_prefix)) as worker:
+        bad: list[tuple[str, str | bytes, bool]] = [
+            (_topic(topic_prefix, "leak-b1-101"), b'{"water_leak": tru', False),
+            (_topic(topic_prefix, "leak-b9-999"), '{"water_leak": true}', False),
+        ]
+        await asyncio.to_thread(publish, mqtt_url, bad)
+
+        def two_letters() -> list[DeadLetter] | None:
+            with context.db.session() as session:
+                letters = list(session.scalars(select(DeadLetter).order_by(DeadLetter.id)))
+                return letters if len(letters) == 2 else None
+
+        letters = await eventually(two_letters, "two dead letters")
+        assert worker.stats().dead_letters == 2
+    by_topic = {letter.topic: letter for letter in letters}
+    malformed = by_topic[_topic(topic_prefix, "leak-b1-101")]
+    assert malformed.payload == b'{"water_leak": tru' and "not JSON" in malformed.reason
+    unknown = by_topic[_topic(topic_prefix, "leak-b9-999")]
+    assert unknown.reason == "unknown device 'leak-b9-999' at site 'green-garden'"
+    with context.db.session() as session:
+        assert session.scalars(select(Reading)).all() == []
+        assert session.scalars(select(WorkOrder)).all() == []
+
+
+async def test_a_last_will_opens_one_device_offline_order_cleared_when_back(
+    context: HubContext, site: LoadResult, mqtt_url: str, topic_prefix: str
+) -> None:
+    status = _topic(topic_prefix, "gate-north", "status")
+    try:
+        async with running(make_worker(context, mqtt_url, topic_prefix)):
+            await asyncio.to_thread(crash_with_last_will, mqtt_url, status)
+
+            def offline_alert() -> Alert | None:
+                with context.db.session() as session:
+                    query = select(Alert).where(Alert.rule_id == "device-offline")
+                    return session.scalars(query).one_or_none()
+
+            alert = await eventually(offline_alert, "the device-offline alert")
+            await asyncio.to_thread(publish, mqtt_url, [(status, "online", True)])
+
+            def cleared() -> bool:
+                with context.db.session() as session:
+                    state = session.scalars(select(Alert.state).where(Alert.id == alert.id)).one()
+                    return state is AlertState.CLEARED_UNACKNOWLEDGED
+
+            await eventually(cleared, "the offline alert to clear")
+    finally:
+        await asyncio.to_thread(publish, mqtt_url, [(status, b"", True)])  # remove retained
+    with context.db.session() as session:
+        orders = session.scalars(select(WorkOrder)).all()
+        gate = session.scalars(select(Device).where(Device.code == "gate-north")).one()
+    assert [(o.category, o.title, o.device_id, o.status) for o in orders] == [
+        (
+            "device",
+            "设备离线 Device offline: 北门道闸 North gate",
+            gate.id,
+            WorkOrderStatus.SUBMITTED,
+        )
+    ]
+    assert (alert.severity, alert.title) == (Severity.MINOR, "设备离线 Device offline")
+    assert gate.online is True
+
+
+async def test_silence_past_three_heartbeats_opens_device_offline_orders(
+    context: HubContext, site: LoadResult, mqtt_url: str, topic_prefix: str
+) -> None:
+    clock = context.clock
+    assert isinstance(clock, FakeClock)
+    pump = _topic(topic_prefix, "pump-1")
+    async with running(make_worker(context, mqtt_url, topic_prefix)) as worker:
+        await asyncio.to_thread(publish, mqtt_url, [(pump, '{"pressure_bar": 3.2}', False)])
+
+        def stored() -> bool:
+            with context.db.session() as session:
+                return session.scalars(select(Reading)).first() is not None
+
+        await eventually(stored, "the pump reading")
+        clock.advance(timedelta(seconds=179))
+        assert (await worker.tick()).devices_gone_silent == 0
+        clock.advance(timedelta(seconds=2))
+        assert (await worker.tick()).devices_gone_silent == 4  # every device with a 60 s heartbeat
+        assert (await worker.tick()).devices_gone_silent == 0  # one firing per silence
+        clock.advance(timedelta(seconds=10))
+        await asyncio.to_thread(publish, mqtt_url, [(pump, '{"pressure_bar": 3.2}', False)])
+
+        def pump_back() -> bool:
+            with context.db.session() as session:
+                query = select(Alert.state).where(Alert.dedup_key.like("device-offline:%"))
+                states = list(session.scalars(query))
+                return AlertState.CLEARED_UNACKNOWLEDGED in states
+
+        await eventually(pump_back, "the pump's offline alert to clear")
+    with context.db.session() as session:
+        orders = session.scalars(select(WorkOrder).where(WorkOrder.rule_id == "device-offline"))
+        names = sorted(o.title for o in orders)
+        silent = session.scalars(select(Device.code).where(Device.online.is_(False))).all()
+    assert len(names) == 4 and "设备离线 Device offline: 生活水泵 Domestic water pump" in names
+    assert sorted(silent) == ["leak-b1-101", "leak-b1-102", "smoke-b2-hall"]
+
+
+@pytest.mark.skipif(
+    not os.environ.get("HUB_TEST_MQTT_URL"),
+    reason="the embedded amqtt 0.12 broker does not queue messages for offline sessions",
+)
+async def test_messages_sent_while_the_hub_is_down_arrive_after_restart(
+    context: HubContext, site: LoadResult, mqtt_url: str, topic_prefix: str
+) -> None:
+    async with running(make_worker(context, mqtt_url, topic_prefix), forget=False):
+        pass
+    leak = (_topic(topic_prefix, "leak-b1-102"), '{"water_leak": false}', False)
+    await asyncio.to_thread(publish, mqtt_url, [leak])
+    async with running(make_worker(context, mqtt_url, topic_prefix)):
+
+        def stored() -> bool:
+            with context.db.session() as session:
+                return session.scalars(select(Reading)).first() is not None
+
+        await eventually(stored, "the reading published while the hub was down")
+
+
+async def test_the_worker_reconnects_after_losing_the_broker(
+    context: HubContext, site: LoadResult, topic_prefix: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    port = free_port()
+    broker = BrokerThread(port=port).start()
+    worker = HubWorker(
+        context,
+        broker.url,
+        Settings().rules_file,
+        topic_prefix=topic_prefix,
+        persistent_session=False,
+        tick_seconds=3600,
+    )
+    try:
+        async with running(worker):
+            await asyncio.to_thread(broker.stop)
+            await eventually(lambda: not worker.connected.is_set(), "the worker to notice")
+            broker = BrokerThread(port=port).start()
+            await asyncio.wait_for(worker.connected.wait(), 15)
+            message = (_topic(topic_prefix, "smoke-b2-hall"), '{"smoke": true}', False)
+            await asyncio.to_thread(publish, broker.url, [message])
+
+            def smoke_alert() -> bool:
+                with context.db.session() as session:
+                    return (
+                        session.scalars(select(Alert).where(Alert.rule_id == "smoke")).first()
+                        is not None
+                    )
+
+            await eventually(smoke_alert, "the smoke alert after reconnecting")
+    finally:
+        await asyncio.to_thread(broker.stop)
+    assert "reconnecting in" in caplog.text
