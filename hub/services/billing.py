@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub.domain import BillStatus, Role, Utility
-from hub.errors import Conflict, InvalidInput, NotFound
+from hub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from hub.services.tariffs import Block, TierCharge, split_tiers
 from hub.services.users import owner_home_ids
 from hub.storage.models import (
@@ -395,6 +395,8 @@ def pay_bill(
     session: Session, *, bill_id: int, method: PaymentMethod, by: User, now: datetime
 ) -> Payment:
     """Record the full payment of a bill; a bill is paid once (a second try is a Conflict)."""
+    if by.role is Role.OWNER and method is PaymentMethod.CASH:
+        raise PermissionDenied("cash is paid at the property office, where finance records it")
     bill = get_bill_or_raise(session, bill_id, by)
     session.refresh(bill, with_for_update=True)
     if bill.status is BillStatus.PAID:

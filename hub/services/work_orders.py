@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from hub import events
+from hub.crypto import mask
 from hub.domain import (
     OPEN_WORK_ORDER_STATES,
     Priority,
@@ -288,6 +289,7 @@ def work_order_view(order: WorkOrder) -> dict[str, Any]:
         "reading_id": order.reading_id,
         "assigned_to_id": order.assigned_to_id,
         "has_photo": order.photo_path is not None,
+        "contact": mask(order.contact) if order.contact else None,
         "created_at": iso(order.created_at),
         "accept_by": iso(order.created_at + ACCEPT_WITHIN),
         "accepted_at": iso(order.accepted_at),

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from fastapi.testclient import TestClient
+from starlette.types import Message, Receive, Scope, Send
+
 from hub.clock import FakeClock
 from hub.context import HubContext
-from hub.services.alerts import clear
+from hub.services.alerts import clear, get_or_raise
 from tests.api.conftest import RaiseAlert
 from tests.conftest import ApiClient
 
@@ -60,3 +63,28 @@ def test_alerts_refuse_other_roles(api: ApiClient, raise_leak: RaiseAlert) -> No
         assert refused.status_code == 403, user
     assert api.get(ALERTS, as_user="operator").json()[0]["state"] == "active_unacknowledged"
     assert api.client.get(ALERTS).status_code == 401
+
+
+def test_acknowledgement_is_stored_before_the_answer_goes_out(
+    api: ApiClient, raise_leak: RaiseAlert, context: HubContext
+) -> None:
+    """A console that reloads right after the answer must already see the acknowledgement."""
+    alert = raise_leak()
+    token = api.token("operator")
+    seen_when_answering: list[str] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_after_checking(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                with context.db.session() as session:
+                    seen_when_answering.append(get_or_raise(session, alert["id"]).state.value)
+            await send(message)
+
+        await api.client.app(scope, receive, send_after_checking)
+
+    with TestClient(app) as client:
+        answer = client.post(
+            f"{ALERTS}/{alert['id']}/acknowledge", headers={"Authorization": f"Bearer {token}"}
+        )
+    assert answer.status_code == 200
+    assert seen_when_answering == ["active_acknowledged"]

@@ -142,6 +142,8 @@ def test_owner_pays_once_and_arrears_shrink(api: ApiClient, october: dict[str, A
     ]
     bad = api.post(f"/api/v1/bills/{mine}/pay", as_user="owner101", json={"method": "bitcoin"})
     assert status_of(bad) == 422
+    cash = api.post(f"/api/v1/bills/{mine}/pay", as_user="owner101", json={"method": "cash"})
+    assert status_of(cash) == 403  # cash is paid at the office and recorded by finance
     paid = ok(
         api.post(f"/api/v1/bills/{mine}/pay", as_user="owner101", json={"method": "alipay"}), 201
     )

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import sqlalchemy as sa
+
+from hub.context import HubContext
 from hub.settings import get_settings
 from tests.api.conftest import JPEG, PNG, Submit, home_id
 from tests.conftest import ApiClient
@@ -173,3 +176,13 @@ def test_homes_and_staff_lists_are_for_their_users(api: ApiClient) -> None:
     assert api.get("/api/v1/staff?role=owner", as_user="service").status_code == 422
     for user in ("operator", "tech", "owner101"):
         assert api.get("/api/v1/staff", as_user=user).status_code == 403, user
+
+
+def test_the_owners_contact_number_is_encrypted_at_rest_and_shown_masked(
+    api: ApiClient, submit: Submit, context: HubContext
+) -> None:
+    order = submit().json()
+    assert order["contact"] == "138****5678"
+    with context.db.session() as session:
+        raw = session.execute(sa.text("SELECT contact FROM work_orders")).scalar_one()
+    assert raw and "13812345678" not in raw

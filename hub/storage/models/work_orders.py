@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.domain import Priority, WorkOrderSource, WorkOrderStatus
 from hub.storage.base import Base
-from hub.storage.types import UTCDateTime, enum_type
+from hub.storage.types import EncryptedString, UTCDateTime, enum_type
 
 _OPEN = "status IN ('submitted', 'accepted', 'assigned', 'in_progress')"
 
@@ -41,7 +41,7 @@ class WorkOrder(Base):
     dedup_key: Mapped[str | None] = mapped_column(String(255))
     reading_id: Mapped[int | None] = mapped_column(ForeignKey("readings.id"))
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    contact: Mapped[str | None] = mapped_column(String(200))
+    contact: Mapped[str | None] = mapped_column(EncryptedString())  # owner data: encrypted
     photo_path: Mapped[str | None] = mapped_column(String(300))
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

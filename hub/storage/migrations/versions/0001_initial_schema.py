@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 00:31:44.731363
+Create Date: 2026-11-26 01:13:47.606264
 """
 
 from collections.abc import Sequence
@@ -479,7 +479,7 @@ def upgrade() -> None:
         sa.Column("dedup_key", sa.String(length=255), nullable=True),
         sa.Column("reading_id", sa.Integer(), nullable=True),
         sa.Column("requested_by_id", sa.Integer(), nullable=True),
-        sa.Column("contact", sa.String(length=200), nullable=True),
+        sa.Column("contact", hub.storage.types.EncryptedString(length=512), nullable=True),
         sa.Column("photo_path", sa.String(length=300), nullable=True),
         sa.Column("assigned_to_id", sa.Integer(), nullable=True),
         sa.Column("created_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
