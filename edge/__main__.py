@@ -36,8 +36,10 @@ async def _run(config: EdgeConfig, once: bool) -> int:
         async with gateway:
             polls = await gateway.poll_once()
         for poll in polls:
-            shown = dict(poll.values) if poll.values is not None else f"FAILED: {poll.error}"
-            print(f"{poll.device}: {shown}")
+            if poll.values is None:
+                print(f"{poll.device}: FAILED: {poll.error}")
+            else:
+                print(f"{poll.device}: " + ", ".join(f"{k}={v}" for k, v in poll.values.items()))
         return 0 if all(poll.error is None for poll in polls) else 1
     await until_signalled(gateway.run)
     return 0

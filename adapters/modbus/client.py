@@ -7,7 +7,6 @@ Every pymodbus failure (refused connection, timeout, exception response) leaves 
 from __future__ import annotations
 
 import asyncio
-import logging
 from decimal import Decimal
 
 from pymodbus.client import AsyncModbusTcpClient
@@ -17,9 +16,6 @@ from pymodbus.exceptions import ModbusException
 from adapters.modbus.codec import decode
 from adapters.modbus.register_map import DeviceMap, RegisterSpec
 from hub.errors import ServiceUnavailable
-
-# pymodbus logs each refused connect as a warning with a frame dump; our callers report instead.
-logging.getLogger("pymodbus").setLevel(logging.CRITICAL)
 
 
 def _exception_name(code: int) -> str:

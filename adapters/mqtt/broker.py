@@ -39,6 +39,18 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(probe.getsockname()[1])
 
 
+class _SnapshotDict(dict[str, Any]):
+    """amqtt 0.12 iterates its subscription table across awaits (when a client connects), so a
+    concurrent (un)subscribe raised "dictionary changed size during iteration" and left that
+    client connected but never served. Iterating a snapshot makes the walk safe."""
+
+    def __iter__(self) -> Any:
+        return iter(list(self.keys()))
+
+    def items(self) -> Any:
+        return list(super().items())
+
+
 def _config(host: str, port: int) -> dict[str, Any]:
     return {
         "listeners": {"default": {"type": "tcp", "bind": f"{host}:{port}"}},
@@ -60,6 +72,7 @@ class EmbeddedBroker:
     async def start(self) -> None:
         ensure_port_free(self.host, self.port, "the embedded MQTT broker")
         self._broker = Broker(_config(self.host, self.port))
+        self._broker._subscriptions = _SnapshotDict()
         await self._broker.start()
 
     async def stop(self) -> None:
@@ -74,8 +87,9 @@ class BrokerThread:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.broker = EmbeddedBroker(host, port or free_port(host))
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True,
-                                        name="embedded-broker")
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, daemon=True, name="embedded-broker"
+        )
 
     @property
     def url(self) -> str:

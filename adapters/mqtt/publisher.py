@@ -28,13 +28,11 @@ LOG = logging.getLogger(__name__)
 logging.getLogger("mqtt").setLevel(logging.CRITICAL)  # aiomqtt's own logger: we report instead
 
 Value = Decimal | float | int | bool | str
+ONLINE, OFFLINE = "online", "offline"
 
 
 class SessionClosed(ServiceUnavailable):
     """The session was closed: nothing more is published (the owner is shutting down)."""
-
-
-ONLINE, OFFLINE = "online", "offline"
 
 
 def epoch_ms(ts: datetime) -> int:
@@ -70,7 +68,7 @@ class DevicePublisher:
         timeout_s: float = 10.0,
     ) -> None:
         self.address = parse_mqtt_url(url)
-        self.url, self.prefix, self.site, self.device = url, prefix, site, device
+        self.prefix, self.site, self.device = prefix, site, device
         self.identifier = f"{prefix}.{site}.{device}"
         self.status = ONLINE
         self._keepalive_s, self._backoff_max_s, self._timeout_s = (
@@ -195,7 +193,7 @@ class DevicePublisher:
         if isinstance(sock, socket.socket):
             sock.shutdown(socket.SHUT_RDWR)
         # Let aiomqtt see the broken socket first, so leaving its context sends no DISCONNECT.
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # the timeout, or whatever ended the connection
             await asyncio.wait_for(asyncio.shield(client._disconnected), timeout=2)
         await self._discard(client)
 

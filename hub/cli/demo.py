@@ -11,7 +11,7 @@ import typer
 from sqlalchemy import select
 
 from adapters.mqtt.broker import EmbeddedBroker
-from edge.config import parse_edge_config
+from edge.config import SAMPLE_EDGE, parse_edge_config
 from edge.gateway import EdgeGateway
 from hub.cli.core import open_context, print_accounts
 from hub.cli.output import console, friendly_errors
@@ -20,17 +20,13 @@ from hub.errors import ConfigError
 from hub.runner import ApiServer, run_parts
 from hub.services import billing, meter_readings, patrol, users
 from hub.services.site import load_site
-from hub.settings import PACKAGE_DIR
 from hub.site_file import SAMPLE_SITE, parse_site_file
 from hub.storage.db import upgrade
 from hub.storage.models import User
 from hub.worker import HubWorker
 from simulators.fleet import Fleet
-from simulators.fleet_file import parse_fleet
+from simulators.fleet_file import SAMPLE_FLEET, parse_fleet
 from simulators.history import meter_reader_rows
-
-SAMPLE_FLEET = PACKAGE_DIR.parent / "simulators" / "fleet.yaml"
-SAMPLE_EDGE = PACKAGE_DIR.parent / "edge" / "sample.yaml"
 
 
 @friendly_errors

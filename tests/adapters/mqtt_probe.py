@@ -79,7 +79,11 @@ class MqttProbe:
 
     async def __aenter__(self) -> MqttProbe:
         await self._client.__aenter__()
-        await self._client.subscribe(self._filter, qos=1)
+        try:
+            await self._client.subscribe(self._filter, qos=1)
+        except BaseException as exc:
+            await self._client.__aexit__(type(exc), exc, exc.__traceback__)
+            raise
         self._reader = asyncio.create_task(self._read())
         return self
 

@@ -268,7 +268,9 @@ def test_paying_once_and_only_ones_own(context: HubContext, october: None) -> No
     with context.db.session() as s:
         assert bill_of(s, "B1/101").status is BillStatus.PAID
         with pytest.raises(Conflict, match="already paid"):
-            pay_bill(s, bill_id=bill.id, method=PaymentMethod.CASH, by=owner101, now=AFTER_OCTOBER)
+            pay_bill(
+                s, bill_id=bill.id, method=PaymentMethod.ALIPAY, by=owner101, now=AFTER_OCTOBER
+            )
 
 
 # --- manual readings (人工抄表) -------------------------------------------------------------
