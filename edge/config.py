@@ -7,17 +7,14 @@ Format: docs/edge.md. A bad file is refused before anything runs, with the file 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, TypeVar
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from adapters.modbus.register_map import DeviceMap
 from adapters.mqtt.url import parse_mqtt_url
-from hub.errors import ConfigError
+from hub.config_files import parse_yaml
 
 SAMPLE_EDGE = Path(__file__).resolve().parent / "sample.yaml"
-M = TypeVar("M", bound=BaseModel)
 
 
 class EdgeConfig(BaseModel):
@@ -67,41 +64,6 @@ class EdgeConfig(BaseModel):
             site=self.site,
             devices=devices,
         )
-
-
-def _field_path(raw: Any, loc: tuple[int | str, ...]) -> str:
-    """`devices.em-b1-101.registers.energy_kwh.scale` rather than `devices.0.registers.0.scale`.
-
-    List items are named by their `device` or `key` field when they have one.
-    """
-    parts: list[str] = []
-    node = raw
-    for step in loc:
-        label = str(step)
-        if isinstance(step, int) and isinstance(node, list) and step < len(node):
-            node = node[step]
-            if isinstance(node, dict):
-                label = str(node.get("device") or node.get("key") or step)
-        elif isinstance(node, dict):
-            node = node.get(step)
-        parts.append(label)
-    return ".".join(parts) or "(top)"
-
-
-def parse_yaml(path: Path, model: type[M]) -> M:
-    """Read and validate a YAML file as `model`; `ConfigError` names the file and the fields."""
-    try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: {exc}") from exc
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        details = "; ".join(
-            f"{_field_path(raw, tuple(err['loc']))}: {err['msg'].removeprefix('Value error, ')}"
-            for err in exc.errors()
-        )
-        raise ConfigError(f"{path}: {details}") from exc
 
 
 def parse_edge_config(path: Path) -> EdgeConfig:

@@ -5,13 +5,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from hub.config_files import parse_yaml
 from hub.domain import DeviceKind, Role, Utility
-from hub.errors import ConfigError
 
 SAMPLE_SITE = Path(__file__).resolve().parent / "samples" / "site.yaml"
 
@@ -153,15 +151,4 @@ class SiteFile(_Strict):
 
 def parse_site_file(path: Path) -> SiteFile:
     """Read and validate a site file; `ConfigError` names the file and the fields at fault."""
-    try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: {exc}") from exc
-    try:
-        return SiteFile.model_validate(raw)
-    except ValidationError as exc:
-        details = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise ConfigError(f"{path}: {details}") from exc
+    return parse_yaml(path, SiteFile)

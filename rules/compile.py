@@ -15,10 +15,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from hub.config_files import read_yaml
 from hub.domain import DeviceKind
 from hub.errors import ConfigError
 from rules.facts import DeviceInfo, EventFact, ReadingFact
@@ -159,10 +159,7 @@ def parse_rules(raw: Any, *, source: str) -> RuleFile:
 
 def load_rules(path: Path) -> RuleSet:
     """Read, validate and compile a rules file; nothing of a bad file is used."""
-    try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+    raw = read_yaml(path)
     return compile_rules(parse_rules(raw, source=str(path)), source=str(path))
 
 

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from adapters.modbus.register_map import RegisterSpec
-from edge.config import parse_yaml
+from hub.config_files import parse_yaml
 
 SAMPLE_FLEET = Path(__file__).resolve().parent / "fleet.yaml"
 CODE = r"^[A-Za-z0-9_.-]+$"
