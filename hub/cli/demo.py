@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from sqlalchemy import select
 
-from adapters.mqtt.broker import EmbeddedBroker
+from adapters.mqtt.broker import EmbeddedBroker, ensure_port_free
 from edge.config import SAMPLE_EDGE, parse_edge_config
 from edge.gateway import EdgeGateway
 from hub.cli.core import open_context, print_accounts
@@ -47,6 +47,8 @@ def demo(
     settings = context.settings
     api = ApiServer(context, settings.api_host, port or settings.api_port)
     broker = None if settings.mqtt_url else EmbeddedBroker("127.0.0.1", mqtt_port)
+    if broker is not None:
+        ensure_port_free(broker.host, broker.port, "the embedded MQTT broker")
     mqtt_url = settings.mqtt_url or (broker.url if broker else "")
     accounts = _prepare(context)
     _write_credentials(settings.var_dir / "demo-credentials.txt", accounts, api.url)
