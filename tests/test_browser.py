@@ -7,6 +7,7 @@ host other than the hub fails the test: the pages must work with no internet.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
 import threading
@@ -25,12 +26,12 @@ from sqlalchemy import select
 from api.app import create_app
 from hub.clock import FakeClock
 from hub.context import HubContext
-from hub.domain import BillStatus, Severity, Utility
-from hub.services.alerts import AlertRequest, raise_alert
+from hub.domain import BillStatus, Utility
 from hub.services.site import LoadResult
 from hub.storage.models import Bill, BillLine, Building, Home, Meter, Reading, Tariff
 from tests.api.conftest import JPEG
 from tests.conftest import IN_CI
+from tests.support.worker import make_worker, publish
 
 pytestmark = pytest.mark.browser
 
@@ -123,35 +124,46 @@ def _log_in(page: Page, username: str, initial: str) -> None:
     page.click("#password-form button[type=submit]")
 
 
+@pytest.fixture
+def hub_worker(
+    context: HubContext, site: LoadResult, mqtt_url: str, topic_prefix: str
+) -> Iterator[None]:
+    """The hub worker (ingest + rules) on its own event loop, beside the served pages."""
+    worker = make_worker(context, mqtt_url, topic_prefix)
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+    thread = threading.Thread(target=loop.run_until_complete, args=(worker.run(stop),), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not worker.connected.is_set():
+        assert thread.is_alive() and time.monotonic() < deadline, "the worker did not connect"
+        time.sleep(0.02)
+    yield
+    loop.call_soon_threadsafe(stop.set)
+    thread.join(15)
+
+
 def test_operator_sees_a_leak_live_and_acknowledges_it(
     page: Page,
     hub_url: str,
+    hub_worker: None,
     site: LoadResult,
-    context: HubContext,
     clock: FakeClock,
+    mqtt_url: str,
+    topic_prefix: str,
     tmp_path: Path,
 ) -> None:
+    """The leak sensor publishes over MQTT; the worker's rule raises the alert; the operator's
+    page shows it live and acknowledges it."""
     page.goto(hub_url + "/")
     _log_in(page, "operator", site.new_accounts["operator"])
     expect(page.locator("#live-status")).to_have_attribute("data-state", "open")
     expect(page.locator("#alerts")).to_contain_text("暂无活动告警 No active alerts")
 
-    with context.db.session() as session:
-        alert, _ = raise_alert(
-            session,
-            AlertRequest(
-                site_id=site.site_id,
-                rule_id="leak-detected",
-                dedup_key="leak-b1-101/leak",
-                severity=Severity.CRITICAL,
-                title="厨房漏水 Kitchen leak",
-                reason="leak = 1 (wet) at 10:00",
-                location="1号楼101厨房 B1-101 kitchen",
-            ),
-            now=clock.now(),
-        )
-    item = page.locator(f"[data-alert-id='{alert.id}']")
-    expect(item).to_contain_text("厨房漏水 Kitchen leak")
+    leak = (f"{topic_prefix}/green-garden/leak-b1-101/telemetry", '{"water_leak": true}', False)
+    publish(mqtt_url, [leak])
+    item = page.locator("[data-alert-id]").filter(has_text="漏水 Water leak")
+    expect(item).to_contain_text("1号楼101厨房 B1-101 kitchen")
     expect(item).to_have_class(re.compile(r"\bsev-critical\b"))
     expect(page).to_have_title(re.compile(r"^\(1\) "))
 
