@@ -23,7 +23,7 @@ lint: $(STAMP)
 	$(BIN)/mypy hub rules adapters edge api
 
 bench: $(STAMP)
-	$(BIN)/python -m tests.bench
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) var/*.db var/uploads

@@ -6,7 +6,17 @@ from fastapi import APIRouter, FastAPI
 
 from api import errors, live
 from api.pages import routes as pages
-from api.routers import alerts, auth, billing, notices, patrol, system, work_orders
+from api.routers import (
+    alerts,
+    auth,
+    billing,
+    metrics,
+    notices,
+    notifications,
+    patrol,
+    system,
+    work_orders,
+)
 from hub.context import HubContext
 
 API_PREFIX = "/api/v1"
@@ -33,8 +43,10 @@ def create_app(context: HubContext) -> FastAPI:
         live.router,
         billing.router,
         patrol.router,
+        notifications.router,
     ):
         api.include_router(router)
     app.include_router(api)
+    app.include_router(metrics.router)  # /metrics, where Prometheus looks by default
     pages.install(app)
     return app

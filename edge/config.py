@@ -13,8 +13,27 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from adapters.modbus.register_map import DeviceMap
 from adapters.mqtt.url import parse_mqtt_url
 from hub.config_files import parse_yaml
+from hub.settings import get_settings
 
 SAMPLE_EDGE = Path(__file__).resolve().parent / "sample.yaml"
+
+
+class BufferConfig(BaseModel):
+    """The store-and-forward buffer (edge/buffer.py); bounded so an outage cannot fill the disk."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: Path | None = Field(
+        default=None, description="SQLite file; default: edge-buffer-<site>.db in HUB_VAR_DIR"
+    )
+    max_rows: int = Field(default=1_000_000, gt=0)
+    max_bytes: int = Field(default=256 * 1024 * 1024, ge=64 * 1024)
+
+    def resolved_path(self, site: str) -> Path:
+        """The file to use: `path`, or one per site under the var dir (each test has its own)."""
+        if self.path is not None:
+            return self.path
+        return get_settings().var_dir / f"edge-buffer-{site}.db"
 
 
 class EdgeConfig(BaseModel):
@@ -24,6 +43,7 @@ class EdgeConfig(BaseModel):
     prefix: str = Field(default="estate", pattern=r"^[A-Za-z0-9_-]+$")
     site: str = Field(pattern=r"^[A-Za-z0-9_-]+$", description="site code in the site file")
     devices: list[DeviceMap] = Field(min_length=1)
+    buffer: BufferConfig = BufferConfig()
 
     @field_validator("mqtt_url")
     @classmethod
@@ -63,6 +83,7 @@ class EdgeConfig(BaseModel):
             prefix=prefix or self.prefix,
             site=self.site,
             devices=devices,
+            buffer=self.buffer,
         )
 
 

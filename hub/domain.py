@@ -34,6 +34,7 @@ class DeviceKind(StrEnum):
     GATE = "gate"
     CHECKPOINT_READER = "checkpoint_reader"
     CAMERA = "camera"
+    GATEWAY = "gateway"  # an edge gateway speaking for the devices behind it
 
 
 class Utility(StrEnum):
@@ -131,6 +132,23 @@ class ScanSource(StrEnum):
     PHONE_CODE = "phone_code"
     PHONE_PHOTO = "phone_photo"
     READER = "reader"
+
+
+class DeliveryStatus(StrEnum):
+    """An outbox notification: waiting, delivered once, or given up after its attempts."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+class CommandStatus(StrEnum):
+    """A device command: stored, published to the device, answered, or failed (timed out)."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    ACKNOWLEDGED = "acknowledged"
+    FAILED = "failed"
 
 
 class BillStatus(StrEnum):

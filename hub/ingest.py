@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, func, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -257,11 +257,39 @@ class IngestResult:
     observation: Observation | None = field(default=None, repr=False)
 
 
+@dataclass(frozen=True)
+class _Readings:
+    """Telemetry checked and waiting for the batch's one insert."""
+
+    device: Device
+    info: DeviceInfo
+    status: StatusChange | None
+    values: tuple[Value, ...]
+
+
 def ingest(
     session: Session, message: ReceivedMessage, *, prefix: str, now: datetime
 ) -> IngestResult:
     """Store what `message` says, or dead-letter it; the result feeds the rules engine."""
-    parsed = parse_message(prefix, message.topic, message.payload)
+    return ingest_batch(session, [message], prefix=prefix, now=now)[0]
+
+
+def ingest_batch(
+    session: Session, messages: Sequence[ReceivedMessage], *, prefix: str, now: datetime
+) -> list[IngestResult]:
+    """`ingest` for many messages, in order, with few round trips: their devices are looked up
+    in one query and all their readings go in one multi-row insert (duplicates skipped)."""
+    parsed = [parse_message(prefix, m.topic, m.payload) for m in messages]
+    _prefetch_devices(session, {(p.site, p.device) for p in parsed if isinstance(p, Parsed)})
+    results = [_ingest_parsed(session, m, p, now) for m, p in zip(messages, parsed, strict=True)]
+    waiting = [r for r in results if isinstance(r, _Readings)]
+    stored = iter(_store_readings(session, waiting, now) if waiting else [])
+    return [next(stored) if isinstance(r, _Readings) else r for r in results]
+
+
+def _ingest_parsed(
+    session: Session, message: ReceivedMessage, parsed: Parsed | Rejected, now: datetime
+) -> IngestResult | _Readings:
     if isinstance(parsed, Rejected):
         return dead_letter(session, message, parsed.reason, now=now)
     device = _device(session, parsed.site, parsed.device)
@@ -279,9 +307,7 @@ def ingest(
             session, message, late, now=now, observation=Observation(info, status=status)
         )
     if isinstance(body, Telemetry):
-        facts, stored = _store_readings(session, device, body.values, now)
-        observation = Observation(info, readings=tuple(facts), status=status)
-        return IngestResult(stored, len(facts) - stored, observation=observation)
+        return _Readings(device, info, status, body.values)
     event, new, problem = _store_event(session, device, body, now)
     if problem is not None:
         return dead_letter(
@@ -343,6 +369,18 @@ def mark_silent(session: Session, device_ids: Iterable[int], *, now: datetime) -
 
 
 _CACHE = "hub_ingest_devices"
+
+
+def _prefetch_devices(session: Session, wanted: set[tuple[str, str]]) -> None:
+    """Load a batch's devices in one query per site into the session's device cache."""
+    cache: dict[tuple[str, str], Device] = session.info.setdefault(_CACHE, {})
+    by_site: dict[str, set[str]] = {}
+    for site, code in wanted - cache.keys():
+        by_site.setdefault(site, set()).add(code)
+    for site, codes in by_site.items():
+        query = select(Device).join(Site, Site.id == Device.site_id)
+        found = session.scalars(query.where(Site.code == site, Device.code.in_(sorted(codes))))
+        cache.update({(site, device.code): device for device in found})
 
 
 def _device(session: Session, site: str, code: str) -> Device | str:
@@ -411,13 +449,16 @@ def _too_far_ahead(body: Telemetry | Event, now: datetime) -> str | None:
 
 
 def _store_readings(
-    session: Session, device: Device, values: tuple[Value, ...], now: datetime
-) -> tuple[list[ReadingFact], int]:
-    """Insert, skipping (device, metric, ts) already stored; facts carry every reading's id."""
-    stamped = [(v.metric, v.ts or now, v.number, v.text) for v in values]
+    session: Session, waiting: list[_Readings], now: datetime
+) -> list[IngestResult]:
+    """One insert for the whole batch, skipping (device, metric, ts) already stored; each
+    message's facts carry every reading's id, and a reading counts as stored once."""
+    stamped = [
+        [(w.device.id, v.metric, v.ts or now, v.number, v.text) for v in w.values] for w in waiting
+    ]
     rows = [
         {
-            "device_id": device.id,
+            "device_id": device_id,
             "metric": metric,
             "ts": ts,
             "value": number,
@@ -425,21 +466,37 @@ def _store_readings(
             "source": "mqtt",
             "received_at": now,
         }
-        for metric, ts, number, text in stamped
+        for values in stamped
+        for device_id, metric, ts, number, text in values
     ]
     inserted = session.execute(_insert_readings(session), rows)
-    ids = {(metric, ts): row_id for row_id, metric, ts in inserted}
-    stored = len(ids)
-    missing = [(metric, ts) for metric, ts, _, _ in stamped if (metric, ts) not in ids]
-    if missing:
-        earlier = select(Reading.id, Reading.metric, Reading.ts).where(
-            Reading.device_id == device.id,
-            Reading.metric.in_({metric for metric, _ in missing}),
-            Reading.ts.in_({ts for _, ts in missing}),
+    ids = {(device_id, metric, ts): row_id for row_id, device_id, metric, ts in inserted}
+    new = set(ids)
+    missing = {key[:3] for values in stamped for key in values if key[:3] not in ids}
+    ids.update(_earlier_readings(session, missing))
+    results = []
+    for message, values in zip(waiting, stamped, strict=True):
+        facts = [ReadingFact(ids.get((d, m, ts)), m, ts, n, t) for d, m, ts, n, t in values]
+        fresh = {key[:3] for key in values} & new
+        new -= fresh
+        observation = Observation(message.info, readings=tuple(facts), status=message.status)
+        results.append(IngestResult(len(fresh), len(facts) - len(fresh), observation=observation))
+    return results
+
+
+def _earlier_readings(
+    session: Session, keys: set[tuple[int, str, datetime]]
+) -> dict[tuple[int, str, datetime], int]:
+    """Ids of readings stored before (a replay), by (device id, metric, ts)."""
+    found: dict[tuple[int, str, datetime], int] = {}
+    ordered = sorted(keys)
+    for i in range(0, len(ordered), 300):
+        key = tuple_(Reading.device_id, Reading.metric, Reading.ts)
+        query = select(Reading.id, Reading.device_id, Reading.metric, Reading.ts).where(
+            key.in_(ordered[i : i + 300])
         )
-        ids.update({(metric, ts): row_id for row_id, metric, ts in session.execute(earlier)})
-    facts = [ReadingFact(ids.get((m, ts)), m, ts, number, text) for m, ts, number, text in stamped]
-    return facts, stored
+        found.update({(d, m, ts): row_id for row_id, d, m, ts in session.execute(query)})
+    return found
 
 
 def _insert_readings(session: Session) -> Any:
@@ -455,7 +512,7 @@ assert isinstance(_READINGS, Table)
 _READING_INSERTS = {
     name: insert(_READINGS)
     .on_conflict_do_nothing(index_elements=["device_id", "metric", "ts"])
-    .returning(_READINGS.c.id, _READINGS.c.metric, _READINGS.c.ts)
+    .returning(_READINGS.c.id, _READINGS.c.device_id, _READINGS.c.metric, _READINGS.c.ts)
     for name, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
 }
 

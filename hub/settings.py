@@ -31,8 +31,15 @@ class Settings(BaseSettings):
     rules_file: Path = PACKAGE_DIR.parent / "rules" / "default.yaml"
     upload_max_bytes: int = 5 * 1024 * 1024
     token_minutes: int = 12 * 60
+    metrics_token: str = Field(default="", description="bearer token for GET /metrics scrapers")
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536  # tests lower both: hashing cost is not what they test
+    # Optional InfluxDB copy of every reading (hub/timeseries.py, docs/influxdb.md)
+    influx_url: str = Field(default="", description="http(s)://host:8086; empty = no InfluxDB")
+    influx_db: str = Field(default="", description="InfluxDB 1.x database")
+    influx_token: str = Field(default="", description="InfluxDB 2.x/3.x (or 1.8+) API token")
+    influx_org: str = Field(default="", description="InfluxDB 2.x/3.x organisation")
+    influx_bucket: str = Field(default="", description="InfluxDB 2.x/3.x bucket")
 
     def resolved_database_url(self) -> str:
         """The configured database, or the SQLite file under `var/`."""

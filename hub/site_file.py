@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
 
@@ -51,6 +51,7 @@ class DeviceSpec(_Strict):
     home: str | None = Field(default=None, description="BUILDING/HOME, e.g. B1/101")
     location: str = ""
     heartbeat_s: int = Field(default=300, gt=0)
+    gateway: str | None = Field(default=None, description="code of the edge gateway device")
 
 
 class MeterSpec(_Strict):
@@ -108,6 +109,17 @@ class StaffSpec(_Strict):
     role: Role
 
 
+class DutySpec(_Strict):
+    """A daily shift of the duty roster, in the site's timezone."""
+
+    username: str
+    category: str
+    building: str | None = Field(default=None, description="building code; none: every building")
+    starts: time = Field(alias="from")
+    ends: time = Field(alias="to")
+    weekdays: str = Field(default="1234567", pattern=r"^[1-7]{1,7}$")
+
+
 class SiteFile(_Strict):
     site: SiteInfo
     buildings: list[BuildingSpec] = []
@@ -117,6 +129,7 @@ class SiteFile(_Strict):
     patrol_routes: list[RouteSpec] = []
     tariffs: list[TariffSpec] = []
     staff: list[StaffSpec] = []
+    duty: list[DutySpec] = []
 
     @model_validator(mode="after")
     def _references_resolve(self) -> SiteFile:
@@ -144,9 +157,27 @@ class SiteFile(_Strict):
                 for s in r.stops
                 if s.checkpoint not in checkpoints
             ]
+        problems += _gateway_problems(self.devices)
+        technicians = {s.username for s in self.staff if s.role is Role.TECHNICIAN}
+        for n, shift in enumerate(self.duty):
+            if shift.username not in technicians:
+                problems.append(f"duty.{n}.username: {shift.username!r} is not a technician")
+            if shift.building and shift.building not in buildings:
+                problems.append(f"duty.{n}.building: no building {shift.building!r}")
+            if shift.starts == shift.ends:
+                problems.append(f"duty.{n}: from and to are the same time")
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+
+def _gateway_problems(devices: list[DeviceSpec]) -> list[str]:
+    kinds = {d.code: d.kind for d in devices}
+    return [
+        f"devices.{d.code}.gateway: {d.gateway!r} is not a gateway device"
+        for d in devices
+        if d.gateway is not None and kinds.get(d.gateway) is not DeviceKind.GATEWAY
+    ]
 
 
 def parse_site_file(path: Path) -> SiteFile:

@@ -3,8 +3,10 @@
 One task receives, one stores and evaluates in batches on a single database thread (so the
 event loop stays free and the database sees one writer), one runs the timers: device silence
 (offline rules) and missed patrol stops. Each batch is one transaction: ingest, rules and their
-actions commit together. A batch that fails is retried message by message, and a message that
-still fails becomes a dead letter: nothing received is dropped silently.
+actions commit together, and only then does the broker get its acknowledgements, so a crash
+loses nothing (the broker redelivers; ingest is idempotent). A batch that fails is retried
+message by message, and a message that still fails becomes a dead letter: nothing received is
+dropped silently. Counters go to `hub.metrics.registry` for `/metrics`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -24,13 +27,17 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from adapters.mqtt.subscriber import ReceivedMessage, Subscriber
+from adapters.mqtt.topics import parse_topic
 from adapters.mqtt.url import parse_mqtt_url
 from hub.context import HubContext
-from hub.errors import ConfigError
-from hub.ingest import dead_letter, ingest, mark_silent, presences
+from hub.errors import ConfigError, ServiceUnavailable
+from hub.ingest import IngestResult, dead_letter, ingest_batch, mark_silent
+from hub.metrics import registry
+from hub.services import commands
 from hub.services.automation import apply_actions
-from rules.compile import load_rules
-from rules.engine import evaluate, evaluate_silence
+from hub.services.rule_state import RulesRuntime
+from hub.timeseries import influx_sink, reading_rows
+from rules.engine import evaluate_silence
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -69,7 +76,9 @@ class HubWorker:
         topic_prefix: str | None = None,
         persistent_session: bool = True,
         tick_seconds: float = 5.0,
-        batch_size: int = 200,
+        batch_size: int = 500,
+        share_group: str | None = None,
+        worker_id: str = "1",
     ) -> None:
         self.context = context
         try:
@@ -77,9 +86,15 @@ class HubWorker:
         except ValueError as exc:
             raise ConfigError(f"HUB_MQTT_URL: {exc}") from None
         self.mqtt_url = mqtt_url
-        self.rules = load_rules(rules_path)  # a bad rules file stops the start, with its reason
+        self.runtime = RulesRuntime(rules_path)  # a bad rules file stops the start, with its reason
+        self.influx = influx_sink(context.settings)  # an optional copy; SQL stays the record
         self.prefix = topic_prefix or context.settings.topic_prefix
-        self.client_id = f"estate-hub-{self.prefix}" if persistent_session else None
+        self.share_group = share_group  # several workers split the stream (Mosquitto, EMQX)
+        # one persistent session per worker: the same id twice would take over each other's
+        client_id = f"estate-hub-{self.prefix}" + (
+            f"-{share_group}-{worker_id}" if share_group else ""
+        )
+        self.client_id = client_id if persistent_session else None
         self.tick_seconds = tick_seconds
         self.batch_size = batch_size
         self.connected = asyncio.Event()  # set while subscribed
@@ -107,15 +122,20 @@ class HubWorker:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Receive, store and evaluate until `stop`; what was received is processed first."""
-        log.info("worker: %d rules from %s", len(self.rules.rules), self.rules.source)
+        log.info("worker: %d rules from %s", len(self.runtime.rules.rules), self.runtime.path)
         queue: asyncio.Queue[ReceivedMessage] = asyncio.Queue(maxsize=self.batch_size * 20)
         self._queue = queue
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="hub-worker-db")
+        registry.gauge("hub_queue_messages", "Received, not yet committed", queue.qsize)
         subscriber = Subscriber(
-            self.mqtt_url, self.prefix, client_id=self.client_id, on_connection=self._connection
+            self.mqtt_url,
+            self.prefix,
+            client_id=self.client_id,
+            on_connection=self._connection,
+            share_group=self.share_group,
         )
         receiver = asyncio.create_task(self._receive(subscriber, queue), name="worker-receive")
-        consumer = asyncio.create_task(self._consume(queue), name="worker-store")
+        consumer = asyncio.create_task(self._consume(queue, subscriber), name="worker-store")
         timer = asyncio.create_task(self._timer(), name="worker-timer")
         stopper = asyncio.create_task(stop.wait())
         parts = {receiver, consumer, timer}
@@ -135,6 +155,8 @@ class HubWorker:
             self._connection(False)
             executor, self._executor = self._executor, None
             await asyncio.to_thread(executor.shutdown, True)
+            if self.influx is not None:
+                self.influx.close()
         for task in done & parts:
             error = None if task.cancelled() else task.exception()
             if error is not None:
@@ -152,13 +174,14 @@ class HubWorker:
         async for message in subscriber.messages():
             await queue.put(message)
 
-    async def _consume(self, queue: asyncio.Queue[ReceivedMessage]) -> None:
+    async def _consume(self, queue: asyncio.Queue[ReceivedMessage], subscriber: Subscriber) -> None:
         while True:
             batch = [await queue.get()]
             while len(batch) < self.batch_size and not queue.empty():
                 batch.append(queue.get_nowait())
             try:
                 await self._in_db_thread(self.handle_batch, batch)
+                subscriber.ack(batch)  # committed: now the broker may forget them
             finally:
                 for _ in batch:
                     queue.task_done()
@@ -181,9 +204,12 @@ class HubWorker:
     def handle_batch(self, messages: Sequence[ReceivedMessage]) -> None:
         """Store and evaluate `messages` in one transaction; on failure, one by one."""
         now = self.context.clock.now()
+        started = time.perf_counter()
         try:
             with self.context.db.session() as session:
-                totals = [self._handle(session, message, now) for message in messages]
+                results = ingest_batch(session, messages, prefix=self.prefix, now=now)
+                totals = [self._evaluate(session, result, now) for result in results]
+            self._copy_to_influx(messages, results, now)
         except Exception as exc:
             if len(messages) > 1:
                 log.warning(
@@ -197,13 +223,39 @@ class HubWorker:
             with self.context.db.session() as session:
                 dead_letter(session, messages[0], reason, now=now)
             totals = [{"messages": 1, "dead_letters": 1}]
-        self._count(*totals)
+        registry.observe_batch(time.perf_counter() - started)
+        self._count(*totals, {"batches": 1})
 
-    def _handle(self, session: Session, message: ReceivedMessage, now: datetime) -> dict[str, int]:
-        result = ingest(session, message, prefix=self.prefix, now=now)
-        actions = evaluate(self.rules, result.observation) if result.observation else []
-        apply_actions(session, actions, now=now)
+    def _copy_to_influx(
+        self, messages: Sequence[ReceivedMessage], results: Sequence[IngestResult], now: datetime
+    ) -> None:
+        """After the commit: the batch's readings to InfluxDB; a failure is logged and counted."""
+        if self.influx is None:
+            return
+        rows = [
+            row
+            for message, result in zip(messages, results, strict=True)
+            for row in reading_rows(
+                parse_topic(self.prefix, message.topic).site, result.observation, now=now
+            )
+        ]
+        if not rows:
+            return
+        try:
+            self.influx.write(rows)
+        except ServiceUnavailable as exc:
+            log.warning("worker: InfluxDB copy of %d readings failed: %s", len(rows), exc)
+            self._count({"influx_failures": 1})
+
+    def _evaluate(self, session: Session, result: IngestResult, now: datetime) -> dict[str, int]:
+        observation = result.observation
+        actions = self.runtime.observe(session, observation, now) if observation else []
+        if observation is not None:
+            commands.acknowledge_events(session, observation, now=now)
+        applied = apply_actions(session, actions, now=now)
         return {
+            "evaluations": int(result.observation is not None),
+            "alerts": applied.alerts_raised,
             "messages": 1,
             "readings": result.readings,
             "duplicates": result.duplicates,
@@ -224,20 +276,26 @@ class HubWorker:
         Silence is only judged while connected to the broker; each part is its own transaction
         so a fault in one does not undo the other.
         """
+        self.runtime.reload_if_changed()
+        with self.context.db.session() as session:  # duration rules' timers
+            timed = self.runtime.tick(session, now)
+            applied = apply_actions(session, timed, now=now)
+        self._count({"actions": len(timed), "alerts": applied.alerts_raised})
         since, after = self._watching_since, self._last_tick
         silent = 0
-        if since is not None and after is not None and self.rules.offline_kinds:
+        rules = self.runtime.rules
+        if since is not None and after is not None and rules.offline_kinds:
             with self.context.db.session() as session:
-                watched = presences(session, self.rules.offline_kinds)
+                watched = self.runtime.presences(session)
                 actions = evaluate_silence(
-                    self.rules, watched, watching_since=since, after=after, now=now
+                    rules, watched, watching_since=since, after=after, now=now
                 )
-                apply_actions(session, actions, now=now)
+                applied = apply_actions(session, actions, now=now)
                 gone = {action.device_id for action in actions}
                 mark_silent(session, gone, now=now)
             silent = len(gone)
             self._last_tick = max(after, now)
-            self._count({"actions": len(actions)})
+            self._count({"actions": len(actions), "alerts": applied.alerts_raised})
         with self.context.db.session() as session:
             missed = _check_missed(session, now)
         self._count({"ticks": 1})
@@ -247,6 +305,8 @@ class HubWorker:
         with self._lock:
             for item in counts:
                 self._counts.update(item)
+        for item in counts:
+            registry.add(item)
 
 
 def _check_missed(session: Session, now: datetime) -> int:

@@ -1,173 +1,207 @@
-"""Rules file -> checkers, once at load, indexed by device kind (and metric or event kind).
+"""Rules file -> checkers, once at load, indexed by device kind, topic and scope.
 
-A message then only meets the checkers that can match it, so evaluation cost grows with the
-matching rules, not with the size of the file. A checker only judges ("fire" or "clear", and
-why); turning a judgement into work orders and alerts is the engine's job.
+A message then only meets the checkers that can match it (its device kind, its metric or event
+kind, its device code, building or location), so evaluation cost grows with the matching rules,
+not with the size of the file. `scan` is the unindexed path, kept for the benchmark.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import timedelta
-from decimal import Decimal
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from hub.config_files import read_yaml
 from hub.domain import DeviceKind
 from hub.errors import ConfigError
-from rules.facts import DeviceInfo, EventFact, ReadingFact
-from rules.model import EventRule, OfflineRule, Rule, RuleFile, ThresholdRule
+from rules.checkers import (
+    Checker,
+    CompositeChecker,
+    DurationChecker,
+    EventChecker,
+    OfflineChecker,
+    RateChecker,
+    RepeatingChecker,
+    ThresholdChecker,
+)
+from rules.facts import DeviceInfo
+from rules.model import (
+    CompositeRule,
+    DurationRule,
+    EventRule,
+    OfflineRule,
+    RateRule,
+    RepeatingRule,
+    Rule,
+    RuleFile,
+    ThresholdRule,
+)
+
+Topic = tuple[str, str]  # ("metric", name) | ("event", kind) | ("offline", "")
+OFFLINE: Topic = ("offline", "")
+_ANY = ("*", "")
 
 
-@dataclass(frozen=True)
-class Judgement:
-    fire: bool  # False: the condition is gone (clear)
-    reason: str
+def metric(name: str) -> Topic:
+    return ("metric", name)
 
 
-def _show(value: Decimal) -> str:
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _ref(reading: ReadingFact) -> str:
-    return f" (reading {reading.id})" if reading.id is not None else ""
-
-
-@dataclass(frozen=True)
-class _Checker:
-    rule: Rule
-    codes: frozenset[str] | None
-
-    def applies_to(self, device: DeviceInfo) -> bool:
-        return self.codes is None or device.code in self.codes
-
-
-@dataclass(frozen=True)
-class ThresholdChecker(_Checker):
-    rule: ThresholdRule
-
-    def judge(self, reading: ReadingFact) -> Judgement | None:
-        """Fire, clear, or None when the value is in the hysteresis band (or not a number)."""
-        value, rule = reading.value, self.rule
-        if value is None:
-            return None
-        if rule.equals is not None:
-            wanted = Decimal(1 if rule.equals else 0)
-            shown = {Decimal(1): "true", Decimal(0): "false"}.get(value, _show(value))
-            return Judgement(value == wanted, f"{rule.metric} = {shown}{_ref(reading)}")
-        shown = f"{rule.metric} = {_show(value)}"
-        if rule.above is not None:
-            if value > rule.above:
-                return Judgement(True, f"{shown} > {_show(rule.above)}{_ref(reading)}")
-            if rule.clear_below is None:
-                return Judgement(False, f"{shown} ≤ {_show(rule.above)}{_ref(reading)}")
-            if value < rule.clear_below:
-                return Judgement(False, f"{shown} < {_show(rule.clear_below)}{_ref(reading)}")
-            return None
-        assert rule.below is not None  # the model requires exactly one condition
-        if value < rule.below:
-            return Judgement(True, f"{shown} < {_show(rule.below)}{_ref(reading)}")
-        if rule.clear_above is None:
-            return Judgement(False, f"{shown} ≥ {_show(rule.below)}{_ref(reading)}")
-        if value > rule.clear_above:
-            return Judgement(False, f"{shown} > {_show(rule.clear_above)}{_ref(reading)}")
-        return None
-
-
-@dataclass(frozen=True)
-class EventChecker(_Checker):
-    rule: EventRule
-
-    def judge(self, event: EventFact) -> Judgement | None:
-        """Fire when every `where` field equals the event's data; events never clear."""
-        if any(event.data.get(k) != v for k, v in self.rule.where.items()):
-            return None
-        detail = " ".join(f"{k}={v}" for k, v in self.rule.where.items())
-        ref = f" (event {event.id})" if event.id is not None else ""
-        return Judgement(True, f"{event.kind}{' ' + detail if detail else ''}{ref}")
-
-
-@dataclass(frozen=True)
-class OfflineChecker(_Checker):
-    rule: OfflineRule
-
-    def silence_limit(self, device: DeviceInfo) -> timedelta:
-        return timedelta(seconds=device.heartbeat_s * self.rule.factor)
+def event(kind: str) -> Topic:
+    return ("event", kind)
 
 
 @dataclass(frozen=True)
 class RuleSet:
     source: str
     rules: tuple[Rule, ...]
-    thresholds: Mapping[tuple[DeviceKind, str], tuple[ThresholdChecker, ...]]
-    events: Mapping[tuple[DeviceKind, str], tuple[EventChecker, ...]]
-    offline: Mapping[DeviceKind, tuple[OfflineChecker, ...]]
+    checkers: tuple[tuple[Checker, frozenset[DeviceKind], Topic], ...]
+    buckets: Mapping[tuple[DeviceKind, Topic, tuple[str, str]], tuple[Checker, ...]]
+    _cache: dict[tuple[object, ...], tuple[Checker, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
-    def thresholds_for(self, device: DeviceInfo, metric: str) -> list[ThresholdChecker]:
-        checkers = self.thresholds.get((device.kind, metric), ())
-        return [c for c in checkers if c.applies_to(device)]
+    def find(self, device: DeviceInfo, topic: Topic) -> tuple[Checker, ...]:
+        """The checkers for this device and topic, in file order (cached per device shape)."""
+        key = (device.kind, device.code, device.building, device.location, topic)
+        found = self._cache.get(key)
+        if found is None:
+            own = (("device", device.code), ("building", device.building))
+            scopes = (_ANY, *own, ("location", device.location))
+            candidates = {
+                checker.order: checker
+                for scope in scopes
+                for checker in self.buckets.get((device.kind, topic, scope), ())
+                if checker.applies_to(device)
+            }
+            found = self._cache[key] = tuple(candidates[o] for o in sorted(candidates))
+        return found
 
-    def events_for(self, device: DeviceInfo, kind: str) -> list[EventChecker]:
-        return [c for c in self.events.get((device.kind, kind), ()) if c.applies_to(device)]
+    def scan(self, device: DeviceInfo, topic: Topic) -> tuple[Checker, ...]:
+        """The same answer as `find`, by looking at every rule: the benchmark's baseline."""
+        return tuple(
+            checker
+            for checker, kinds, wanted in self.checkers
+            if wanted == topic and device.kind in kinds and checker.applies_to(device)
+        )
 
     def offline_for(self, device: DeviceInfo) -> list[OfflineChecker]:
-        return [c for c in self.offline.get(device.kind, ()) if c.applies_to(device)]
+        return [c for c in self.find(device, OFFLINE) if isinstance(c, OfflineChecker)]
 
     @property
     def offline_kinds(self) -> frozenset[DeviceKind]:
-        return frozenset(self.offline)
+        return frozenset(
+            kind for c, kinds, _ in self.checkers if c.rule.kind == "offline" for kind in kinds
+        )
+
+
+def _checker(rule: Rule, order: int) -> Iterator[tuple[Checker, frozenset[DeviceKind], Topic]]:
+    """The rule's checker with each (device kinds, topic) it listens to."""
+    kinds = frozenset(rule.kinds)
+    if isinstance(rule, ThresholdRule):
+        yield ThresholdChecker(rule, order), kinds, metric(rule.metric)
+    elif isinstance(rule, DurationRule):
+        yield DurationChecker(rule, order), kinds, metric(rule.metric)
+    elif isinstance(rule, RateRule):
+        yield RateChecker(rule, order), kinds, metric(rule.metric)
+    elif isinstance(rule, RepeatingRule):
+        repeating = RepeatingChecker(rule, order)
+        if rule.condition is not None:
+            yield repeating, kinds, metric(rule.condition.metric)
+        else:
+            assert rule.event is not None
+            yield repeating, kinds, event(rule.event)
+    elif isinstance(rule, EventRule):
+        yield EventChecker(rule, order), kinds, event(rule.event)
+    elif isinstance(rule, OfflineRule):
+        yield OfflineChecker(rule, order), kinds, OFFLINE
+    else:
+        assert isinstance(rule, CompositeRule)
+        composite = CompositeChecker(rule, order)
+        for condition in rule.conditions:
+            wanted = kinds if condition.device_kind is None else kinds & {condition.device_kind}
+            yield composite, frozenset(wanted), metric(condition.metric)
+
+
+def _scopes(rule: Rule) -> list[tuple[str, str]]:
+    """The narrowest scope a rule names: its bucket keys (other scopes filter afterwards)."""
+    if rule.devices is not None:
+        return [("device", code) for code in rule.devices]
+    if rule.buildings is not None:
+        return [("building", code) for code in rule.buildings]
+    if rule.locations is not None:
+        return [("location", where) for where in rule.locations]
+    return [_ANY]
 
 
 def compile_rules(spec: RuleFile, *, source: str = "<rules>") -> RuleSet:
-    """Index every rule under each device kind it selects."""
-    thresholds: dict[tuple[DeviceKind, str], list[ThresholdChecker]] = defaultdict(list)
-    events: dict[tuple[DeviceKind, str], list[EventChecker]] = defaultdict(list)
-    offline: dict[DeviceKind, list[OfflineChecker]] = defaultdict(list)
-    for rule in spec.rules:
-        codes = frozenset(rule.devices) if rule.devices is not None else None
-        for kind in rule.kinds:
-            if isinstance(rule, ThresholdRule):
-                thresholds[(kind, rule.metric)].append(ThresholdChecker(rule, codes))
-            elif isinstance(rule, EventRule):
-                events[(kind, rule.event)].append(EventChecker(rule, codes))
-            else:
-                offline[kind].append(OfflineChecker(rule, codes))
+    """Index every rule under each device kind, topic and scope it selects."""
+    checkers = [entry for order, rule in enumerate(spec.rules) for entry in _checker(rule, order)]
+    buckets: dict[tuple[DeviceKind, Topic, tuple[str, str]], list[Checker]] = defaultdict(list)
+    for checker, kinds, topic in checkers:
+        for kind in kinds:
+            for scope in _scopes(checker.rule):
+                buckets[(kind, topic, scope)].append(checker)
     return RuleSet(
         source=source,
         rules=tuple(spec.rules),
-        thresholds={key: tuple(value) for key, value in thresholds.items()},
-        events={key: tuple(value) for key, value in events.items()},
-        offline={key: tuple(value) for key, value in offline.items()},
+        checkers=tuple(checkers),
+        buckets={key: tuple(value) for key, value in buckets.items()},
     )
 
 
-def parse_rules(raw: Any, *, source: str) -> RuleFile:
-    """Validate loaded YAML; `ConfigError` names the file, each bad rule's id and the field."""
+def parse_rules(raw: Any, *, source: str, text: str | None = None) -> RuleFile:
+    """Validate loaded YAML; `ConfigError` names the file, line, each bad rule's id and field."""
     try:
         return RuleFile.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(_describe(error, raw) for error in exc.errors())
+        root = _compose(text)
+        problems = "; ".join(_describe(error, raw, root) for error in exc.errors())
         raise ConfigError(f"{source}: {problems}") from None
 
 
 def load_rules(path: Path) -> RuleSet:
     """Read, validate and compile a rules file; nothing of a bad file is used."""
     raw = read_yaml(path)
-    return compile_rules(parse_rules(raw, source=str(path)), source=str(path))
+    text = path.read_text(encoding="utf-8")
+    return compile_rules(parse_rules(raw, source=str(path), text=text), source=str(path))
 
 
-def _describe(error: ErrorDetails, raw: Any) -> str:
+def _compose(text: str | None) -> yaml.Node | None:
+    if text is None:
+        return None
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+
+
+def _line(root: yaml.Node | None, loc: list[int | str]) -> str:
+    """`line N: ` of the deepest node on the error's path that the YAML has."""
+    node, found = root, None
+    for step in loc:
+        if isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            node = node.value[step]
+        elif isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if getattr(k, "value", None) == step), None)
+        else:
+            node = None
+        if node is None:
+            break
+        found = node
+    return f"line {found.start_mark.line + 1}: " if found is not None else ""
+
+
+def _describe(error: ErrorDetails, raw: Any, root: yaml.Node | None) -> str:
     loc = list(error["loc"])
     message = error["msg"].removeprefix("Value error, ")
     if len(loc) < 2 or loc[0] != "rules" or not isinstance(loc[1], int):
-        return f"{'.'.join(map(str, loc)) or '(top)'}: {message}"
+        return f"{_line(root, loc)}{'.'.join(map(str, loc)) or '(top)'}: {message}"
     index = loc[1]
     entry = raw["rules"][index] if isinstance(raw, dict) else None
     entry = entry if isinstance(entry, dict) else {}
@@ -175,4 +209,5 @@ def _describe(error: ErrorDetails, raw: Any) -> str:
     if fields and fields[0] == entry.get("kind"):  # pydantic puts the matched kind in the path
         fields = fields[1:]
     where = ".".join(map(str, fields)) or "(rule)"
-    return f"rule {entry.get('id', '?')!r} (#{index + 1}): {where}: {message}"
+    line = _line(root, ["rules", index, *fields])
+    return f"{line}rule {entry.get('id', '?')!r} (#{index + 1}): {where}: {message}"

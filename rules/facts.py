@@ -25,6 +25,8 @@ class DeviceInfo:
     location: str = ""
     heartbeat_s: int = 300
     home_id: int | None = None
+    building: str = ""  # building code, for rule scopes
+    timezone: str = "Asia/Shanghai"  # the site's, for rule schedules
 
 
 @dataclass(frozen=True)

@@ -6,15 +6,20 @@ Format and examples: docs/rules.md.
 from __future__ import annotations
 
 import string
+from datetime import datetime, time
 from decimal import Decimal
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from hub.domain import DeviceKind, Priority, Severity
+from hub.domain import DeviceKind, Priority, Role, Severity
 
 # Placeholders a title may use; plain names only, so a template cannot reach attributes.
 TEMPLATE_FIELDS = ("rule", "device", "device_name", "location", "metric", "value", "event")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Seconds = Annotated[int, Field(gt=0, le=31 * 24 * 3600)]
 
 
 class _Strict(BaseModel):
@@ -48,15 +53,68 @@ class AlertAction(_Strict):
     title: Template
 
 
+class NotifyAction(_Strict):
+    """A message to staff (by role or username) and/or the owners of the device's building."""
+
+    title: Template
+    body: Annotated[str, Field(max_length=1000), AfterValidator(check_template)] = ""
+    roles: list[Role] = Field(default_factory=list)
+    users: list[str] = Field(default_factory=list)
+    building_owners: bool = False
+
+    @model_validator(mode="after")
+    def _someone(self) -> NotifyAction:
+        if not (self.roles or self.users or self.building_owners):
+            raise ValueError("give at least one of roles, users, building_owners")
+        return self
+
+
+class CommandAction(_Strict):
+    """A command to the device that fired (close a valve, lock a gate), acknowledged in time."""
+
+    command: str = Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")
+    params: dict[str, str | bool | int | float] = Field(default_factory=dict)
+    timeout_s: int = Field(default=30, gt=0, le=3600)
+
+
 class Actions(_Strict):
     work_order: WorkOrderAction | None = None
     alert: AlertAction | None = None
+    notify: NotifyAction | None = None
+    command: CommandAction | None = None
 
     @model_validator(mode="after")
     def _something(self) -> Actions:
-        if self.work_order is None and self.alert is None:
-            raise ValueError("give at least one of work_order, alert")
+        if all(getattr(self, name) is None for name in type(self).model_fields):
+            raise ValueError("give at least one of work_order, alert, notify, command")
         return self
+
+
+class Schedule(_Strict):
+    """Active hours in the site's timezone; `start` after `end` spans midnight (22:00-06:00)."""
+
+    start: time
+    end: time
+    days: list[Weekday] | None = Field(default=None, description="weekday the period starts on")
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Schedule:
+        if self.start == self.end:
+            raise ValueError("start and end must differ")
+        return self
+
+    def active_at(self, now: datetime, timezone: str) -> bool:
+        local = now.astimezone(ZoneInfo(timezone))
+        clock, day = local.time().replace(tzinfo=None), local.weekday()
+        if self.start < self.end:
+            inside = self.start <= clock < self.end
+        elif clock >= self.start:
+            inside = True
+        elif clock < self.end:
+            inside, day = True, (day - 1) % 7  # the morning half belongs to yesterday's period
+        else:
+            inside = False
+        return inside and (self.days is None or WEEKDAYS[day] in self.days)
 
 
 class _Rule(_Strict):
@@ -66,6 +124,9 @@ class _Rule(_Strict):
         default=None, description="one kind, a list of kinds, or omitted for every kind"
     )
     devices: list[str] | None = Field(default=None, description="only these device codes")
+    buildings: list[str] | None = Field(default=None, description="only these building codes")
+    locations: list[str] | None = Field(default=None, description="only these exact locations")
+    schedule: Schedule | None = Field(default=None, description="fires only in these hours")
     actions: Actions
 
     @property
@@ -77,22 +138,31 @@ class _Rule(_Strict):
         return (self.device_kind,)
 
 
-class ThresholdRule(_Rule):
-    """A metric crossing a limit; the alert clears once the value is back past the clear limit."""
+class Condition(_Strict):
+    """A metric compared with a limit: exactly one of above, below, equals."""
 
-    kind: Literal["threshold"]
     metric: str = Field(min_length=1, max_length=64)
     above: Decimal | None = None
     below: Decimal | None = None
     equals: bool | None = None
+
+    @model_validator(mode="after")
+    def _one_condition(self) -> Condition:
+        given = [n for n in ("above", "below", "equals") if getattr(self, n) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of above, below, equals (got {given or 'none'})")
+        return self
+
+
+class ThresholdRule(_Rule, Condition):
+    """A metric crossing a limit; the alert clears once the value is back past the clear limit."""
+
+    kind: Literal["threshold"]
     clear_below: Decimal | None = Field(default=None, description="with `above`: hysteresis")
     clear_above: Decimal | None = Field(default=None, description="with `below`: hysteresis")
 
     @model_validator(mode="after")
-    def _one_condition(self) -> ThresholdRule:
-        given = [n for n in ("above", "below", "equals") if getattr(self, n) is not None]
-        if len(given) != 1:
-            raise ValueError(f"give exactly one of above, below, equals (got {given or 'none'})")
+    def _hysteresis(self) -> ThresholdRule:
         if self.clear_below is not None:
             if self.above is None:
                 raise ValueError("clear_below goes with above")
@@ -106,11 +176,62 @@ class ThresholdRule(_Rule):
         return self
 
 
+class DurationRule(_Rule, Condition):
+    """The condition held for `for_s` seconds; fires on time by the timer, clears when it breaks."""
+
+    kind: Literal["duration"]
+    for_s: Seconds
+
+
+class RepeatingRule(_Rule):
+    """`count` occurrences (events, or readings meeting a condition) within `window_s`."""
+
+    kind: Literal["repeating"]
+    count: int = Field(ge=2, le=10_000)
+    window_s: Seconds
+    event: str | None = Field(default=None, min_length=1, max_length=64)
+    where: dict[str, str | bool | int | float] = Field(default_factory=dict)
+    condition: Condition | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> RepeatingRule:
+        if (self.event is None) == (self.condition is None):
+            raise ValueError("give exactly one of event, condition")
+        if self.where and self.event is None:
+            raise ValueError("where goes with event")
+        return self
+
+
+class RateRule(_Rule):
+    """Change of a (cumulative) metric: a rise within a window, a steady rise, or a fall."""
+
+    kind: Literal["rate"]
+    metric: str = Field(min_length=1, max_length=64)
+    rises_by: Decimal | None = Field(default=None, ge=0, description="more than this in window_s")
+    window_s: Seconds | None = None
+    rising_for_s: Seconds | None = Field(default=None, description="every reading higher, so long")
+    falls_by: Decimal | None = Field(default=None, ge=0, description="below the previous by more")
+
+    @model_validator(mode="after")
+    def _one_mode(self) -> RateRule:
+        given = [
+            n for n in ("rises_by", "rising_for_s", "falls_by") if getattr(self, n) is not None
+        ]
+        if len(given) != 1:
+            raise ValueError(
+                f"give exactly one of rises_by, rising_for_s, falls_by (got {given or 'none'})"
+            )
+        if (self.rises_by is None) != (self.window_s is None):
+            raise ValueError("window_s goes with rises_by, and rises_by needs it")
+        return self
+
+
 class OfflineRule(_Rule):
-    """Silent longer than heartbeat_s * factor, or a reported `offline` (the last will)."""
+    """Silent longer than heartbeat_s * factor (or timeout_s), or a reported `offline`."""
 
     kind: Literal["offline"]
     factor: float = Field(default=3.0, gt=0, le=1000)
+    timeout_s: Seconds | None = Field(default=None, description="instead of heartbeat × factor")
 
 
 class EventRule(_Rule):
@@ -121,7 +242,28 @@ class EventRule(_Rule):
     where: dict[str, str | bool | int | float] = Field(default_factory=dict)
 
 
-Rule = Annotated[ThresholdRule | OfflineRule | EventRule, Field(discriminator="kind")]
+class KindCondition(Condition):
+    device_kind: DeviceKind | None = None
+
+
+class CompositeRule(_Rule):
+    """AND (`all`) or OR (`any`) of conditions on the latest values of one location's devices."""
+
+    kind: Literal["composite"]
+    match: Literal["all", "any"] = "all"
+    conditions: list[KindCondition] = Field(min_length=2, max_length=16)
+
+
+Rule = Annotated[
+    ThresholdRule
+    | DurationRule
+    | RepeatingRule
+    | RateRule
+    | OfflineRule
+    | EventRule
+    | CompositeRule,
+    Field(discriminator="kind"),
+]
 
 
 class RuleFile(_Strict):

@@ -12,7 +12,7 @@ import contextlib
 import json
 import logging
 import socket
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from types import TracebackType
@@ -51,6 +51,24 @@ def _json_value(value: Any) -> Any:
 
 def _dumps(payload: object) -> str:
     return json.dumps(payload, default=_json_value, ensure_ascii=False, separators=(",", ":"))
+
+
+def telemetry_payload(values: Mapping[str, Value], ts: datetime | None = None) -> str:
+    """`{"ts": ms, "values": {...}}`; without `ts`, the bare values (the hub stamps them)."""
+    return _dumps(dict(values) if ts is None else {"ts": epoch_ms(ts), "values": dict(values)})
+
+
+async def _unless_disconnected(client: aiomqtt.Client, publishing: Awaitable[None]) -> None:
+    """Wait for the broker's acknowledgement, but fail at once when the connection drops.
+
+    aiomqtt would otherwise wait out its whole timeout for a PUBACK that can no longer come.
+    """
+    sent = asyncio.ensure_future(publishing)
+    await asyncio.wait({sent, client._disconnected}, return_when=asyncio.FIRST_COMPLETED)
+    if not sent.done():
+        sent.cancel()
+        raise aiomqtt.MqttError("the connection dropped before the broker acknowledged")
+    sent.result()
 
 
 class DevicePublisher:
@@ -146,12 +164,15 @@ class DevicePublisher:
             raise
         return client
 
-    async def _publish(self, channel: Channel, payload: str, *, retain: bool = False) -> None:
-        """Publish at QoS 1; when the connection is lost, reconnect and publish again."""
+    async def send(self, channel: Channel, payload: str, *, retain: bool = False) -> None:
+        """Publish at QoS 1 and return once the broker acknowledged it; when the connection is
+        lost, reconnect and publish again (so it waits, however long the broker is away)."""
         while True:
             client = await self._connected()
             try:
-                await client.publish(self.topic(channel), payload, qos=1, retain=retain)
+                await _unless_disconnected(
+                    client, client.publish(self.topic(channel), payload, qos=1, retain=retain)
+                )
                 return
             except aiomqtt.MqttError as exc:
                 LOG.warning("device %s: lost the MQTT broker (%s); reconnecting", self.device, exc)
@@ -161,8 +182,7 @@ class DevicePublisher:
 
     async def telemetry(self, values: Mapping[str, Value], *, ts: datetime | None = None) -> None:
         """`{"ts": ms, "values": {...}}`; without `ts`, the bare values (the hub stamps them)."""
-        body: object = dict(values) if ts is None else {"ts": epoch_ms(ts), "values": dict(values)}
-        await self._publish(Channel.TELEMETRY, _dumps(body))
+        await self.send(Channel.TELEMETRY, telemetry_payload(values, ts))
 
     async def event(
         self, kind: str, data: Mapping[str, Any], *, ts: datetime | None = None
@@ -171,14 +191,14 @@ class DevicePublisher:
         body: dict[str, Any] = {"kind": kind, "data": dict(data)}
         if ts is not None:
             body = {"ts": epoch_ms(ts), **body}
-        await self._publish(Channel.EVENT, _dumps(body))
+        await self.send(Channel.EVENT, _dumps(body))
 
     async def set_status(self, status: str) -> None:
         """Publish `online`/`offline` retained, and announce it again after every reconnect."""
         if status not in (ONLINE, OFFLINE):
             raise ValueError(f"status must be {ONLINE!r} or {OFFLINE!r}, not {status!r}")
         self.status = status
-        await self._publish(Channel.STATUS, status, retain=True)
+        await self.send(Channel.STATUS, status, retain=True)
 
     async def die(self) -> None:
         """Drop the connection without a DISCONNECT, as a device losing power does.

@@ -8,6 +8,7 @@ from hub.cli import core, demo
 from hub.cli.billing import billing_app
 from hub.cli.patrol import patrol_app
 from hub.cli.readings import readings_app
+from hub.cli.rules import rules_app
 
 app = typer.Typer(help="Estate Hub: facility and security control hub.", no_args_is_help=True)
 core.register(app)
@@ -15,3 +16,4 @@ demo.register(app)
 app.add_typer(billing_app, name="billing")
 app.add_typer(patrol_app, name="patrol")
 app.add_typer(readings_app, name="readings")
+app.add_typer(rules_app, name="rules")

@@ -8,14 +8,18 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlalchemy import select
 
 from hub.cli.output import console, friendly_errors
 from hub.context import HubContext
+from hub.errors import NotFound
 from hub.services import site as site_service
 from hub.services import users
+from hub.services.status import counts
 from hub.settings import get_settings
 from hub.site_file import SAMPLE_SITE, parse_site_file
 from hub.storage.db import upgrade
+from hub.storage.models import User
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 site_app = typer.Typer(help="Site files: buildings, homes, owners, devices.", no_args_is_help=True)
@@ -67,11 +71,6 @@ def print_accounts(accounts: dict[str, str], title: str) -> None:
 @friendly_errors
 def reset_password(username: str) -> None:
     """Give an account a new generated password, to be changed at next login."""
-    from sqlalchemy import select
-
-    from hub.errors import NotFound
-    from hub.storage.models import User
-
     context = open_context()
     with context.db.session() as session:
         user = session.scalars(select(User).where(User.username == username)).one_or_none()
@@ -86,8 +85,6 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object")] = False,
 ) -> None:
     """Counts of readings, work orders, alerts, scans, bills and dead letters."""
-    from hub.services.status import counts
-
     context = open_context()
     with context.db.session() as session:
         figures = counts(session)

@@ -16,6 +16,7 @@ from edge.gateway import EdgeGateway
 from hub.cli.core import open_context, print_accounts
 from hub.cli.output import console, friendly_errors
 from hub.context import HubContext
+from hub.dispatcher import Dispatcher
 from hub.errors import ConfigError
 from hub.runner import ApiServer, run_parts
 from hub.services import billing, meter_readings, patrol, users
@@ -127,6 +128,7 @@ async def _run_demo(
         await run_parts(
             {
                 "worker": worker.run(stop),
+                "dispatcher": Dispatcher(context, mqtt_url, topic_prefix=prefix).run(stop),
                 "fleet": fleet.run(stop),
                 "edge": edge(),
                 "api": api.run(stop),
@@ -156,7 +158,9 @@ def run(
     worker = HubWorker(context, settings.mqtt_url, settings.rules_file)
     stop = asyncio.Event()
     console.print(f"Estate Hub serving {api.url}, ingesting from {settings.mqtt_url}")
-    asyncio.run(run_parts({"worker": worker.run(stop), "api": api.run(stop)}, stop, None))
+    dispatcher = Dispatcher(context, settings.mqtt_url)
+    parts = {"worker": worker.run(stop), "dispatcher": dispatcher.run(stop), "api": api.run(stop)}
+    asyncio.run(run_parts(parts, stop, None))
 
 
 def register(app: typer.Typer) -> None:

@@ -1,22 +1,28 @@
 """Control-room alerts: raise (at most one active per dedup key), acknowledge, clear.
 
 A repeat of an active alert updates it (last seen, occurrences) instead of adding a row, so a
-sensor that repeats itself every second still shows one alert to the operator.
+sensor that repeats itself every second still shows one alert to the operator. A key that is
+raised more than `FLAP_LIMIT` times within `FLAP_WINDOW` is flapping: its next raise opens one
+alarm marked flapping that absorbs every further raise and clear (`flap_count`) and clears
+only once the condition has stayed clear for a whole window (`settle_flapping`, on a timer).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hub import events
 from hub.domain import ACTIVE_ALERT_STATES, AlertState, Severity, next_alert_state
 from hub.errors import NotFound
 from hub.storage.models import Alert, User
+
+FLAP_LIMIT = 5
+FLAP_WINDOW = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -47,9 +53,13 @@ def raise_alert(session: Session, request: AlertRequest, *, now: datetime) -> tu
     if alert is not None:
         alert.last_seen_at = now
         alert.occurrences += 1
+        if alert.quiet_since is not None:  # a flapping alarm's condition is back
+            alert.quiet_since = None
+            alert.flap_count += 1
         session.flush()
         events.emit(session, "alert.updated", alert_view(alert))
         return alert, False
+    recent = _raises_since(session, request.dedup_key, now - FLAP_WINDOW)
     alert = Alert(
         site_id=request.site_id,
         device_id=request.device_id,
@@ -65,11 +75,24 @@ def raise_alert(session: Session, request: AlertRequest, *, now: datetime) -> tu
         occurrences=1,
         reading_id=request.reading_id,
         work_order_id=request.work_order_id,
+        flapping=recent >= FLAP_LIMIT,
+        flap_count=recent + 1 if recent >= FLAP_LIMIT else 0,
     )
     session.add(alert)
     session.flush()
     events.emit(session, "alert.raised", alert_view(alert))
     return alert, True
+
+
+def _raises_since(session: Session, dedup_key: str, since: datetime) -> int:
+    return (
+        session.scalar(
+            select(func.count(Alert.id)).where(
+                Alert.dedup_key == dedup_key, Alert.raised_at >= since
+            )
+        )
+        or 0
+    )
 
 
 def get_or_raise(session: Session, alert_id: int) -> Alert:
@@ -90,23 +113,54 @@ def acknowledge(session: Session, alert_id: int, *, by: User, now: datetime) -> 
     return alert
 
 
-def clear(session: Session, dedup_key: str, *, now: datetime) -> Alert | None:
-    """Clear the active alert for `dedup_key` (the condition is gone); None if none is active."""
+def clear(
+    session: Session, dedup_key: str, *, now: datetime, by: User | None = None
+) -> Alert | None:
+    """Clear the active alert for `dedup_key` (the condition is gone); None if none is active.
+
+    A flapping alarm is not cleared at once: it only notes since when it has been quiet.
+    """
     alert = find_active(session, dedup_key)
     if alert is None:
         return None
+    if alert.flapping and by is None:
+        alert.quiet_since = alert.quiet_since or now
+        session.flush()
+        return alert
+    return _clear(session, alert, now=now, by=by)
+
+
+def _clear(session: Session, alert: Alert, *, now: datetime, by: User | None) -> Alert:
     alert.state = next_alert_state(alert.state, "clear")
     alert.cleared_at = now
+    alert.cleared_by_id = by.id if by else None
     session.flush()
     events.emit(session, "alert.updated", alert_view(alert))
     return alert
 
 
+def clear_alert(session: Session, alert: Alert, *, now: datetime) -> Alert:
+    """Clear one active alert automatically (e.g. its gateway is back), flapping or not."""
+    return _clear(session, alert, now=now, by=None)
+
+
+def settle_flapping(session: Session, *, now: datetime) -> list[Alert]:
+    """Clear flapping alarms whose condition has stayed clear for a whole `FLAP_WINDOW`."""
+    quiet = session.scalars(
+        select(Alert).where(
+            Alert.flapping.is_(True),
+            Alert.state.in_(ACTIVE_ALERT_STATES),
+            Alert.quiet_since <= now - FLAP_WINDOW,
+        )
+    )
+    return [_clear(session, alert, now=now, by=None) for alert in list(quiet)]
+
+
 def list_alerts(session: Session, *, active_only: bool = True, limit: int = 200) -> list[Alert]:
     """Newest first."""
     query = select(Alert).order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(limit)
-    if active_only:
-        query = query.where(Alert.state.in_(ACTIVE_ALERT_STATES))
+    if active_only:  # suppressed ones hide behind their gateway's incident
+        query = query.where(Alert.state.in_(ACTIVE_ALERT_STATES), Alert.suppressed_by_id.is_(None))
     return list(session.scalars(query))
 
 
@@ -130,4 +184,8 @@ def alert_view(alert: Alert) -> dict[str, Any]:
         "acknowledged_by_id": alert.acknowledged_by_id,
         "acknowledged_by": alert.acknowledged_by.username if alert.acknowledged_by else None,
         "cleared_at": alert.cleared_at.isoformat() if alert.cleared_at else None,
+        "cleared_by_id": alert.cleared_by_id,
+        "flapping": alert.flapping,
+        "flap_count": alert.flap_count,
+        "suppressed_by_id": alert.suppressed_by_id,
     }

@@ -18,6 +18,7 @@ from hub.storage.models import (
     Building,
     Checkpoint,
     Device,
+    DutyShift,
     Home,
     HomeOwnership,
     Meter,
@@ -73,6 +74,13 @@ def load_site(session: Session, spec: SiteFile, *, now: datetime) -> LoadResult:
             home_id=home_ids.get(d.home) if d.home else None,
         )
         device_ids[d.code] = device.id
+    for d in spec.devices:  # gateways may be listed after the devices behind them
+        _upsert(
+            session,
+            Device,
+            {"site_id": site.id, "code": d.code},
+            gateway_id=device_ids[d.gateway] if d.gateway else None,
+        )
     for m in spec.meters:
         _upsert(
             session,
@@ -117,6 +125,7 @@ def load_site(session: Session, spec: SiteFile, *, now: datetime) -> LoadResult:
                 now=now,
             )
             result.new_accounts[member.username] = password
+    _duty(session, site.id, spec, building_ids)
     result.counts = {
         "buildings": len(spec.buildings),
         "homes": len(home_ids),
@@ -126,9 +135,29 @@ def load_site(session: Session, spec: SiteFile, *, now: datetime) -> LoadResult:
         "patrol_routes": len(spec.patrol_routes),
         "tariffs": len(spec.tariffs),
         "staff": len(spec.staff),
+        "duty": len(spec.duty),
     }
     session.flush()
     return result
+
+
+def _duty(session: Session, site_id: int, spec: SiteFile, building_ids: dict[str, int]) -> None:
+    """The roster is replaced as a whole: it has no identity beyond the file's list."""
+    for shift in session.scalars(select(DutyShift).where(DutyShift.site_id == site_id)):
+        session.delete(shift)
+    for d in spec.duty:
+        user_id = session.scalar(select(User.id).where(User.username == d.username))
+        session.add(
+            DutyShift(
+                site_id=site_id,
+                user_id=user_id,
+                category=d.category,
+                building_id=building_ids[d.building] if d.building else None,
+                starts=d.starts,
+                ends=d.ends,
+                weekdays=d.weekdays,
+            )
+        )
 
 
 def _upsert(session: Session, model: type[T], keys: dict[str, object], **values: object) -> T:

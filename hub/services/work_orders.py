@@ -3,6 +3,10 @@
 The flow of 物业云平台制度 二(三)2: submitted -> accepted (customer service, within 30 min) ->
 assigned (to a technician) -> in progress -> completed (with a report) -> confirmed and rated
 by the owner. Urgent rule-raised orders (a leak) are marked urgent at once.
+
+A rule's order links to its alarm (the alarm's `work_order_id`). Closing it (completed or
+confirmed) while that alarm is still active re-raises: a new order, linked to the same alarm and
+to the one it follows (`reopened_from_id`), because the condition still holds.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from sqlalchemy.orm import Session
 from hub import events
 from hub.crypto import mask
 from hub.domain import (
+    ACTIVE_ALERT_STATES,
     OPEN_WORK_ORDER_STATES,
     Priority,
     Role,
@@ -26,7 +31,7 @@ from hub.domain import (
 )
 from hub.errors import InvalidInput, NotFound, PermissionDenied
 from hub.services.users import owner_home_ids
-from hub.storage.models import Home, User, WorkOrder, WorkOrderEvent
+from hub.storage.models import Alert, Home, User, WorkOrder, WorkOrderEvent
 
 ACCEPT_WITHIN = timedelta(minutes=30)
 
@@ -196,6 +201,7 @@ def complete(session: Session, order_id: int, *, report: str, by: User, now: dat
     order = _move(session, order_id, WorkOrderStatus.COMPLETED, by=by, now=now, note=report)
     order.completed_at = now
     order.completion_report = report
+    reraise_if_active(session, order, now=now)
     return order
 
 
@@ -219,7 +225,56 @@ def confirm(
     order = _move(session, order_id, WorkOrderStatus.CONFIRMED, by=by, now=now, note=comment)
     order.confirmed_at = now
     order.rating_attitude, order.rating_quality, order.rating_comment = attitude, quality, comment
+    reraise_if_active(session, order, now=now)
     return order
+
+
+def reraise_if_active(session: Session, order: WorkOrder, *, now: datetime) -> WorkOrder | None:
+    """A new order for the same alarm when `order` closes while its alarm is still active."""
+    alert = session.scalars(
+        select(Alert).where(Alert.work_order_id == order.id, Alert.state.in_(ACTIVE_ALERT_STATES))
+    ).one_or_none()
+    if alert is None:
+        return None
+    again, new = open_work_order(
+        session,
+        WorkOrderRequest(
+            site_id=order.site_id,
+            category=order.category,
+            priority=order.priority,
+            title=order.title,
+            description=f"复发 Still active after #{order.id} was closed: {alert.reason}",
+            location=order.location,
+            source=order.source,
+            dedup_key=order.dedup_key,
+            rule_id=order.rule_id,
+            device_id=order.device_id,
+            home_id=order.home_id,
+            reading_id=alert.reading_id,
+        ),
+        now=now,
+    )
+    if new:
+        again.reopened_from_id = order.id
+    alert.work_order_id = again.id
+    session.flush()
+    return again
+
+
+def auto_assign(session: Session, order: WorkOrder, technician: User, *, now: datetime) -> None:
+    """Accept and assign a new order to the on-duty technician, as the system (no user)."""
+    for target, note in (
+        (WorkOrderStatus.ACCEPTED, "自动受理 accepted automatically (duty roster)"),
+        (WorkOrderStatus.ASSIGNED, f"assigned to {technician.username} (duty roster)"),
+    ):
+        check_work_order_move(order.status, target)
+        order.status = target
+        session.flush()
+        _log(session, order, by=None, now=now, note=note)
+    order.accepted_at = order.assigned_at = now
+    order.assigned_to_id = technician.id
+    session.flush()
+    events.emit(session, "work_order.updated", work_order_view(order))
 
 
 def _require_assignee(session: Session, order_id: int, user: User) -> None:
@@ -300,4 +355,6 @@ def work_order_view(order: WorkOrder) -> dict[str, Any]:
         "confirmed_at": iso(order.confirmed_at),
         "rating_attitude": order.rating_attitude,
         "rating_quality": order.rating_quality,
+        "escalated_at": iso(order.escalated_at),
+        "reopened_from_id": order.reopened_from_id,
     }

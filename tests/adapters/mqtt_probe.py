@@ -37,10 +37,15 @@ class Seen:
 class MqttProbe:
     """`async with MqttProbe(url, "prefix/#") as probe: await probe.wait_for(...)`."""
 
-    def __init__(self, url: str, topic_filter: str) -> None:
+    def __init__(self, url: str, topic_filter: str, *, session: str | None = None) -> None:
+        """With `session` (a client id) the broker keeps the subscription and queues for it
+        while the probe is away, as it does for the hub."""
         address = parse_mqtt_url(url)
         self._client = aiomqtt.Client(
-            address.host, address.port, identifier=f"probe-{secrets.token_hex(4)}"
+            address.host,
+            address.port,
+            identifier=session or f"probe-{secrets.token_hex(4)}",
+            clean_session=False if session else None,
         )
         self._filter = topic_filter
         self.seen: list[Seen] = []

@@ -9,7 +9,7 @@ import pytest
 from hub.domain import DeviceKind
 from hub.errors import ConfigError
 from hub.settings import Settings
-from rules.compile import load_rules
+from rules.compile import load_rules, metric
 from rules.facts import DeviceInfo
 
 GOOD = """
@@ -138,9 +138,9 @@ def test_the_default_rules_load_and_index_by_device_kind() -> None:
     rules = load_rules(Settings().rules_file)
     leak = DeviceInfo(1, 1, "leak-b1-101", DeviceKind.LEAK_SENSOR)
     meter = DeviceInfo(2, 1, "em-b1-101", DeviceKind.ELECTRICITY_METER)
-    assert [c.rule.id for c in rules.thresholds_for(leak, "water_leak")] == ["water-leak"]
-    assert rules.thresholds_for(meter, "water_leak") == []
-    assert rules.thresholds_for(leak, "battery") == []
+    assert [c.rule.id for c in rules.find(leak, metric("water_leak"))] == ["water-leak"]
+    assert rules.find(meter, metric("water_leak")) == ()
+    assert rules.find(leak, metric("battery")) == ()
     assert [c.rule.id for c in rules.offline_for(meter)] == ["device-offline"]
     assert rules.offline_kinds == frozenset(DeviceKind)
 
@@ -152,5 +152,29 @@ def test_a_device_list_narrows_a_rule(tmp_path: Path) -> None:
     rules = load_rules(path)
     chosen = DeviceInfo(1, 1, "leak-a", DeviceKind.LEAK_SENSOR)
     other = DeviceInfo(2, 1, "leak-b", DeviceKind.LEAK_SENSOR)
-    assert len(rules.thresholds_for(chosen, "water_leak")) == 1
-    assert rules.thresholds_for(other, "water_leak") == []
+    assert len(rules.find(chosen, metric("water_leak"))) == 1
+    assert rules.find(other, metric("water_leak")) == ()
+
+
+def test_the_message_names_the_line_of_the_bad_field(tmp_path: Path) -> None:
+    bad = """
+  - id: quiet
+    kind: offline
+    factor: 0
+    actions: {alert: {severity: minor, title: t}}"""
+    with pytest.raises(ConfigError) as refused:
+        _load(tmp_path, GOOD + bad)
+    assert "line 11: rule 'quiet' (#2): factor: Input should be greater than 0" in str(
+        refused.value
+    )
+
+
+def test_new_kinds_are_checked_whole(tmp_path: Path) -> None:
+    bad = """
+  - id: flow
+    kind: rate
+    metric: water_m3
+    rises_by: 1
+    actions: {alert: {severity: minor, title: t}}"""
+    with pytest.raises(ConfigError, match="window_s goes with rises_by, and rises_by needs it"):
+        _load(tmp_path, GOOD + bad)

@@ -10,9 +10,9 @@ import pytest
 from hub.clock import FakeClock
 from hub.domain import DeviceKind, Priority, Severity
 from hub.settings import Settings
-from rules.actions import ClearAlert, OpenWorkOrder, RaiseAlert
+from rules.actions import AnyAction, ClearAlert, OpenWorkOrder, RaiseAlert
 from rules.compile import RuleSet, load_rules
-from rules.engine import evaluate, evaluate_silence
+from rules.engine import Engine, evaluate_silence
 from rules.facts import DeviceInfo, EventFact, Observation, Presence, ReadingFact, StatusChange
 
 LEAK = DeviceInfo(
@@ -37,6 +37,11 @@ def rules() -> RuleSet:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+def evaluate(rules: RuleSet, observation: Observation) -> list[AnyAction]:
+    """A fresh engine each time: what one message alone decides."""
+    return Engine(rules).observe(observation, FakeClock().now())
 
 
 def _reading(

@@ -3,8 +3,12 @@
 from hub.storage.models.alerts import Alert
 from hub.storage.models.audit import AuditEntry
 from hub.storage.models.billing import Bill, BillLine, Payment, Tariff, TariffTier
+from hub.storage.models.commands import DeviceCommand
+from hub.storage.models.duty import DutyShift
 from hub.storage.models.notices import Notice
+from hub.storage.models.notifications import InboxItem, OutboxMessage
 from hub.storage.models.patrol import PatrolRound, PatrolRoute, PatrolScan, PatrolStop, RouteStop
+from hub.storage.models.rule_state import RuleState
 from hub.storage.models.site import (
     Building,
     Checkpoint,
@@ -28,11 +32,15 @@ __all__ = [
     "Checkpoint",
     "DeadLetter",
     "Device",
+    "DeviceCommand",
     "DeviceEvent",
+    "DutyShift",
     "Home",
     "HomeOwnership",
+    "InboxItem",
     "Meter",
     "Notice",
+    "OutboxMessage",
     "Owner",
     "PatrolRound",
     "PatrolRoute",
@@ -41,6 +49,7 @@ __all__ = [
     "Payment",
     "Reading",
     "RouteStop",
+    "RuleState",
     "Site",
     "Tariff",
     "TariffTier",

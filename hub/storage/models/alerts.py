@@ -45,5 +45,12 @@ class Alert(Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cleared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the rule
+    flapping: Mapped[bool] = mapped_column(default=False)
+    flap_count: Mapped[int] = mapped_column(default=0)  # raises folded into this alarm
+    quiet_since: Mapped[datetime | None] = mapped_column(UTCDateTime())  # flapping, now clear
+    suppressed_by_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id"), index=True)
 
-    acknowledged_by: Mapped[User | None] = relationship(lazy="joined")
+    acknowledged_by: Mapped[User | None] = relationship(
+        lazy="joined", foreign_keys=[acknowledged_by_id]
+    )

@@ -82,6 +82,7 @@ class Device(Base):
     heartbeat_s: Mapped[int] = mapped_column(Integer, default=300)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     online: Mapped[bool | None] = mapped_column(default=None)
+    gateway_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), index=True)
 
 
 class Meter(Base):

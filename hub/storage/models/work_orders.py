@@ -54,6 +54,8 @@ class WorkOrder(Base):
     rating_attitude: Mapped[int | None] = mapped_column()
     rating_quality: Mapped[int | None] = mapped_column()
     rating_comment: Mapped[str | None] = mapped_column(Text)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # SLA breach alerted
+    reopened_from_id: Mapped[int | None] = mapped_column(ForeignKey("work_orders.id"))
 
 
 class WorkOrderEvent(Base):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 01:13:47.606264
+Create Date: 2026-11-26 01:53:52.637057
 """
 
 from collections.abc import Sequence
@@ -34,6 +34,16 @@ def upgrade() -> None:
             batch_op.f("ix_dead_letters_received_at"), ["received_at"], unique=False
         )
 
+    op.create_table(
+        "rule_states",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("rule_id", sa.String(length=128), nullable=False),
+        sa.Column("key", sa.String(length=255), nullable=False),
+        sa.Column("data", sa.JSON(), nullable=False),
+        sa.Column("updated_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rule_states")),
+        sa.UniqueConstraint("rule_id", "key", name=op.f("uq_rule_states_rule_id_key")),
+    )
     op.create_table(
         "sites",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -141,6 +151,30 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "duty_shifts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("site_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("category", sa.String(length=64), nullable=False),
+        sa.Column("building_id", sa.Integer(), nullable=True),
+        sa.Column("starts", sa.Time(), nullable=False),
+        sa.Column("ends", sa.Time(), nullable=False),
+        sa.Column("weekdays", sa.String(length=16), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["building_id"], ["buildings.id"], name=op.f("fk_duty_shifts_building_id_buildings")
+        ),
+        sa.ForeignKeyConstraint(
+            ["site_id"], ["sites.id"], name=op.f("fk_duty_shifts_site_id_sites")
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_duty_shifts_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_duty_shifts")),
+    )
+    with op.batch_alter_table("duty_shifts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_duty_shifts_site_id"), ["site_id"], unique=False)
+
+    op.create_table(
         "homes",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("building_id", sa.Integer(), nullable=False),
@@ -240,6 +274,7 @@ def upgrade() -> None:
                 "gate",
                 "checkpoint_reader",
                 "camera",
+                "gateway",
                 name="devicekind",
                 native_enum=False,
                 length=32,
@@ -253,14 +288,21 @@ def upgrade() -> None:
         sa.Column("heartbeat_s", sa.Integer(), nullable=False),
         sa.Column("last_seen_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("online", sa.Boolean(), nullable=True),
+        sa.Column("gateway_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["building_id"], ["buildings.id"], name=op.f("fk_devices_building_id_buildings")
+        ),
+        sa.ForeignKeyConstraint(
+            ["gateway_id"], ["devices.id"], name=op.f("fk_devices_gateway_id_devices")
         ),
         sa.ForeignKeyConstraint(["home_id"], ["homes.id"], name=op.f("fk_devices_home_id_homes")),
         sa.ForeignKeyConstraint(["site_id"], ["sites.id"], name=op.f("fk_devices_site_id_sites")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_devices")),
         sa.UniqueConstraint("site_id", "code", name=op.f("uq_devices_site_id_code")),
     )
+    with op.batch_alter_table("devices", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_devices_gateway_id"), ["gateway_id"], unique=False)
+
     op.create_table(
         "home_ownerships",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -491,6 +533,8 @@ def upgrade() -> None:
         sa.Column("rating_attitude", sa.Integer(), nullable=True),
         sa.Column("rating_quality", sa.Integer(), nullable=True),
         sa.Column("rating_comment", sa.Text(), nullable=True),
+        sa.Column("escalated_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("reopened_from_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["assigned_to_id"], ["users.id"], name=op.f("fk_work_orders_assigned_to_id_users")
         ),
@@ -502,6 +546,11 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(
             ["reading_id"], ["readings.id"], name=op.f("fk_work_orders_reading_id_readings")
+        ),
+        sa.ForeignKeyConstraint(
+            ["reopened_from_id"],
+            ["work_orders.id"],
+            name=op.f("fk_work_orders_reopened_from_id_work_orders"),
         ),
         sa.ForeignKeyConstraint(
             ["requested_by_id"], ["users.id"], name=op.f("fk_work_orders_requested_by_id_users")
@@ -569,8 +618,16 @@ def upgrade() -> None:
         sa.Column("acknowledged_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("acknowledged_by_id", sa.Integer(), nullable=True),
         sa.Column("cleared_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("cleared_by_id", sa.Integer(), nullable=True),
+        sa.Column("flapping", sa.Boolean(), nullable=False),
+        sa.Column("flap_count", sa.Integer(), nullable=False),
+        sa.Column("quiet_since", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("suppressed_by_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["acknowledged_by_id"], ["users.id"], name=op.f("fk_alerts_acknowledged_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["cleared_by_id"], ["users.id"], name=op.f("fk_alerts_cleared_by_id_users")
         ),
         sa.ForeignKeyConstraint(
             ["device_id"], ["devices.id"], name=op.f("fk_alerts_device_id_devices")
@@ -580,12 +637,18 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(["site_id"], ["sites.id"], name=op.f("fk_alerts_site_id_sites")),
         sa.ForeignKeyConstraint(
+            ["suppressed_by_id"], ["alerts.id"], name=op.f("fk_alerts_suppressed_by_id_alerts")
+        ),
+        sa.ForeignKeyConstraint(
             ["work_order_id"], ["work_orders.id"], name=op.f("fk_alerts_work_order_id_work_orders")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_alerts")),
     )
     with op.batch_alter_table("alerts", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_alerts_state"), ["state"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_alerts_suppressed_by_id"), ["suppressed_by_id"], unique=False
+        )
         batch_op.create_index(
             "uq_alerts_active_dedup_key",
             ["dedup_key"],
@@ -633,6 +696,102 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "device_commands",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("command_id", sa.String(length=64), nullable=False),
+        sa.Column("site_id", sa.Integer(), nullable=False),
+        sa.Column("device_id", sa.Integer(), nullable=False),
+        sa.Column("command", sa.String(length=64), nullable=False),
+        sa.Column("params", sa.JSON(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("rule_id", sa.String(length=128), nullable=True),
+        sa.Column("requested_by_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "pending",
+                "sent",
+                "acknowledged",
+                "failed",
+                name="commandstatus",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("timeout_s", sa.Integer(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("created_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("acknowledged_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("failed_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("result", sa.JSON(), nullable=True),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("alert_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["alert_id"], ["alerts.id"], name=op.f("fk_device_commands_alert_id_alerts")
+        ),
+        sa.ForeignKeyConstraint(
+            ["device_id"], ["devices.id"], name=op.f("fk_device_commands_device_id_devices")
+        ),
+        sa.ForeignKeyConstraint(
+            ["requested_by_id"], ["users.id"], name=op.f("fk_device_commands_requested_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["site_id"], ["sites.id"], name=op.f("fk_device_commands_site_id_sites")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_device_commands")),
+        sa.UniqueConstraint("command_id", name=op.f("uq_device_commands_command_id")),
+    )
+    with op.batch_alter_table("device_commands", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_device_commands_device_id"), ["device_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_device_commands_status"), ["status"], unique=False)
+
+    op.create_table(
+        "outbox_messages",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("site_id", sa.Integer(), nullable=False),
+        sa.Column("recipient_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("source", sa.String(length=128), nullable=False),
+        sa.Column("alert_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "pending",
+                "delivered",
+                "failed",
+                name="deliverystatus",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("created_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("delivered_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["alert_id"], ["alerts.id"], name=op.f("fk_outbox_messages_alert_id_alerts")
+        ),
+        sa.ForeignKeyConstraint(
+            ["recipient_id"], ["users.id"], name=op.f("fk_outbox_messages_recipient_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["site_id"], ["sites.id"], name=op.f("fk_outbox_messages_site_id_sites")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_messages")),
+    )
+    with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_outbox_messages_recipient_id"), ["recipient_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_outbox_messages_status"), ["status"], unique=False)
+
+    op.create_table(
         "patrol_stops",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("round_id", sa.Integer(), nullable=False),
@@ -659,6 +818,29 @@ def upgrade() -> None:
     with op.batch_alter_table("patrol_stops", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_patrol_stops_due_until"), ["due_until"], unique=False)
         batch_op.create_index(batch_op.f("ix_patrol_stops_round_id"), ["round_id"], unique=False)
+
+    op.create_table(
+        "inbox_items",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("outbox_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("read_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["outbox_id"],
+            ["outbox_messages.id"],
+            name=op.f("fk_inbox_items_outbox_id_outbox_messages"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_inbox_items_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_inbox_items")),
+        sa.UniqueConstraint("outbox_id", name=op.f("uq_inbox_items_outbox_id")),
+    )
+    with op.batch_alter_table("inbox_items", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_inbox_items_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "patrol_scans",
@@ -711,11 +893,25 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_patrol_scans_scanned_at"))
 
     op.drop_table("patrol_scans")
+    with op.batch_alter_table("inbox_items", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_inbox_items_user_id"))
+
+    op.drop_table("inbox_items")
     with op.batch_alter_table("patrol_stops", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_patrol_stops_round_id"))
         batch_op.drop_index(batch_op.f("ix_patrol_stops_due_until"))
 
     op.drop_table("patrol_stops")
+    with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outbox_messages_status"))
+        batch_op.drop_index(batch_op.f("ix_outbox_messages_recipient_id"))
+
+    op.drop_table("outbox_messages")
+    with op.batch_alter_table("device_commands", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_device_commands_status"))
+        batch_op.drop_index(batch_op.f("ix_device_commands_device_id"))
+
+    op.drop_table("device_commands")
     with op.batch_alter_table("work_order_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_work_order_events_work_order_id"))
 
@@ -726,6 +922,7 @@ def downgrade() -> None:
             sqlite_where=sa.text("state IN ('active_unacknowledged', 'active_acknowledged')"),
             postgresql_where=sa.text("state IN ('active_unacknowledged', 'active_acknowledged')"),
         )
+        batch_op.drop_index(batch_op.f("ix_alerts_suppressed_by_id"))
         batch_op.drop_index(batch_op.f("ix_alerts_state"))
 
     op.drop_table("alerts")
@@ -762,6 +959,9 @@ def downgrade() -> None:
     op.drop_table("device_events")
     op.drop_table("checkpoints")
     op.drop_table("home_ownerships")
+    with op.batch_alter_table("devices", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_devices_gateway_id"))
+
     op.drop_table("devices")
     with op.batch_alter_table("bills", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_bills_home_id"))
@@ -777,6 +977,10 @@ def downgrade() -> None:
 
     op.drop_table("notices")
     op.drop_table("homes")
+    with op.batch_alter_table("duty_shifts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_duty_shifts_site_id"))
+
+    op.drop_table("duty_shifts")
     op.drop_table("tariffs")
     op.drop_table("patrol_routes")
     op.drop_table("owners")
@@ -787,6 +991,7 @@ def downgrade() -> None:
     op.drop_table("audit_entries")
     op.drop_table("users")
     op.drop_table("sites")
+    op.drop_table("rule_states")
     with op.batch_alter_table("dead_letters", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_dead_letters_received_at"))
 

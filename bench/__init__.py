@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): not tests; results go to docs/BENCHMARKS.md."""

@@ -1,0 +1,103 @@
+"""The dispatcher: the hub's outbound half and its lifecycle timers, one pass every `interval_s`.
+
+Each pass delivers pending notifications (hub/services/outbox.py), publishes pending device
+commands (hub/services/commands.py) and then runs the timers that need no message to fire:
+command acknowledgement timeouts, SLA escalation and settling of flapping alarms. Database work
+runs in a thread, one short transaction per step, so the event loop stays free; a failing pass
+is logged and the next one tries again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from adapters.mqtt.command_publisher import CommandPublisher
+from hub.context import HubContext
+from hub.errors import ServiceUnavailable
+from hub.services import alerts, commands, escalation, outbox
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PassResult:
+    delivered: int
+    commands_sent: int
+    commands_expired: int
+    escalated: int
+    flapping_settled: int
+
+
+class Dispatcher:
+    """`await Dispatcher(context, mqtt_url, topic_prefix=...).run(stop)` until `stop` is set."""
+
+    def __init__(
+        self,
+        context: HubContext,
+        mqtt_url: str,
+        *,
+        topic_prefix: str | None = None,
+        interval_s: float = 1.0,
+    ) -> None:
+        self.context = context
+        self.prefix = topic_prefix or context.settings.topic_prefix
+        self.interval_s = interval_s
+        self.publisher = CommandPublisher(mqtt_url)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        try:
+            while not stop.is_set():
+                try:
+                    await self.run_once()
+                except Exception:  # a bad pass must not stop delivery for good
+                    log.exception("dispatcher: pass failed")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=self.interval_s)
+        finally:
+            await self.publisher.close()
+
+    async def run_once(self) -> PassResult:
+        """One pass at the context clock's now."""
+        now = self.context.clock.now()
+        delivered = await asyncio.to_thread(
+            outbox.deliver_pending, self.context.db.session, now=now
+        )
+        sent = await self._send_commands()
+        expired, escalated, settled = await asyncio.to_thread(self._timers)
+        return PassResult(delivered, sent, expired, escalated, settled)
+
+    async def _send_commands(self) -> int:
+        pending = await asyncio.to_thread(self._outgoing)
+        sent = 0
+        for item in pending:
+            try:
+                await self.publisher.publish(item.topic, item.payload)
+            except ServiceUnavailable as exc:
+                log.warning("dispatcher: %s; %d commands wait", exc, len(pending) - sent)
+                break
+            now = self.context.clock.now()
+            await asyncio.to_thread(self._mark_sent, item.command_id, now)
+            sent += 1
+        return sent
+
+    def _outgoing(self) -> list[commands.Outgoing]:
+        with self.context.db.session() as session:
+            return commands.outgoing(session, self.prefix)
+
+    def _mark_sent(self, command_id: str, now: datetime) -> None:
+        with self.context.db.session() as session:
+            commands.mark_sent(session, command_id, now=now)
+
+    def _timers(self) -> tuple[int, int, int]:
+        now = self.context.clock.now()
+        with self.context.db.session() as session:
+            expired = len(commands.expire(session, now=now))
+        with self.context.db.session() as session:
+            escalated = len(escalation.check(session, now=now))
+        with self.context.db.session() as session:
+            settled = len(alerts.settle_flapping(session, now=now))
+        return expired, escalated, settled

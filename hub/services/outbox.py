@@ -1,0 +1,219 @@
+"""Notifications through an outbox: written with the decision, delivered once by the dispatcher.
+
+`notify` resolves recipients (staff by role or username, owners of every home of a building)
+into one outbox row each, inside the caller's transaction. `deliver_pending` is the dispatcher's
+half: it counts the attempt in its own committed transaction, then delivers and marks the row
+delivered in a second one. A crash between the two leaves the row pending and is retried; the
+inbox's unique `outbox_id` keeps a retry from delivering twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.domain import DeliveryStatus, Role
+from hub.errors import InvalidInput, NotFound
+from hub.storage.models import (
+    Building,
+    Home,
+    HomeOwnership,
+    InboxItem,
+    OutboxMessage,
+    Owner,
+    User,
+)
+
+MAX_ATTEMPTS = 5
+SessionFactory = Callable[[], AbstractContextManager[Session]]
+Channel = Callable[[Session, OutboxMessage, datetime], None]
+
+
+@dataclass(frozen=True)
+class Recipients:
+    roles: tuple[Role, ...] = ()
+    usernames: tuple[str, ...] = ()
+    building_owners: str | None = None  # building code
+
+
+def resolve(session: Session, site_id: int, recipients: Recipients) -> list[User]:
+    """Active accounts the recipients name, each once, in id order."""
+    found: dict[int, User] = {}
+    if recipients.roles:
+        query = select(User).where(User.role.in_(recipients.roles), User.active.is_(True))
+        found.update((user.id, user) for user in session.scalars(query))
+    if recipients.usernames:
+        query = select(User).where(User.username.in_(recipients.usernames), User.active.is_(True))
+        found.update((user.id, user) for user in session.scalars(query))
+    if recipients.building_owners is not None:
+        found.update((user.id, user) for user in _building_owners(session, site_id, recipients))
+    return [found[key] for key in sorted(found)]
+
+
+def _building_owners(session: Session, site_id: int, recipients: Recipients) -> Iterable[User]:
+    building = session.scalars(
+        select(Building).where(
+            Building.site_id == site_id, Building.code == recipients.building_owners
+        )
+    ).one_or_none()
+    if building is None:
+        raise InvalidInput(f"notify: no building {recipients.building_owners!r}")
+    return session.scalars(
+        select(User)
+        .join(Owner, Owner.user_id == User.id)
+        .join(HomeOwnership, HomeOwnership.owner_id == Owner.id)
+        .join(Home, Home.id == HomeOwnership.home_id)
+        .where(Home.building_id == building.id, User.active.is_(True))
+        .distinct()
+    )
+
+
+def notify(
+    session: Session,
+    *,
+    site_id: int,
+    recipients: Recipients,
+    title: str,
+    body: str,
+    source: str,
+    now: datetime,
+    alert_id: int | None = None,
+) -> list[OutboxMessage]:
+    """One pending outbox row per recipient, in the caller's transaction."""
+    rows = [
+        OutboxMessage(
+            site_id=site_id,
+            recipient_id=user.id,
+            title=title[:200],
+            body=body,
+            source=source,
+            alert_id=alert_id,
+            status=DeliveryStatus.PENDING,
+            attempts=0,
+            created_at=now,
+        )
+        for user in resolve(session, site_id, recipients)
+    ]
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
+def to_inbox(session: Session, message: OutboxMessage, now: datetime) -> None:
+    """The in-app channel: an inbox row, unless this message already has one."""
+    exists = session.scalar(select(InboxItem.id).where(InboxItem.outbox_id == message.id))
+    if exists is None:
+        session.add(
+            InboxItem(
+                outbox_id=message.id,
+                user_id=message.recipient_id,
+                title=message.title,
+                body=message.body,
+                created_at=now,
+            )
+        )
+
+
+def pending_ids(session: Session, limit: int = 100) -> list[int]:
+    query = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == DeliveryStatus.PENDING)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def deliver_pending(
+    sessions: SessionFactory, *, now: datetime, channel: Channel = to_inbox, limit: int = 100
+) -> int:
+    """Deliver what is pending; each row once. Returns how many were delivered."""
+    with sessions() as session:
+        ids = pending_ids(session, limit)
+    delivered = 0
+    for message_id in ids:
+        with sessions() as session:  # the attempt counts even if delivery then crashes
+            message = session.get(OutboxMessage, message_id)
+            if message is None or message.status is not DeliveryStatus.PENDING:
+                continue
+            message.attempts += 1
+        try:
+            with sessions() as session:
+                message = session.get(OutboxMessage, message_id)
+                assert message is not None
+                channel(session, message, now)
+                message.status = DeliveryStatus.DELIVERED
+                message.delivered_at = now
+            delivered += 1
+        except Exception as exc:  # any channel fault: keep the row, note why
+            _note_failure(sessions, message_id, exc)
+    return delivered
+
+
+def _note_failure(sessions: SessionFactory, message_id: int, exc: Exception) -> None:
+    with sessions() as session:
+        message = session.get(OutboxMessage, message_id)
+        assert message is not None
+        message.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+        if message.attempts >= MAX_ATTEMPTS:
+            message.status = DeliveryStatus.FAILED
+
+
+def inbox(session: Session, user: User, *, unread_only: bool = False) -> list[InboxItem]:
+    """The user's notifications, newest first."""
+    query = (
+        select(InboxItem)
+        .where(InboxItem.user_id == user.id)
+        .order_by(InboxItem.created_at.desc(), InboxItem.id.desc())
+        .limit(500)
+    )
+    if unread_only:
+        query = query.where(InboxItem.read_at.is_(None))
+    return list(session.scalars(query))
+
+
+def mark_read(session: Session, item_id: int, *, user: User, now: datetime) -> InboxItem:
+    """Mark one of the user's own notifications read; anyone else's is not found."""
+    item = session.get(InboxItem, item_id)
+    if item is None or item.user_id != user.id:
+        raise NotFound(f"notification {item_id} not found")
+    item.read_at = item.read_at or now
+    session.flush()
+    return item
+
+
+def outbox_rows(session: Session, *, limit: int = 200) -> list[OutboxMessage]:
+    """Delivery status for staff, newest first."""
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+    return list(session.scalars(query))
+
+
+def inbox_view(item: InboxItem) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "title": item.title,
+        "body": item.body,
+        "created_at": item.created_at.isoformat(),
+        "read_at": item.read_at.isoformat() if item.read_at else None,
+    }
+
+
+def outbox_view(message: OutboxMessage) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "recipient_id": message.recipient_id,
+        "title": message.title,
+        "source": message.source,
+        "alert_id": message.alert_id,
+        "status": message.status.value,
+        "attempts": message.attempts,
+        "last_error": message.last_error,
+        "created_at": message.created_at.isoformat(),
+        "delivered_at": message.delivered_at.isoformat() if message.delivered_at else None,
+    }
