@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench clean
+.PHONY: demo test lint bench clean schema
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Estate Hub needs $(PYTHON) (set PYTHON=...)"; exit 1; }
@@ -19,7 +19,7 @@ test: $(STAMP)
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check hub rules adapters edge api simulators tests
+	$(BIN)/ruff check hub rules adapters edge api simulators tests bench
 	$(BIN)/mypy hub rules adapters edge api
 
 bench: $(STAMP)

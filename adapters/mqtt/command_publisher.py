@@ -12,7 +12,7 @@ from typing import Any
 
 import aiomqtt
 
-from adapters.mqtt.url import parse_mqtt_url
+from adapters.mqtt.url import client_for, parse_mqtt_url
 from hub.errors import ServiceUnavailable
 
 
@@ -27,11 +27,8 @@ class CommandPublisher:
 
     async def _connected(self) -> aiomqtt.Client:
         if self._client is None:
-            client = aiomqtt.Client(
-                self.address.host,
-                self.address.port,
-                username=self.address.username,
-                password=self.address.password,
+            client = client_for(
+                self.address,
                 identifier=self.client_id,
                 timeout=self.timeout_s,
             )

@@ -21,7 +21,7 @@ from typing import Any
 import aiomqtt
 
 from adapters.mqtt.topics import Channel, topic
-from adapters.mqtt.url import parse_mqtt_url
+from adapters.mqtt.url import client_for, parse_mqtt_url
 from hub.errors import ServiceUnavailable
 
 LOG = logging.getLogger(__name__)
@@ -103,11 +103,8 @@ class DevicePublisher:
 
     def _new_client(self) -> aiomqtt.Client:
         will = aiomqtt.Will(self.topic(Channel.STATUS), OFFLINE, qos=1, retain=True)
-        return aiomqtt.Client(
-            self.address.host,
-            self.address.port,
-            username=self.address.username,
-            password=self.address.password,
+        return client_for(
+            self.address,
             identifier=self.identifier,
             will=will,
             keepalive=self._keepalive_s,

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import aiomqtt
 
 from adapters.mqtt.topics import upstream_filters
-from adapters.mqtt.url import parse_mqtt_url
+from adapters.mqtt.url import client_for, parse_mqtt_url
 
 log = logging.getLogger(__name__)
 
@@ -65,11 +65,8 @@ class Subscriber:
         self._link = 0
 
     def _new_client(self) -> aiomqtt.Client:
-        client = aiomqtt.Client(
-            self.address.host,
-            self.address.port,
-            username=self.address.username,
-            password=self.address.password,
+        client = client_for(
+            self.address,
             identifier=self.client_id,
             clean_session=self.client_id is None,
             keepalive=30,

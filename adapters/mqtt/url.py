@@ -1,9 +1,12 @@
-"""`mqtt://host:port` URLs, as given in HUB_MQTT_URL."""
+"""`mqtt://host:port` URLs, as given in HUB_MQTT_URL, and the aiomqtt client for one."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlparse
+
+import aiomqtt
 
 
 @dataclass(frozen=True)
@@ -19,3 +22,14 @@ def parse_mqtt_url(url: str) -> BrokerAddress:
     if parsed.scheme not in ("mqtt", "tcp") or not parsed.hostname:
         raise ValueError(f"MQTT URL {url!r} is not mqtt://host:port")
     return BrokerAddress(parsed.hostname, parsed.port or 1883, parsed.username, parsed.password)
+
+
+def client_for(address: BrokerAddress, **options: Any) -> aiomqtt.Client:
+    """An aiomqtt client for `address` (host, port, credentials) with the caller's options."""
+    return aiomqtt.Client(
+        address.host,
+        address.port,
+        username=address.username,
+        password=address.password,
+        **options,
+    )

@@ -34,6 +34,7 @@ from hub.storage.models import (
 )
 
 MISSED_RULE_ID = "patrol.missed_checkpoint"
+OUT_OF_ORDER_RULE_ID = "patrol.out_of_order"
 LATE_GRACE = timedelta(hours=1)  # how long after a round a scan is still called "late"
 CLOCK_SLACK = timedelta(minutes=5)  # a reader's clock may run this far ahead of the hub
 
@@ -229,6 +230,7 @@ def record_scan(
     stop = session.scalars(_for_guard(query, guard)).one_or_none()
     if stop is not None:
         stop.scanned_at = at
+        _flag_skipped(session, stop, checkpoint, now=now)
     scan = PatrolScan(
         checkpoint_id=checkpoint.id,
         stop_id=stop.id if stop else None,
@@ -295,6 +297,48 @@ def list_scans(session: Session, user: User, *, limit: int = 200) -> list[Patrol
 
 
 # --- missed checkpoints --------------------------------------------------------------------
+
+
+def _flag_skipped(
+    session: Session, stop: PatrolStop, checkpoint: Checkpoint, *, now: datetime
+) -> None:
+    """A stop ticked off while an earlier stop of its round is still open and unscanned: the
+    guard walks the route out of order, which the control room should see at once (minor alert;
+    an earlier stop whose window already closed is a missed checkpoint instead)."""
+    skipped = session.scalars(
+        select(PatrolStop.seq)
+        .where(
+            PatrolStop.round_id == stop.round_id,
+            PatrolStop.seq < stop.seq,
+            PatrolStop.scanned_at.is_(None),
+            PatrolStop.due_until >= stop.scanned_at,  # still open: skipped, not (yet) missed
+        )
+        .order_by(PatrolStop.seq)
+    ).all()
+    if not skipped:
+        return
+    patrol_round = session.get(PatrolRound, stop.round_id)
+    assert patrol_round is not None
+    route = session.get(PatrolRoute, patrol_round.route_id)
+    assert route is not None
+    raise_alert(
+        session,
+        AlertRequest(
+            site_id=route.site_id,
+            rule_id=OUT_OF_ORDER_RULE_ID,
+            dedup_key=f"{OUT_OF_ORDER_RULE_ID}:stop:{stop.id}",
+            severity=Severity.MINOR,
+            title="巡更顺序错误 Checkpoint out of order",
+            reason=(
+                f"checkpoint {checkpoint.code} (stop {stop.seq}) was scanned in round "
+                f"{patrol_round.id} of route {route.code} before stop(s) "
+                f"{', '.join(map(str, skipped))}"
+            ),
+            location=checkpoint.name,
+            device_id=checkpoint.reader_device_id,
+        ),
+        now=now,
+    )
 
 
 def check_missed(session: Session, *, now: datetime) -> list[Alert]:

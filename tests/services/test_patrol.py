@@ -20,7 +20,7 @@ from hub.errors import Conflict, InvalidInput, NotFound
 from hub.services import patrol
 from hub.services.site import LoadResult
 from hub.services.users import create_user
-from hub.storage.models import Alert, Device, PatrolRound, PatrolStop, User
+from hub.storage.models import Alert, Device, PatrolRound, PatrolStop, RouteStop, User
 
 MIN = timedelta(minutes=1)
 
@@ -216,3 +216,21 @@ def test_cli_check_missed_alerts_once(context: HubContext, round_id: int) -> Non
     assert "CP-B2-LOBBY" in first.output
     second = runner.invoke(patrol_app, ["check-missed"])
     assert "0 missed checkpoint(s) alerted" in second.output
+
+
+def test_walking_the_route_out_of_order_raises_one_minor_alert(
+    context: HubContext, site: LoadResult, t0: datetime
+) -> None:
+    """With overlapping windows, stop 3 scanned while stops 1 and 2 are still open is out of
+    order; scanning stop 1 next is in order again."""
+    with context.db.session() as s:
+        s.execute(sa.update(RouteStop).values(window_min=30))
+        patrol.start_round(s, route_code="night", site_id=site.site_id, guard=guard(s), now=t0)
+    assert scan(context, site, "CP-PUMP-ROOM", t0 + 25 * MIN)[0]
+    assert scan(context, site, "CP-NORTH-GATE", t0 + 26 * MIN)[0]
+    with context.db.session() as s:
+        alerts = s.scalars(sa.select(Alert)).all()
+    assert [(a.rule_id, a.severity.value, a.title) for a in alerts] == [
+        ("patrol.out_of_order", "minor", "巡更顺序错误 Checkpoint out of order")
+    ]
+    assert "CP-PUMP-ROOM (stop 3)" in alerts[0].reason and "before stop(s) 1, 2" in alerts[0].reason
