@@ -58,9 +58,8 @@ def demo(
     console.print(f"  巡更 Guard           {api.url}/guard")
     console.print(f"  业主 Owner           {api.url}/owner")
     console.print(f"  MQTT broker          {mqtt_url}   database {context.db.engine.url}")
-    print_accounts(
-        accounts, "Demo accounts (fresh passwords each run; also in var/demo-credentials.txt)"
-    )
+    print_accounts(accounts, "演示账号 Demo accounts")
+    console.print("Fresh passwords each run, also in var/demo-credentials.txt.")
     console.print("Ctrl-C stops the demo." if seconds is None else f"Stopping after {seconds:g} s.")
     asyncio.run(_run_demo(context, api, broker, mqtt_url, seconds))
     console.print("demo stopped; `hub status --json` shows what happened.")
