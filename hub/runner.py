@@ -19,6 +19,8 @@ import uvicorn
 from adapters.mqtt.broker import ensure_port_free
 from api.app import create_app
 from hub.context import HubContext
+from hub.dispatcher import Dispatcher
+from hub.worker import HubWorker
 
 log = logging.getLogger(__name__)
 
@@ -82,3 +84,15 @@ async def run_parts(
             loop.remove_signal_handler(sig)
     if failures:
         raise failures[0][1]  # type: ignore[misc]
+
+
+def hub_parts(
+    context: HubContext, mqtt_url: str, api: ApiServer, stop: asyncio.Event
+) -> dict[str, Coroutine[Any, Any, None]]:
+    """The hub proper, as `hub run` and `hub demo` both start it: worker, dispatcher, API."""
+    worker = HubWorker(context, mqtt_url, context.settings.rules_file)
+    return {
+        "worker": worker.run(stop),
+        "dispatcher": Dispatcher(context, mqtt_url).run(stop),
+        "api": api.run(stop),
+    }

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ import uvicorn
 from playwright.sync_api import Browser, Page, Request, expect, sync_playwright
 from sqlalchemy import select
 
+from adapters.mqtt.broker import free_port
 from api.app import create_app
 from hub.clock import FakeClock
 from hub.context import HubContext
@@ -46,19 +46,11 @@ LAUNCH_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def hub_url(context: HubContext, site: LoadResult) -> Iterator[str]:
     """The hub's app served by uvicorn in a thread, on a free port, over the test database."""
     server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(context), host="127.0.0.1", port=_free_port(), log_level="warning"
-        )
+        uvicorn.Config(create_app(context), host="127.0.0.1", port=free_port(), log_level="warning")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -16,15 +16,13 @@ from edge.gateway import EdgeGateway
 from hub.cli.core import open_context, print_accounts
 from hub.cli.output import console, friendly_errors
 from hub.context import HubContext
-from hub.dispatcher import Dispatcher
 from hub.errors import ConfigError
-from hub.runner import ApiServer, run_parts
+from hub.runner import ApiServer, hub_parts, run_parts
 from hub.services import billing, meter_readings, patrol, users
 from hub.services.site import load_site
 from hub.site_file import SAMPLE_SITE, parse_site_file
 from hub.storage.db import upgrade
 from hub.storage.models import User
-from hub.worker import HubWorker
 from simulators.fleet import Fleet
 from simulators.fleet_file import SAMPLE_FLEET, parse_fleet
 from simulators.history import meter_reader_rows
@@ -114,7 +112,6 @@ async def _run_demo(
     try:
         prefix = context.settings.topic_prefix
         fleet = Fleet(parse_fleet(SAMPLE_FLEET), mqtt_url, prefix, modbus_port=0)
-        worker = HubWorker(context, mqtt_url, context.settings.rules_file)
 
         async def edge() -> None:
             await fleet.ready.wait()
@@ -126,11 +123,9 @@ async def _run_demo(
 
         await run_parts(
             {
-                "worker": worker.run(stop),
-                "dispatcher": Dispatcher(context, mqtt_url, topic_prefix=prefix).run(stop),
+                **hub_parts(context, mqtt_url, api, stop),
                 "fleet": fleet.run(stop),
                 "edge": edge(),
-                "api": api.run(stop),
             },
             stop,
             seconds,
@@ -154,12 +149,9 @@ def run(
         raise ConfigError("hub run needs HUB_MQTT_URL (mqtt://host:port); `hub demo` runs without")
     upgrade(context.db.engine)
     api = ApiServer(context, settings.api_host, port or settings.api_port)
-    worker = HubWorker(context, settings.mqtt_url, settings.rules_file)
     stop = asyncio.Event()
     console.print(f"Estate Hub serving {api.url}, ingesting from {settings.mqtt_url}")
-    dispatcher = Dispatcher(context, settings.mqtt_url)
-    parts = {"worker": worker.run(stop), "dispatcher": dispatcher.run(stop), "api": api.run(stop)}
-    asyncio.run(run_parts(parts, stop, None))
+    asyncio.run(run_parts(hub_parts(context, settings.mqtt_url, api, stop), stop, None))
 
 
 def register(app: typer.Typer) -> None:
