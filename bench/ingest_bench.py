@@ -204,26 +204,31 @@ def _client(port: int) -> mqtt.Client:
     client.max_inflight_messages_set(1000)
     client.max_queued_messages_set(0)
     client.connect("127.0.0.1", port)
-    client.loop_start()
     return client
 
 
-def publish_share(args: tuple[int, str, list[BenchDevice], int, int, int, float]) -> int:
-    """A publisher process: its devices' messages at QoS 1, as fast as possible or at `rate`."""
-    port, prefix, devices, count, first_ms, seed, rate = args
+def publish_share(args: tuple[int, str, list[BenchDevice], int, int, int, float, float]) -> int:
+    """A publisher process: its devices' messages at QoS 1, as fast as possible or at `rate`,
+    from `start_at` (time.time()). Flat out, payloads are made first, so the publisher spends
+    its CPU on publishing (paho in this process's one thread: no network thread to hand to)."""
+    port, prefix, devices, count, first_ms, seed, rate, start_at = args
+    stream = messages(prefix, devices, count, first_ms, seed)
+    if not rate:
+        stream = iter(list(stream))  # flat out: made before the clock starts
     client = _client(port)
+    time.sleep(max(0.0, start_at - time.time()))
     started = time.perf_counter()
-    last = None
-    for n, (topic, payload) in enumerate(messages(prefix, devices, count, first_ms, seed)):
-        last = client.publish(topic, payload, qos=1)
-        if rate and n % 50 == 0:
-            ahead = n / rate - (time.perf_counter() - started)
-            if ahead > 0:
-                time.sleep(ahead)
-    if last is not None:
-        last.wait_for_publish(timeout=120)
+    for n, (topic, payload) in enumerate(stream):
+        client.publish(topic, payload, qos=1)
+        if n % 64 == 0:
+            client.loop(timeout=0)  # read the broker's PUBACKs
+            if rate:
+                ahead = n / rate - (time.perf_counter() - started)
+                if ahead > 0:
+                    time.sleep(ahead)
+    while client.want_write() or client._out_messages:  # everything sent and acknowledged
+        client.loop(timeout=0.01)
     client.disconnect()
-    client.loop_stop()
     return count
 
 
@@ -267,10 +272,16 @@ def throughput(
     )
     time.sleep(0.5)  # mosquitto_sub gives no "subscribed" signal; it connects in milliseconds
     cpu_before = sum(sum(p.cpu_times()[:2]) for p in hubs)
-    jobs = [(broker.port, prefix, share, per, first_ms, i, 0.0) for i, share in enumerate(shares)]
-    started = time.perf_counter()
+    start_at = time.time() + 3 + len(shares[0]) * 2e-5  # after every publisher made its payloads
+    jobs = [
+        (broker.port, prefix, share, per, first_ms, i, 0.0, start_at)
+        for i, share in enumerate(shares)
+    ]
     with multiprocessing.get_context("spawn").Pool(publishers) as pool:
-        pool.map(publish_share, jobs)
+        waiting = pool.map_async(publish_share, jobs)
+        time.sleep(max(0.0, start_at - time.time()))
+        started = time.perf_counter()
+        waiting.get(600)
     counter.wait(600)
     broker_s = time.perf_counter() - started
     expected = sum(points_per_message(share, per) for share in shares)
@@ -294,6 +305,7 @@ async def alert_latency(
 ) -> list[float]:
     """Milliseconds from publishing a leak to its `alert.raised` on the live WebSocket."""
     client = _client(broker.port)
+    client.loop_start()
     latencies = []
     url = f"ws://127.0.0.1:{api_port}/api/v1/live?token={token}"
     try:
@@ -328,7 +340,8 @@ def percentile(values: list[float], q: float) -> float:
 
 def background(port: int, prefix: str, devices: list[BenchDevice], rate: float) -> Any:
     """A process publishing at `rate` msg/s for up to 10 minutes (terminated when done)."""
-    job = (port, prefix, devices, int(rate * 600), int(time.time() * 1000) - 5_000_000, 7, rate)
+    first_ms = int(time.time() * 1000) - 5_000_000
+    job = (port, prefix, devices, int(rate * 600), first_ms, 7, rate, 0.0)
     process = multiprocessing.get_context("spawn").Process(
         target=publish_share, args=(job,), daemon=True
     )
@@ -340,7 +353,7 @@ def warm_up(port: int, prefix: str, devices: list[BenchDevice], db_url: str) -> 
     """Publish a reading a second until the hub has stored one (it is subscribed by then)."""
     first_ms = int(time.time() * 1000) - 20_000_000
     for second in range(60):
-        publish_share((port, prefix, devices[:1], 1, first_ms + second, 99, 0.0))
+        publish_share((port, prefix, devices[:1], 1, first_ms + second, 99, 0.0, 0.0))
         try:
             wait_for(lambda: stored_count(db_url) > 0, "the hub to start", 1)
             return

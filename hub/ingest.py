@@ -2,250 +2,34 @@
 
 Nothing is dropped silently: every message ends as stored rows (a replay finds its rows already
 there and stores nothing twice) or as a dead letter keeping the topic, the raw bytes and the
-reason. `parse_message` is the pure half (contract and limits: docs/ingest.md); `ingest` the
-half that needs the database. Both hand the rules engine plain facts, never rows.
+reason. The pure half, the device contract, is `hub.payloads`; this is the half that needs the
+database, built for batches: a batch of messages costs a few statements (its devices' presence,
+its readings in one COPY), not a few per message. Both hand the rules engine plain facts.
 """
 
 from __future__ import annotations
 
-import json
 import logging
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
-from typing import Any
+from datetime import datetime, timedelta
 
-from sqlalchemy import Table, func, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from adapters.mqtt.subscriber import ReceivedMessage
-from adapters.mqtt.topics import Channel, parse_topic
 from hub.domain import DeviceKind, ScanSource
-from hub.errors import ConfigError, HubError
-from hub.storage.models import DeadLetter, Device, DeviceEvent, Reading, Site
+from hub.errors import HubError
+from hub.payloads import Event, Parsed, Rejected, Status, Telemetry, Value, parse_message
+from hub.storage.base import Base
+from hub.storage.models import DeadLetter, Device, DeviceEvent, Site
+from hub.storage.readings import store_readings
 from rules.facts import DeviceInfo, EventFact, Observation, Presence, ReadingFact, StatusChange
 
 log = logging.getLogger(__name__)
 
-MAX_PAYLOAD_BYTES = 64 * 1024
-MAX_KEY_CHARS = 64
-MAX_TEXT_CHARS = 200
-MAX_DATA_DEPTH = 16
 MAX_AHEAD = timedelta(days=1)  # a device clock further ahead than this is wrong, not early
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_EARLIEST_MS = int((datetime(2000, 1, 1, tzinfo=UTC) - _EPOCH).total_seconds() * 1000)
-_LATEST_MS = int((datetime(2100, 1, 1, tzinfo=UTC) - _EPOCH).total_seconds() * 1000)
-_VALUE_LIMIT = Decimal(10) ** 14  # the readings column holds 14 digits before the point
-_STEP = Decimal("0.000001")  # ... and 6 after it
-
-
-# ---------------------------------------------------------------- parsing (pure)
-
-
-@dataclass(frozen=True)
-class Value:
-    """One telemetry value; `ts` None means "when the hub received it"."""
-
-    metric: str
-    ts: datetime | None
-    number: Decimal | None  # booleans are 1/0
-    text: str | None
-
-
-@dataclass(frozen=True)
-class Telemetry:
-    values: tuple[Value, ...]
-
-
-@dataclass(frozen=True)
-class Event:
-    kind: str
-    ts: datetime | None
-    data: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Status:
-    online: bool
-
-
-@dataclass(frozen=True)
-class Parsed:
-    site: str
-    device: str
-    channel: Channel
-    body: Telemetry | Event | Status
-
-
-@dataclass(frozen=True)
-class Rejected:
-    reason: str
-
-
-class _Bad(Exception):
-    """A payload that breaks the contract; the message is the dead letter's reason."""
-
-
-def parse_message(prefix: str, topic: str, payload: bytes) -> Parsed | Rejected:
-    """Check topic and payload against the contract; never raises, whatever the bytes."""
-    try:
-        where = parse_topic(prefix, topic)
-    except ValueError as exc:
-        return Rejected(str(exc))
-    if where.channel is Channel.COMMAND:
-        return Rejected(f"topic {topic!r} is a command topic: commands go to devices, not the hub")
-    if len(payload) > MAX_PAYLOAD_BYTES:
-        return Rejected(f"payload is {len(payload)} bytes; the limit is {MAX_PAYLOAD_BYTES}")
-    try:
-        if where.channel is Channel.TELEMETRY:
-            body: Telemetry | Event | Status = _telemetry(_json(payload))
-        elif where.channel is Channel.EVENT:
-            body = _event(_json(payload))
-        else:
-            body = _status(payload)
-    except _Bad as exc:
-        return Rejected(str(exc))
-    except RecursionError:
-        return Rejected("payload is nested too deeply")
-    return Parsed(where.site, where.device, where.channel, body)
-
-
-def _json(payload: bytes) -> Any:
-    try:
-        text = payload.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise _Bad(f"payload is not UTF-8 text (bad byte at {exc.start})") from None
-    try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
-    except ValueError as exc:
-        raise _Bad(f"payload is not JSON: {exc}") from None
-
-
-def _no_constant(name: str) -> Any:
-    raise _Bad(f"payload has {name}, which is not a number")
-
-
-def _telemetry(data: Any) -> Telemetry:
-    entries = data if isinstance(data, list) else [data]
-    if not entries:
-        raise _Bad("telemetry is an empty list")
-    values: list[Value] = []
-    seen: set[tuple[str, datetime | None]] = set()
-    for index, entry in enumerate(entries):
-        at = f"telemetry[{index}]" if isinstance(data, list) else "telemetry"
-        if not isinstance(entry, dict):
-            raise _Bad(f'{at} must be an object: {{values}} or {{"ts": ms, "values": {{...}}}}')
-        ts, fields = _timestamped(entry, at)
-        if not fields:
-            raise _Bad(f"{at} has no values")
-        for metric, raw in fields.items():
-            if (metric, ts) in seen:
-                raise _Bad(f"{at}: {metric!r} appears twice for the same time")
-            seen.add((metric, ts))
-            values.append(_value(metric, raw, ts, at))
-    return Telemetry(tuple(values))
-
-
-def _timestamped(entry: dict[str, Any], at: str) -> tuple[datetime | None, dict[str, Any]]:
-    """`{"ts": ms, "values": {...}}` (ThingsBoard), or a bare object of values."""
-    if "values" not in entry:
-        return None, entry
-    extra = sorted(set(entry) - {"ts", "values"})
-    if extra:
-        raise _Bad(f"{at} has values and also {', '.join(extra)}: only ts and values may be given")
-    if "ts" not in entry:
-        raise _Bad(f"{at} has values but no ts")
-    if not isinstance(entry["values"], dict):
-        raise _Bad(f"{at}.values must be an object of name: value")
-    return _ts(entry["ts"], at), entry["values"]
-
-
-def _ts(raw: Any, at: str) -> datetime:
-    if isinstance(raw, bool) or not isinstance(raw, int | Decimal):
-        raise _Bad(f"{at}.ts must be epoch milliseconds (a number), got {type(raw).__name__}")
-    if not _EARLIEST_MS <= raw < _LATEST_MS:
-        raise _Bad(f"{at}.ts {raw} is out of range: epoch milliseconds from 2000 to 2100")
-    return _EPOCH + timedelta(microseconds=int(Decimal(raw) * 1000))
-
-
-def _key(name: str, at: str) -> str:
-    if not 1 <= len(name) <= MAX_KEY_CHARS or "\x00" in name:
-        raise _Bad(f"{at}: name {name[:80]!r} must be 1 to {MAX_KEY_CHARS} characters")
-    return name
-
-
-def _value(metric: str, raw: Any, ts: datetime | None, at: str) -> Value:
-    _key(metric, at)
-    if isinstance(raw, bool):
-        return Value(metric, ts, Decimal(int(raw)), None)
-    if isinstance(raw, int | Decimal):
-        number = Decimal(raw)
-        if not number.is_finite() or abs(number) >= _VALUE_LIMIT:
-            raise _Bad(f"{at}.{metric} = {raw} is out of range (|value| < 10^14)")
-        return Value(metric, ts, number.quantize(_STEP), None)
-    if isinstance(raw, str):
-        if len(raw) > MAX_TEXT_CHARS or "\x00" in raw:
-            raise _Bad(f"{at}.{metric}: text longer than {MAX_TEXT_CHARS} characters (or with NUL)")
-        return Value(metric, ts, None, raw)
-    kind = "null" if raw is None else type(raw).__name__
-    raise _Bad(f"{at}.{metric} is {kind}: values are numbers, booleans or short text")
-
-
-def _event(data: Any) -> Event:
-    if not isinstance(data, dict):
-        raise _Bad('event must be an object: {"kind": "...", "ts": ms, "data": {...}}')
-    extra = sorted(set(data) - {"ts", "kind", "data"})
-    if extra:
-        raise _Bad(f"event has unknown field(s) {', '.join(extra)}: only ts, kind, data")
-    kind = data.get("kind")
-    if not isinstance(kind, str):
-        raise _Bad("event.kind must be text, e.g. scan or swipe")
-    details = data.get("data", {})
-    if not isinstance(details, dict):
-        raise _Bad("event.data must be an object")
-    ts = _ts(data["ts"], "event") if "ts" in data else None
-    return Event(_key(kind, "event.kind"), ts, _plain(details, 0))
-
-
-def _plain(item: Any, depth: int) -> Any:
-    """Event data as plain JSON types (JSON columns take no Decimal), within sane bounds."""
-    if depth > MAX_DATA_DEPTH:
-        raise _Bad(f"event.data is nested deeper than {MAX_DATA_DEPTH} levels")
-    if isinstance(item, dict):
-        return {_key(k, "event.data"): _plain(v, depth + 1) for k, v in item.items()}
-    if isinstance(item, list):
-        return [_plain(v, depth + 1) for v in item]
-    if isinstance(item, Decimal):
-        if not item.is_finite() or abs(item) >= _VALUE_LIMIT:
-            raise _Bad(f"event.data has an out-of-range number {item}")
-        return int(item) if item == item.to_integral_value() else float(item)
-    if isinstance(item, str) and "\x00" in item:
-        raise _Bad("event.data has text with a NUL character")
-    return item
-
-
-def _status(payload: bytes) -> Status:
-    try:
-        text = payload.decode("utf-8").strip()
-    except UnicodeDecodeError:
-        raise _Bad("status is not UTF-8 text") from None
-    if not text:
-        raise _Bad("status is empty (was a retained status cleared?)")
-    if text.startswith("{"):
-        data = _json(payload)
-        word = data.get("status") if isinstance(data, dict) else None
-        text = word if isinstance(word, str) else ""
-    word = text.lower()
-    if word not in ("online", "offline"):
-        raise _Bad(
-            f"status must be 'online' or 'offline' (or {{\"status\": ...}}), got {text[:40]!r}"
-        )
-    return Status(word == "online")
-
-
-# ---------------------------------------------------------------- storing
 
 
 @dataclass(frozen=True)
@@ -257,14 +41,32 @@ class IngestResult:
     observation: Observation | None = field(default=None, repr=False)
 
 
-@dataclass(frozen=True)
-class _Readings:
-    """Telemetry checked and waiting for the batch's one insert."""
+class DeviceDirectory:
+    """Devices by (site code, device code) as plain facts, kept across batches.
 
-    device: Device
-    info: DeviceInfo
-    status: StatusChange | None
-    values: tuple[Value, ...]
+    A device's name, location and home change rarely (a site file is loaded again), so each
+    entry is trusted for `ttl_s`; presence (`online`) is never cached: every batch reads it.
+    """
+
+    def __init__(self, ttl_s: float = 60.0) -> None:
+        self.ttl_s = ttl_s
+        self._known: dict[tuple[str, str], DeviceInfo] = {}
+        self._since = time.monotonic()
+
+    def find(
+        self, session: Session, wanted: set[tuple[str, str]]
+    ) -> dict[tuple[str, str], DeviceInfo]:
+        """The wanted devices that exist; one query per site for those not known yet."""
+        if time.monotonic() - self._since > self.ttl_s:
+            self._known, self._since = {}, time.monotonic()
+        by_site: dict[str, set[str]] = {}
+        for site, code in wanted - self._known.keys():
+            by_site.setdefault(site, set()).add(code)
+        for site, codes in by_site.items():
+            query = select(Device).join(Site, Site.id == Device.site_id)
+            found = session.scalars(query.where(Site.code == site, Device.code.in_(sorted(codes))))
+            self._known.update({(site, d.code): device_info(d) for d in found})
+        return {key: self._known[key] for key in wanted if key in self._known}
 
 
 def ingest(
@@ -275,40 +77,65 @@ def ingest(
 
 
 def ingest_batch(
-    session: Session, messages: Sequence[ReceivedMessage], *, prefix: str, now: datetime
+    session: Session,
+    messages: Sequence[ReceivedMessage],
+    *,
+    prefix: str,
+    now: datetime,
+    devices: DeviceDirectory | None = None,
 ) -> list[IngestResult]:
-    """`ingest` for many messages, in order, with few round trips: their devices are looked up
-    in one query and all their readings go in one multi-row insert (duplicates skipped)."""
+    """`ingest` for many messages, in order: their devices are looked up and their presence
+    updated in a few statements, and all their readings go in one COPY (replays skipped)."""
     parsed = [parse_message(prefix, m.topic, m.payload) for m in messages]
-    _prefetch_devices(session, {(p.site, p.device) for p in parsed if isinstance(p, Parsed)})
-    results = [_ingest_parsed(session, m, p, now) for m, p in zip(messages, parsed, strict=True)]
+    directory = devices or DeviceDirectory()
+    known = directory.find(session, {(p.site, p.device) for p in parsed if isinstance(p, Parsed)})
+    presence = _Presence.read(session, _heard(parsed, messages, known), set(known.values()), now)
+    results: list[IngestResult | _Readings] = []
+    for message, item in zip(messages, parsed, strict=True):
+        info = known.get((item.site, item.device)) if isinstance(item, Parsed) else None
+        if isinstance(item, Rejected):
+            results.append(dead_letter(session, message, item.reason, now=now))
+        elif info is None:
+            reason = _unknown(session, item.site, item.device)
+            results.append(dead_letter(session, message, reason, now=now))
+        else:
+            results.append(_ingest_known(session, message, item, info, presence, now))
+    presence.write(session, now)
     waiting = [r for r in results if isinstance(r, _Readings)]
-    stored = iter(_store_readings(session, waiting, now) if waiting else [])
+    stored = iter(_store(session, waiting, now))
     return [next(stored) if isinstance(r, _Readings) else r for r in results]
 
 
-def _ingest_parsed(
-    session: Session, message: ReceivedMessage, parsed: Parsed | Rejected, now: datetime
+@dataclass(frozen=True)
+class _Readings:
+    """Telemetry checked and waiting for the batch's one insert."""
+
+    info: DeviceInfo
+    status: StatusChange | None
+    values: tuple[Value, ...]
+
+
+def _ingest_known(
+    session: Session,
+    message: ReceivedMessage,
+    parsed: Parsed,
+    info: DeviceInfo,
+    presence: _Presence,
+    now: datetime,
 ) -> IngestResult | _Readings:
-    if isinstance(parsed, Rejected):
-        return dead_letter(session, message, parsed.reason, now=now)
-    device = _device(session, parsed.site, parsed.device)
-    if isinstance(device, str):
-        return dead_letter(session, message, device, now=now)
-    info = device_info(device)
     body = parsed.body
     if isinstance(body, Status):
-        status = _presence(session, device, message, now, online=body.online, reported=True)
+        status = presence.change(info.id, message, online=body.online, reported=True)
         return IngestResult(observation=Observation(info, status=status))
-    status = _presence(session, device, message, now, online=True, reported=False)  # it spoke
+    status = presence.change(info.id, message, online=True, reported=False)  # it spoke
     late = _too_far_ahead(body, now)
     if late is not None:
         return dead_letter(
             session, message, late, now=now, observation=Observation(info, status=status)
         )
     if isinstance(body, Telemetry):
-        return _Readings(device, info, status, body.values)
-    event, new, problem = _store_event(session, device, body, now)
+        return _Readings(info, status, body.values)
+    event, new, problem = _store_event(session, info, body, now)
     if problem is not None:
         return dead_letter(
             session, message, problem, now=now, observation=Observation(info, status=status)
@@ -318,6 +145,95 @@ def _ingest_parsed(
         duplicates=int(not new),
         observation=Observation(info, (), (event,), status),
     )
+
+
+def _heard(
+    parsed: Sequence[Parsed | Rejected],
+    messages: Sequence[ReceivedMessage],
+    known: dict[tuple[str, str], DeviceInfo],
+) -> set[int]:
+    """Devices that spoke in this batch: a live message that is not a status `offline`."""
+    heard = set()
+    for message, item in zip(messages, parsed, strict=True):
+        if not isinstance(item, Parsed) or message.retain:
+            continue
+        info = known.get((item.site, item.device))
+        offline = isinstance(item.body, Status) and not item.body.online
+        if info is not None and not offline:
+            heard.add(info.id)
+    return heard
+
+
+# Core statements on the table: the ORM's bulk update costs more than the write itself
+_DEVICES: Table = Base.metadata.tables["devices"]
+
+
+class _Presence:
+    """Who is online, message by message through a batch, then written in a few statements.
+
+    Retained messages are old news: retained telemetry proves nothing, and only a status
+    message (e.g. the last will's `offline`) changes presence.
+    """
+
+    def __init__(self, online: dict[int, bool | None]) -> None:
+        self._stored = dict(online)
+        self._online = online
+        self._changes: list[tuple[int, bool, str]] = []
+
+    @classmethod
+    def read(
+        cls, session: Session, heard: set[int], devices: set[DeviceInfo], now: datetime
+    ) -> _Presence:
+        """Mark the heard devices seen `now`, and read every batch device's presence."""
+        online: dict[int, bool | None] = {}
+        if heard:
+            seen = update(_DEVICES).where(_DEVICES.c.id.in_(sorted(heard))).values(last_seen_at=now)
+            online.update(
+                (i, v) for i, v in session.execute(seen.returning(Device.id, Device.online))
+            )
+        rest = sorted({d.id for d in devices} - online.keys())
+        if rest:
+            query = select(Device.id, Device.online).where(Device.id.in_(rest))
+            online.update((i, v) for i, v in session.execute(query))
+        return cls(online)
+
+    def change(
+        self, device_id: int, message: ReceivedMessage, *, online: bool, reported: bool
+    ) -> StatusChange | None:
+        """The device's presence after `message`."""
+        if message.retain and not reported:
+            return None
+        was = self._online.get(device_id)
+        if was is not online:
+            self._online[device_id] = online
+            self._changes.append((device_id, online, "status" if reported else "traffic"))
+        return StatusChange(online=online, was_online=was, reported=reported)
+
+    def write(self, session: Session, now: datetime) -> None:
+        """Store the new presence of devices that changed, with a status event per change."""
+        if not self._changes:
+            return
+        for value in (True, False):
+            ids = [
+                i
+                for i, v in self._online.items()
+                if v is value and self._stored.get(i) is not value
+            ]
+            if ids:
+                session.execute(update(_DEVICES).where(_DEVICES.c.id.in_(ids)).values(online=value))
+        rows = [_status_event(i, online, cause, now) for i, online, cause in self._changes]
+        session.execute(insert(DeviceEvent), rows)
+
+
+def _status_event(device_id: int, online: bool, cause: str, now: datetime) -> dict[str, object]:
+    status = "online" if online else "offline"
+    return {
+        "device_id": device_id,
+        "kind": "status",
+        "ts": now,
+        "data": {"status": status, "cause": cause},
+        "received_at": now,
+    }
 
 
 def dead_letter(
@@ -365,78 +281,14 @@ def mark_silent(session: Session, device_ids: Iterable[int], *, now: datetime) -
     for device_id in sorted(set(device_ids)):
         device = session.get(Device, device_id)
         if device is not None and device.online is not False:
-            _record_status(session, device, False, "silence", now)
+            device.online = False
+            session.execute(insert(DeviceEvent), [_status_event(device_id, False, "silence", now)])
 
 
-_CACHE = "hub_ingest_devices"
-
-
-def _prefetch_devices(session: Session, wanted: set[tuple[str, str]]) -> None:
-    """Load a batch's devices in one query per site into the session's device cache."""
-    cache: dict[tuple[str, str], Device] = session.info.setdefault(_CACHE, {})
-    by_site: dict[str, set[str]] = {}
-    for site, code in wanted - cache.keys():
-        by_site.setdefault(site, set()).add(code)
-    for site, codes in by_site.items():
-        query = select(Device).join(Site, Site.id == Device.site_id)
-        found = session.scalars(query.where(Site.code == site, Device.code.in_(sorted(codes))))
-        cache.update({(site, device.code): device for device in found})
-
-
-def _device(session: Session, site: str, code: str) -> Device | str:
-    """The device for (site code, device code), or why there is none.
-
-    Found devices are kept for the session: the identity map holds clean objects only weakly,
-    so without this every message of a batch would select its device again.
-    """
-    cache: dict[tuple[str, str], Device] = session.info.setdefault(_CACHE, {})
-    if (site, code) in cache:
-        return cache[(site, code)]
-    query = select(Device).join(Site, Site.id == Device.site_id)
-    found = session.scalars(query.where(Site.code == site, Device.code == code)).one_or_none()
-    if found is None:
-        if session.scalar(select(Site.id).where(Site.code == site)) is None:
-            return f"unknown site {site!r}"
-        return f"unknown device {code!r} at site {site!r}"
-    cache[(site, code)] = found
-    return found
-
-
-def _presence(
-    session: Session,
-    device: Device,
-    message: ReceivedMessage,
-    now: datetime,
-    *,
-    online: bool,
-    reported: bool,
-) -> StatusChange | None:
-    """Update last seen and online. A retained message is old news: retained telemetry proves
-    nothing, and only a status message (e.g. the last will's `offline`) changes presence."""
-    if message.retain and not reported:
-        return None
-    was = device.online
-    if online and not message.retain and device.last_seen_at != now:
-        device.last_seen_at = now
-    if was is not online:
-        _record_status(session, device, online, "status" if reported else "traffic", now)
-    return StatusChange(online=online, was_online=was, reported=reported)
-
-
-def _record_status(
-    session: Session, device: Device, online: bool, cause: str, now: datetime
-) -> None:
-    device.online = online
-    status = "online" if online else "offline"
-    session.add(
-        DeviceEvent(
-            device_id=device.id,
-            kind="status",
-            ts=now,
-            data={"status": status, "cause": cause},
-            received_at=now,
-        )
-    )
+def _unknown(session: Session, site: str, code: str) -> str:
+    if session.scalar(select(Site.id).where(Site.code == site)) is None:
+        return f"unknown site {site!r}"
+    return f"unknown device {code!r} at site {site!r}"
 
 
 def _too_far_ahead(body: Telemetry | Event, now: datetime) -> str | None:
@@ -448,77 +300,28 @@ def _too_far_ahead(body: Telemetry | Event, now: datetime) -> str | None:
     return None
 
 
-def _store_readings(
-    session: Session, waiting: list[_Readings], now: datetime
-) -> list[IngestResult]:
-    """One insert for the whole batch, skipping (device, metric, ts) already stored; each
-    message's facts carry every reading's id, and a reading counts as stored once."""
-    stamped = [
-        [(w.device.id, v.metric, v.ts or now, v.number, v.text) for v in w.values] for w in waiting
-    ]
+def _store(session: Session, waiting: list[_Readings], now: datetime) -> list[IngestResult]:
+    """One COPY for the whole batch; each message's facts carry every reading's id."""
     rows = [
-        {
-            "device_id": device_id,
-            "metric": metric,
-            "ts": ts,
-            "value": number,
-            "text": text,
-            "source": "mqtt",
-            "received_at": now,
-        }
-        for values in stamped
-        for device_id, metric, ts, number, text in values
+        (w.info.id, v.metric, v.ts or now, v.number, v.text, now) for w in waiting for v in w.values
     ]
-    inserted = session.execute(_insert_readings(session), rows)
-    ids = {(device_id, metric, ts): row_id for row_id, device_id, metric, ts in inserted}
-    new = set(ids)
-    missing = {key[:3] for values in stamped for key in values if key[:3] not in ids}
-    ids.update(_earlier_readings(session, missing))
+    stored = iter(store_readings(session, rows, source="mqtt"))
     results = []
-    for message, values in zip(waiting, stamped, strict=True):
-        facts = [ReadingFact(ids.get((d, m, ts)), m, ts, n, t) for d, m, ts, n, t in values]
-        fresh = {key[:3] for key in values} & new
-        new -= fresh
+    for message in waiting:
+        facts, fresh = [], 0
+        for value in message.values:
+            row_id, new = next(stored)
+            facts.append(
+                ReadingFact(row_id, value.metric, value.ts or now, value.number, value.text)
+            )
+            fresh += new
         observation = Observation(message.info, readings=tuple(facts), status=message.status)
-        results.append(IngestResult(len(fresh), len(facts) - len(fresh), observation=observation))
+        results.append(IngestResult(fresh, len(facts) - fresh, observation=observation))
     return results
 
 
-def _earlier_readings(
-    session: Session, keys: set[tuple[int, str, datetime]]
-) -> dict[tuple[int, str, datetime], int]:
-    """Ids of readings stored before (a replay), by (device id, metric, ts)."""
-    found: dict[tuple[int, str, datetime], int] = {}
-    ordered = sorted(keys)
-    for i in range(0, len(ordered), 300):
-        key = tuple_(Reading.device_id, Reading.metric, Reading.ts)
-        query = select(Reading.id, Reading.device_id, Reading.metric, Reading.ts).where(
-            key.in_(ordered[i : i + 300])
-        )
-        found.update({(d, m, ts): row_id for row_id, d, m, ts in session.execute(query)})
-    return found
-
-
-def _insert_readings(session: Session) -> Any:
-    """One constant statement per dialect (so it is compiled once), run for many rows."""
-    dialect = session.get_bind().dialect.name
-    if dialect not in _READING_INSERTS:
-        raise ConfigError(f"readings need SQLite or PostgreSQL, not {dialect}")
-    return _READING_INSERTS[dialect]
-
-
-_READINGS = Reading.__table__
-assert isinstance(_READINGS, Table)
-_READING_INSERTS = {
-    name: insert(_READINGS)
-    .on_conflict_do_nothing(index_elements=["device_id", "metric", "ts"])
-    .returning(_READINGS.c.id, _READINGS.c.device_id, _READINGS.c.metric, _READINGS.c.ts)
-    for name, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
-}
-
-
 def _store_event(
-    session: Session, device: Device, body: Event, now: datetime
+    session: Session, device: DeviceInfo, body: Event, now: datetime
 ) -> tuple[EventFact, bool, str | None]:
     """(fact, stored now, problem); a replay of a stored event is found, not stored again.
 
@@ -543,7 +346,7 @@ def _store_event(
 
 
 def _record_reader_scan(
-    session: Session, device: Device, body: Event, ts: datetime, now: datetime
+    session: Session, device: DeviceInfo, body: Event, ts: datetime, now: datetime
 ) -> str | None:
     checkpoint = body.data.get("checkpoint")
     if not isinstance(checkpoint, str) or not checkpoint:

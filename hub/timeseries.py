@@ -15,9 +15,9 @@ from decimal import Decimal
 from typing import Protocol
 
 from adapters.influx import InfluxTarget, InfluxWriter, Sample
-from hub.ingest import _insert_readings
 from hub.settings import Settings
 from hub.storage.db import Database
+from hub.storage.readings import store_readings
 from rules.facts import Observation
 
 MEASUREMENT = "reading"
@@ -61,20 +61,9 @@ class SqlSink:
     def write(self, readings: Sequence[ReadingRow]) -> None:
         if not readings:
             return
-        rows = [
-            {
-                "device_id": r.device_id,
-                "metric": r.metric,
-                "ts": r.ts,
-                "value": r.value,
-                "text": r.text,
-                "source": "mqtt",
-                "received_at": r.received_at,
-            }
-            for r in readings
-        ]
+        rows = [(r.device_id, r.metric, r.ts, r.value, r.text, r.received_at) for r in readings]
         with self.db.session() as session:
-            session.execute(_insert_readings(session), rows)
+            store_readings(session, rows, source="mqtt")
 
 
 class InfluxSink:

@@ -12,7 +12,6 @@ dropped silently. Counters go to `hub.metrics.registry` for `/metrics`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import threading
 import time
@@ -31,7 +30,7 @@ from adapters.mqtt.topics import parse_topic
 from adapters.mqtt.url import parse_mqtt_url
 from hub.context import HubContext
 from hub.errors import ConfigError, ServiceUnavailable
-from hub.ingest import IngestResult, dead_letter, ingest_batch, mark_silent
+from hub.ingest import DeviceDirectory, IngestResult, dead_letter, ingest_batch, mark_silent
 from hub.metrics import registry
 from hub.services import commands
 from hub.services.automation import apply_actions
@@ -100,7 +99,9 @@ class HubWorker:
         self.connected = asyncio.Event()  # set while subscribed
         self._counts: Counter[str] = Counter()
         self._lock = threading.Lock()
-        self._queue: asyncio.Queue[ReceivedMessage] | None = None
+        self._subscriber: Subscriber | None = None
+        self._in_batch = 0
+        self.devices = DeviceDirectory()
         self._executor: ThreadPoolExecutor | None = None
         self._watching_since: datetime | None = None  # last (re)connect: silence counts from here
         self._last_tick: datetime | None = None
@@ -117,16 +118,13 @@ class HubWorker:
             dead_letters=counts["dead_letters"],
             actions=counts["actions"],
             ticks=counts["ticks"],
-            queued=self._queue.qsize() if self._queue is not None else 0,
+            queued=self._queued(),
         )
 
     async def run(self, stop: asyncio.Event) -> None:
         """Receive, store and evaluate until `stop`; what was received is processed first."""
         log.info("worker: %d rules from %s", len(self.runtime.rules.rules), self.runtime.path)
-        queue: asyncio.Queue[ReceivedMessage] = asyncio.Queue(maxsize=self.batch_size * 20)
-        self._queue = queue
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="hub-worker-db")
-        registry.gauge("hub_queue_messages", "Received, not yet committed", queue.qsize)
         subscriber = Subscriber(
             self.mqtt_url,
             self.prefix,
@@ -134,31 +132,30 @@ class HubWorker:
             on_connection=self._connection,
             share_group=self.share_group,
         )
-        receiver = asyncio.create_task(self._receive(subscriber, queue), name="worker-receive")
-        consumer = asyncio.create_task(self._consume(queue, subscriber), name="worker-store")
+        self._subscriber = subscriber
+        registry.gauge("hub_queue_messages", "Received, not yet committed", self._queued)
+        await subscriber.start()
+        consumer = asyncio.create_task(self._consume(subscriber), name="worker-store")
         timer = asyncio.create_task(self._timer(), name="worker-timer")
         stopper = asyncio.create_task(stop.wait())
-        parts = {receiver, consumer, timer}
+        parts = {consumer, timer}
         try:
             done, _ = await asyncio.wait(parts | {stopper}, return_when=asyncio.FIRST_COMPLETED)
-            receiver.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await receiver
-            if consumer not in done:  # finish what was already received
-                draining = asyncio.create_task(queue.join())
-                await asyncio.wait({draining, consumer}, return_when=asyncio.FIRST_COMPLETED)
-                draining.cancel()
-            for task in (consumer, timer, stopper):
+            subscriber.interrupt()  # the consumer finishes what was received, then returns
+            if consumer not in done:
+                await asyncio.wait({consumer})
+            for task in (timer, stopper):
                 task.cancel()
-            await asyncio.gather(consumer, timer, stopper, return_exceptions=True)
+            await asyncio.gather(timer, stopper, return_exceptions=True)
         finally:
+            await subscriber.stop()
             self._connection(False)
             executor, self._executor = self._executor, None
             await asyncio.to_thread(executor.shutdown, True)
             if self.influx is not None:
                 self.influx.close()
-        for task in done & parts:
-            error = None if task.cancelled() else task.exception()
+        for task in parts:
+            error = None if task.cancelled() or not task.done() else task.exception()
             if error is not None:
                 raise error
 
@@ -170,21 +167,20 @@ class HubWorker:
             self._watching_since = None
             self.connected.clear()
 
-    async def _receive(self, subscriber: Subscriber, queue: asyncio.Queue[ReceivedMessage]) -> None:
-        async for message in subscriber.messages():
-            await queue.put(message)
+    def _queued(self) -> int:
+        """Received and not yet committed: waiting for a batch, or in the batch being stored."""
+        waiting = self._subscriber.pending() if self._subscriber is not None else 0
+        return waiting + self._in_batch
 
-    async def _consume(self, queue: asyncio.Queue[ReceivedMessage], subscriber: Subscriber) -> None:
-        while True:
-            batch = [await queue.get()]
-            while len(batch) < self.batch_size and not queue.empty():
-                batch.append(queue.get_nowait())
+    async def _consume(self, subscriber: Subscriber) -> None:
+        """One batch at a time: what arrived while the last one was stored is the next one."""
+        while batch := await subscriber.batch(self.batch_size):
+            self._in_batch = len(batch)
             try:
                 await self._in_db_thread(self.handle_batch, batch)
                 subscriber.ack(batch)  # committed: now the broker may forget them
             finally:
-                for _ in batch:
-                    queue.task_done()
+                self._in_batch = 0
 
     async def _timer(self) -> None:
         while True:
@@ -207,8 +203,10 @@ class HubWorker:
         started = time.perf_counter()
         try:
             with self.context.db.session() as session:
-                results = ingest_batch(session, messages, prefix=self.prefix, now=now)
-                totals = [self._evaluate(session, result, now) for result in results]
+                results = ingest_batch(
+                    session, messages, prefix=self.prefix, now=now, devices=self.devices
+                )
+                totals = self._evaluate(session, results, now)
             self._copy_to_influx(messages, results, now)
         except Exception as exc:
             if len(messages) > 1:
@@ -222,9 +220,10 @@ class HubWorker:
             reason = f"internal error while storing: {type(exc).__name__}: {exc}"[:1000]
             with self.context.db.session() as session:
                 dead_letter(session, messages[0], reason, now=now)
-            totals = [{"messages": 1, "dead_letters": 1}]
+            totals = Counter(messages=1, dead_letters=1)
         registry.observe_batch(time.perf_counter() - started)
-        self._count(*totals, {"batches": 1})
+        totals["batches"] += 1
+        self._count(totals)
 
     def _copy_to_influx(
         self, messages: Sequence[ReceivedMessage], results: Sequence[IngestResult], now: datetime
@@ -247,22 +246,27 @@ class HubWorker:
             log.warning("worker: InfluxDB copy of %d readings failed: %s", len(rows), exc)
             self._count({"influx_failures": 1})
 
-    def _evaluate(self, session: Session, result: IngestResult, now: datetime) -> dict[str, int]:
-        observation = result.observation
-        actions = self.runtime.observe(session, observation, now) if observation else []
-        if observation is not None:
-            commands.acknowledge_events(session, observation, now=now)
-        applied = apply_actions(session, actions, now=now)
-        return {
-            "evaluations": int(result.observation is not None),
-            "alerts": applied.alerts_raised,
-            "messages": 1,
-            "readings": result.readings,
-            "duplicates": result.duplicates,
-            "events": result.events,
-            "dead_letters": int(result.dead_letter is not None),
-            "actions": len(actions),
-        }
+    def _evaluate(
+        self, session: Session, results: Sequence[IngestResult], now: datetime
+    ) -> Counter[str]:
+        """Rules for each message in order; a message's actions are applied before the next."""
+        totals: Counter[str] = Counter(messages=len(results))
+        for result in results:
+            totals["readings"] += result.readings
+            totals["duplicates"] += result.duplicates
+            totals["events"] += result.events
+            totals["dead_letters"] += result.dead_letter is not None
+            observation = result.observation
+            if observation is None:
+                continue
+            totals["evaluations"] += 1
+            actions = self.runtime.observe(session, observation, now)
+            if observation.events:
+                commands.acknowledge_events(session, observation, now=now)
+            if actions:
+                totals["actions"] += len(actions)
+                totals["alerts"] += apply_actions(session, actions, now=now).alerts_raised
+        return totals
 
     # ------------------------------------------------------------ timers
 

@@ -67,6 +67,11 @@ def device_from_state(data: State) -> DeviceInfo:
     return DeviceInfo(**{**data, "kind": DeviceKind(data["kind"])})
 
 
+def location_key(location: str) -> str:
+    """The state key of a composite rule: one state per location, whatever device reports."""
+    return f"location:{location}"
+
+
 def holds(condition: Condition, value: Decimal) -> bool:
     if condition.equals is not None:
         return value == (1 if condition.equals else 0)
@@ -149,8 +154,10 @@ class ThresholdChecker(Checker):
 
         No state yet (a fresh install) clears anyway: clearing a cleared alert is harmless.
         """
-        judgement = self.judge(reading)
         fired = state.get("fired") if state is not None else None
+        if fired is False and reading.value is not None and not holds(self.rule, reading.value):
+            return Step(state)  # quiet and still quiet, most readings: no reason to word
+        judgement = self.judge(reading)
         if judgement is None or (judgement.fire and not active):
             return Step(state)
         if judgement.fire:
@@ -311,7 +318,7 @@ class CompositeChecker(Checker):
     marker: ClassVar[str | None] = "truths"
 
     def state_key(self, device: DeviceInfo) -> str:
-        return f"location:{device.location}"
+        return location_key(device.location)
 
     def step(
         self, state: State | None, device: DeviceInfo, reading: ReadingFact, active: bool

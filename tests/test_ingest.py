@@ -14,16 +14,8 @@ from sqlalchemy import select
 
 from adapters.mqtt.subscriber import ReceivedMessage
 from hub.context import HubContext
-from hub.ingest import (
-    Event,
-    Parsed,
-    Rejected,
-    Status,
-    Telemetry,
-    dead_letter_count,
-    ingest,
-    parse_message,
-)
+from hub.ingest import dead_letter_count, ingest
+from hub.payloads import Event, Parsed, Rejected, Status, Telemetry, parse_message
 from hub.services.site import LoadResult
 from hub.storage.models import DeadLetter, Device, DeviceEvent, PatrolScan, Reading
 

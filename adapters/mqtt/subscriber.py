@@ -1,28 +1,37 @@
-"""The hub's MQTT subscriber: the one place the hub side touches aiomqtt.
+"""The hub's MQTT subscriber: the one place the hub side receives from the broker.
 
-It yields frozen `ReceivedMessage`s from every upstream topic at QoS 1 and keeps coming back
-after the broker goes away, waiting a little longer each time (capped). With a `client_id`
-it keeps a persistent session, so the broker queues what devices publish while the hub is
-restarting or reconnecting (up to Mosquitto's `max_queued_messages`: deploy/mosquitto.conf).
+It hands the worker *batches* of frozen `ReceivedMessage`s from the upstream topics at QoS 1,
+and keeps coming back after the broker goes away, waiting a little longer each time (capped).
+With a `client_id` it keeps a persistent session, so the broker queues what devices publish
+while the hub is restarting or reconnecting (up to Mosquitto's `max_queued_messages`:
+deploy/mosquitto.conf).
+
+This is paho itself on a thread of its own, not aiomqtt: receiving is the hub's hottest
+loop, and aiomqtt's per-message future and queue cost 67 µs a message against paho's 27 µs
+(docs/BENCHMARKS.md). The thread appends to a list, waking the event loop only when it waits.
 
 Acknowledgements are manual: the broker hears PUBACK only when the caller says a message is
-safely stored (`ack`), so a crash before the commit means a redelivery, never a loss. aiomqtt
-2.5 has no public switch for this; paho's `manual_ack` is reached through `Client._client`.
-A `share_group` subscribes as `$share/<group>/...` so several hubs split the stream (Mosquitto
-and EMQX; the embedded amqtt broker has no shared subscriptions).
+safely stored (`ack`), so a crash before the commit means a redelivery, never a loss.
+`sites` narrows the subscription to some sites (a partitioned worker, hub/partitions.py);
+`share_group` subscribes as `$share/<group>/...` (EMQX's `hash_topic` strategy keeps a device on
+one member; the embedded amqtt broker has no shared subscriptions).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
-import aiomqtt
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
 
-from adapters.mqtt.topics import upstream_filters
-from adapters.mqtt.url import client_for, parse_mqtt_url
+from adapters.mqtt.topics import Upstream
+from adapters.mqtt.url import parse_mqtt_url
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +49,14 @@ class ReceivedMessage:
 
 
 class Subscriber:
-    """Subscribes to `{prefix}/+/+/{telemetry,event,status}` on the broker at `url`."""
+    """Subscribes to `{prefix}/{site or +}/+/{telemetry,event,status}` on the broker at `url`."""
 
     def __init__(
         self,
         url: str,
         prefix: str,
         *,
+        sites: Iterable[str] | None = None,
         client_id: str | None = None,
         on_connection: Callable[[bool], None] | None = None,
         share_group: str | None = None,
@@ -54,84 +64,194 @@ class Subscriber:
         max_backoff: float = 30.0,
     ) -> None:
         self.address = parse_mqtt_url(url)
-        self.filters = upstream_filters(prefix)
-        share = f"$share/{share_group}/" if share_group else ""
-        self.subscriptions = [share + topic_filter for topic_filter in self.filters]
+        self.upstream = Upstream(prefix, None if sites is None else frozenset(sites))
+        self.share = f"$share/{share_group}/" if share_group else ""
         self.client_id = client_id
         self.on_connection = on_connection
         self.min_backoff, self.max_backoff = min_backoff, max_backoff
         self.where = f"mqtt://{self.address.host}:{self.address.port}"  # no credentials in logs
-        self._client: aiomqtt.Client | None = None
-        self._link = 0
+        self._link = 0  # numbers the connections: an ack is only valid on its own
+        self._link_lock = threading.Lock()
+        self._client: mqtt.Client | None = None
+        self._acks: list[tuple[int, int]] = []  # (packet id, QoS) for the network thread
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._subscribed = False
+        self._lock = threading.Lock()
+        self._pending: list[ReceivedMessage] = []
+        self._ready: asyncio.Event | None = None
+        self._interrupted = False
+        self._waiting = False
+        self._loop: asyncio.AbstractEventLoop | None = None
 
-    def _new_client(self) -> aiomqtt.Client:
-        client = client_for(
-            self.address,
-            identifier=self.client_id,
+    @property
+    def subscriptions(self) -> list[str]:
+        return [self.share + topic_filter for topic_filter in self.upstream.filters()]
+
+    def _new_client(self) -> mqtt.Client:
+        """A fresh client per connection: nothing of a lost link (its packet ids, its queued
+        acknowledgements) can reach the next one, where the broker may reuse those ids."""
+        client = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=self.client_id or "",
             clean_session=self.client_id is None,
-            keepalive=30,
+            reconnect_on_failure=False,  # `_run` reconnects, with a new client
+            manual_ack=True,  # PUBACK after the commit: see `ack`
         )
-        client._client.manual_ack_set(True)  # PUBACK after the commit: see `ack`
+        if self.address.username:
+            client.username_pw_set(self.address.username, self.address.password)
+        client.on_connect = self._connected
+        client.on_message = self._received
         return client
+
+    # ------------------------------------------------------------ the event loop's side
+
+    async def start(self) -> None:
+        """Connect in the background; messages then wait for `batch`."""
+        self._loop = asyncio.get_running_loop()
+        self._ready = asyncio.Event()
+        self._thread = threading.Thread(target=self._run, name="mqtt-subscriber", daemon=True)
+        self._thread.start()
+
+    async def stop(self) -> None:
+        """Disconnect, after the acknowledgements already given; what was not acknowledged
+        stays with the broker for the next session."""
+        self._stopping.set()
+        with self._link_lock:
+            client = self._client
+        if client is not None:
+            await asyncio.sleep(0.05)  # one turn of the network loop sends the last acks
+            client.disconnect()
+        if self._thread is not None:
+            await asyncio.to_thread(self._thread.join, 10)
+
+    async def batch(self, size: int) -> list[ReceivedMessage]:
+        """The next messages, at most `size`, waiting until there is at least one; after
+        `interrupt`, what is left and then an empty list."""
+        assert self._ready is not None, "start() first"
+        while True:
+            with self._lock:
+                if self._pending:
+                    batch, self._pending = self._pending[:size], self._pending[size:]
+                    return batch
+                if self._interrupted:
+                    return []
+                self._ready.clear()
+                self._waiting = True  # the network thread wakes us for the next message
+            await self._ready.wait()
+
+    def interrupt(self) -> None:
+        """Stop waiting in `batch`: the caller drains what was received, then stops."""
+        self._interrupted = True
+        if self._ready is not None:
+            self._ready.set()
+
+    def pending(self) -> int:
+        """Received and not yet taken by `batch`."""
+        return len(self._pending)
 
     def ack(self, messages: Iterable[ReceivedMessage]) -> int:
         """Acknowledge stored messages; those of an earlier connection the broker resends anyway.
 
-        Returns how many were acknowledged. Must run on the event loop that reads the socket.
+        Returns how many will be acknowledged: the network thread sends them within a turn of
+        its loop (20 ms at the most), so acknowledging costs the caller no system call.
         """
-        client = self._client
-        if client is None:
-            return 0
-        done = 0
-        for message in messages:
-            if message.qos and message.link == self._link:
-                client._client.ack(message.mid, message.qos)
-                done += 1
-        return done
+        with self._link_lock:
+            acks = [(m.mid, m.qos) for m in messages if m.qos and m.link == self._link]
+            self._acks += acks
+        return len(acks)
 
-    async def messages(self) -> AsyncIterator[ReceivedMessage]:
-        """Every upstream message, forever; broker loss means a logged wait and a reconnect."""
+    def follow(self, sites: Iterable[str]) -> None:
+        """Narrow or widen a partitioned subscription to exactly `sites`."""
+        old = set(self.subscriptions)
+        self.upstream = Upstream(self.upstream.prefix, frozenset(sites))
+        new = set(self.subscriptions)
+        with self._link_lock:
+            client = self._client
+        if client is not None and client.is_connected():
+            if new - old:
+                client.subscribe([(f, 1) for f in sorted(new - old)])
+            if old - new:
+                client.unsubscribe(sorted(old - new))
+
+    # ------------------------------------------------------------ paho's network thread
+
+    def _run(self) -> None:
+        """Connect, serve the connection until it ends, wait, and again, until `stop`."""
         delay = self.min_backoff
-        while True:
+        while not self._stopping.is_set():
+            client = self._new_client()
             try:
-                async with self._new_client() as client:
+                client.connect(self.address.host, self.address.port, keepalive=30)
+            except OSError as exc:
+                why: object = exc
+            else:
+                with self._link_lock:
                     self._link += 1
                     self._client = client
-                    for subscription in self.subscriptions:
-                        await client.subscribe(subscription, qos=1)
-                    log.info(
-                        "MQTT: listening on %s for %s", self.where, ", ".join(self.subscriptions)
-                    )
-                    self._tell(True)
-                    delay = self.min_backoff
-                    async for message in client.messages:
-                        if not any(message.topic.matches(f) for f in self.filters):
-                            # amqtt 0.12 also sends retained messages of others' subscriptions
-                            log.debug("MQTT: ignoring %s, not subscribed", message.topic)
-                            if message.qos:
-                                client._client.ack(message.mid, message.qos)
-                            continue
-                        yield ReceivedMessage(
-                            str(message.topic),
-                            bytes(message.payload),
-                            bool(message.retain),
-                            message.mid,
-                            message.qos,
-                            self._link,
-                        )
-            except aiomqtt.MqttError as exc:
-                self._tell(False)
-                log.warning(
-                    "MQTT broker %s unreachable or lost (%s); reconnecting in %.1f s",
-                    self.where,
-                    exc,
-                    delay,
-                )
-            finally:
-                self._client = None  # acks for this connection have nowhere to go now
-            await asyncio.sleep(delay)
+                delay = self.min_backoff if self._served(client) else delay
+                why = "connection lost"
+            self._tell(False)
+            if self._stopping.is_set():
+                return
+            log.warning(
+                "MQTT broker %s unreachable or lost (%s); reconnecting in %.1f s",
+                self.where,
+                why,
+                delay,
+            )
+            self._stopping.wait(delay)
             delay = min(delay * 2, self.max_backoff)
 
+    def _served(self, client: mqtt.Client) -> bool:
+        """Run the connection until it ends; True if it got as far as subscribing."""
+        self._subscribed = False
+        try:
+            while client.loop(timeout=0.02) == mqtt.MQTT_ERR_SUCCESS:
+                with self._link_lock:
+                    acks, self._acks = self._acks, []
+                for mid, qos in acks:
+                    client.ack(mid, qos)
+        finally:
+            with self._link_lock:
+                self._client = None  # acks for this link have nowhere to go now
+                self._acks = []
+        return self._subscribed
+
+    def _received(self, client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
+        topic = message.topic
+        if not self.upstream.matches(topic):
+            # amqtt 0.12 also sends retained messages of others' subscriptions
+            log.debug("MQTT: ignoring %s, not subscribed", topic)
+            if message.qos:
+                client.ack(message.mid, message.qos)
+            return
+        item = ReceivedMessage(
+            topic, bytes(message.payload), message.retain, message.mid, message.qos, self._link
+        )
+        with self._lock:
+            self._pending.append(item)
+            waiting, self._waiting = self._waiting, False
+        if waiting:  # once per wait, not per message: a busy consumer is not woken at all
+            self._wake()
+
+    def _connected(
+        self, client: mqtt.Client, _userdata: Any, _flags: Any, reason: Any, _props: Any
+    ) -> None:
+        if reason.is_failure:
+            log.warning("MQTT broker %s refused the connection: %s", self.where, reason)
+            client.disconnect()
+            return
+        client.subscribe([(subscription, 1) for subscription in self.subscriptions])
+        log.info("MQTT: listening on %s for %s", self.where, ", ".join(self.subscriptions))
+        self._subscribed = True
+        self._tell(True)
+
     def _tell(self, connected: bool) -> None:
-        if self.on_connection is not None:
-            self.on_connection(connected)
+        if self.on_connection is not None and self._loop is not None:
+            self._loop.call_soon_threadsafe(self.on_connection, connected)
+
+    def _wake(self) -> None:
+        if self._loop is not None and self._ready is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has closed: the hub is stopping
+                self._loop.call_soon_threadsafe(self._ready.set)

@@ -49,6 +49,26 @@ def parse_topic(prefix: str, name: str) -> DeviceTopic:
         raise ValueError(f"topic {name!r} has unknown channel {channel!r}") from None
 
 
-def upstream_filters(prefix: str) -> list[str]:
-    """What the hub subscribes to."""
-    return [f"{prefix}/+/+/{channel.value}" for channel in UPSTREAM]
+@dataclass(frozen=True)
+class Upstream:
+    """What a hub worker subscribes to: every site's upstream channels, or only `sites`'."""
+
+    prefix: str
+    sites: frozenset[str] | None = None
+
+    def filters(self) -> list[str]:
+        sites = ["+"] if self.sites is None else sorted(self.sites)
+        return [f"{self.prefix}/{site}/+/{channel.value}" for site in sites for channel in UPSTREAM]
+
+    def matches(self, name: str) -> bool:
+        """Whether a received topic is one of ours (cheap: it runs for every message)."""
+        parts = name.split("/")
+        return (
+            len(parts) == 4
+            and parts[0] == self.prefix
+            and parts[3] in _UPSTREAM_NAMES
+            and (self.sites is None or parts[1] in self.sites)
+        )
+
+
+_UPSTREAM_NAMES = frozenset(channel.value for channel in UPSTREAM)

@@ -8,6 +8,7 @@ every scan, and a late scan does not turn a missed stop into a done one.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -341,10 +342,15 @@ def _flag_skipped(
     )
 
 
-def check_missed(session: Session, *, now: datetime) -> list[Alert]:
+def check_missed(
+    session: Session, *, now: datetime, site_ids: Collection[int] | None = None
+) -> list[Alert]:
     """Raise one major alert per stop whose window closed unscanned; already alerted stops are
-    skipped, so calling this every minute is safe. Returns the alerts raised now."""
-    rows = session.execute(
+    skipped, so calling this every minute is safe. Returns the alerts raised now.
+
+    `site_ids` limits the judging to those sites (each of several workers judges its own);
+    None: every site."""
+    query = (
         select(PatrolStop, PatrolRound, PatrolRoute, Checkpoint, Site)
         .join(PatrolRound, PatrolRound.id == PatrolStop.round_id)
         .join(PatrolRoute, PatrolRoute.id == PatrolRound.route_id)
@@ -356,7 +362,10 @@ def check_missed(session: Session, *, now: datetime) -> list[Alert]:
             PatrolStop.missed_alert_id.is_(None),
         )
         .order_by(PatrolStop.due_until, PatrolStop.id)
-    ).all()
+    )
+    if site_ids is not None:
+        query = query.where(PatrolRoute.site_id.in_(sorted(site_ids)))
+    rows = session.execute(query).all()
     raised = []
     for stop, patrol_round, route, checkpoint, site in rows:
         guard = session.get(User, patrol_round.guard_id) if patrol_round.guard_id else None

@@ -4,6 +4,9 @@
 changed into the caller's session, so state and actions commit (or roll back) together: after a
 restart the engine resumes from the table and nothing fires twice or goes missing. A rolled
 back transaction makes the runtime forget its memory and re-read the table on the next call.
+
+With a `Partition` (several workers, hub/partitions.py) the runtime holds only the state of the
+sites it owns: its timers fire, and its offline rules watch, for those sites' devices alone.
 """
 
 from __future__ import annotations
@@ -14,13 +17,28 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, event, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    String,
+    Table,
+    cast,
+    delete,
+    event,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from hub.errors import ConfigError
 from hub.ingest import presences
+from hub.partitions import Partition, owned_sites
 from hub.storage.models import Building, Device, Home, RuleState, Site
 from rules.actions import AnyAction
+from rules.checkers import location_key
 from rules.compile import RuleSet, load_rules
 from rules.engine import Engine, Snapshot
 from rules.facts import DeviceInfo, Observation, Presence
@@ -29,15 +47,22 @@ log = logging.getLogger(__name__)
 
 
 class RulesRuntime:
-    """One rules file and its engine; call from one thread (the worker's database thread)."""
+    """One rules file and its engine; call from one thread (the worker's database thread).
 
-    def __init__(self, rules_path: Path) -> None:
+    `partition` None (or 1/1) means every site; otherwise only the partition's sites' state is
+    resumed, timed and watched. Observations are judged as given: the worker subscribes to its
+    own sites only, so it is never shown another partition's devices.
+    """
+
+    def __init__(self, rules_path: Path, *, partition: Partition | None = None) -> None:
         self.path = rules_path
+        self.partition = partition
         self._signature = _signature(rules_path)
         self.engine = Engine(load_rules(rules_path))  # a bad file stops the start, with its reason
         self._loaded = False
         self._rows: dict[tuple[str, str], int] = {}  # (rule id, key) -> RuleState id
         self._places: dict[int, tuple[str, str]] = {}  # device id -> (building code, timezone)
+        self._placed: dict[int, tuple[DeviceInfo, DeviceInfo]] = {}  # id -> (as given, placed)
 
     @property
     def rules(self) -> RuleSet:
@@ -59,8 +84,11 @@ class RulesRuntime:
         return actions
 
     def presences(self, session: Session) -> list[Presence]:
-        """The devices the offline rules watch, with the building and timezone scopes need."""
+        """The devices the offline rules watch (the partition's own), with building and timezone."""
         watched = presences(session, self.rules.offline_kinds)
+        sites = self._owned_sites(session)
+        if sites is not None:
+            watched = [p for p in watched if p.device.site_id in sites]
         return [replace(p, device=self._place(session, p.device)) for p in watched]
 
     def reload_if_changed(self) -> bool:
@@ -89,19 +117,34 @@ class RulesRuntime:
             return
         snapshot: Snapshot = {}
         self._rows = {}
-        for row in session.scalars(select(RuleState)):
-            snapshot.setdefault(row.rule_id, {})[row.key] = row.data
-            self._rows[(row.rule_id, row.key)] = row.id
+        query = select(RuleState.id, RuleState.rule_id, RuleState.key, RuleState.data)
+        sites = self._owned_sites(session)
+        if sites is not None:
+            query = query.where(_states_of(sorted(sites)))
+        for row_id, rule_id, key, data in session.execute(query):
+            snapshot.setdefault(rule_id, {})[key] = data
+            self._rows[(rule_id, key)] = row_id
         self.engine = Engine(self.engine.rules, snapshot)  # drops state no rule fits: saved next
         self._loaded = True
 
     def _forget(self, _session: Session) -> None:
         self._loaded = False
 
+    def _owned_sites(self, session: Session) -> set[int] | None:
+        """Ids of the sites this runtime serves; None: every site (no partition, or 1/1)."""
+        if self.partition is None or self.partition.count == 1:
+            return None
+        return {site_id for site_id, _ in owned_sites(session, self.partition)}
+
     def _save(self, session: Session, now: datetime) -> None:
+        """Write the engine's changes: updates and deletes by id, new rows as one upsert.
+
+        A new row is an upsert so two processes writing one (rule, key) (a hand-over between
+        workers) never fail the batch on the unique key; the later write wins.
+        """
         updates: list[dict[str, Any]] = []
         deletes: list[int] = []
-        added: list[tuple[tuple[str, str], RuleState]] = []
+        added: list[dict[str, Any]] = []
         for (rule_id, key), data in self.engine.take_changes().items():
             row_id = self._rows.get((rule_id, key))
             if data is None:
@@ -109,27 +152,70 @@ class RulesRuntime:
                     deletes.append(row_id)
                     del self._rows[(rule_id, key)]
             elif row_id is None:
-                row = RuleState(rule_id=rule_id, key=key, data=data, updated_at=now)
-                session.add(row)
-                added.append(((rule_id, key), row))
+                added.append({"rule_id": rule_id, "key": key, "data": data, "updated_at": now})
             else:
                 updates.append({"id": row_id, "data": data, "updated_at": now})
         if updates:
-            session.execute(update(RuleState), updates)
+            session.execute(update(RuleState), sorted(updates, key=lambda row: row["id"]))
         if deletes:
             session.execute(delete(RuleState).where(RuleState.id.in_(deletes)))
         if added:
-            session.flush()
-            self._rows.update((key, row.id) for key, row in added)
+            added.sort(key=lambda row: (row["rule_id"], row["key"]))  # one lock order for all
+            inserted = session.execute(_upsert(session), added)
+            self._rows.update(((rule_id, key), row_id) for rule_id, key, row_id in inserted)
 
     # ------------------------------------------------------------ devices
 
     def _place(self, session: Session, device: DeviceInfo) -> DeviceInfo:
-        """The device with its building code and site timezone, for scopes and schedules."""
+        """The device with its building code and site timezone, for scopes and schedules.
+
+        Ingest hands the same `DeviceInfo` object for a device message after message, so the
+        placed copy is kept by that object's identity: one dict lookup a message.
+        """
+        source, placed = self._placed.get(device.id, (None, device))
+        if source is device:
+            return placed
         if device.id not in self._places:  # a device new to this process: read them all once
             self._places = _lookup_places(session)
         building, timezone = self._places.get(device.id, ("", "Asia/Shanghai"))
-        return replace(device, building=building, timezone=timezone)
+        placed = replace(device, building=building, timezone=timezone)
+        self._placed[device.id] = (device, placed)
+        return placed
+
+
+def _states_of(site_ids: list[int]) -> ColumnElement[bool]:
+    """Rule states of these sites: keyed by one of their devices, or (composite rules) by a
+    location where one of their devices is."""
+    theirs = Device.site_id.in_(site_ids)
+    devices = select(cast(Device.id, String)).where(theirs)  # Checker.state_key: the device id
+    locations = select(literal(location_key("")) + Device.location).where(theirs)
+    return or_(RuleState.key.in_(devices), RuleState.key.in_(locations))
+
+
+_STATES = RuleState.__table__
+assert isinstance(_STATES, Table)
+
+
+def _upsert_statement(statement: postgresql.Insert | sqlite.Insert) -> Executable:
+    """INSERT ... ON CONFLICT (rule_id, key) DO UPDATE, returning (rule_id, key, id)."""
+    return statement.on_conflict_do_update(
+        index_elements=[_STATES.c.rule_id, _STATES.c.key],
+        set_={"data": statement.excluded.data, "updated_at": statement.excluded.updated_at},
+    ).returning(_STATES.c.rule_id, _STATES.c.key, _STATES.c.id)
+
+
+_UPSERTS = {
+    "postgresql": _upsert_statement(postgresql.insert(_STATES)),
+    "sqlite": _upsert_statement(sqlite.insert(_STATES)),
+}
+
+
+def _upsert(session: Session) -> Executable:
+    """The upsert for the session's database; one constant statement each, compiled once."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in _UPSERTS:
+        raise ConfigError(f"rule state needs SQLite or PostgreSQL, not {dialect}")
+    return _UPSERTS[dialect]
 
 
 def _lookup_places(session: Session) -> dict[int, tuple[str, str]]:

@@ -1,10 +1,13 @@
 """The rules runtime through the database: a restart resumes timers, a rollback forgets,
-scopes see buildings, and a changed rules file is picked up unless it is bad."""
+scopes see buildings, a changed rules file is picked up unless it is bad, and a partition of
+the sites holds, times and watches its own sites only."""
 
 from __future__ import annotations
 
 import logging
 import os
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -14,12 +17,16 @@ from sqlalchemy import select
 
 from hub.context import HubContext
 from hub.ingest import device_info
+from hub.partitions import Partition
 from hub.services.automation import apply_actions
 from hub.services.rule_state import RulesRuntime
 from hub.services.site import LoadResult
-from hub.storage.models import Alert, Device, RuleState
+from hub.storage.db import Database
+from hub.storage.models import Alert, Device, RuleState, Site
+from rules.actions import RaiseAlert
 from rules.facts import DeviceInfo, Observation, ReadingFact
 from tests.rules.helpers import write_rules
+from tests.support.sites import OTHER_SITE, load_other_site
 
 LOW_PRESSURE = {
     "id": "pressure-low-2min",
@@ -134,3 +141,166 @@ def test_a_changed_file_is_picked_up_and_a_bad_one_leaves_the_rules_in_force(
     with context.db.session() as session:
         keys = [(s.rule_id, s.key) for s in session.scalars(select(RuleState))]
     assert keys == [("pressure-low-5min", str(pump.id))]
+
+
+# ------------------------------------------------------------------ partitions
+
+FIRE = {
+    "id": "fire",
+    "kind": "composite",
+    "match": "all",
+    "conditions": [
+        {"device_kind": "smoke_sensor", "metric": "smoke", "equals": True},
+        {"device_kind": "temperature_sensor", "metric": "temperature_c", "above": 57},
+    ],
+}
+PUMP_SILENT = {"id": "pump-offline", "kind": "offline", "device_kind": "pump", "timeout_s": 600}
+OWN, SAMPLE = Partition.parse("1/2"), Partition.parse("2/2")  # silver-court, green-garden
+
+
+def _device_of(context: HubContext, site_code: str, code: str) -> DeviceInfo:
+    with context.db.session() as session:
+        device = session.scalars(
+            select(Device)
+            .join(Site, Site.id == Device.site_id)
+            .where(Site.code == site_code, Device.code == code)
+        ).one()
+        return device_info(device)
+
+
+@pytest.fixture
+def two_sites(context: HubContext, site: LoadResult, tmp_path: Path) -> Path:
+    """Both estates with a pump below pressure (a duration timer) and smoke in a lobby (a
+    composite's location state), judged by one unpartitioned runtime; returns the rules."""
+    load_other_site(context)
+    path = write_rules(tmp_path / "rules.yaml", LOW_PRESSURE, FIRE, PUMP_SILENT)
+    runtime = RulesRuntime(path)
+    with context.db.session() as session:
+        for site_code in ("green-garden", OTHER_SITE):
+            pump = _device_of(context, site_code, "pump-1")
+            smoke = _device_of(context, site_code, "smoke-b2-hall")
+            now = context.clock.now()
+            runtime.observe(session, _reading(pump, "pressure_bar", "1.1", context), now)
+            runtime.observe(session, _reading(smoke, "smoke", "1", context), now)
+    return path
+
+
+def _resumed(context: HubContext, runtime: RulesRuntime) -> dict[str, list[str]]:
+    with context.db.session() as session:
+        runtime.tick(session, context.clock.now())
+    return {rule: sorted(states) for rule, states in sorted(runtime.engine.snapshot().items())}
+
+
+def test_a_partition_resumes_the_state_of_its_own_sites_only(
+    context: HubContext, two_sites: Path
+) -> None:
+    pumps = {
+        code: str(_device_of(context, code, "pump-1").id) for code in ("green-garden", OTHER_SITE)
+    }
+    own = _resumed(context, RulesRuntime(two_sites, partition=OWN))
+    assert own == {
+        "fire": ["location:银庭 2号楼大堂 B2 lobby"],
+        "pressure-low-2min": [pumps[OTHER_SITE]],
+    }
+    sample = _resumed(context, RulesRuntime(two_sites, partition=SAMPLE))
+    assert sample == {
+        "fire": ["location:2号楼大堂 B2 lobby"],
+        "pressure-low-2min": [pumps["green-garden"]],
+    }
+    everything = {
+        "fire": sorted(own["fire"] + sample["fire"]),
+        "pressure-low-2min": sorted(pumps.values()),
+    }
+    assert _resumed(context, RulesRuntime(two_sites)) == everything
+    assert _resumed(context, RulesRuntime(two_sites, partition=Partition.whole())) == everything
+
+
+def test_a_partition_fires_its_own_duration_timers_only(
+    context: HubContext, two_sites: Path
+) -> None:
+    due = context.clock.now() + timedelta(seconds=120)
+    fired: dict[str, list[str]] = {}
+    for name, partition in (("own", OWN), ("sample", SAMPLE)):
+        with context.db.session() as session:
+            actions = RulesRuntime(two_sites, partition=partition).tick(session, due)
+            apply_actions(session, actions, now=due)
+            sites = {site_id: code for site_id, code in session.execute(select(Site.id, Site.code))}
+        fired[name] = [sites[a.site_id] for a in actions if isinstance(a, RaiseAlert)]
+    assert fired == {"own": [OTHER_SITE], "sample": ["green-garden"]}
+    with context.db.session() as session:  # each timer fired once, by its site's worker
+        assert RulesRuntime(two_sites).tick(session, due + timedelta(hours=1)) == []
+
+
+def test_a_partition_watches_its_own_devices_for_silence(
+    context: HubContext, two_sites: Path
+) -> None:
+    def watched(partition: Partition | None) -> list[tuple[int, str]]:
+        with context.db.session() as session:
+            found = RulesRuntime(two_sites, partition=partition).presences(session)
+        return sorted((p.device.site_id, p.device.code) for p in found)
+
+    own = _device_of(context, OTHER_SITE, "pump-1")
+    sample = _device_of(context, "green-garden", "pump-1")
+    assert watched(OWN) == [(own.site_id, "pump-1")]
+    assert watched(SAMPLE) == [(sample.site_id, "pump-1")]
+    assert watched(None) == sorted(watched(OWN) + watched(SAMPLE))
+
+
+def test_two_runtimes_writing_the_first_state_of_one_device_do_not_collide(
+    context: HubContext, site: LoadResult, tmp_path: Path
+) -> None:
+    """A hand-over: the second runtime resumed before the first stored the state."""
+    path = write_rules(tmp_path / "rules.yaml", LOW_PRESSURE)
+    pump = _device(context, "pump-1")
+    first, second = RulesRuntime(path), RulesRuntime(path)
+    now = context.clock.now()
+    with context.db.session() as session:
+        second.tick(session, now)  # resumed from an empty table
+    with context.db.session() as session:
+        first.observe(session, _reading(pump, "pressure_bar", "1.1", context), now)
+    later = now + timedelta(seconds=30)
+    with context.db.session() as session:  # its first state of the pump: an upsert, no error
+        second.observe(session, _reading(pump, "pressure_bar", "1.2", context), later)
+    with context.db.session() as session:
+        rows = [(s.key, s.data["reason"]) for s in session.scalars(select(RuleState))]
+    assert rows == [(str(pump.id), "pressure_bar = 1.2 < 1.5")]  # the later write wins
+    with context.db.session() as session:  # it knows the row now: the clear deletes it
+        second.observe(session, _reading(pump, "pressure_bar", "2.0", context), later)
+    with context.db.session() as session:
+        assert session.scalars(select(RuleState)).all() == []
+
+
+def test_on_postgresql_a_concurrent_first_state_waits_and_then_updates(
+    context: HubContext, site: LoadResult, tmp_path: Path, database_url: str
+) -> None:
+    """Two workers' transactions insert one (rule, key) at once: the second waits for the first
+    to commit and then updates the row, where a plain INSERT failed its whole batch."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer: its transactions never overlap")
+    path = write_rules(tmp_path / "rules.yaml", LOW_PRESSURE)
+    pump = _device(context, "pump-1")
+    first, second = RulesRuntime(path), RulesRuntime(path)
+    now = context.clock.now()
+    with context.db.session() as session:
+        first.tick(session, now)
+        second.tick(session, now)
+    other = Database(database_url)  # the second worker's process
+
+    def second_worker() -> None:
+        with other.session() as session:
+            second.observe(session, _reading(pump, "pressure_bar", "1.2", context), now)
+
+    pool = ThreadPoolExecutor(1)
+    try:
+        with context.db.session() as session:
+            first.observe(session, _reading(pump, "pressure_bar", "1.1", context), now)
+            waiting = pool.submit(second_worker)
+            time.sleep(0.3)
+            assert not waiting.done()  # held on the first one's uncommitted row
+        waiting.result(timeout=30)
+    finally:
+        pool.shutdown()
+        other.dispose()
+    with context.db.session() as session:
+        rows = [(s.key, s.data["reason"]) for s in session.scalars(select(RuleState))]
+    assert rows == [(str(pump.id), "pressure_bar = 1.2 < 1.5")]

@@ -17,10 +17,12 @@ from hub.cli.patrol import patrol_app
 from hub.context import HubContext
 from hub.domain import Role, ScanSource
 from hub.errors import Conflict, InvalidInput, NotFound
+from hub.event_relay import relaying
 from hub.services import patrol
 from hub.services.site import LoadResult
 from hub.services.users import create_user
 from hub.storage.models import Alert, Device, PatrolRound, PatrolStop, RouteStop, User
+from tests.support.sites import load_other_site
 
 MIN = timedelta(minutes=1)
 
@@ -196,12 +198,13 @@ def test_check_missed_raises_one_alert_per_missed_stop(
 async def test_scan_is_published_on_the_live_feed_after_commit(
     context: HubContext, site: LoadResult, round_id: int, t0: datetime
 ) -> None:
-    subscription = events.bus.subscribe()
-    try:
-        scan(context, site, "CP-NORTH-GATE", t0 + MIN)
-        item = await asyncio.wait_for(subscription.queue.get(), timeout=5)
-    finally:
-        subscription.close()
+    async with relaying(context.db.engine):  # PostgreSQL: the feed comes back by NOTIFY
+        subscription = events.bus.subscribe()
+        try:
+            scan(context, site, "CP-NORTH-GATE", t0 + MIN)
+            item = await asyncio.wait_for(subscription.queue.get(), timeout=5)
+        finally:
+            subscription.close()
     assert item.kind == "patrol.scan"
     assert item.data["checkpoint_code"] == "CP-NORTH-GATE"
     assert item.data["in_window"] is True and item.data["round_id"] == round_id
@@ -234,3 +237,24 @@ def test_walking_the_route_out_of_order_raises_one_minor_alert(
         ("patrol.out_of_order", "minor", "巡更顺序错误 Checkpoint out of order")
     ]
     assert "CP-PUMP-ROOM (stop 3)" in alerts[0].reason and "before stop(s) 1, 2" in alerts[0].reason
+
+
+def test_check_missed_can_judge_some_sites_only(
+    context: HubContext, site: LoadResult, round_id: int, t0: datetime
+) -> None:
+    """With several workers each judges the missed stops of the sites it owns."""
+    other = load_other_site(context)
+    with context.db.session() as s:
+        guard2, _ = create_user(
+            s, username="guard2", full_name="Guard Two", role=Role.GUARD, now=t0
+        )
+        patrol.start_round(s, route_code="night", site_id=other.site_id, guard=guard2, now=t0)
+    late = t0 + 90 * MIN
+    with context.db.session() as s:
+        assert patrol.check_missed(s, now=late, site_ids=[]) == []
+        theirs = patrol.check_missed(s, now=late, site_ids={other.site_id})
+        assert [a.site_id for a in theirs] == [other.site_id] * 4
+    with context.db.session() as s:
+        rest = patrol.check_missed(s, now=late)  # None: every site, what is left
+        assert [a.site_id for a in rest] == [site.site_id] * 4
+        assert patrol.check_missed(s, now=late) == []

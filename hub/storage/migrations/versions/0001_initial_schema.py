@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 01:53:52.637057
+Create Date: 2026-12-01 18:39:23.251142
 """
 
 from collections.abc import Sequence
@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import hub.storage.types
+
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -410,11 +411,6 @@ def upgrade() -> None:
             "device_id", "metric", "ts", name=op.f("uq_readings_device_id_metric_ts")
         ),
     )
-    with op.batch_alter_table("readings", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_readings_device_metric_ts", ["device_id", "metric", "ts"], unique=False
-        )
-
     op.create_table(
         "bill_lines",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -944,9 +940,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_bill_lines_bill_id"))
 
     op.drop_table("bill_lines")
-    with op.batch_alter_table("readings", schema=None) as batch_op:
-        batch_op.drop_index("ix_readings_device_metric_ts")
-
     op.drop_table("readings")
     with op.batch_alter_table("payments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_payments_bill_id"))
