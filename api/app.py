@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, FastAPI
 
 from api import errors, live
@@ -18,18 +21,28 @@ from api.routers import (
     work_orders,
 )
 from hub.context import HubContext
+from hub.event_relay import relaying
 
 API_PREFIX = "/api/v1"
 
 
 def create_app(context: HubContext) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # PostgreSQL: events committed by any process (workers, CLI) reach this one's live feed.
+        async with relaying(context.db.engine) as relay:
+            app.state.event_relay = relay
+            yield
+
     app = FastAPI(
         title="Estate Hub",
         version="0.1.0",
         docs_url=f"{API_PREFIX}/docs",
         openapi_url=f"{API_PREFIX}/openapi.json",
+        lifespan=lifespan,
     )
     app.state.hub = context
+    app.state.event_relay = None
     errors.install(app)
     api = APIRouter(prefix=API_PREFIX)
     for router in (

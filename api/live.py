@@ -3,7 +3,8 @@
 A browser cannot set headers on a WebSocket, so the token comes as `?token=`. The socket is
 accepted first and then closed with 4401 (no or bad token) or 4403 (role not allowed), so the
 page can tell "log in again" from "not for you". A console first gets a snapshot of the active
-alerts, then every event as `{"kind": ..., "data": ...}`.
+alerts, then every event as `{"kind": ..., "data": ...}`, and a fresh snapshot whenever the
+PostgreSQL relay had to reconnect (events committed meanwhile were not seen).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from api.deps import user_from_token
 from hub.context import HubContext
 from hub.domain import Role
 from hub.errors import PermissionDenied
+from hub.event_relay import RESYNC
 from hub.events import Subscription, bus
 from hub.services import alerts
 
@@ -40,9 +42,8 @@ async def live(websocket: WebSocket, token: str = "") -> None:
         return
     subscription = bus.subscribe()  # before the snapshot, so nothing falls in between
     try:
-        snapshot = await run_in_threadpool(_active_alerts, context)
-        await _send(websocket, {"kind": "snapshot", "data": {"alerts": snapshot}})
-        await _serve(websocket, subscription)
+        await _send_snapshot(websocket, context)
+        await _serve(websocket, subscription, context)
     finally:
         subscription.close()
 
@@ -63,12 +64,17 @@ def _refusal(context: HubContext, token: str) -> tuple[int, str] | None:
     return None
 
 
+async def _send_snapshot(websocket: WebSocket, context: HubContext) -> None:
+    snapshot = await run_in_threadpool(_active_alerts, context)
+    await _send(websocket, {"kind": "snapshot", "data": {"alerts": snapshot}})
+
+
 def _active_alerts(context: HubContext) -> list[dict[str, Any]]:
     with context.db.session() as session:
         return [alerts.alert_view(alert) for alert in alerts.list_alerts(session)]
 
 
-async def _serve(websocket: WebSocket, subscription: Subscription) -> None:
+async def _serve(websocket: WebSocket, subscription: Subscription, context: HubContext) -> None:
     """Forward events until the console goes away or sending to it fails.
 
     One task group, so a cancellation from outside (server shutdown) reaches both halves.
@@ -79,7 +85,10 @@ async def _serve(websocket: WebSocket, subscription: Subscription) -> None:
             try:
                 while True:
                     item = await subscription.queue.get()
-                    await _send(websocket, {"kind": item.kind, "data": item.data})
+                    if item.kind == RESYNC:
+                        await _send_snapshot(websocket, context)
+                    else:
+                        await _send(websocket, {"kind": item.kind, "data": item.data})
             except (WebSocketDisconnect, WebSocketDisconnected):
                 group.cancel_scope.cancel()
 

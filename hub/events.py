@@ -1,21 +1,35 @@
 """Domain events for the live feed, published only once the transaction that made them commits.
 
-Services call `emit(session, kind, data)`; a SQLAlchemy `after_commit` hook hands the events to
-the process-wide `bus`, whose subscribers (the live WebSocket) receive them on their own loop.
-A rolled-back transaction publishes nothing.
+Services call `emit(session, kind, data)`. Where they go depends on the session's database:
+
+- SQLite (the one-process demo): an `after_commit` hook hands them to the process-wide `bus`,
+  whose subscribers (the live WebSocket) receive them on their own loop.
+- PostgreSQL (several processes): a `before_commit` hook sends them with `pg_notify` inside the
+  transaction (`hub/event_notify.py`), and every process serving the feed gets them back into
+  its `bus` through `hub/event_relay.py`, including the one that committed. Never both paths,
+  so a console sees each event once.
+
+A rolled-back transaction publishes nothing; on PostgreSQL a rolled-back savepoint drops only the
+events emitted inside it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
+
+from hub import event_notify
+
+log = logging.getLogger(__name__)
 
 _PENDING = "hub_pending_events"
+_SAVEPOINTS = "hub_pending_events_at_savepoint"  # PostgreSQL: savepoint -> events before it
 
 
 @dataclass(frozen=True)
@@ -80,12 +94,49 @@ def emit(session: Session, kind: str, data: dict[str, Any]) -> None:
     session.info.setdefault(_PENDING, []).append(DomainEvent(kind, data))
 
 
+def _on_postgresql(session: Session) -> bool:
+    return session.bind is not None and session.bind.dialect.name == "postgresql"
+
+
+@event.listens_for(Session, "before_commit")
+def _notify_committing(session: Session) -> None:
+    """PostgreSQL: hand the events to the transaction as NOTIFYs, sent only if it commits."""
+    if not _on_postgresql(session) or session.in_nested_transaction():
+        return  # a savepoint's events wait for the outermost commit
+    session.flush()  # what the commit would flush next: an event emitted by a flush hook comes too
+    items = session.info.pop(_PENDING, [])
+    if items:
+        event_notify.notify(session.connection(), [(item.kind, item.data) for item in items])
+
+
 @event.listens_for(Session, "after_commit")
 def _publish_committed(session: Session) -> None:
-    for item in session.info.pop(_PENDING, []):
-        bus.publish(item)
+    if not _on_postgresql(session):
+        for item in session.info.pop(_PENDING, []):
+            bus.publish(item)
+    elif not session.in_nested_transaction() and (late := session.info.pop(_PENDING, [])):
+        # The relay brings the others back; these came after the NOTIFY went out.
+        log.warning("%d live event(s) emitted during the commit were not sent", len(late))
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _mark_savepoint(session: Session, transaction: SessionTransaction) -> None:
+    """PostgreSQL: remember how many events came before a savepoint, to undo only its own."""
+    if transaction.nested and _on_postgresql(session):
+        session.info.setdefault(_SAVEPOINTS, {})[transaction] = len(session.info.get(_PENDING, []))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_savepoint(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.nested:
+        session.info.get(_SAVEPOINTS, {}).pop(transaction, None)
 
 
 @event.listens_for(Session, "after_rollback")
 def _drop_rolled_back(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+    savepoint = session.get_nested_transaction()  # the one rolling back, if a savepoint
+    mark = session.info.get(_SAVEPOINTS, {}).get(savepoint) if savepoint else None
+    if mark is None:
+        session.info.pop(_PENDING, None)
+    else:
+        del session.info.get(_PENDING, [])[mark:]

@@ -34,12 +34,15 @@ class _QuietServer(uvicorn.Server):
 
 
 class ApiServer:
-    """The FastAPI app served by uvicorn inside the runner's loop."""
+    """The FastAPI app served by uvicorn inside the runner's loop.
+
+    Its lifespan runs: with PostgreSQL that is the live-feed relay (events from other processes).
+    """
 
     def __init__(self, context: HubContext, host: str, port: int) -> None:
         ensure_port_free(host, port, "the web API")
         config = uvicorn.Config(
-            create_app(context), host=host, port=port, log_level="warning", lifespan="off"
+            create_app(context), host=host, port=port, log_level="warning", lifespan="on"
         )
         self._server = _QuietServer(config)
         self.url = f"http://{host}:{port}"

@@ -2,7 +2,8 @@
 (Mosquitto in CI, the embedded amqtt broker on a bare machine), the sample site, API clients.
 
 Environment:
-  HUB_TEST_DATABASE_URL  PostgreSQL URL; each test gets its own schema. Unset: SQLite file.
+  HUB_TEST_DATABASE_URL  PostgreSQL URL; each test gets its own schema. Unset: SQLite file
+                         (PostgreSQL-only tests still use 127.0.0.1:5432/test if it answers).
   HUB_TEST_MQTT_URL      mqtt://host:port of a running broker. Unset: embedded broker.
   CI=true                a named service that cannot be reached fails the test, never skips it.
 """
@@ -12,7 +13,8 @@ from __future__ import annotations
 import os
 import secrets
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
@@ -56,6 +58,29 @@ def hub_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     get_settings.cache_clear()
 
 
+LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@contextmanager
+def _fresh_schema(pg_url: str) -> Iterator[str]:
+    """A new, migrated schema on `pg_url`, dropped afterwards; yields the URL that uses it."""
+    schema = f"t_{secrets.token_hex(6)}"
+    admin = sa.create_engine(pg_url)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in pg_url else "?"
+    url = f"{pg_url}{sep}options=-csearch_path%3D{schema}"
+    database = Database(url)
+    upgrade(database.engine)
+    database.dispose()
+    try:
+        yield url
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
 @pytest.fixture
 def database_url(tmp_path: Path) -> Iterator[str]:
     """A fresh, migrated database: its own PostgreSQL schema, or a new SQLite file."""
@@ -65,17 +90,32 @@ def database_url(tmp_path: Path) -> Iterator[str]:
         upgrade(Database(url).engine)
         yield url
         return
-    schema = f"t_{secrets.token_hex(6)}"
-    admin = sa.create_engine(pg_url)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in pg_url else "?"
-    url = f"{pg_url}{sep}options=-csearch_path%3D{schema}"
-    upgrade(Database(url).engine)
-    yield url
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with _fresh_schema(pg_url) as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_schemas() -> Iterator[Callable[[], str]]:
+    """Fresh PostgreSQL schemas for tests of PostgreSQL-only behaviour, even on a SQLite run.
+
+    The server is HUB_TEST_DATABASE_URL, else the local one at 127.0.0.1:5432/test. Unreachable:
+    the test skips, except in CI or when HUB_TEST_DATABASE_URL names it (then it fails).
+    """
+    named = os.environ.get("HUB_TEST_DATABASE_URL")
+    pg_url = named or LOCAL_POSTGRES
+    engine = sa.create_engine(pg_url, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect():
+            pass
+    except sa.exc.OperationalError as exc:
+        reason = f"PostgreSQL at {engine.url.render_as_string()} is not reachable: {exc.orig}"
+        if IN_CI or named:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    finally:
+        engine.dispose()
+    with ExitStack() as schemas:
+        yield lambda: schemas.enter_context(_fresh_schema(pg_url))
 
 
 @pytest.fixture

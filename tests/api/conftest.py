@@ -1,12 +1,15 @@
-"""Helpers for the API tests: raise an alert as a rule would, submit a repair request."""
+"""Helpers for the API tests: raise an alert as a rule would, submit a repair request, read the
+live feed."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 import pytest
+from starlette.testclient import WebSocketTestSession
 
 from hub.context import HubContext
 from hub.domain import Severity
@@ -19,6 +22,26 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 RaiseAlert = Callable[..., dict[str, Any]]
 Submit = Callable[..., httpx.Response]
+LIVE = "/api/v1/live"
+
+
+def receive(ws: WebSocketTestSession, timeout: float = 5.0) -> dict[str, Any]:
+    """The next message, or a failed test after `timeout` (TestClient has no timeout)."""
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        message: dict[str, Any] = pool.submit(ws.receive_json).result(timeout=timeout)
+        return message
+    finally:
+        pool.shutdown(wait=False)
+
+
+def next_of(ws: WebSocketTestSession, kind: str, alert_id: int) -> dict[str, Any]:
+    """The data of the next `kind` message about `alert_id`, skipping others."""
+    while True:
+        message = receive(ws)
+        if message["kind"] == kind and message["data"]["id"] == alert_id:
+            data: dict[str, Any] = message["data"]
+            return data
 
 
 @pytest.fixture

@@ -2,36 +2,14 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from typing import Any
 
 import pytest
-from starlette.testclient import WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 
 from hub.clock import FakeClock
-from tests.api.conftest import RaiseAlert
+from tests.api.conftest import LIVE, RaiseAlert, next_of, receive
 from tests.conftest import ApiClient
-
-LIVE = "/api/v1/live"
-
-
-def _receive(ws: WebSocketTestSession, timeout: float = 5.0) -> dict[str, Any]:
-    """The next message, or a failed test after `timeout` (TestClient has no timeout)."""
-    pool = ThreadPoolExecutor(max_workers=1)
-    try:
-        message: dict[str, Any] = pool.submit(ws.receive_json).result(timeout=timeout)
-        return message
-    finally:
-        pool.shutdown(wait=False)
-
-
-def _next_of(ws: WebSocketTestSession, kind: str, alert_id: int) -> dict[str, Any]:
-    while True:
-        message = _receive(ws)
-        if message["kind"] == kind and message["data"]["id"] == alert_id:
-            return message["data"]
 
 
 def test_two_consoles_see_an_alert_and_its_acknowledgement(
@@ -44,20 +22,20 @@ def test_two_consoles_see_an_alert_and_its_acknowledgement(
         api.client.websocket_connect(f"{LIVE}?token={guard}") as second,
     ):
         for ws in (first, second):
-            snapshot = _receive(ws)
+            snapshot = receive(ws)
             assert snapshot["kind"] == "snapshot"
             assert [a["id"] for a in snapshot["data"]["alerts"]] == [earlier["id"]]
 
         alert = raise_leak()
         for ws in (first, second):
-            raised = _next_of(ws, "alert.raised", alert["id"])
+            raised = next_of(ws, "alert.raised", alert["id"])
             assert (raised["title"], raised["state"]) == ("漏水 Leak", "active_unacknowledged")
 
         clock.advance(timedelta(seconds=30))
         acked = api.post(f"/api/v1/alerts/{alert['id']}/acknowledge", as_user="operator")
         assert acked.status_code == 200
         for ws in (first, second):
-            updated = _next_of(ws, "alert.updated", alert["id"])
+            updated = next_of(ws, "alert.updated", alert["id"])
             assert updated["state"] == "active_acknowledged"
             assert updated["acknowledged_by"] == "operator"
             assert updated["acknowledged_at"] == clock.now().isoformat()
@@ -68,7 +46,7 @@ def _close_code(api: ApiClient, query: str) -> int:
         api.client.websocket_connect(f"{LIVE}{query}") as ws,
         pytest.raises(WebSocketDisconnect) as refused,
     ):
-        _receive(ws)
+        receive(ws)
     return refused.value.code
 
 

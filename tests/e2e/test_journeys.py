@@ -17,6 +17,7 @@ from edge.config import parse_edge_config
 from edge.gateway import EdgeGateway
 from hub.clock import FakeClock
 from hub.context import HubContext
+from hub.event_relay import relaying
 from hub.events import bus
 from hub.services import billing, patrol
 from hub.services.site import LoadResult
@@ -37,6 +38,7 @@ async def test_leak_opens_one_urgent_order_and_reaches_the_live_feed(
     feed = bus.subscribe()
     try:
         async with (
+            relaying(context.db.engine),  # PostgreSQL: the worker's events come back by NOTIFY
             running(make_worker(context, mqtt_url, topic_prefix)),
             DevicePublisher(mqtt_url, topic_prefix, SITE, "leak-b1-101") as sensor,
         ):
