@@ -1,7 +1,8 @@
-"""The benchmark fleet: a site of N devices of the sample site's kinds and their telemetry.
+"""The benchmark fleet: N devices of the sample site's kinds over a property company's estates.
 
 Meters send 3-5 values, sensors 2, gates and pumps 3; every message of a device carries its
-own millisecond timestamp, so every reading is a distinct (device, metric, ts) row.
+own millisecond timestamp, so every reading is a distinct (device, metric, ts) row. Devices
+are dealt round-robin over `sites` estates (the unit that hub workers partition).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 from hub.site_file import SiteFile
 
-SITE = "bench-estate"
+SITE_PREFIX = "bench-estate"
 QUIET_HEARTBEAT_S = 86_400  # no device goes "offline" during a run
 
 # kind, share of the fleet, metric -> (low, high) of a normal value
@@ -41,30 +42,51 @@ BOOLEAN = {"water_leak", "smoke", "running", "open"}
 
 @dataclass(frozen=True)
 class BenchDevice:
+    site: str
     code: str
     kind: str
     metrics: dict[str, tuple[float, float]]
 
 
-def fleet(size: int) -> list[BenchDevice]:
-    """`size` devices in the KINDS proportions (at least one of each kind)."""
+def site_codes(count: int) -> list[str]:
+    return [f"{SITE_PREFIX}-{n:02d}" for n in range(1, count + 1)]
+
+
+def fleet(size: int, sites: int = 1) -> list[BenchDevice]:
+    """`size` devices in the KINDS proportions (at least one of each kind), dealt over sites."""
+    codes = site_codes(sites)
     devices: list[BenchDevice] = []
     for kind, share, metrics in KINDS:
         count = max(1, round(size * share))
-        devices += [BenchDevice(f"{kind[:5]}-{i:05d}", kind, metrics) for i in range(count)]
+        devices += [
+            BenchDevice(codes[(len(devices) + i) % sites], f"{kind[:5]}-{i:05d}", kind, metrics)
+            for i in range(count)
+        ]
     return devices[: max(size, len(KINDS))]
 
 
-def probe_codes(count: int) -> list[str]:
-    """Leak sensors that only the latency probes use (one new alert each)."""
-    return [f"leak-probe-{i:03d}" for i in range(count)]
+def probes(count: int, sites: int = 1) -> list[BenchDevice]:
+    """Leak sensors that only the latency probes use (one new alert each), over the sites."""
+    codes = site_codes(sites)
+    return [
+        BenchDevice(codes[i % sites], f"leak-probe-{i:03d}", "leak_sensor", {})
+        for i in range(count)
+    ]
 
 
-def site_spec(devices: list[BenchDevice], probes: list[str]) -> SiteFile:
-    rows = [(d.code, d.kind) for d in devices] + [(code, "leak_sensor") for code in probes]
+def site_specs(devices: list[BenchDevice]) -> list[SiteFile]:
+    """One site file per estate that `devices` name."""
+    return [
+        site_spec(code, [d for d in devices if d.site == code])
+        for code in sorted({d.site for d in devices})
+    ]
+
+
+def site_spec(code: str, devices: list[BenchDevice]) -> SiteFile:
+    rows = [(d.code, d.kind) for d in devices]
     return SiteFile.model_validate(
         {
-            "site": {"code": SITE, "name": "压测小区 Bench estate"},
+            "site": {"code": code, "name": f"压测小区 Bench estate {code[-2:]}"},
             "devices": [
                 {
                     "code": code,
@@ -98,4 +120,4 @@ def messages(
             for metric, (low, high) in device.metrics.items()
         }
         body = {"ts": first_ms + i // len(devices), "values": values}
-        yield f"{prefix}/{SITE}/{device.code}/telemetry", json.dumps(body).encode()
+        yield f"{prefix}/{device.site}/{device.code}/telemetry", json.dumps(body).encode()

@@ -40,15 +40,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from adapters.mqtt.broker import free_port
 from adapters.mqtt.mosquitto import PrivateMosquitto
-from bench.fleet import (
-    SITE,
-    BenchDevice,
-    fleet,
-    messages,
-    points_per_message,
-    probe_codes,
-    site_spec,
-)
+from bench.fleet import BenchDevice, fleet, messages, points_per_message, probes, site_specs
 from hub import security
 from hub.domain import Role
 from hub.services.site import load_site
@@ -124,12 +116,13 @@ def bench_database(kind: str, directory: Path) -> Iterator[str]:
         admin.dispose()
 
 
-def prepare_site(url: str, devices: list[BenchDevice], probes: list[str]) -> str:
-    """Load the bench site and an operator; returns a live-feed token for the operator."""
+def prepare_site(url: str, devices: list[BenchDevice]) -> str:
+    """Load the bench sites and an operator; returns a live-feed token for the operator."""
     db = Database(url)
     now = datetime.now(UTC)
     with db.session() as session:
-        load_site(session, site_spec(devices, probes), now=now)
+        for spec in site_specs(devices):
+            load_site(session, spec, now=now)
         user, _ = create_user(
             session, username="bench-operator", full_name="Bench", role=Role.OPERATOR, now=now
         )
@@ -160,12 +153,10 @@ def hub_environment(
 
 
 def start_hubs(env: dict[str, str], workers: int) -> list[subprocess.Popen[bytes]]:
-    """One hub (worker + API), or `workers` sharing `$share/hub/` (the first serves the API)."""
+    """One hub (worker + API), or `workers` partitions of the sites (the first serves the API)."""
     hubs = []
     for i in range(workers):
-        args = [sys.executable, "-m", "bench.hub_process"]
-        if workers > 1:
-            args += ["--share-group", "hub", "--worker-id", str(i + 1)]
+        args = [sys.executable, "-m", "bench.hub_process", "--partition", f"{i + 1}/{workers}"]
         if i:
             args.append("--no-api")
         hubs.append(subprocess.Popen(args, env=env, cwd=ROOT))
@@ -301,7 +292,7 @@ def throughput(
 
 
 async def alert_latency(
-    broker: PrivateMosquitto, api_port: int, token: str, prefix: str, probes: list[str]
+    broker: PrivateMosquitto, api_port: int, token: str, prefix: str, probes: list[BenchDevice]
 ) -> list[float]:
     """Milliseconds from publishing a leak to its `alert.raised` on the live WebSocket."""
     client = _client(broker.port)
@@ -313,9 +304,10 @@ async def alert_latency(
             snapshot = json.loads(await ws.recv())
             if snapshot.get("kind") != "snapshot":
                 raise RuntimeError(f"bench: live feed refused: {snapshot}")
-            for code in probes:
+            for probe in probes:
                 sent = time.perf_counter()
-                client.publish(f"{prefix}/{SITE}/{code}/telemetry", b'{"water_leak": true}', qos=1)
+                topic = f"{prefix}/{probe.site}/{probe.code}/telemetry"
+                client.publish(topic, b'{"water_leak": true}', qos=1)
                 try:
                     await asyncio.wait_for(_next_alert(ws), 10)
                 except TimeoutError:
@@ -350,21 +342,27 @@ def background(port: int, prefix: str, devices: list[BenchDevice], rate: float) 
 
 
 def warm_up(port: int, prefix: str, devices: list[BenchDevice], db_url: str) -> None:
-    """Publish a reading a second until the hub has stored one (it is subscribed by then)."""
+    """Publish a reading a second for one device of every site until the hub has stored all:
+    every worker is subscribed by then."""
     first_ms = int(time.time() * 1000) - 20_000_000
+    one_each = list({d.site: d for d in devices}.values())
     for second in range(60):
-        publish_share((port, prefix, devices[:1], 1, first_ms + second, 99, 0.0, 0.0))
+        publish_share((port, prefix, one_each, len(one_each), first_ms + second, 99, 0.0, 0.0))
         try:
-            wait_for(lambda: stored_count(db_url) > 0, "the hub to start", 1)
+            wait_for(lambda: stored_count(db_url) >= _points(one_each), "the hub to start", 1)
             return
         except TimeoutError:
             continue
-    raise TimeoutError("bench: the hub stored nothing within 60 s")
+    raise TimeoutError("bench: the hub did not store a reading of every site within 60 s")
+
+
+def _points(devices: list[BenchDevice]) -> int:
+    return sum(len(d.metrics) for d in devices)
 
 
 def run(args: argparse.Namespace) -> Result:
-    devices = fleet(args.devices)
-    probes = probe_codes(args.probes)
+    devices = fleet(args.devices, args.sites)
+    latency_probes = probes(args.probes, args.sites)
     prefix = f"bench{secrets.token_hex(3)}"
     with tempfile.TemporaryDirectory(prefix="hub-bench-") as tmp:
         directory = Path(tmp)
@@ -372,7 +370,7 @@ def run(args: argparse.Namespace) -> Result:
             PrivateMosquitto(directory / "broker") as broker,
             bench_database(args.db, directory) as db_url,
         ):
-            token = prepare_site(db_url, devices, probes)
+            token = prepare_site(db_url, devices + latency_probes)
             api_port = free_port()
             env = hub_environment(db_url, broker.url, prefix, api_port, directory / "var")
             hubs = start_hubs(env, args.workers)
@@ -385,7 +383,9 @@ def run(args: argparse.Namespace) -> Result:
                 print(f"throughput: {flat}", flush=True)
                 noise = background(broker.port, prefix, devices, args.background_rate)
                 time.sleep(2)  # let the background rate settle before probing
-                latencies = asyncio.run(alert_latency(broker, api_port, token, prefix, probes))
+                latencies = asyncio.run(
+                    alert_latency(broker, api_port, token, prefix, latency_probes)
+                )
                 noise.terminate()
                 rss = max(peak_rss_mb(h.pid) for h in hubs)
             finally:
@@ -403,7 +403,7 @@ def run(args: argparse.Namespace) -> Result:
         hub_cpu_pct=flat.hub_cpu_s / flat.hub_s * 100,
         hub_peak_rss_mb=rss,
         alert_p50_ms=statistics.median(latencies) if latencies else None,
-        alert_p99_ms=percentile(latencies, 0.99) if len(latencies) == len(probes) else None,
+        alert_p99_ms=percentile(latencies, 0.99) if len(latencies) == len(latency_probes) else None,
         probes=len(latencies),
     )
 
@@ -464,7 +464,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--devices", type=int, default=2000)
     parser.add_argument("--messages", type=int, default=30_000)
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="postgresql")
-    parser.add_argument("--workers", type=int, default=1, help="hub processes ($share/hub/)")
+    parser.add_argument("--sites", type=int, default=8, help="estates the devices are dealt over")
+    parser.add_argument("--workers", type=int, default=1, help="hub processes, a partition each")
     parser.add_argument("--publishers", type=int, default=2, help="publisher processes")
     parser.add_argument("--background-rate", type=float, default=2000, help="msg/s")
     parser.add_argument("--probes", type=int, default=50, help="leak alerts timed")

@@ -25,6 +25,7 @@ from hub.payloads import Event, Parsed, Rejected, Status, Telemetry, Value, pars
 from hub.storage.base import Base
 from hub.storage.models import DeadLetter, Device, DeviceEvent, Site
 from hub.storage.readings import store_readings
+from hub.storage.sql import among
 from rules.facts import DeviceInfo, EventFact, Observation, Presence, ReadingFact, StatusChange
 
 log = logging.getLogger(__name__)
@@ -187,13 +188,14 @@ class _Presence:
         """Mark the heard devices seen `now`, and read every batch device's presence."""
         online: dict[int, bool | None] = {}
         if heard:
-            seen = update(_DEVICES).where(_DEVICES.c.id.in_(sorted(heard))).values(last_seen_at=now)
-            online.update(
-                (i, v) for i, v in session.execute(seen.returning(Device.id, Device.online))
-            )
+            seen = update(_DEVICES).where(among(session, _DEVICES.c.id, heard))
+            returning = seen.values(last_seen_at=now).returning(_DEVICES.c.id, _DEVICES.c.online)
+            online.update((i, v) for i, v in session.execute(returning))
         rest = sorted({d.id for d in devices} - online.keys())
         if rest:
-            query = select(Device.id, Device.online).where(Device.id.in_(rest))
+            query = select(_DEVICES.c.id, _DEVICES.c.online).where(
+                among(session, _DEVICES.c.id, rest)
+            )
             online.update((i, v) for i, v in session.execute(query))
         return cls(online)
 
@@ -220,7 +222,8 @@ class _Presence:
                 if v is value and self._stored.get(i) is not value
             ]
             if ids:
-                session.execute(update(_DEVICES).where(_DEVICES.c.id.in_(ids)).values(online=value))
+                to = update(_DEVICES).where(among(session, _DEVICES.c.id, ids)).values(online=value)
+                session.execute(to)
         rows = [_status_event(i, online, cause, now) for i, online, cause in self._changes]
         session.execute(insert(DeviceEvent), rows)
 
@@ -292,8 +295,9 @@ def _unknown(session: Session, site: str, code: str) -> str:
 
 
 def _too_far_ahead(body: Telemetry | Event, now: datetime) -> str | None:
-    stamps = [v.ts for v in body.values] if isinstance(body, Telemetry) else [body.ts]
-    latest = max((ts for ts in stamps if ts is not None), default=None)
+    stamps = {v.ts for v in body.values} if isinstance(body, Telemetry) else {body.ts}
+    stamps.discard(None)
+    latest = max(stamps, default=None)  # type: ignore[type-var]  # None was discarded
     if latest is not None and latest > now + MAX_AHEAD:
         ahead = f"more than {MAX_AHEAD} ahead of the hub clock ({now.isoformat()})"
         return f"ts {latest.isoformat()} is {ahead}"

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 
@@ -30,8 +30,7 @@ _STEP = Decimal("0.000001")  # ... and 6 after it
 _DECODER = msgspec.json.Decoder(float_hook=Decimal)
 
 
-@dataclass(frozen=True)
-class Value:
+class Value(NamedTuple):  # a tuple, not a dataclass: made for every reading, so made cheaply
     """One telemetry value; `ts` None means "when the hub received it"."""
 
     metric: str
@@ -122,7 +121,7 @@ def _telemetry(data: Any) -> Telemetry:
     if not entries:
         raise _Bad("telemetry is an empty list")
     values: list[Value] = []
-    seen: set[tuple[str, datetime | None]] = set()
+    seen: set[tuple[str, datetime | None]] = set()  # only a list can name a metric twice
     for index, entry in enumerate(entries):
         at = f"telemetry[{index}]" if isinstance(data, list) else "telemetry"
         if not isinstance(entry, dict):
@@ -131,10 +130,11 @@ def _telemetry(data: Any) -> Telemetry:
         if not fields:
             raise _Bad(f"{at} has no values")
         for metric, raw in fields.items():
-            if (metric, ts) in seen:
+            if index and (metric, ts) in seen:
                 raise _Bad(f"{at}: {metric!r} appears twice for the same time")
-            seen.add((metric, ts))
             values.append(_value(metric, raw, ts, at))
+        if len(entries) > 1:
+            seen.update((metric, ts) for metric in fields)
     return Telemetry(tuple(values))
 
 
@@ -142,7 +142,7 @@ def _timestamped(entry: dict[str, Any], at: str) -> tuple[datetime | None, dict[
     """`{"ts": ms, "values": {...}}` (ThingsBoard), or a bare object of values."""
     if "values" not in entry:
         return None, entry
-    extra = sorted(set(entry) - {"ts", "values"})
+    extra = sorted(set(entry) - {"ts", "values"}) if len(entry) > 2 else []
     if extra:
         raise _Bad(f"{at} has values and also {', '.join(extra)}: only ts and values may be given")
     if "ts" not in entry:

@@ -1,8 +1,9 @@
 """The process runner: starts the hub's parts as tasks of one event loop and stops them together.
 
-`hub run` starts the worker (ingest + rules + timers) and the API; `hub demo` adds the embedded
-broker, the simulated devices and the edge gateway. A part that fails stops the others, and
-Ctrl-C or SIGTERM stops everything cleanly.
+`hub run` starts the worker (ingest + rules + timers), the dispatcher and the API; `hub worker`
+only a worker, for one partition of the sites; `hub demo` adds the embedded broker, the simulated
+devices and the edge gateway. A part that fails stops the others, and Ctrl-C or SIGTERM stops
+everything cleanly.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from adapters.mqtt.broker import ensure_port_free
 from api.app import create_app
 from hub.context import HubContext
 from hub.dispatcher import Dispatcher
+from hub.partitions import Partition
 from hub.worker import HubWorker
 
 log = logging.getLogger(__name__)
@@ -78,8 +80,8 @@ async def run_parts(
         for task in tasks
         if task.done() and not task.cancelled() and task.exception() is not None
     ]
-    for name, error in failures:
-        log.error("%s stopped with an error: %s", name, error)
+    for name, error in failures[1:]:  # the first is raised, for the caller to report
+        log.error("%s stopped with an error too: %s", name, error)
     timer.cancel()
     stopper.cancel()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -90,10 +92,19 @@ async def run_parts(
 
 
 def hub_parts(
-    context: HubContext, mqtt_url: str, api: ApiServer, stop: asyncio.Event
+    context: HubContext,
+    mqtt_url: str,
+    api: ApiServer,
+    stop: asyncio.Event,
+    *,
+    partition: Partition | None = None,
 ) -> dict[str, Coroutine[Any, Any, None]]:
-    """The hub proper, as `hub run` and `hub demo` both start it: worker, dispatcher, API."""
-    worker = HubWorker(context, mqtt_url, context.settings.rules_file)
+    """The hub proper, as `hub run` and `hub demo` both start it: worker, dispatcher, API.
+
+    `partition`: the worker serves only its share of the sites (`hub run --partition 1/N`, next
+    to `hub worker` for the others); the dispatcher and the API are whole-hub parts, run once.
+    """
+    worker = HubWorker(context, mqtt_url, context.settings.rules_file, partition=partition)
     return {
         "worker": worker.run(stop),
         "dispatcher": Dispatcher(context, mqtt_url).run(stop),

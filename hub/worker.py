@@ -12,7 +12,9 @@ dropped silently. Counters go to `hub.metrics.registry` for `/metrics`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import sys
 import threading
 import time
 from collections import Counter
@@ -32,6 +34,7 @@ from hub.context import HubContext
 from hub.errors import ConfigError, ServiceUnavailable
 from hub.ingest import DeviceDirectory, IngestResult, dead_letter, ingest_batch, mark_silent
 from hub.metrics import registry
+from hub.partitions import Partition, claim, owned_sites
 from hub.services import commands
 from hub.services.automation import apply_actions
 from hub.services.rule_state import RulesRuntime
@@ -64,7 +67,11 @@ class TickResult:
 
 
 class HubWorker:
-    """Subscribes to `{prefix}/+/+/{telemetry,event,status}` and runs until `stop` is set."""
+    """Subscribes to `{prefix}/+/+/{telemetry,event,status}` and runs until `stop` is set.
+
+    With a `partition` (worker i of N, hub/partitions.py) it claims the partition in PostgreSQL
+    and subscribes to its own sites only, so every message of a device reaches one worker.
+    """
 
     def __init__(
         self,
@@ -75,9 +82,8 @@ class HubWorker:
         topic_prefix: str | None = None,
         persistent_session: bool = True,
         tick_seconds: float = 5.0,
-        batch_size: int = 500,
-        share_group: str | None = None,
-        worker_id: str = "1",
+        batch_size: int = 2000,
+        partition: Partition | None = None,
     ) -> None:
         self.context = context
         try:
@@ -85,14 +91,15 @@ class HubWorker:
         except ValueError as exc:
             raise ConfigError(f"HUB_MQTT_URL: {exc}") from None
         self.mqtt_url = mqtt_url
-        self.runtime = RulesRuntime(rules_path)  # a bad rules file stops the start, with its reason
+        self.partition = partition if partition is not None and partition.count > 1 else None
+        # a bad rules file stops the start, with its reason
+        self.runtime = RulesRuntime(rules_path, partition=self.partition)
         self.influx = influx_sink(context.settings)  # an optional copy; SQL stays the record
         self.prefix = topic_prefix or context.settings.topic_prefix
-        self.share_group = share_group  # several workers split the stream (Mosquitto, EMQX)
-        # one persistent session per worker: the same id twice would take over each other's
-        client_id = f"estate-hub-{self.prefix}" + (
-            f"-{share_group}-{worker_id}" if share_group else ""
-        )
+        # one persistent session per partition: the same id twice would take over each other's
+        client_id = f"estate-hub-{self.prefix}"
+        if self.partition is not None:
+            client_id += f"-{self.partition.index + 1}of{self.partition.count}"
         self.client_id = client_id if persistent_session else None
         self.tick_seconds = tick_seconds
         self.batch_size = batch_size
@@ -124,13 +131,32 @@ class HubWorker:
     async def run(self, stop: asyncio.Event) -> None:
         """Receive, store and evaluate until `stop`; what was received is processed first."""
         log.info("worker: %d rules from %s", len(self.runtime.rules.rules), self.runtime.path)
+        # The MQTT thread gives up the interpreter lock at every system call and then waits out
+        # the other thread's whole switch interval to get it back; 0.5 ms instead of 5 ms keeps
+        # it reading while a batch is being stored (measured: docs/BENCHMARKS.md).
+        sys.setswitchinterval(0.0005)
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="hub-worker-db")
+        try:
+            with contextlib.ExitStack() as held:
+                sites = None
+                if self.partition is not None:
+                    held.enter_context(claim(self.context.db, self.partition))
+                    sites = await self._in_db_thread(self._owned_sites)
+                    log.info("worker: partition %s, sites %s", self.partition, ", ".join(sites))
+                await self._serve(stop, sites)
+        finally:
+            executor, self._executor = self._executor, None
+            await asyncio.to_thread(executor.shutdown, True)
+            if self.influx is not None:
+                self.influx.close()
+
+    async def _serve(self, stop: asyncio.Event, sites: list[str] | None) -> None:
         subscriber = Subscriber(
             self.mqtt_url,
             self.prefix,
+            sites=sites,
             client_id=self.client_id,
             on_connection=self._connection,
-            share_group=self.share_group,
         )
         self._subscriber = subscriber
         registry.gauge("hub_queue_messages", "Received, not yet committed", self._queued)
@@ -150,10 +176,6 @@ class HubWorker:
         finally:
             await subscriber.stop()
             self._connection(False)
-            executor, self._executor = self._executor, None
-            await asyncio.to_thread(executor.shutdown, True)
-            if self.influx is not None:
-                self.influx.close()
         for task in parts:
             error = None if task.cancelled() or not task.done() else task.exception()
             if error is not None:
@@ -166,6 +188,11 @@ class HubWorker:
         else:
             self._watching_since = None
             self.connected.clear()
+
+    def _owned_sites(self) -> list[str]:
+        assert self.partition is not None
+        with self.context.db.session() as session:
+            return [code for _, code in owned_sites(session, self.partition)]
 
     def _queued(self) -> int:
         """Received and not yet committed: waiting for a batch, or in the batch being stored."""
@@ -300,8 +327,15 @@ class HubWorker:
             silent = len(gone)
             self._last_tick = max(after, now)
             self._count({"actions": len(actions), "alerts": applied.alerts_raised})
+        sites = None
+        if self.partition is not None:
+            with self.context.db.session() as session:
+                owned = owned_sites(session, self.partition)
+            sites = {site_id for site_id, _ in owned}
+            if self._subscriber is not None:  # a site loaded since: follow its topics too
+                self._subscriber.follow(code for _, code in owned)
         with self.context.db.session() as session:
-            missed = _check_missed(session, now)
+            missed = _check_missed(session, now, sites)
         self._count({"ticks": 1})
         return TickResult(silent, missed)
 
@@ -313,7 +347,7 @@ class HubWorker:
             registry.add(item)
 
 
-def _check_missed(session: Session, now: datetime) -> int:
+def _check_missed(session: Session, now: datetime, site_ids: set[int] | None) -> int:
     from hub.services import patrol  # written alongside; imported when first needed
 
-    return len(patrol.check_missed(session, now=now))
+    return len(patrol.check_missed(session, now=now, site_ids=site_ids))

@@ -61,3 +61,59 @@ def test_demo_runs_the_estate_and_status_counts_what_happened(
     assert counts["bills"] == 3  # last month's bills, from the meter reader's readings
     assert counts["readings"] > 12  # plus live Modbus and MQTT readings
     assert counts["dead_letters"] == 0
+
+
+def _error_line(output: str) -> str:
+    """The one `error: ...` line of a refused command (there is exactly one, and no traceback)."""
+    assert "Traceback" not in output
+    errors = [line for line in output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, output
+    return errors[0]
+
+
+@pytest.mark.parametrize("command", ["worker", "run"])
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [("3/2", "workers are numbered from 1 to 2"), ("two", "give WORKER/COUNT, e.g. 2/4")],
+)
+def test_a_bad_partition_is_one_clear_line(
+    settings: Settings, command: str, text: str, why: str
+) -> None:
+    result = runner.invoke(app, [command, "--partition", text])
+    assert result.exit_code == 1
+    line = _error_line(result.output)
+    assert repr(text) in line and why in line
+
+
+def test_hub_worker_is_for_one_partition_of_several(settings: Settings) -> None:
+    """1/1 would be a second whole-stream worker beside `hub run`'s, on the same session id."""
+    result = runner.invoke(app, ["worker", "--partition", "1/1"])
+    assert result.exit_code == 1
+    assert "beside `hub run --partition 1/N`" in _error_line(result.output)
+
+
+@pytest.fixture
+def on_sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite whatever the suite runs on, and a broker URL nothing listens on (never reached)."""
+    monkeypatch.setenv("HUB_DATABASE_URL", f"sqlite:///{tmp_path / 'hub.db'}")
+    monkeypatch.setenv("HUB_MQTT_URL", f"mqtt://127.0.0.1:{free_port()}")
+    get_settings.cache_clear()
+
+
+@pytest.mark.usefixtures("on_sqlite")
+def test_hub_worker_on_sqlite_refuses_a_second_worker() -> None:
+    result = runner.invoke(app, ["worker", "--partition", "1/2"])
+    assert result.exit_code == 1
+    line = _error_line(result.output)
+    assert "partition 1/2: several workers need PostgreSQL" in line
+
+
+@pytest.mark.usefixtures("on_sqlite")
+def test_hub_run_hands_its_partition_to_its_worker() -> None:
+    """The refusal comes from the worker's claim: `--partition` reached it (and the API and
+    dispatcher that had started stop with it)."""
+    result = runner.invoke(app, ["run", "--partition", "2/2", "--port", str(free_port())])
+    assert result.exit_code == 1
+    line = _error_line(result.output)
+    assert "partition 2/2: several workers need PostgreSQL" in line
+    assert "ingesting partition 2/2 of the sites" in result.output

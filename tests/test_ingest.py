@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from adapters.mqtt.subscriber import ReceivedMessage
 from hub.context import HubContext
-from hub.ingest import dead_letter_count, ingest
+from hub.ingest import dead_letter_count, ingest, ingest_batch
 from hub.payloads import Event, Parsed, Rejected, Status, Telemetry, parse_message
 from hub.services.site import LoadResult
 from hub.storage.models import DeadLetter, Device, DeviceEvent, PatrolScan, Reading
@@ -201,6 +201,34 @@ def test_readings_are_stored_once_and_the_device_is_seen(
         assert dead_letter_count(session) == 0
     pump = _device(context, "pump-1")
     assert pump.online is True and pump.last_seen_at == now + timedelta(seconds=5)
+
+
+def test_a_batch_stores_text_exactly_and_repeats_once(
+    context: HubContext, site: LoadResult
+) -> None:
+    """On PostgreSQL a batch goes in by COPY, whose text format gives tab, newline and
+    backslash a meaning: a device's text must come back as sent. A batch that repeats a
+    stored message, or a message twice, must still store each reading once."""
+    now = context.clock.now()
+    text = "tab\there, line\nbreak, back\\slash \\N, 中文"
+    payload = json.dumps({"ts": T0_MS, "values": {"mode": text, "pressure_bar": 2.5}})
+    fresh = [_message("pump-1", payload), _message("leak-b1-101", '{"water_leak": false}')]
+    with context.db.session() as session:
+        first = ingest_batch(session, fresh, prefix=P, now=now)
+    assert [(r.readings, r.duplicates) for r in first] == [(2, 0), (1, 0)]
+    with context.db.session() as session:
+        stored = session.scalars(select(Reading).where(Reading.metric == "mode")).one()
+        assert stored.text == text
+    smoke = _message("smoke-b2-hall", '{"smoke": false}')
+    again = [_message("pump-1", payload), smoke, smoke]
+    with context.db.session() as session:
+        second = ingest_batch(session, again, prefix=P, now=now)
+    assert [(r.readings, r.duplicates) for r in second] == [(0, 2), (1, 0), (0, 1)]
+    replayed, original = second[0].observation, first[0].observation
+    assert replayed is not None and original is not None
+    assert [r.id for r in replayed.readings] == [r.id for r in original.readings]
+    with context.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Reading)) == 4
 
 
 def test_a_bare_object_is_stamped_with_the_receive_time(

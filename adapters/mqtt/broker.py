@@ -76,7 +76,20 @@ class EmbeddedBroker:
         await self._broker.start()
 
     async def stop(self) -> None:
+        """Stop listening and hang up on every client, then shut down.
+
+        amqtt 0.12 cancels each client's reader inside an `asyncio.wait_for`, which on Python
+        3.11 can swallow the cancellation and leave `shutdown` waiting for ever; a reader that
+        sees its connection closed ends by itself. Listeners go first so no client is let in
+        again halfway through.
+        """
         if self._broker is not None:
+            for server in self._broker._servers.values():
+                if server.instance is not None:
+                    server.instance.close()
+            for _, handler in list(self._broker._sessions.values()):
+                if handler is not None and handler.writer is not None:
+                    await handler.writer.close()
             await self._broker.shutdown()
             self._broker = None
 

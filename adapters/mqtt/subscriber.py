@@ -12,9 +12,8 @@ loop, and aiomqtt's per-message future and queue cost 67 µs a message against p
 
 Acknowledgements are manual: the broker hears PUBACK only when the caller says a message is
 safely stored (`ack`), so a crash before the commit means a redelivery, never a loss.
-`sites` narrows the subscription to some sites (a partitioned worker, hub/partitions.py);
-`share_group` subscribes as `$share/<group>/...` (EMQX's `hash_topic` strategy keeps a device on
-one member; the embedded amqtt broker has no shared subscriptions).
+`sites` narrows the subscription to some sites: a partitioned worker (hub/partitions.py) hears
+its own sites' devices and no others, so each device's messages reach one worker.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import struct
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -59,20 +59,18 @@ class Subscriber:
         sites: Iterable[str] | None = None,
         client_id: str | None = None,
         on_connection: Callable[[bool], None] | None = None,
-        share_group: str | None = None,
         min_backoff: float = 0.5,
         max_backoff: float = 30.0,
     ) -> None:
         self.address = parse_mqtt_url(url)
         self.upstream = Upstream(prefix, None if sites is None else frozenset(sites))
-        self.share = f"$share/{share_group}/" if share_group else ""
         self.client_id = client_id
         self.on_connection = on_connection
         self.min_backoff, self.max_backoff = min_backoff, max_backoff
         self.where = f"mqtt://{self.address.host}:{self.address.port}"  # no credentials in logs
         self._link = 0  # numbers the connections: an ack is only valid on its own
         self._link_lock = threading.Lock()
-        self._client: mqtt.Client | None = None
+        self._client: _BatchingClient | None = None
         self._acks: list[tuple[int, int]] = []  # (packet id, QoS) for the network thread
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -86,12 +84,12 @@ class Subscriber:
 
     @property
     def subscriptions(self) -> list[str]:
-        return [self.share + topic_filter for topic_filter in self.upstream.filters()]
+        return self.upstream.filters()
 
-    def _new_client(self) -> mqtt.Client:
+    def _new_client(self) -> _BatchingClient:
         """A fresh client per connection: nothing of a lost link (its packet ids, its queued
         acknowledgements) can reach the next one, where the broker may reuse those ids."""
-        client = mqtt.Client(
+        client = _BatchingClient(
             CallbackAPIVersion.VERSION2,
             client_id=self.client_id or "",
             clean_session=self.client_id is None,
@@ -203,15 +201,16 @@ class Subscriber:
             self._stopping.wait(delay)
             delay = min(delay * 2, self.max_backoff)
 
-    def _served(self, client: mqtt.Client) -> bool:
+    def _served(self, client: _BatchingClient) -> bool:
         """Run the connection until it ends; True if it got as far as subscribing."""
         self._subscribed = False
         try:
             while client.loop(timeout=0.02) == mqtt.MQTT_ERR_SUCCESS:
+                while client.buffered() and client.loop_read() == mqtt.MQTT_ERR_SUCCESS:
+                    pass  # what one read brought in, without a select() a message
                 with self._link_lock:
                     acks, self._acks = self._acks, []
-                for mid, qos in acks:
-                    client.ack(mid, qos)
+                client.ack_all(acks)
         finally:
             with self._link_lock:
                 self._client = None  # acks for this link have nowhere to go now
@@ -242,7 +241,8 @@ class Subscriber:
             log.warning("MQTT broker %s refused the connection: %s", self.where, reason)
             client.disconnect()
             return
-        client.subscribe([(subscription, 1) for subscription in self.subscriptions])
+        if self.subscriptions:  # a partition may own no site yet
+            client.subscribe([(subscription, 1) for subscription in self.subscriptions])
         log.info("MQTT: listening on %s for %s", self.where, ", ".join(self.subscriptions))
         self._subscribed = True
         self._tell(True)
@@ -255,3 +255,58 @@ class Subscriber:
         if self._loop is not None and self._ready is not None:
             with contextlib.suppress(RuntimeError):  # the loop has closed: the hub is stopping
                 self._loop.call_soon_threadsafe(self._ready.set)
+
+
+class _ReadAheadSocket:
+    """The broker connection, read 64 KiB at a time.
+
+    paho reads a packet in three or four `recv` calls (type, length, body), each a system call
+    that gives up the interpreter lock and then waits to get it back from the database thread.
+    Served from one large read instead, a busy stream costs one system call per hundred
+    messages. `pending` is what paho already asks of TLS sockets for bytes read but not used.
+    """
+
+    def __init__(self, sock: Any) -> None:
+        self._sock = sock
+        self._data = b""
+        self._at = 0
+
+    def recv(self, size: int) -> bytes:
+        if self._at >= len(self._data):
+            self._data, self._at = self._sock.recv(65536), 0  # BlockingIOError: nothing yet
+            if not self._data:
+                return b""  # the broker closed the connection
+        chunk = self._data[self._at : self._at + size]
+        self._at += len(chunk)
+        return chunk
+
+    def pending(self) -> int:
+        return len(self._data) - self._at
+
+    def __getattr__(self, name: str) -> Any:  # send, fileno, close, setblocking, ...
+        return getattr(self._sock, name)
+
+
+class _BatchingClient(mqtt.Client):
+    """paho's client, reading ahead and acknowledging a batch in one write.
+
+    Both reach past paho's public API (`_create_socket`, `_packet_queue`): paho 2 has no
+    batched acknowledgement, and a PUBACK each costs two system calls. pyproject pins paho < 3.
+    """
+
+    def _create_socket(self) -> Any:
+        return _ReadAheadSocket(super()._create_socket())
+
+    def buffered(self) -> int:
+        """Bytes already read from the broker and not yet handled."""
+        sock = self.socket()
+        return sock.pending() if isinstance(sock, _ReadAheadSocket) else 0
+
+    def ack_all(self, acks: list[tuple[int, int]]) -> None:
+        """PUBACK for every (packet id, QoS 1) in one packet write (MQTT 3.1.1 §3.4)."""
+        packet = b"".join(_PUBACK.pack(0x40, 2, mid) for mid, qos in acks if qos == 1)
+        if packet:
+            self._packet_queue(0x40, packet, 0, 1)
+
+
+_PUBACK = struct.Struct("!BBH")

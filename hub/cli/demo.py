@@ -1,4 +1,5 @@
-"""`hub demo` (everything in one process, zero setup) and `hub run` (production)."""
+"""`hub demo` (everything in one process, zero setup), `hub run` (production) and `hub worker`
+(one more ingest worker, for a share of the sites: docs/scaling.md)."""
 
 from __future__ import annotations
 
@@ -17,12 +18,14 @@ from hub.cli.core import open_context, print_accounts
 from hub.cli.output import console, friendly_errors
 from hub.context import HubContext
 from hub.errors import ConfigError
+from hub.partitions import Partition
 from hub.runner import ApiServer, hub_parts, run_parts
 from hub.services import billing, meter_readings, patrol, users
 from hub.services.site import load_site
 from hub.site_file import SAMPLE_SITE, parse_site_file
 from hub.storage.db import upgrade
 from hub.storage.models import User
+from hub.worker import HubWorker
 from simulators.fleet import Fleet
 from simulators.fleet_file import SAMPLE_FLEET, parse_fleet
 from simulators.history import meter_reader_rows
@@ -135,11 +138,21 @@ async def _run_demo(
             await broker.stop()
 
 
+PARTITION_HELP = "worker I of N: serve only its share of the sites, e.g. 2/4 (docs/scaling.md)"
+
+
 @friendly_errors
 def run(
     port: Annotated[int | None, typer.Option(help="web/API port (default HUB_API_PORT)")] = None,
+    partition: Annotated[
+        str | None,
+        typer.Option(metavar="I/N", help=PARTITION_HELP + "; default: every site, the only worker"),
+    ] = None,
 ) -> None:
-    """Production: ingest, rules and the API against HUB_MQTT_URL and HUB_DATABASE_URL."""
+    """Production: ingest, rules, dispatcher and API against HUB_MQTT_URL and HUB_DATABASE_URL."""
+    # With --partition 1/N its worker serves one share of the sites and `hub worker --partition
+    # k/N` (k = 2..N) the others; the dispatcher and the API run here only, once for the hub.
+    share = Partition.parse(partition) if partition is not None else None
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -150,10 +163,41 @@ def run(
     upgrade(context.db.engine)
     api = ApiServer(context, settings.api_host, port or settings.api_port)
     stop = asyncio.Event()
-    console.print(f"Estate Hub serving {api.url}, ingesting from {settings.mqtt_url}")
-    asyncio.run(run_parts(hub_parts(context, settings.mqtt_url, api, stop), stop, None))
+    serving = "every site" if share is None else f"partition {share} of the sites"
+    console.print(f"Estate Hub serving {api.url}, ingesting {serving} from {settings.mqtt_url}")
+    parts = hub_parts(context, settings.mqtt_url, api, stop, partition=share)
+    asyncio.run(run_parts(parts, stop, None))
+
+
+@friendly_errors
+def worker(
+    partition: Annotated[str, typer.Option(metavar="I/N", help=PARTITION_HELP)],
+) -> None:
+    """Production, scaled out: only an ingest worker (rules, timers) for a share of the sites."""
+    # Beside `hub run --partition 1/N`, one process for each k = 2..N, against HUB_MQTT_URL and
+    # HUB_DATABASE_URL; no API, no dispatcher. PostgreSQL only: each partition is held by one
+    # worker at a time (an advisory lock), so a second one for it refuses to start.
+    share = Partition.parse(partition)
+    if share.count == 1:
+        raise ConfigError(
+            f"hub worker --partition {partition}: a single worker is the one `hub run` starts; "
+            "hub worker serves partition k/N (N > 1) beside `hub run --partition 1/N`"
+        )
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    context = open_context()
+    settings = context.settings
+    if not settings.mqtt_url:
+        raise ConfigError("hub worker needs HUB_MQTT_URL (mqtt://host:port)")
+    upgrade(context.db.engine)
+    ingest = HubWorker(context, settings.mqtt_url, settings.rules_file, partition=share)
+    stop = asyncio.Event()
+    console.print(f"Estate Hub worker {share}, ingesting its sites from {settings.mqtt_url}")
+    asyncio.run(run_parts({"worker": ingest.run(stop)}, stop, None))
 
 
 def register(app: typer.Typer) -> None:
     app.command("demo")(demo)
     app.command("run")(run)
+    app.command("worker")(worker)
