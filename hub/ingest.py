@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -271,12 +271,31 @@ def device_info(device: Device) -> DeviceInfo:
     )
 
 
-def presences(session: Session, kinds: Iterable[DeviceKind]) -> list[Presence]:
-    """Devices of `kinds` with when they last spoke, for the silence timer."""
-    devices = session.scalars(
-        select(Device).where(Device.kind.in_(list(kinds))).order_by(Device.id)
-    )
-    return [Presence(device_info(d), d.last_seen_at, d.online) for d in devices]
+def presences(
+    session: Session,
+    kinds: Iterable[DeviceKind],
+    *,
+    now: datetime | None = None,
+    shortest_silence: Callable[[int], float] | None = None,
+) -> list[Presence]:
+    """Devices of `kinds` with when they last spoke, for the silence timer. Given `now` and
+    `shortest_silence(heartbeat_s)`, only those quiet at least that long: the others cannot be
+    due, and the timer runs every few seconds over every device of the site."""
+    columns = _DEVICES.c
+    query = select(
+        *(columns[name] for name in _INFO_COLUMNS), columns.last_seen_at, columns.online
+    ).where(columns.kind.in_(list(kinds)))
+    found = []
+    for *info, last_seen, online in session.execute(query.order_by(columns.id)):
+        quiet = None if now is None or last_seen is None else (now - last_seen).total_seconds()
+        if quiet is not None and shortest_silence and quiet < shortest_silence(info[_HEARTBEAT]):
+            continue
+        found.append(Presence(DeviceInfo(*info), last_seen, online))
+    return found
+
+
+_INFO_COLUMNS = ("id", "site_id", "code", "kind", "name", "location", "heartbeat_s", "home_id")
+_HEARTBEAT = _INFO_COLUMNS.index("heartbeat_s")
 
 
 def mark_silent(session: Session, device_ids: Iterable[int], *, now: datetime) -> None:

@@ -93,6 +93,16 @@ class RuleSet:
     def offline_for(self, device: DeviceInfo) -> list[OfflineChecker]:
         return [c for c in self.find(device, OFFLINE) if isinstance(c, OfflineChecker)]
 
+    def shortest_silence(self, heartbeat_s: int) -> float:
+        """Seconds: the least silence any offline rule allows a device with this heartbeat. The
+        silence timer need not look at a device heard from more recently than that."""
+        limits = [
+            c.rule.timeout_s if c.rule.timeout_s is not None else heartbeat_s * c.rule.factor
+            for c, _, _ in self.checkers
+            if isinstance(c, OfflineChecker)
+        ]
+        return min(limits, default=float("inf"))
+
     @property
     def offline_kinds(self) -> frozenset[DeviceKind]:
         return frozenset(

@@ -3,7 +3,8 @@
 
 Environment:
   HUB_TEST_DATABASE_URL  PostgreSQL URL; each test gets its own schema. Unset: SQLite file
-                         (PostgreSQL-only tests still use 127.0.0.1:5432/test if it answers).
+                         (PostgreSQL-only tests, `postgres_schemas` or `@pytest.mark.postgresql`,
+                         still use 127.0.0.1:5432/test if it answers).
   HUB_TEST_MQTT_URL      mqtt://host:port of a running broker. Unset: embedded broker.
   CI=true                a named service that cannot be reached fails the test, never skips it.
 """
@@ -81,9 +82,27 @@ def _fresh_schema(pg_url: str) -> Iterator[str]:
         admin.dispose()
 
 
+POSTGRESQL_MARK = "postgresql"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{POSTGRESQL_MARK}: PostgreSQL-only behaviour; database_url (so settings, context, site)"
+        " is a `postgres_schemas` schema in every pass, the SQLite one too",
+    )
+
+
 @pytest.fixture
-def database_url(tmp_path: Path) -> Iterator[str]:
-    """A fresh, migrated database: its own PostgreSQL schema, or a new SQLite file."""
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database: its own PostgreSQL schema, or a new SQLite file.
+
+    A test marked `@pytest.mark.postgresql` gets a schema from `postgres_schemas` even when the
+    suite runs on SQLite, so it runs (or, in CI, fails) in both passes instead of skipping.
+    """
+    if request.node.get_closest_marker(POSTGRESQL_MARK):
+        yield request.getfixturevalue("postgres_schemas")()
+        return
     pg_url = os.environ.get("HUB_TEST_DATABASE_URL")
     if not pg_url:
         url = f"sqlite:///{tmp_path / 'hub.db'}"

@@ -39,7 +39,6 @@ METRICS = ("energy_kwh", "power_kw")
 FIRST_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 HUB_PROCESS = (sys.executable, "-m", "bench.hub_process")  # worker + API (for /metrics)
 HUB_CLI = (sys.executable, "-c", "from hub.cli import app; app(prog_name='hub')")  # `hub ...`
-POSTGRES_ONLY = "partitions need PostgreSQL (advisory locks); CI runs this suite on it too"
 
 
 @pytest.fixture
@@ -268,9 +267,8 @@ def _owner(site: str, count: int) -> int:
 
 
 def two_sites_one_each(database_url: str, context: HubContext) -> dict[int, str]:
-    """The sample site and the second one loaded, by the worker of two that serves each."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip(POSTGRES_ONLY)
+    """The sample site and the second one loaded, by the worker of two that serves each. For
+    `@pytest.mark.postgresql` tests: there `context` and `site` are on a PostgreSQL schema."""
     load_other_site(context)
     site_of = {_owner(code, 2): code for code in (SITE, OTHER_SITE)}
     # Checked, not assumed: if both codes hashed to one partition the test would prove nothing;
@@ -279,6 +277,7 @@ def two_sites_one_each(database_url: str, context: HubContext) -> dict[int, str]
     return site_of
 
 
+@pytest.mark.postgresql  # partitions need PostgreSQL (advisory locks)
 def test_two_partitioned_workers_split_the_stream_by_site(
     database_url: str,
     context: HubContext,
@@ -318,6 +317,7 @@ def test_two_partitioned_workers_split_the_stream_by_site(
     assert duplicates == [0, 0]
 
 
+@pytest.mark.postgresql
 def test_a_second_worker_for_a_held_partition_exits_with_one_clear_line(
     database_url: str,
     context: HubContext,

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -18,7 +19,6 @@ from hub.storage.db import Database
 from tests.support.sites import OTHER_SITE, load_other_site
 
 SITES = [f"estate-{i:02d}" for i in range(40)]
-POSTGRES_ONLY = "advisory locks are PostgreSQL's; CI runs this suite on PostgreSQL too"
 
 
 def test_the_text_counts_workers_from_one() -> None:
@@ -84,10 +84,8 @@ def test_owned_sites_come_from_the_sites_table(context: HubContext, site: LoadRe
 # ------------------------------------------------------------------ claim
 
 
-def test_sqlite_serves_one_worker_only(database_url: str) -> None:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("SQLite's rule; PostgreSQL's is tested below")
-    database = Database(database_url)
+def test_sqlite_serves_one_worker_only(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'one-writer.db'}")  # SQLite in every run
     try:
         several = pytest.raises(ConfigError, match="several workers need PostgreSQL")
         with several, claim(database, Partition.parse("2/4")):
@@ -99,11 +97,15 @@ def test_sqlite_serves_one_worker_only(database_url: str) -> None:
 
 
 @pytest.fixture
-def databases(database_url: str) -> Iterator[tuple[Database, Database]]:
-    """Two engines on one database, as two worker processes would have."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip(POSTGRES_ONLY)
-    first, second = Database(database_url), Database(database_url)
+def postgres_url(postgres_schemas: Callable[[], str]) -> str:
+    """Advisory locks are PostgreSQL's: a schema of its own in every pass, the SQLite one too."""
+    return postgres_schemas()
+
+
+@pytest.fixture
+def databases(postgres_url: str) -> Iterator[tuple[Database, Database]]:
+    """Two engines on one PostgreSQL schema, as two worker processes would have."""
+    first, second = Database(postgres_url), Database(postgres_url)
     yield first, second
     first.dispose()
     second.dispose()
@@ -149,13 +151,13 @@ def test_the_lock_is_held_on_an_idle_connection_not_an_open_transaction(
 
 
 def test_hubs_in_other_schemas_do_not_share_locks(
-    databases: tuple[Database, Database], database_url: str
+    databases: tuple[Database, Database], postgres_url: str
 ) -> None:
     first, _ = databases
     schema = f"t_{secrets.token_hex(6)}"
     with first.engine.begin() as connection:
         connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    other = Database(database_url.replace("search_path%3D", f"search_path%3D{schema}%2C", 1))
+    other = Database(postgres_url.replace("search_path%3D", f"search_path%3D{schema}%2C", 1))
     try:
         partition = Partition.parse("1/2")
         with claim(first, partition), claim(other, partition):

@@ -153,14 +153,8 @@ def run(
     # With --partition 1/N its worker serves one share of the sites and `hub worker --partition
     # k/N` (k = 2..N) the others; the dispatcher and the API run here only, once for the hub.
     share = Partition.parse(partition) if partition is not None else None
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    context = open_context()
+    context = _production("hub run needs HUB_MQTT_URL (mqtt://host:port); `hub demo` runs without")
     settings = context.settings
-    if not settings.mqtt_url:
-        raise ConfigError("hub run needs HUB_MQTT_URL (mqtt://host:port); `hub demo` runs without")
-    upgrade(context.db.engine)
     api = ApiServer(context, settings.api_host, port or settings.api_port)
     stop = asyncio.Event()
     serving = "every site" if share is None else f"partition {share} of the sites"
@@ -183,18 +177,24 @@ def worker(
             f"hub worker --partition {partition}: a single worker is the one `hub run` starts; "
             "hub worker serves partition k/N (N > 1) beside `hub run --partition 1/N`"
         )
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    context = open_context()
+    context = _production("hub worker needs HUB_MQTT_URL (mqtt://host:port)")
     settings = context.settings
-    if not settings.mqtt_url:
-        raise ConfigError("hub worker needs HUB_MQTT_URL (mqtt://host:port)")
-    upgrade(context.db.engine)
     ingest = HubWorker(context, settings.mqtt_url, settings.rules_file, partition=share)
     stop = asyncio.Event()
     console.print(f"Estate Hub worker {share}, ingesting its sites from {settings.mqtt_url}")
     asyncio.run(run_parts({"worker": ingest.run(stop)}, stop, None))
+
+
+def _production(no_broker: str) -> HubContext:
+    """Logging on, the configured hub, its schema upgraded; `no_broker` if HUB_MQTT_URL is unset."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    context = open_context()
+    if not context.settings.mqtt_url:
+        raise ConfigError(no_broker)
+    upgrade(context.db.engine)
+    return context
 
 
 def register(app: typer.Typer) -> None:

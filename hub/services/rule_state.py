@@ -83,9 +83,13 @@ class RulesRuntime:
         self._save(session, now)
         return actions
 
-    def presences(self, session: Session) -> list[Presence]:
-        """The devices the offline rules watch (the partition's own), with building and timezone."""
-        watched = presences(session, self.rules.offline_kinds)
+    def presences(self, session: Session, now: datetime | None = None) -> list[Presence]:
+        """The devices the offline rules watch (the partition's own), with building and timezone;
+        given `now`, only those quiet long enough that an offline rule could be due."""
+        rules = self.rules
+        watched = presences(
+            session, rules.offline_kinds, now=now, shortest_silence=rules.shortest_silence
+        )
         sites = self._owned_sites(session)
         if sites is not None:
             watched = [p for p in watched if p.device.site_id in sites]

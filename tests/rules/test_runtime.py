@@ -270,13 +270,12 @@ def test_two_runtimes_writing_the_first_state_of_one_device_do_not_collide(
         assert session.scalars(select(RuleState)).all() == []
 
 
+@pytest.mark.postgresql  # SQLite has one writer: its transactions never overlap
 def test_on_postgresql_a_concurrent_first_state_waits_and_then_updates(
     context: HubContext, site: LoadResult, tmp_path: Path, database_url: str
 ) -> None:
     """Two workers' transactions insert one (rule, key) at once: the second waits for the first
     to commit and then updates the row, where a plain INSERT failed its whole batch."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite has one writer: its transactions never overlap")
     path = write_rules(tmp_path / "rules.yaml", LOW_PRESSURE)
     pump = _device(context, "pump-1")
     first, second = RulesRuntime(path), RulesRuntime(path)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-01 18:39:23.251142
+Create Date: 2026-12-01 19:09:48.354837
 """
 
 from collections.abc import Sequence
@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import hub.storage.types
+
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -34,6 +35,21 @@ def upgrade() -> None:
             batch_op.f("ix_dead_letters_received_at"), ["received_at"], unique=False
         )
 
+    op.create_table(
+        "readings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("device_id", sa.Integer(), nullable=False),
+        sa.Column("metric", sa.String(length=64), nullable=False),
+        sa.Column("ts", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("value", sa.Numeric(precision=20, scale=6), nullable=True),
+        sa.Column("text", sa.String(length=200), nullable=True),
+        sa.Column("source", sa.String(length=32), nullable=False),
+        sa.Column("received_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_readings")),
+        sa.UniqueConstraint(
+            "device_id", "metric", "ts", name=op.f("uq_readings_device_id_metric_ts")
+        ),
+    )
     op.create_table(
         "rule_states",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -393,87 +409,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_payments_bill_id"), ["bill_id"], unique=False)
 
     op.create_table(
-        "readings",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("device_id", sa.Integer(), nullable=False),
-        sa.Column("metric", sa.String(length=64), nullable=False),
-        sa.Column("ts", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("value", sa.Numeric(precision=20, scale=6), nullable=True),
-        sa.Column("text", sa.String(length=200), nullable=True),
-        sa.Column("source", sa.String(length=32), nullable=False),
-        sa.Column("received_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["device_id"], ["devices.id"], name=op.f("fk_readings_device_id_devices")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_readings")),
-        sa.UniqueConstraint(
-            "device_id", "metric", "ts", name=op.f("uq_readings_device_id_metric_ts")
-        ),
-    )
-    op.create_table(
-        "bill_lines",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("bill_id", sa.Integer(), nullable=False),
-        sa.Column(
-            "utility",
-            sa.Enum(
-                "electricity", "water", "property_fee", name="utility", native_enum=False, length=32
-            ),
-            nullable=False,
-        ),
-        sa.Column("description", sa.String(length=200), nullable=False),
-        sa.Column("quantity", sa.Numeric(precision=20, scale=6), nullable=False),
-        sa.Column("unit", sa.String(length=16), nullable=False),
-        sa.Column("unit_price", sa.Numeric(precision=20, scale=6), nullable=False),
-        sa.Column("amount", sa.Numeric(precision=14, scale=2), nullable=False),
-        sa.Column("meter_id", sa.Integer(), nullable=True),
-        sa.Column("start_reading_id", sa.Integer(), nullable=True),
-        sa.Column("end_reading_id", sa.Integer(), nullable=True),
-        sa.Column("tariff_id", sa.Integer(), nullable=False),
-        sa.Column("tariff_version", sa.Integer(), nullable=False),
-        sa.Column("tier", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["bill_id"], ["bills.id"], name=op.f("fk_bill_lines_bill_id_bills")
-        ),
-        sa.ForeignKeyConstraint(
-            ["end_reading_id"], ["readings.id"], name=op.f("fk_bill_lines_end_reading_id_readings")
-        ),
-        sa.ForeignKeyConstraint(
-            ["meter_id"], ["meters.id"], name=op.f("fk_bill_lines_meter_id_meters")
-        ),
-        sa.ForeignKeyConstraint(
-            ["start_reading_id"],
-            ["readings.id"],
-            name=op.f("fk_bill_lines_start_reading_id_readings"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["tariff_id"], ["tariffs.id"], name=op.f("fk_bill_lines_tariff_id_tariffs")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_bill_lines")),
-    )
-    with op.batch_alter_table("bill_lines", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_bill_lines_bill_id"), ["bill_id"], unique=False)
-
-    op.create_table(
-        "route_stops",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("route_id", sa.Integer(), nullable=False),
-        sa.Column("seq", sa.Integer(), nullable=False),
-        sa.Column("checkpoint_id", sa.Integer(), nullable=False),
-        sa.Column("offset_min", sa.Integer(), nullable=False),
-        sa.Column("window_min", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["checkpoint_id"],
-            ["checkpoints.id"],
-            name=op.f("fk_route_stops_checkpoint_id_checkpoints"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["route_id"], ["patrol_routes.id"], name=op.f("fk_route_stops_route_id_patrol_routes")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_route_stops")),
-        sa.UniqueConstraint("route_id", "seq", name=op.f("uq_route_stops_route_id_seq")),
-    )
-    op.create_table(
         "work_orders",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("site_id", sa.Integer(), nullable=False),
@@ -652,6 +587,69 @@ def upgrade() -> None:
             postgresql_where=sa.text("state IN ('active_unacknowledged', 'active_acknowledged')"),
         )
 
+    op.create_table(
+        "bill_lines",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("bill_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "utility",
+            sa.Enum(
+                "electricity", "water", "property_fee", name="utility", native_enum=False, length=32
+            ),
+            nullable=False,
+        ),
+        sa.Column("description", sa.String(length=200), nullable=False),
+        sa.Column("quantity", sa.Numeric(precision=20, scale=6), nullable=False),
+        sa.Column("unit", sa.String(length=16), nullable=False),
+        sa.Column("unit_price", sa.Numeric(precision=20, scale=6), nullable=False),
+        sa.Column("amount", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("meter_id", sa.Integer(), nullable=True),
+        sa.Column("start_reading_id", sa.Integer(), nullable=True),
+        sa.Column("end_reading_id", sa.Integer(), nullable=True),
+        sa.Column("tariff_id", sa.Integer(), nullable=False),
+        sa.Column("tariff_version", sa.Integer(), nullable=False),
+        sa.Column("tier", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["bill_id"], ["bills.id"], name=op.f("fk_bill_lines_bill_id_bills")
+        ),
+        sa.ForeignKeyConstraint(
+            ["end_reading_id"], ["readings.id"], name=op.f("fk_bill_lines_end_reading_id_readings")
+        ),
+        sa.ForeignKeyConstraint(
+            ["meter_id"], ["meters.id"], name=op.f("fk_bill_lines_meter_id_meters")
+        ),
+        sa.ForeignKeyConstraint(
+            ["start_reading_id"],
+            ["readings.id"],
+            name=op.f("fk_bill_lines_start_reading_id_readings"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tariff_id"], ["tariffs.id"], name=op.f("fk_bill_lines_tariff_id_tariffs")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_bill_lines")),
+    )
+    with op.batch_alter_table("bill_lines", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_bill_lines_bill_id"), ["bill_id"], unique=False)
+
+    op.create_table(
+        "route_stops",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("route_id", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("checkpoint_id", sa.Integer(), nullable=False),
+        sa.Column("offset_min", sa.Integer(), nullable=False),
+        sa.Column("window_min", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["checkpoint_id"],
+            ["checkpoints.id"],
+            name=op.f("fk_route_stops_checkpoint_id_checkpoints"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["route_id"], ["patrol_routes.id"], name=op.f("fk_route_stops_route_id_patrol_routes")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_route_stops")),
+        sa.UniqueConstraint("route_id", "seq", name=op.f("uq_route_stops_route_id_seq")),
+    )
     op.create_table(
         "work_order_events",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -911,6 +909,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_work_order_events_work_order_id"))
 
     op.drop_table("work_order_events")
+    op.drop_table("route_stops")
+    with op.batch_alter_table("bill_lines", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_bill_lines_bill_id"))
+
+    op.drop_table("bill_lines")
     with op.batch_alter_table("alerts", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_alerts_active_dedup_key",
@@ -934,12 +937,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_work_orders_status"))
 
     op.drop_table("work_orders")
-    op.drop_table("route_stops")
-    with op.batch_alter_table("bill_lines", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_bill_lines_bill_id"))
-
-    op.drop_table("bill_lines")
-    op.drop_table("readings")
     with op.batch_alter_table("payments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_payments_bill_id"))
 
@@ -984,6 +981,7 @@ def downgrade() -> None:
     op.drop_table("users")
     op.drop_table("sites")
     op.drop_table("rule_states")
+    op.drop_table("readings")
     with op.batch_alter_table("dead_letters", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_dead_letters_received_at"))
 
