@@ -42,17 +42,42 @@ class IngestResult:
     observation: Observation | None = field(default=None, repr=False)
 
 
+SEEN_EVERY = timedelta(seconds=5)  # `last_seen_at` is rewritten at most this often a device
+
+
 class DeviceDirectory:
     """Devices by (site code, device code) as plain facts, kept across batches.
 
     A device's name, location and home change rarely (a site file is loaded again), so each
-    entry is trusted for `ttl_s`; presence (`online`) is never cached: every batch reads it.
+    entry is trusted for `ttl_s`. Presence is the worker's own to write (one worker serves a
+    device: hub/partitions.py), so what it last wrote is kept too, and a device that speaks
+    again within `SEEN_EVERY` costs no write; the worker forgets it all when a batch fails.
     """
 
     def __init__(self, ttl_s: float = 60.0) -> None:
         self.ttl_s = ttl_s
         self._known: dict[tuple[str, str], DeviceInfo] = {}
         self._since = time.monotonic()
+        self._written: dict[int, tuple[datetime, bool | None]] = {}  # id -> (last seen, online)
+
+    def written_since(self, since: datetime, ids: Iterable[int]) -> dict[int, bool | None]:
+        """`online` as last written, for those of `ids` whose last seen was written from `since`."""
+        written = self._written
+        return {i: written[i][1] for i in ids if i in written and written[i][0] >= since}
+
+    def wrote(self, at: datetime | None, online: dict[int, bool | None]) -> None:
+        """Note what was written: presence, and the last seen `at` when given."""
+        for device_id, value in online.items():
+            seen = at if at is not None else self._written.get(device_id, (None, None))[0]
+            if seen is not None:
+                self._written[device_id] = (seen, value)
+
+    def forget_presence(self, device_ids: Iterable[int] | None = None) -> None:
+        """Read presence from the database again: all, or these devices'."""
+        if device_ids is None:
+            self._written = {}
+        for device_id in device_ids or ():
+            self._written.pop(device_id, None)
 
     def find(
         self, session: Session, wanted: set[tuple[str, str]]
@@ -90,7 +115,8 @@ def ingest_batch(
     parsed = [parse_message(prefix, m.topic, m.payload) for m in messages]
     directory = devices or DeviceDirectory()
     known = directory.find(session, {(p.site, p.device) for p in parsed if isinstance(p, Parsed)})
-    presence = _Presence.read(session, _heard(parsed, messages, known), set(known.values()), now)
+    heard = _heard(parsed, messages, known)
+    presence = _Presence.read(session, heard, set(known.values()), now, directory)
     results: list[IngestResult | _Readings] = []
     for message, item in zip(messages, parsed, strict=True):
         info = known.get((item.site, item.device)) if isinstance(item, Parsed) else None
@@ -101,7 +127,7 @@ def ingest_batch(
             results.append(dead_letter(session, message, reason, now=now))
         else:
             results.append(_ingest_known(session, message, item, info, presence, now))
-    presence.write(session, now)
+    presence.write(session, now, directory)
     waiting = [r for r in results if isinstance(r, _Readings)]
     stored = iter(_store(session, waiting, now))
     return [next(stored) if isinstance(r, _Readings) else r for r in results]
@@ -183,14 +209,23 @@ class _Presence:
 
     @classmethod
     def read(
-        cls, session: Session, heard: set[int], devices: set[DeviceInfo], now: datetime
+        cls,
+        session: Session,
+        heard: set[int],
+        devices: set[DeviceInfo],
+        now: datetime,
+        directory: DeviceDirectory,
     ) -> _Presence:
-        """Mark the heard devices seen `now`, and read every batch device's presence."""
-        online: dict[int, bool | None] = {}
-        if heard:
-            seen = update(_DEVICES).where(among(session, _DEVICES.c.id, heard))
+        """Mark the heard devices seen `now` (unless written within `SEEN_EVERY`), and read every
+        batch device's presence."""
+        online = directory.written_since(now - SEEN_EVERY, heard)
+        stale = heard - online.keys()
+        if stale:
+            seen = update(_DEVICES).where(among(session, _DEVICES.c.id, stale))
             returning = seen.values(last_seen_at=now).returning(_DEVICES.c.id, _DEVICES.c.online)
-            online.update((i, v) for i, v in session.execute(returning))
+            written = {i: v for i, v in session.execute(returning)}
+            directory.wrote(now, written)
+            online.update(written)
         rest = sorted({d.id for d in devices} - online.keys())
         if rest:
             query = select(_DEVICES.c.id, _DEVICES.c.online).where(
@@ -211,10 +246,11 @@ class _Presence:
             self._changes.append((device_id, online, "status" if reported else "traffic"))
         return StatusChange(online=online, was_online=was, reported=reported)
 
-    def write(self, session: Session, now: datetime) -> None:
+    def write(self, session: Session, now: datetime, directory: DeviceDirectory) -> None:
         """Store the new presence of devices that changed, with a status event per change."""
         if not self._changes:
             return
+        directory.wrote(None, {i: self._online[i] for i, _, _ in self._changes})
         for value in (True, False):
             ids = [
                 i

@@ -236,6 +236,7 @@ class HubWorker:
                 totals = self._evaluate(session, results, now)
             self._copy_to_influx(messages, results, now)
         except Exception as exc:
+            self.devices.forget_presence()  # what the batch wrote was rolled back
             if len(messages) > 1:
                 log.warning(
                     "worker: a batch of %d failed (%s); retrying singly", len(messages), exc
@@ -324,6 +325,7 @@ class HubWorker:
                 applied = apply_actions(session, actions, now=now)
                 gone = {action.device_id for action in actions}
                 mark_silent(session, gone, now=now)
+            self.devices.forget_presence(gone)  # now offline: the next message reads it again
             silent = len(gone)
             self._last_tick = max(after, now)
             self._count({"actions": len(actions), "alerts": applied.alerts_raised})
