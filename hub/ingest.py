@@ -312,19 +312,33 @@ def presences(
     kinds: Iterable[DeviceKind],
     *,
     now: datetime | None = None,
+    listening_since: datetime | None = None,
     shortest_silence: Callable[[int], float] | None = None,
 ) -> list[Presence]:
-    """Devices of `kinds` with when they last spoke, for the silence timer. Given `now` and
-    `shortest_silence(heartbeat_s)`, only those quiet at least that long: the others cannot be
-    due, and the timer runs every few seconds over every device of the site."""
+    """Devices of `kinds` with when they last spoke, for the silence timer.
+
+    Given all three keywords, only those quiet for at least `shortest_silence(heartbeat_s)`
+    seconds, counted from when they last spoke or from `listening_since` if later (what the hub
+    did not hear says nothing): the others cannot be due, and the timer runs every few seconds.
+    """
     columns = _DEVICES.c
+    watched = columns.kind.in_(list(kinds))
     query = select(
         *(columns[name] for name in _INFO_COLUMNS), columns.last_seen_at, columns.online
-    ).where(columns.kind.in_(list(kinds)))
+    ).where(watched)
+    if now is None or listening_since is None or shortest_silence is None:
+        rows = session.execute(query.order_by(columns.id))
+        return [Presence(DeviceInfo(*info), seen, online) for *info, seen, online in rows]
+    least = session.scalar(select(func.min(columns.heartbeat_s)).where(watched))
+    floor = shortest_silence(least) if least is not None else float("inf")
+    if floor == float("inf") or (now - listening_since).total_seconds() < floor:
+        return []  # not listening long enough for any device to be due
+    quiet_since = now - timedelta(seconds=floor)
+    query = query.where(columns.last_seen_at.is_(None) | (columns.last_seen_at <= quiet_since))
     found = []
     for *info, last_seen, online in session.execute(query.order_by(columns.id)):
-        quiet = None if now is None or last_seen is None else (now - last_seen).total_seconds()
-        if quiet is not None and shortest_silence and quiet < shortest_silence(info[_HEARTBEAT]):
+        heard = listening_since if last_seen is None else max(last_seen, listening_since)
+        if (now - heard).total_seconds() < shortest_silence(info[_HEARTBEAT]):
             continue
         found.append(Presence(DeviceInfo(*info), last_seen, online))
     return found

@@ -318,7 +318,7 @@ class HubWorker:
         rules = self.runtime.rules
         if since is not None and after is not None and rules.offline_kinds:
             with self.context.db.session() as session:
-                watched = self.runtime.presences(session, now)
+                watched = self.runtime.presences(session, now, since)
                 actions = evaluate_silence(
                     rules, watched, watching_since=since, after=after, now=now
                 )

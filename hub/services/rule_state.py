@@ -83,12 +83,19 @@ class RulesRuntime:
         self._save(session, now)
         return actions
 
-    def presences(self, session: Session, now: datetime | None = None) -> list[Presence]:
+    def presences(
+        self, session: Session, now: datetime | None = None, since: datetime | None = None
+    ) -> list[Presence]:
         """The devices the offline rules watch (the partition's own), with building and timezone;
-        given `now`, only those quiet long enough that an offline rule could be due."""
+        given `now` and when the hub started listening (`since`), only those quiet long enough
+        that an offline rule could be due."""
         rules = self.rules
         watched = presences(
-            session, rules.offline_kinds, now=now, shortest_silence=rules.shortest_silence
+            session,
+            rules.offline_kinds,
+            now=now,
+            listening_since=since,
+            shortest_silence=rules.shortest_silence,
         )
         sites = self._owned_sites(session)
         if sites is not None:
