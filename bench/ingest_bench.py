@@ -163,11 +163,15 @@ def start_hubs(env: dict[str, str], workers: int) -> list[subprocess.Popen[bytes
     return hubs
 
 
-def stored_count(url: str) -> int:
+def stored_count(url: str, from_ms: int | None = None) -> int:
+    """Readings stored; from `from_ms` on only (a phase's own: a late warm-up reading is not)."""
+    query = sa.select(sa.func.count()).select_from(Reading)
+    if from_ms is not None:
+        query = query.where(Reading.ts >= datetime.fromtimestamp(from_ms / 1000, UTC))
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
-            return conn.scalar(sa.select(sa.func.count()).select_from(Reading)) or 0
+            return conn.scalar(query) or 0
     finally:
         engine.dispose()
 
@@ -253,7 +257,7 @@ def throughput(
     shares = split(devices, publishers)
     per = total // publishers
     first_ms = int(time.time() * 1000) - 10_000_000
-    before = stored_count(db_url)
+    before = stored_count(db_url, first_ms)
     counter = subprocess.Popen(
         [
             *("mosquitto_sub", "-p", str(broker.port), "-q", "1", "-F", "x"),
@@ -279,7 +283,7 @@ def throughput(
     progress = [before, time.perf_counter()]
 
     def settled() -> bool:
-        count = stored_count(db_url)
+        count = stored_count(db_url, first_ms)
         if count != progress[0]:
             progress[:] = [count, time.perf_counter()]
         stalled = time.perf_counter() - progress[1] > 20
