@@ -386,7 +386,9 @@ def run(args: argparse.Namespace) -> Result:
                 )
                 print(f"throughput: {flat}", flush=True)
                 noise = background(broker.port, prefix, devices, args.background_rate)
-                time.sleep(2)  # let the background rate settle before probing
+                # the flat-out phase leaves PostgreSQL autovacuuming what it inserted: probe
+                # the steady 2,000 msg/s, not that
+                time.sleep(args.settle)
                 latencies = asyncio.run(
                     alert_latency(broker, api_port, token, prefix, latency_probes)
                 )
@@ -473,6 +475,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--publishers", type=int, default=2, help="publisher processes")
     parser.add_argument("--background-rate", type=float, default=2000, help="msg/s")
     parser.add_argument("--probes", type=int, default=100, help="leak alerts timed")
+    parser.add_argument(
+        "--settle", type=float, default=10, help="s of background traffic before probing"
+    )
     parser.add_argument("--label", default="", help="a note for the docs, e.g. 'before'")
     parser.add_argument("--no-docs", action="store_true", help="do not append to the docs")
     args = parser.parse_args(argv)
