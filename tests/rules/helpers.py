@@ -14,6 +14,17 @@ from rules.actions import AnyAction, ClearAlert, RaiseAlert
 from rules.compile import RuleSet, compile_rules, parse_rules
 from rules.facts import DeviceInfo, EventFact, Observation, ReadingFact
 
+# A composite rule: smoke and heat at one location within its window is a fire.
+FIRE = {
+    "id": "fire",
+    "kind": "composite",
+    "match": "all",
+    "conditions": [
+        {"device_kind": "smoke_sensor", "metric": "smoke", "equals": True},
+        {"device_kind": "temperature_sensor", "metric": "temperature_c", "above": 57},
+    ],
+}
+
 T0 = datetime(2026, 1, 1, tzinfo=UTC)  # 08:00 in Asia/Shanghai
 ALERT = {"alert": {"severity": "major", "title": "{rule} {device}"}}
 

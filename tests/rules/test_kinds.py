@@ -10,6 +10,7 @@ from rules.actions import Notify, RaiseAlert, SendCommand
 from rules.engine import Engine
 from rules.facts import DeviceInfo, Observation, StatusChange
 from tests.rules.helpers import (
+    FIRE,
     GATE,
     HEAT,
     HEAT_ELSEWHERE,
@@ -122,16 +123,7 @@ def test_consumption_over_a_window() -> None:
 
 
 def test_smoke_and_heat_in_the_same_corridor_is_a_fire() -> None:
-    fire = {
-        "id": "fire",
-        "kind": "composite",
-        "match": "all",
-        "conditions": [
-            {"device_kind": "smoke_sensor", "metric": "smoke", "equals": True},
-            {"device_kind": "temperature_sensor", "metric": "temperature_c", "above": 57},
-        ],
-    }
-    engine = Engine(ruleset(fire))
+    engine = Engine(ruleset(FIRE))
     assert engine.observe(reading(HEAT_ELSEWHERE, "temperature_c", 80, 0), at(0)) == []
     assert engine.observe(reading(SMOKE, "smoke", 1, 1), at(1)) == []  # heat is elsewhere
     (alert,) = raised(engine.observe(reading(HEAT, "temperature_c", "61.5", 2), at(2)))

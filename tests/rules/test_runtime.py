@@ -25,7 +25,7 @@ from hub.storage.db import Database
 from hub.storage.models import Alert, Device, RuleState, Site
 from rules.actions import RaiseAlert
 from rules.facts import DeviceInfo, Observation, ReadingFact
-from tests.rules.helpers import write_rules
+from tests.rules.helpers import FIRE, write_rules
 from tests.support.sites import OTHER_SITE, load_other_site
 
 LOW_PRESSURE = {
@@ -145,15 +145,6 @@ def test_a_changed_file_is_picked_up_and_a_bad_one_leaves_the_rules_in_force(
 
 # ------------------------------------------------------------------ partitions
 
-FIRE = {
-    "id": "fire",
-    "kind": "composite",
-    "match": "all",
-    "conditions": [
-        {"device_kind": "smoke_sensor", "metric": "smoke", "equals": True},
-        {"device_kind": "temperature_sensor", "metric": "temperature_c", "above": 57},
-    ],
-}
 PUMP_SILENT = {"id": "pump-offline", "kind": "offline", "device_kind": "pump", "timeout_s": 600}
 OWN, SAMPLE = Partition.parse("1/2"), Partition.parse("2/2")  # silver-court, green-garden
 
