@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -41,6 +42,12 @@ class IngestResult:
     dead_letter: str | None = None  # the reason, when the message became a dead letter
     observation: Observation | None = field(default=None, repr=False)
 
+
+# The columns a device's `DeviceInfo` is made of, in its field order
+_INFO_COLUMNS = ("id", "site_id", "code", "kind", "name", "location", "heartbeat_s", "home_id")
+_HEARTBEAT = _INFO_COLUMNS.index("heartbeat_s")
+# Core statements on the table: the ORM's bulk update costs more than the write itself
+_DEVICES: Table = Base.metadata.tables["devices"]
 
 SEEN_EVERY = timedelta(seconds=5)  # `last_seen_at` is rewritten at most this often a device
 
@@ -88,10 +95,13 @@ class DeviceDirectory:
         by_site: dict[str, set[str]] = {}
         for site, code in wanted - self._known.keys():
             by_site.setdefault(site, set()).add(code)
+        columns = _DEVICES.c
         for site, codes in by_site.items():
-            query = select(Device).join(Site, Site.id == Device.site_id)
-            found = session.scalars(query.where(Site.code == site, Device.code.in_(sorted(codes))))
-            self._known.update({(site, d.code): device_info(d) for d in found})
+            query = select(*(columns[name] for name in _INFO_COLUMNS)).join(
+                Site, Site.id == columns.site_id
+            )
+            found = session.execute(query.where(Site.code == site, columns.code.in_(sorted(codes))))
+            self._known.update({(site, info.code): info for info in map(_info, found)})
         return {key: self._known[key] for key in wanted if key in self._known}
 
 
@@ -116,7 +126,7 @@ def ingest_batch(
     directory = devices or DeviceDirectory()
     known = directory.find(session, {(p.site, p.device) for p in parsed if isinstance(p, Parsed)})
     heard = _heard(parsed, messages, known)
-    presence = _Presence.read(session, heard, set(known.values()), now, directory)
+    presence = _Presence.read(session, heard, {d.id for d in known.values()}, now, directory)
     results: list[IngestResult | _Readings] = []
     for message, item in zip(messages, parsed, strict=True):
         info = known.get((item.site, item.device)) if isinstance(item, Parsed) else None
@@ -191,10 +201,6 @@ def _heard(
     return heard
 
 
-# Core statements on the table: the ORM's bulk update costs more than the write itself
-_DEVICES: Table = Base.metadata.tables["devices"]
-
-
 class _Presence:
     """Who is online, message by message through a batch, then written in a few statements.
 
@@ -212,7 +218,7 @@ class _Presence:
         cls,
         session: Session,
         heard: set[int],
-        devices: set[DeviceInfo],
+        devices: set[int],
         now: datetime,
         directory: DeviceDirectory,
     ) -> _Presence:
@@ -226,7 +232,7 @@ class _Presence:
             written = {i: v for i, v in session.execute(returning)}
             directory.wrote(now, written)
             online.update(written)
-        rest = sorted({d.id for d in devices} - online.keys())
+        rest = sorted(devices - online.keys())
         if rest:
             query = select(_DEVICES.c.id, _DEVICES.c.online).where(
                 among(session, _DEVICES.c.id, rest)
@@ -295,16 +301,12 @@ def dead_letter_count(session: Session) -> int:
 
 
 def device_info(device: Device) -> DeviceInfo:
-    return DeviceInfo(
-        id=device.id,
-        site_id=device.site_id,
-        code=device.code,
-        kind=device.kind,
-        name=device.name,
-        location=device.location,
-        heartbeat_s=device.heartbeat_s,
-        home_id=device.home_id,
-    )
+    return DeviceInfo(*(getattr(device, name) for name in _INFO_COLUMNS))
+
+
+def _info(row: Sequence[Any]) -> DeviceInfo:
+    """A device's facts from a row of its `_INFO_COLUMNS`, the one mapping both ways use."""
+    return DeviceInfo(*row)
 
 
 def presences(
@@ -328,7 +330,7 @@ def presences(
     ).where(watched)
     if now is None or listening_since is None or shortest_silence is None:
         rows = session.execute(query.order_by(columns.id))
-        return [Presence(DeviceInfo(*info), seen, online) for *info, seen, online in rows]
+        return [Presence(_info(info), seen, online) for *info, seen, online in rows]
     least = session.scalar(select(func.min(columns.heartbeat_s)).where(watched))
     floor = shortest_silence(least) if least is not None else float("inf")
     if floor == float("inf") or (now - listening_since).total_seconds() < floor:
@@ -340,12 +342,8 @@ def presences(
         heard = listening_since if last_seen is None else max(last_seen, listening_since)
         if (now - heard).total_seconds() < shortest_silence(info[_HEARTBEAT]):
             continue
-        found.append(Presence(DeviceInfo(*info), last_seen, online))
+        found.append(Presence(_info(info), last_seen, online))
     return found
-
-
-_INFO_COLUMNS = ("id", "site_id", "code", "kind", "name", "location", "heartbeat_s", "home_id")
-_HEARTBEAT = _INFO_COLUMNS.index("heartbeat_s")
 
 
 def mark_silent(session: Session, device_ids: Iterable[int], *, now: datetime) -> None:

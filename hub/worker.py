@@ -132,8 +132,9 @@ class HubWorker:
         """Receive, store and evaluate until `stop`; what was received is processed first."""
         log.info("worker: %d rules from %s", len(self.runtime.rules.rules), self.runtime.path)
         # The MQTT thread gives up the interpreter lock at every system call and then waits out
-        # the other thread's whole switch interval to get it back; 0.5 ms instead of 5 ms keeps
-        # it reading while a batch is being stored (measured: docs/BENCHMARKS.md).
+        # the other thread's whole switch interval to get it back; 0.5 ms instead of 5 ms kept
+        # it reading while a batch was stored (2,260 -> 2,590 msg/s, one worker, one run, before
+        # the read-ahead socket made those system calls rare; later runs could not tell apart).
         sys.setswitchinterval(0.0005)
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="hub-worker-db")
         try:
@@ -141,7 +142,7 @@ class HubWorker:
                 sites = None
                 if self.partition is not None:
                     held.enter_context(claim(self.context.db, self.partition))
-                    sites = await self._in_db_thread(self._owned_sites)
+                    sites = [code for _, code in await self._in_db_thread(self._owned_sites)]
                     log.info("worker: partition %s, sites %s", self.partition, ", ".join(sites))
                 await self._serve(stop, sites)
         finally:
@@ -189,10 +190,11 @@ class HubWorker:
             self._watching_since = None
             self.connected.clear()
 
-    def _owned_sites(self) -> list[str]:
+    def _owned_sites(self) -> list[tuple[int, str]]:
+        """(id, code) of the sites of this worker's partition, as the database has them now."""
         assert self.partition is not None
         with self.context.db.session() as session:
-            return [code for _, code in owned_sites(session, self.partition)]
+            return owned_sites(session, self.partition)
 
     def _queued(self) -> int:
         """Received and not yet committed: waiting for a batch, or in the batch being stored."""
@@ -331,8 +333,7 @@ class HubWorker:
             self._count({"actions": len(actions), "alerts": applied.alerts_raised})
         sites = None
         if self.partition is not None:
-            with self.context.db.session() as session:
-                owned = owned_sites(session, self.partition)
+            owned = self._owned_sites()
             sites = {site_id for site_id, _ in owned}
             if self._subscriber is not None:  # a site loaded since: follow its topics too
                 self._subscriber.follow(code for _, code in owned)
