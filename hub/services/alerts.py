@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from hub import events
@@ -49,7 +49,7 @@ def find_active(session: Session, dedup_key: str) -> Alert | None:
 
 def raise_alert(session: Session, request: AlertRequest, *, now: datetime) -> tuple[Alert, bool]:
     """The active alert for the request's dedup key, created if none; True when new."""
-    alert = find_active(session, request.dedup_key)
+    alert, recent = _active_and_recent(session, request.dedup_key, now - FLAP_WINDOW)
     if alert is not None:
         alert.last_seen_at = now
         alert.occurrences += 1
@@ -59,7 +59,6 @@ def raise_alert(session: Session, request: AlertRequest, *, now: datetime) -> tu
         session.flush()
         events.emit(session, "alert.updated", alert_view(alert))
         return alert, False
-    recent = _raises_since(session, request.dedup_key, now - FLAP_WINDOW)
     alert = Alert(
         site_id=request.site_id,
         device_id=request.device_id,
@@ -84,15 +83,19 @@ def raise_alert(session: Session, request: AlertRequest, *, now: datetime) -> tu
     return alert, True
 
 
-def _raises_since(session: Session, dedup_key: str, since: datetime) -> int:
-    return (
-        session.scalar(
-            select(func.count(Alert.id)).where(
-                Alert.dedup_key == dedup_key, Alert.raised_at >= since
-            )
+def _active_and_recent(
+    session: Session, dedup_key: str, since: datetime
+) -> tuple[Alert | None, int]:
+    """The key's active alert and how many times it was raised since `since`, in one query
+    (this is on the path of every new alarm; flapping keeps the recent rows few)."""
+    rows = session.scalars(
+        select(Alert).where(
+            Alert.dedup_key == dedup_key,
+            or_(Alert.state.in_(ACTIVE_ALERT_STATES), Alert.raised_at >= since),
         )
-        or 0
-    )
+    ).all()
+    active = next((row for row in rows if row.state in ACTIVE_ALERT_STATES), None)
+    return active, sum(row.raised_at >= since for row in rows)
 
 
 def get_or_raise(session: Session, alert_id: int) -> Alert:

@@ -49,10 +49,20 @@ class _Batch:
     alerts: dict[str, int]  # dedup key -> alert id
     fresh: set[str]  # dedup keys whose alert or work order is new in this batch
     touched: set[str]  # dedup keys with an alert or work order action in this batch
+    # the session only holds its rows weakly: a rule that both opens and raises would read
+    # its device twice
+    devices: dict[int, Device]
+
+    def device(self, session: Session, device_id: int) -> Device:
+        device = self.devices.get(device_id) or session.get(Device, device_id)
+        if device is None:
+            raise InvalidInput(f"rule action for unknown device {device_id}")
+        self.devices[device_id] = device
+        return device
 
 
 def apply_actions(session: Session, actions: Sequence[AnyAction], *, now: datetime) -> Applied:
-    batch = _Batch(Applied(), {}, {}, set(), set())
+    batch = _Batch(Applied(), {}, {}, set(), set(), {})
     later: list[Notify | SendCommand] = []
     for action in actions:
         if isinstance(action, Notify | SendCommand):
@@ -70,21 +80,14 @@ def apply_actions(session: Session, actions: Sequence[AnyAction], *, now: dateti
         if isinstance(action, Notify):
             batch.applied.notifications += _notify(session, action, batch, now)
         else:
-            _command(session, action, now)
+            _command(session, action, batch, now)
             batch.applied.commands += 1
     return batch.applied
 
 
-def _device(session: Session, device_id: int) -> Device:
-    device = session.get(Device, device_id)
-    if device is None:
-        raise InvalidInput(f"rule action for unknown device {device_id}")
-    return device
-
-
 def _open(session: Session, action: OpenWorkOrder, batch: _Batch, now: datetime) -> None:
     batch.touched.add(action.dedup_key)
-    device = _device(session, action.device_id)
+    device = batch.device(session, action.device_id)
     if gateways.suppressing_incident(session, device, action.rule_id) is not None:
         return  # the gateway's incident stands for it
     order, new = work_orders.open_work_order(session, _work_order(action), now=now)
@@ -109,7 +112,7 @@ def _assign_on_duty(session: Session, order: WorkOrder, device: Device, now: dat
 
 def _raise(session: Session, action: RaiseAlert, batch: _Batch, now: datetime) -> None:
     batch.touched.add(action.dedup_key)
-    device = _device(session, action.device_id)
+    device = batch.device(session, action.device_id)
     order_id = batch.orders.get(action.dedup_key)
     request = _alert(action, order_id)
     incident = gateways.suppressing_incident(session, device, action.rule_id)
@@ -145,7 +148,7 @@ def _clear(session: Session, action: ClearAlert, batch: _Batch, now: datetime) -
         return
     cleared = alerts.clear(session, action.dedup_key, now=now)
     batch.applied.alerts_cleared += cleared is not None and not cleared.state.is_active
-    if gateways.is_gateway(_device(session, action.device_id)):
+    if gateways.is_gateway(batch.device(session, action.device_id)):
         batch.applied.alerts_cleared += len(gateways.gateway_up(session, incident, now=now))
 
 
@@ -168,10 +171,10 @@ def _notify(session: Session, action: Notify, batch: _Batch, now: datetime) -> i
     return len(rows)
 
 
-def _command(session: Session, action: SendCommand, now: datetime) -> None:
+def _command(session: Session, action: SendCommand, batch: _Batch, now: datetime) -> None:
     commands.request(
         session,
-        _device(session, action.device_id),
+        batch.device(session, action.device_id),
         action.command,
         params=dict(action.params),
         reason=action.reason,
