@@ -67,9 +67,14 @@ def device_from_state(data: State) -> DeviceInfo:
     return DeviceInfo(**{**data, "kind": DeviceKind(data["kind"])})
 
 
-def location_key(location: str) -> str:
-    """The state key of a composite rule: one state per location, whatever device reports."""
-    return f"location:{location}"
+LOCATION_PREFIX = "location:"
+
+
+def location_key(site_id: int, location: str) -> str:
+    """The state key of a composite rule: one state per location of an estate, whatever device
+    reports (two estates' "B1 pump room" are two places). hub/services/rule_state.py builds the
+    same key in SQL."""
+    return f"{LOCATION_PREFIX}{site_id}:{location}"
 
 
 def holds(condition: Condition, value: Decimal) -> bool:
@@ -318,7 +323,7 @@ class CompositeChecker(Checker):
     marker: ClassVar[str | None] = "truths"
 
     def state_key(self, device: DeviceInfo) -> str:
-        return location_key(device.location)
+        return location_key(device.site_id, device.location)
 
     def step(
         self, state: State | None, device: DeviceInfo, reading: ReadingFact, active: bool

@@ -38,7 +38,7 @@ from hub.ingest import presences
 from hub.partitions import Partition, owned_sites
 from hub.storage.models import Building, Device, Home, RuleState, Site
 from rules.actions import AnyAction
-from rules.checkers import location_key
+from rules.checkers import LOCATION_PREFIX
 from rules.compile import RuleSet, load_rules
 from rules.engine import Engine, Snapshot
 from rules.facts import DeviceInfo, Observation, Presence
@@ -199,7 +199,8 @@ def _states_of(site_ids: list[int]) -> ColumnElement[bool]:
     location where one of their devices is."""
     theirs = Device.site_id.in_(site_ids)
     devices = select(cast(Device.id, String)).where(theirs)  # Checker.state_key: the device id
-    locations = select(literal(location_key("")) + Device.location).where(theirs)
+    location = literal(LOCATION_PREFIX) + cast(Device.site_id, String) + ":" + Device.location
+    locations = select(location).where(theirs)
     return or_(RuleState.key.in_(devices), RuleState.key.in_(locations))
 
 

@@ -133,6 +133,14 @@ def test_smoke_and_heat_in_the_same_corridor_is_a_fire() -> None:
     assert clear.dedup_key == "fire:12"  # the alert it raised
 
 
+def test_the_same_location_name_in_two_estates_is_two_places() -> None:
+    engine = Engine(ruleset(FIRE))
+    other_estate = replace(HEAT, id=30, site_id=2)  # its own "B2 corridor"
+    assert engine.observe(reading(SMOKE, "smoke", 1, 0), at(0)) == []
+    assert engine.observe(reading(other_estate, "temperature_c", 80, 1), at(1)) == []
+    assert len(raised(engine.observe(reading(HEAT, "temperature_c", 80, 2), at(2)))) == 1
+
+
 def test_a_schedule_arms_a_rule_at_night_in_the_site_timezone() -> None:
     night = {"start": "22:00", "end": "06:00"}
     rule = {"id": "gate-night", "kind": "event", "event": "swipe", "schedule": night}

@@ -24,6 +24,7 @@ from hub.services.site import LoadResult
 from hub.storage.db import Database
 from hub.storage.models import Alert, Device, RuleState, Site
 from rules.actions import RaiseAlert
+from rules.checkers import location_key
 from rules.facts import DeviceInfo, Observation, ReadingFact
 from tests.rules.helpers import FIRE, write_rules
 from tests.support.sites import OTHER_SITE, load_other_site
@@ -185,19 +186,14 @@ def _resumed(context: HubContext, runtime: RulesRuntime) -> dict[str, list[str]]
 def test_a_partition_resumes_the_state_of_its_own_sites_only(
     context: HubContext, two_sites: Path
 ) -> None:
-    pumps = {
-        code: str(_device_of(context, code, "pump-1").id) for code in ("green-garden", OTHER_SITE)
-    }
+    sites = ("green-garden", OTHER_SITE)
+    pumps = {code: str(_device_of(context, code, "pump-1").id) for code in sites}
+    smoke = {code: _device_of(context, code, "smoke-b2-hall") for code in sites}
+    lobby = {code: location_key(d.site_id, d.location) for code, d in smoke.items()}
     own = _resumed(context, RulesRuntime(two_sites, partition=OWN))
-    assert own == {
-        "fire": ["location:银庭 2号楼大堂 B2 lobby"],
-        "pressure-low-2min": [pumps[OTHER_SITE]],
-    }
+    assert own == {"fire": [lobby[OTHER_SITE]], "pressure-low-2min": [pumps[OTHER_SITE]]}
     sample = _resumed(context, RulesRuntime(two_sites, partition=SAMPLE))
-    assert sample == {
-        "fire": ["location:2号楼大堂 B2 lobby"],
-        "pressure-low-2min": [pumps["green-garden"]],
-    }
+    assert sample == {"fire": [lobby["green-garden"]], "pressure-low-2min": [pumps["green-garden"]]}
     everything = {
         "fire": sorted(own["fire"] + sample["fire"]),
         "pressure-low-2min": sorted(pumps.values()),
