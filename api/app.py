@@ -63,3 +63,15 @@ def create_app(context: HubContext) -> FastAPI:
     app.include_router(metrics.router)  # /metrics, where Prometheus looks by default
     pages.install(app)
     return app
+
+
+def create_metrics_app(context: HubContext) -> FastAPI:
+    """Only `GET /metrics`, with the same scraper check: what `hub worker --metrics-port`
+    serves, since each process counts its own traffic and a worker has no API."""
+    app = FastAPI(
+        title="Estate Hub worker metrics", docs_url=None, redoc_url=None, openapi_url=None
+    )
+    app.state.hub = context
+    errors.install(app)
+    app.include_router(metrics.router)
+    return app

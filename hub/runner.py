@@ -18,7 +18,7 @@ from typing import Any
 import uvicorn
 
 from adapters.mqtt.broker import ensure_port_free
-from api.app import create_app
+from api.app import create_app, create_metrics_app
 from hub.context import HubContext
 from hub.dispatcher import Dispatcher
 from hub.partitions import Partition
@@ -36,16 +36,18 @@ class _QuietServer(uvicorn.Server):
 
 
 class ApiServer:
-    """The FastAPI app served by uvicorn inside the runner's loop.
+    """A FastAPI app served by uvicorn inside the runner's loop: the hub's whole API by default.
 
     Its lifespan runs: with PostgreSQL that is the live-feed relay (events from other processes).
     """
 
-    def __init__(self, context: HubContext, host: str, port: int) -> None:
-        ensure_port_free(host, port, "the web API")
-        config = uvicorn.Config(
-            create_app(context), host=host, port=port, log_level="warning", lifespan="on"
-        )
+    def __init__(
+        self, context: HubContext, host: str, port: int, *, metrics_only: bool = False
+    ) -> None:
+        what = "the worker's /metrics" if metrics_only else "the web API"
+        ensure_port_free(host, port, what)
+        app = create_metrics_app(context) if metrics_only else create_app(context)
+        config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
         self._server = _QuietServer(config)
         self.url = f"http://{host}:{port}"
 

@@ -352,6 +352,35 @@ def test_a_second_worker_for_a_held_partition_exits_with_one_clear_line(
         first.stop()
 
 
+@pytest.mark.postgresql
+def test_hub_worker_serves_its_own_counters_on_metrics_to_the_scraper_only(
+    database_url: str,
+    context: HubContext,
+    site: LoadResult,
+    broker: PrivateMosquitto,
+    topic_prefix: str,
+    tmp_path: Path,
+) -> None:
+    """`hub worker --metrics-port`: Prometheus scrapes each worker; it counts its own readings,
+    refuses a scrape without the token, and serves nothing of the API."""
+    site_of = two_sites_one_each(database_url, context)
+    port = free_port()
+    env = hub_environment(database_url, broker, topic_prefix, tmp_path)
+    env["HUB_API_PORT"] = str(port)  # where _metric looks; this process serves no API there
+    args = ("worker", "--partition", "2/2", "--metrics-port", str(port))
+    worker = Hub(env, *args, command=HUB_CLI).start()
+    try:
+        hub_started(database_url, broker, topic_prefix, site_of[2])
+        assert _wait(lambda: _metric(worker, "hub_readings_total") >= 1, 10)
+        url = f"http://127.0.0.1:{port}"
+        assert httpx.get(f"{url}/metrics").status_code == 401
+        wrong = {"Authorization": "Bearer durability-test-scrape-tokem"}
+        assert httpx.get(f"{url}/metrics", headers=wrong).status_code == 403
+        assert httpx.get(f"{url}/api/v1/alerts").status_code == 404
+    finally:
+        worker.stop()
+
+
 def _metric(hub: Hub, name: str) -> int:
     """A counter from the hub's /metrics (each process exports its own)."""
     url = f"http://127.0.0.1:{hub.env['HUB_API_PORT']}/metrics"

@@ -166,6 +166,10 @@ def run(
 @friendly_errors
 def worker(
     partition: Annotated[str, typer.Option(metavar="I/N", help=PARTITION_HELP)],
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(help="serve this worker's GET /metrics on HUB_API_HOST at this port"),
+    ] = None,
 ) -> None:
     """Production, scaled out: only an ingest worker (rules, timers) for a share of the sites."""
     # Beside `hub run --partition 1/N`, one process for each k = 2..N, against HUB_MQTT_URL and
@@ -181,8 +185,13 @@ def worker(
     settings = context.settings
     ingest = HubWorker(context, settings.mqtt_url, settings.rules_file, partition=share)
     stop = asyncio.Event()
+    parts = {"worker": ingest.run(stop)}
     console.print(f"Estate Hub worker {share}, ingesting its sites from {settings.mqtt_url}")
-    asyncio.run(run_parts({"worker": ingest.run(stop)}, stop, None))
+    if metrics_port is not None:
+        metrics = ApiServer(context, settings.api_host, metrics_port, metrics_only=True)
+        parts["metrics"] = metrics.run(stop)
+        console.print(f"  /metrics at {metrics.url}/metrics")
+    asyncio.run(run_parts(parts, stop, None))
 
 
 def _production(no_broker: str) -> HubContext:
