@@ -4,7 +4,9 @@ Topics carry the site (`{prefix}/{site}/{device}/...`), so worker i of N subscri
 sites it owns and keeps their rule state in memory. A site belongs to partition
 `crc32(site code) % N`: stable across processes, restarts and Python versions (unlike `hash`).
 Workers coordinate only through PostgreSQL: each holds an advisory lock for its partition for its
-whole life, so a second worker started for the same partition refuses to start.
+whole life, so a second worker started for the same partition refuses to start, and a shared
+lock on its worker count N, so a worker started with another N (whose shares would overlap)
+refuses too.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sqlalchemy import Connection, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from hub.errors import ConfigError
+from hub.errors import ConfigError, Conflict
 from hub.storage.db import Database
 from hub.storage.models import Site
 
@@ -80,44 +82,136 @@ def owned_sites(session: Session, partition: Partition) -> list[tuple[int, str]]
     return [(site_id, code) for site_id, code in rows if partition.owns(code)]
 
 
-@contextmanager
-def claim(database: Database, partition: Partition) -> Iterator[Partition]:
-    """Hold `partition` for this process until exit, so a second worker for it cannot start.
+class Claim:
+    """A partition held by this process: `hold` checks, at each timer tick, that it still is.
 
-    PostgreSQL: a session advisory lock on a connection of its own, kept open (autocommit, so
+    The lock lives on one PostgreSQL connection; if that connection drops (a database restart,
+    a network cut) the lock goes with it, and another worker could take the partition.
+    """
+
+    def __init__(self, database: Database, partition: Partition) -> None:
+        self.database = database
+        self.partition = partition
+        self._connection: Connection | None = None
+
+    def take(self) -> None:
+        """Lock the partition and the worker count, on a connection of its own."""
+        connection = self.database.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            schema = connection.scalar(text("SELECT current_schema()")) or ""
+            _lock_partition(connection, schema, self.partition)
+            _lock_layout(connection, schema, self.partition)
+        except BaseException:
+            connection.invalidate()  # closed for real: no lock stays behind in the pool
+            connection.close()
+            raise
+        self._connection = connection
+
+    def hold(self) -> None:
+        """Still held, or taken again on a new connection once the database is back; `Conflict`
+        if another worker has taken the partition meanwhile: then this one must stop."""
+        if self.database.engine.dialect.name != "postgresql":
+            return  # SQLite: one worker, nothing to hold
+        if self._connection is not None:
+            try:
+                self._connection.execute(text("SELECT 1"))
+                return
+            except DBAPIError as exc:
+                log.warning("partitions: the lock of %s was lost (%s); taking it again", self, exc)
+                self._connection.invalidate()
+                self._connection.close()
+                self._connection = None
+        try:
+            self.take()
+        except DBAPIError as exc:
+            log.warning("partitions: cannot take %s again yet (%s); next tick", self, exc)
+            return
+        except ConfigError as exc:
+            raise Conflict(
+                f"{self} was lost (its database connection dropped) and taken by another "
+                f"worker meanwhile; this worker stops ({exc})"
+            ) from None
+        log.warning("partitions: %s is held again", self)
+
+    def release(self) -> None:
+        if self._connection is not None:
+            _release(self._connection)
+            self._connection = None
+
+    def __str__(self) -> str:
+        return f"partition {self.partition}"
+
+
+@contextmanager
+def claim(database: Database, partition: Partition) -> Iterator[Claim]:
+    """Hold `partition` for this process until exit, so a second worker for it cannot start,
+    nor a worker started with another worker count.
+
+    PostgreSQL: session advisory locks on a connection of its own, kept open (autocommit, so
     it is never idle in a transaction). SQLite: only 1/1, with no lock (it has one writer).
     """
     dialect = database.engine.dialect.name
+    held = Claim(database, partition)
     if dialect != "postgresql":
         if partition.count > 1:
             raise ConfigError(
                 f"partition {partition}: several workers need PostgreSQL "
                 f"({dialect} has no advisory locks and one writer); run one worker (1/1)"
             )
-        yield partition
+        yield held
         return
-    connection = database.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    held.take()
     try:
-        schema = connection.scalar(text("SELECT current_schema()")) or ""
-        key = lock_key(schema, partition)
-        locked = connection.scalar(
-            text("SELECT pg_try_advisory_lock(CAST(:ns AS integer), CAST(:key AS integer))"),
-            {"ns": LOCK_NAMESPACE, "key": key},
-        )
-        if not locked:
-            holder = _holder(connection, key)
-            raise ConfigError(
-                f"partition {partition} is already served by another hub worker (PostgreSQL "
-                f"advisory lock ({LOCK_NAMESPACE}, {key}) for schema {schema!r}{holder}); "
-                "stop that worker or start this one for another partition"
-            )
-    except BaseException:
-        connection.close()
-        raise
-    try:
-        yield partition
+        yield held
     finally:
-        _release(connection, key)
+        held.release()
+
+
+def _lock_partition(connection: Connection, schema: str, partition: Partition) -> None:
+    key = lock_key(schema, partition)
+    locked = connection.scalar(
+        text("SELECT pg_try_advisory_lock(CAST(:ns AS integer), CAST(:key AS integer))"),
+        {"ns": LOCK_NAMESPACE, "key": key},
+    )
+    if not locked:
+        holder = _holder(connection, key)
+        raise ConfigError(
+            f"partition {partition} is already served by another hub worker (PostgreSQL "
+            f"advisory lock ({LOCK_NAMESPACE}, {key}) for schema {schema!r}{holder}); "
+            "stop that worker or start this one for another partition"
+        )
+
+
+def _lock_layout(connection: Connection, schema: str, partition: Partition) -> None:
+    """A shared lock (schema's layout key, N): workers started with another N are refused, since
+    their shares of the sites would overlap ours. Taken, then checked: of two workers with
+    different N starting at once, neither misses the other."""
+    layout = layout_key(schema)
+    connection.execute(
+        text("SELECT pg_advisory_lock_shared(CAST(:layout AS integer), CAST(:n AS integer))"),
+        {"layout": layout, "n": partition.count},
+    )
+    counts = connection.scalars(
+        text(
+            "SELECT DISTINCT objid FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            " AND classid = CAST(:layout AS oid) AND objsubid = 2"
+            " AND objid <> CAST(:n AS oid)"
+        ),
+        {"layout": layout, "n": partition.count},
+    ).all()
+    if counts:
+        others = ", ".join(str(count) for count in sorted(counts))
+        raise ConfigError(
+            f"partition {partition}: hub workers started for {others} partitions already run on "
+            f"schema {schema!r}; every worker needs the same count: stop them all, then start "
+            f"1/N ... N/N with one N"
+        )
+
+
+def layout_key(schema: str) -> int:
+    """The first key of the worker-count locks: per schema (their second key is N)."""
+    return zlib.crc32(f"{schema}\0layout".encode()) & 0x7FFFFFFF
 
 
 def lock_key(schema: str, partition: Partition) -> int:
@@ -139,13 +233,11 @@ def _holder(connection: Connection, key: int) -> str:
     return f", held by backend pid {pid}" if pid is not None else ""
 
 
-def _release(connection: Connection, key: int) -> None:
-    """Unlock and return the connection; a broken one is discarded (closing it unlocks too)."""
+def _release(connection: Connection) -> None:
+    """Unlock (the partition and the layout: the connection holds nothing else) and return the
+    connection; a broken one is discarded (closing it unlocks too)."""
     try:
-        connection.execute(
-            text("SELECT pg_advisory_unlock(CAST(:ns AS integer), CAST(:key AS integer))"),
-            {"ns": LOCK_NAMESPACE, "key": key},
-        )
+        connection.execute(text("SELECT pg_advisory_unlock_all()"))
     except DBAPIError as exc:
         log.warning("partitions: could not unlock (%s); closing the lock's connection", exc)
         connection.invalidate()

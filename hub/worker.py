@@ -12,7 +12,6 @@ dropped silently. Counters go to `hub.metrics.registry` for `/metrics`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import sys
 import threading
@@ -34,7 +33,7 @@ from hub.context import HubContext
 from hub.errors import ConfigError, ServiceUnavailable
 from hub.ingest import DeviceDirectory, IngestResult, dead_letter, ingest_batch, mark_silent
 from hub.metrics import registry
-from hub.partitions import Partition, claim, owned_sites
+from hub.partitions import Claim, Partition, claim, owned_sites
 from hub.services import commands
 from hub.services.automation import apply_actions
 from hub.services.rule_state import RulesRuntime
@@ -69,8 +68,10 @@ class TickResult:
 class HubWorker:
     """Subscribes to `{prefix}/+/+/{telemetry,event,status}` and runs until `stop` is set.
 
-    With a `partition` (worker i of N, hub/partitions.py) it claims the partition in PostgreSQL
-    and subscribes to its own sites only, so every message of a device reaches one worker.
+    With a `partition` (worker i of N, hub/partitions.py) it subscribes to its own sites only, so
+    every message of a device reaches one worker. On PostgreSQL it holds its partition (1/1 when
+    unpartitioned) with advisory locks, checked at each tick: a worker whose lock was taken by
+    another while its connection was down stops.
     """
 
     def __init__(
@@ -112,6 +113,7 @@ class HubWorker:
         self._executor: ThreadPoolExecutor | None = None
         self._watching_since: datetime | None = None  # last (re)connect: silence counts from here
         self._last_tick: datetime | None = None
+        self._claim: Claim | None = None  # while running
 
     def stats(self) -> WorkerStats:
         with self._lock:
@@ -138,14 +140,16 @@ class HubWorker:
         sys.setswitchinterval(0.0005)
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="hub-worker-db")
         try:
-            with contextlib.ExitStack() as held:
+            # held even unpartitioned (1/1): a second `hub run` on the database is refused too
+            with claim(self.context.db, self.partition or Partition.whole()) as held:
+                self._claim = held
                 sites = None
                 if self.partition is not None:
-                    held.enter_context(claim(self.context.db, self.partition))
                     sites = [code for _, code in await self._in_db_thread(self._owned_sites)]
                     log.info("worker: partition %s, sites %s", self.partition, ", ".join(sites))
                 await self._serve(stop, sites)
         finally:
+            self._claim = None
             executor, self._executor = self._executor, None
             await asyncio.to_thread(executor.shutdown, True)
             if self.influx is not None:
@@ -214,6 +218,8 @@ class HubWorker:
     async def _timer(self) -> None:
         while True:
             await asyncio.sleep(self.tick_seconds)
+            if self._claim is not None:  # raises if another worker took the partition: stop
+                await self._in_db_thread(self._claim.hold)
             try:
                 await self.tick()
             except Exception:  # a timer fault must not stop ingest; it is logged loudly

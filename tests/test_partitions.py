@@ -3,6 +3,7 @@ lock that keeps a second worker off a partition (PostgreSQL; SQLite allows one w
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -12,11 +13,14 @@ import pytest
 import sqlalchemy as sa
 
 from hub.context import HubContext
-from hub.errors import ConfigError
+from hub.errors import ConfigError, Conflict
 from hub.partitions import LOCK_NAMESPACE, Partition, claim, lock_key, owned_sites
 from hub.services.site import LoadResult
+from hub.settings import Settings
 from hub.storage.db import Database
+from hub.worker import HubWorker
 from tests.support.sites import OTHER_SITE, load_other_site
+from tests.support.worker import forget_session
 
 SITES = [f"estate-{i:02d}" for i in range(40)]
 
@@ -91,7 +95,8 @@ def test_sqlite_serves_one_worker_only(tmp_path: Path) -> None:
         with several, claim(database, Partition.parse("2/4")):
             pass
         with claim(database, Partition.whole()) as held:
-            assert held == Partition.whole()
+            assert held.partition == Partition.whole()
+            held.hold()  # nothing to hold: one writer
     finally:
         database.dispose()
 
@@ -123,10 +128,75 @@ def test_a_second_worker_for_a_held_partition_is_refused_until_it_is_released(
         assert message.startswith("partition 2/4 is already served by another hub worker")
         assert "PostgreSQL advisory lock" in message and "held by backend pid" in message
         assert "\n" not in message
-        with claim(second, Partition.parse("1/4")), claim(second, Partition.parse("2/3")):
-            pass  # another index, or another worker count: another lock
+        with claim(second, Partition.parse("1/4")):
+            pass  # another index: another lock
     with claim(second, two_of_four):  # released: the partition can be served again
         pass
+
+
+def test_a_worker_started_with_another_worker_count_is_refused(
+    databases: tuple[Database, Database],
+) -> None:
+    """2/3 beside 2/4 would serve sites that 1/4..4/4 serve too; so would a second `hub run`."""
+    first, second = databases
+    with claim(first, Partition.parse("2/4")):
+        for other in ("2/3", "1/1"):
+            with pytest.raises(ConfigError) as caught, claim(second, Partition.parse(other)):
+                pass
+            assert f"partition {other}: hub workers started for 4 partitions already run" in str(
+                caught.value
+            )
+        with claim(second, Partition.parse("3/4")):
+            pass  # the same count: fine
+    with claim(second, Partition.parse("2/3")):  # all of N=4 stopped: another N may start
+        pass
+
+
+def _lock_backend(database: Database, partition: Partition) -> int:
+    with database.engine.connect() as watcher:
+        schema = str(watcher.scalar(sa.text("SELECT current_schema()")))
+        pid = watcher.scalar(
+            sa.text(
+                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                " AND classid = CAST(:ns AS oid) AND objid = CAST(:key AS oid)"
+            ),
+            {"ns": LOCK_NAMESPACE, "key": lock_key(schema, partition)},
+        )
+    assert pid is not None, f"nobody holds {partition}"
+    return int(pid)
+
+
+def _cut(database: Database, pid: int) -> None:
+    """What a database restart or a network cut does to the lock's connection."""
+    with database.engine.connect() as admin:
+        assert admin.scalar(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+
+
+def test_a_worker_whose_lock_connection_dropped_takes_the_partition_again(
+    databases: tuple[Database, Database],
+) -> None:
+    first, second = databases
+    partition = Partition.parse("1/2")
+    with claim(first, partition) as held:
+        old = _lock_backend(second, partition)
+        _cut(second, old)
+        held.hold()  # the next tick
+        assert _lock_backend(second, partition) != old
+        with pytest.raises(ConfigError, match="already served"), claim(second, partition):
+            pass
+
+
+def test_a_worker_whose_partition_was_taken_while_it_was_cut_off_stops(
+    databases: tuple[Database, Database],
+) -> None:
+    first, second = databases
+    partition = Partition.parse("1/2")
+    with claim(first, partition) as held:
+        _cut(second, _lock_backend(second, partition))
+        # a replacement started meanwhile
+        with claim(second, partition), pytest.raises(Conflict) as caught:
+            held.hold()
+    assert "taken by another worker meanwhile; this worker stops" in str(caught.value)
 
 
 def test_the_lock_is_held_on_an_idle_connection_not_an_open_transaction(
@@ -166,3 +236,25 @@ def test_hubs_in_other_schemas_do_not_share_locks(
         other.dispose()
         with first.engine.begin() as connection:
             connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+@pytest.mark.postgresql
+async def test_a_worker_stops_when_its_partition_was_taken_while_its_lock_was_cut(
+    context: HubContext, site: LoadResult, mqtt_url: str, topic_prefix: str
+) -> None:
+    """The timer's check, end to end: the worker (1/1) ends with `Conflict`, not in silence."""
+    rules = Settings().rules_file
+    worker = HubWorker(context, mqtt_url, rules, topic_prefix=topic_prefix, tick_seconds=3)
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    other = Database(context.settings.database_url)  # as another process would
+    try:
+        await asyncio.wait_for(worker.connected.wait(), 10)
+        _cut(other, _lock_backend(other, Partition.whole()))  # well before its first tick
+        with claim(other, Partition.whole()), pytest.raises(Conflict):
+            await asyncio.wait_for(task, 15)
+    finally:
+        stop.set()
+        await asyncio.gather(task, return_exceptions=True)
+        other.dispose()
+        await asyncio.to_thread(forget_session, mqtt_url, str(worker.client_id))
