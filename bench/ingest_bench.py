@@ -444,7 +444,9 @@ def commit() -> str:
     found = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     )
-    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True)
+    # the runs appended to the docs so far do not make the code uncommitted
+    status = ["git", "status", "--porcelain", "--", ".", f":!{DOCS.relative_to(ROOT)}"]
+    dirty = subprocess.run(status, cwd=ROOT, capture_output=True)
     return found.stdout.strip() + ("+uncommitted" if dirty.stdout.strip() else "")
 
 
