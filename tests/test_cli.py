@@ -109,6 +109,19 @@ def test_hub_worker_on_sqlite_refuses_a_second_worker() -> None:
 
 
 @pytest.mark.usefixtures("on_sqlite")
+def test_a_busy_metrics_port_of_hub_worker_is_one_clear_line() -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        busy = holder.getsockname()[1]
+        result = runner.invoke(app, ["worker", "--partition", "2/2", "--metrics-port", str(busy)])
+    assert result.exit_code == 1
+    line = _error_line(result.output)
+    assert f"the worker's /metrics cannot listen on 127.0.0.1:{busy}" in line
+    assert "already in use" in line
+
+
+@pytest.mark.usefixtures("on_sqlite")
 def test_hub_run_hands_its_partition_to_its_worker() -> None:
     """The refusal comes from the worker's claim: `--partition` reached it (and the API and
     dispatcher that had started stop with it)."""

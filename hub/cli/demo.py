@@ -184,11 +184,13 @@ def worker(
     context = _production("hub worker needs HUB_MQTT_URL (mqtt://host:port)")
     settings = context.settings
     ingest = HubWorker(context, settings.mqtt_url, settings.rules_file, partition=share)
+    metrics = None  # a busy port stops the start here, before anything runs
+    if metrics_port is not None:
+        metrics = ApiServer(context, settings.api_host, metrics_port, metrics_only=True)
     stop = asyncio.Event()
     parts = {"worker": ingest.run(stop)}
     console.print(f"Estate Hub worker {share}, ingesting its sites from {settings.mqtt_url}")
-    if metrics_port is not None:
-        metrics = ApiServer(context, settings.api_host, metrics_port, metrics_only=True)
+    if metrics is not None:
         parts["metrics"] = metrics.run(stop)
         console.print(f"  /metrics at {metrics.url}/metrics")
     asyncio.run(run_parts(parts, stop, None))
