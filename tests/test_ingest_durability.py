@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 import sqlalchemy as sa
 
@@ -373,10 +373,10 @@ def test_hub_worker_serves_its_own_counters_on_metrics_to_the_scraper_only(
         hub_started(database_url, broker, topic_prefix, site_of[2])
         assert _wait(lambda: _metric(worker, "hub_readings_total") >= 1, 10)
         url = f"http://127.0.0.1:{port}"
-        assert httpx.get(f"{url}/metrics").status_code == 401
+        assert httpx2.get(f"{url}/metrics").status_code == 401
         wrong = {"Authorization": "Bearer durability-test-scrape-tokem"}
-        assert httpx.get(f"{url}/metrics", headers=wrong).status_code == 403
-        assert httpx.get(f"{url}/api/v1/alerts").status_code == 404
+        assert httpx2.get(f"{url}/metrics", headers=wrong).status_code == 403
+        assert httpx2.get(f"{url}/api/v1/alerts").status_code == 404
     finally:
         worker.stop()
 
@@ -387,9 +387,9 @@ def _metric(hub: Hub, name: str) -> int:
     headers = {"Authorization": "Bearer durability-test-scrape-token"}
     for _ in range(100):
         try:
-            text = httpx.get(url, headers=headers, timeout=2).text
+            text = httpx2.get(url, headers=headers, timeout=2).text
             break
-        except httpx.HTTPError:
+        except httpx2.HTTPError:
             time.sleep(0.1)
     line = next(line for line in text.splitlines() if line.startswith(f"{name} "))
     return int(float(line.split()[1]))

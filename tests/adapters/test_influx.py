@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from adapters.influx import InfluxTarget, InfluxWriter, Sample
@@ -82,9 +82,9 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
         if process.poll() is not None:
             raise RuntimeError(f"influxd exited with {process.returncode}: {log.read_text()}")
         try:
-            if httpx.get(f"{url}/ping", timeout=1).status_code == 204:
+            if httpx2.get(f"{url}/ping", timeout=1).status_code == 204:
                 return
-        except httpx.TransportError:
+        except httpx2.TransportError:
             pass
         time.sleep(0.05)  # a process starting up, no event to wait on
     raise TimeoutError(f"influxd did not answer on {url} within 15 s")
@@ -101,7 +101,7 @@ def database(influxd: str) -> str:
 def influxql(url: str, query: str, *, db: str = "", method: str = "GET") -> list[dict[str, Any]]:
     """Run InfluxQL through 1.x `/query`; the series of the first statement."""
     params = {"q": query, "db": db, "epoch": "ns"}
-    answer = httpx.request(method, f"{url}/query", params=params, timeout=5)
+    answer = httpx2.request(method, f"{url}/query", params=params, timeout=5)
     answer.raise_for_status()
     result = answer.json()["results"][0]
     assert "error" not in result, result["error"]

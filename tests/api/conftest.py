@@ -7,7 +7,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from starlette.testclient import WebSocketTestSession
 
@@ -21,7 +21,7 @@ JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 RaiseAlert = Callable[..., dict[str, Any]]
-Submit = Callable[..., httpx.Response]
+Submit = Callable[..., httpx2.Response]
 LIVE = "/api/v1/live"
 
 
@@ -71,7 +71,7 @@ def raise_leak(context: HubContext, site: LoadResult) -> RaiseAlert:
 def home_id(api: ApiClient, owner: str) -> int:
     """The first home of `owner`, as the owner page finds it."""
     homes = api.get("/api/v1/homes", as_user=owner)
-    assert isinstance(homes, httpx.Response) and homes.status_code == 200
+    assert isinstance(homes, httpx2.Response) and homes.status_code == 200
     return int(homes.json()[0]["id"])
 
 
@@ -84,7 +84,7 @@ def submit(api: ApiClient) -> Submit:
         *,
         home: int | None = None,
         photo: tuple[str, bytes, str] | None = None,
-    ) -> httpx.Response:
+    ) -> httpx2.Response:
         form = {
             "home_id": str(home if home is not None else home_id(api, owner)),
             "category": "plumbing",
@@ -94,7 +94,7 @@ def submit(api: ApiClient) -> Submit:
         }
         files = {"photo": photo} if photo else None
         response = api.post("/api/v1/work-orders", as_user=owner, data=form, files=files)
-        assert isinstance(response, httpx.Response)
+        assert isinstance(response, httpx2.Response)
         return response
 
     return _submit

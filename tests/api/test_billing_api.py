@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from hub.context import HubContext
@@ -17,13 +17,13 @@ RUNS = "/api/v1/billing/runs"
 
 
 def ok(response: object, status: int = 200) -> Any:
-    assert isinstance(response, httpx.Response)
+    assert isinstance(response, httpx2.Response)
     assert response.status_code == status, response.text
     return response.json()
 
 
 def status_of(response: object) -> int:
-    assert isinstance(response, httpx.Response)
+    assert isinstance(response, httpx2.Response)
     return response.status_code
 
 

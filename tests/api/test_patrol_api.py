@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import cv2
-import httpx
+import httpx2
 import numpy as np
 import pytest
 from playwright.sync_api import Page, expect
@@ -24,12 +24,12 @@ PATROL = "/api/v1/patrol"
 
 
 def answer(response: object) -> tuple[int, Any]:
-    assert isinstance(response, httpx.Response)
+    assert isinstance(response, httpx2.Response)
     return response.status_code, response.json()
 
 
 def status(response: object) -> int:
-    assert isinstance(response, httpx.Response)
+    assert isinstance(response, httpx2.Response)
     return response.status_code
 
 
