@@ -138,20 +138,24 @@ class HubWorker:
         # it reading while a batch was stored (2,260 -> 2,590 msg/s, one worker, one run, before
         # the read-ahead socket made those system calls rare; later runs could not tell apart).
         sys.setswitchinterval(0.0005)
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix="hub-worker-db")
         try:
             # held even unpartitioned (1/1): a second `hub run` on the database is refused too
             with claim(self.context.db, self.partition or Partition.whole()) as held:
                 self._claim = held
-                sites = None
-                if self.partition is not None:
-                    sites = [code for _, code in await self._in_db_thread(self._owned_sites)]
-                    log.info("worker: partition %s, sites %s", self.partition, ", ".join(sites))
-                await self._serve(stop, sites)
+                self._executor = ThreadPoolExecutor(1, thread_name_prefix="hub-worker-db")
+                try:
+                    sites = None
+                    if self.partition is not None:
+                        owned = await self._in_db_thread(self._owned_sites)
+                        sites = [code for _, code in owned]
+                        log.info("worker: partition %s, sites %s", self.partition, ", ".join(sites))
+                    await self._serve(stop, sites)
+                finally:
+                    self._claim = None
+                    executor, self._executor = self._executor, None
+                    # before the lock goes: a tick's check of it may still run on that thread
+                    await asyncio.to_thread(executor.shutdown, True)
         finally:
-            self._claim = None
-            executor, self._executor = self._executor, None
-            await asyncio.to_thread(executor.shutdown, True)
             if self.influx is not None:
                 self.influx.close()
 
