@@ -372,9 +372,13 @@ class OfflineChecker(Checker):
     rule: OfflineRule
 
     def silence_limit(self, device: DeviceInfo) -> timedelta:
+        return timedelta(seconds=self.limit_s(device.heartbeat_s))
+
+    def limit_s(self, heartbeat_s: int) -> float:
+        """Seconds of silence allowed a device with this heartbeat."""
         if self.rule.timeout_s is not None:
-            return timedelta(seconds=self.rule.timeout_s)
-        return timedelta(seconds=device.heartbeat_s * self.rule.factor)
+            return self.rule.timeout_s
+        return heartbeat_s * self.rule.factor
 
     def limit_text(self, device: DeviceInfo) -> str:
         seconds = int(self.silence_limit(device).total_seconds())

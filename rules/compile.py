@@ -97,9 +97,7 @@ class RuleSet:
         """Seconds: the least silence any offline rule allows a device with this heartbeat. The
         silence timer need not look at a device heard from more recently than that."""
         limits = [
-            c.rule.timeout_s if c.rule.timeout_s is not None else heartbeat_s * c.rule.factor
-            for c, _, _ in self.checkers
-            if isinstance(c, OfflineChecker)
+            c.limit_s(heartbeat_s) for c, _, _ in self.checkers if isinstance(c, OfflineChecker)
         ]
         return min(limits, default=float("inf"))
 
