@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 from api import errors, live
 from api.pages import routes as pages
 from api.routers import (
+    accounts,
     alerts,
     auth,
     billing,
@@ -47,6 +48,7 @@ def create_app(context: HubContext) -> FastAPI:
     api = APIRouter(prefix=API_PREFIX)
     for router in (
         auth.router,
+        accounts.router,
         alerts.router,
         work_orders.router,
         work_orders.homes_router,

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from hub.cli.output import console, friendly_errors
 from hub.context import HubContext
 from hub.errors import NotFound
+from hub.services import audit, users
 from hub.services import site as site_service
-from hub.services import users
 from hub.services.status import counts
 from hub.settings import get_settings
 from hub.site_file import SAMPLE_SITE, parse_site_file
@@ -77,6 +77,14 @@ def reset_password(username: str) -> None:
         if user is None:
             raise NotFound(f"no account {username!r}")
         password = users.reset_password(session, user)
+        audit.record(
+            session,
+            at=context.clock.now(),
+            user_id=None,
+            action="reset_password",
+            target=f"user:{user.id}",
+            detail="command line",
+        )
     print_accounts({username: password}, "Password reset")
 
 
