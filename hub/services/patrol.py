@@ -291,10 +291,22 @@ def scan_outcome(session: Session, scan: PatrolScan) -> ScanResult:
 
 def list_scans(session: Session, user: User, *, limit: int = 200) -> list[PatrolScan]:
     """Newest first; a guard sees only their own scans."""
-    query = select(PatrolScan).order_by(PatrolScan.scanned_at.desc(), PatrolScan.id.desc())
+    query = _scans_visible_to(user).order_by(PatrolScan.scanned_at.desc(), PatrolScan.id.desc())
+    return list(session.scalars(query.limit(limit)))
+
+
+def scan_visible(session: Session, scan_id: int, user: User) -> bool:
+    """Whether `user`'s list of scans would hold this one (the live feed asks per scan)."""
+    query = _scans_visible_to(user).where(PatrolScan.id == scan_id)
+    return session.scalar(query.with_only_columns(PatrolScan.id)) is not None
+
+
+def _scans_visible_to(user: User) -> Select[PatrolScan]:
+    """The one rule for both: a guard sees only their own scans, the control room all."""
+    query = select(PatrolScan)
     if user.role is Role.GUARD:
         query = query.where(PatrolScan.guard_id == user.id)
-    return list(session.scalars(query.limit(limit)))
+    return query
 
 
 # --- missed checkpoints --------------------------------------------------------------------

@@ -3,7 +3,8 @@ live feed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -33,6 +34,14 @@ def receive(ws: WebSocketTestSession, timeout: float = 5.0) -> dict[str, Any]:
         return message
     finally:
         pool.shutdown(wait=False)
+
+
+@contextlib.contextmanager
+def live_feed(api: ApiClient, token: str) -> Iterator[WebSocketTestSession]:
+    """A live-feed socket that has sent `token` as its first message, as the page does."""
+    with api.client.websocket_connect(LIVE) as ws:
+        ws.send_json({"type": "auth", "token": token})
+        yield ws
 
 
 def next_of(ws: WebSocketTestSession, kind: str, alert_id: int) -> dict[str, Any]:

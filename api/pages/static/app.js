@@ -255,17 +255,17 @@
     resume();
   }
 
-  /* The control-room feed; onMessage({kind, data}), onStatus("open"|"closed"|"forbidden"). */
+  /* The live feed, each role getting what it may read; onMessage({kind, data}), onStatus("open"|"closed"|"forbidden"). */
   function live(onMessage, onStatus) {
     let delay = 1000;
     function open() {
       const current = session();
       if (!current) return;
       const scheme = location.protocol === "https:" ? "wss" : "ws";
-      const url = scheme + "://" + location.host + "/api/v1/live?token=" +
-        encodeURIComponent(current.token);
-      const socket = new WebSocket(url);
+      // The token goes in the first message, never in the URL (proxies and history keep URLs).
+      const socket = new WebSocket(scheme + "://" + location.host + "/api/v1/live");
       socket.onopen = () => {
+        socket.send(JSON.stringify({ type: "auth", token: current.token }));
         delay = 1000;
         onStatus("open");
       };
