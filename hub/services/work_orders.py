@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from hub import events
@@ -136,27 +136,37 @@ def _site_of_home(home: Home) -> int:
 
 
 def get_visible_or_raise(session: Session, order_id: int, user: User) -> WorkOrder:
-    """The work order if `user` may see it; owners only see their homes' orders."""
-    order = session.get(WorkOrder, order_id)
-    if order is None or not _visible(session, order, user):
+    """The work order if `user` may see it, by the same rule as their list (`list_for`)."""
+    query = select(WorkOrder).where(WorkOrder.id == order_id)
+    readable = _readable_by(session, user)
+    if readable is not None:
+        query = query.where(readable)
+    order = session.scalars(query).one_or_none()
+    if order is None:
         raise NotFound(f"work order {order_id} not found")
     return order
 
 
-def _visible(session: Session, order: WorkOrder, user: User) -> bool:
+def _readable_by(session: Session, user: User) -> ColumnElement[bool] | None:
+    """Which orders `user` may read, as a condition; None for staff who read every order.
+
+    An owner reads their own requests and their homes' orders; a technician only the orders
+    assigned to them now (least privilege: a reassigned order leaves with its new assignee).
+    """
     if user.role is Role.OWNER:
-        return order.requested_by_id == user.id or order.home_id in owner_home_ids(session, user)
-    return True
+        homes = owner_home_ids(session, user)
+        return or_(WorkOrder.requested_by_id == user.id, WorkOrder.home_id.in_(homes))
+    if user.role is Role.TECHNICIAN:
+        return WorkOrder.assigned_to_id == user.id
+    return None
 
 
 def list_for(session: Session, user: User, *, open_only: bool = False) -> list[WorkOrder]:
     """Newest first: an owner's own, a technician's assigned, everything for other staff."""
     query = select(WorkOrder).order_by(WorkOrder.created_at.desc(), WorkOrder.id.desc())
-    if user.role is Role.OWNER:
-        homes = owner_home_ids(session, user)
-        query = query.where(or_(WorkOrder.requested_by_id == user.id, WorkOrder.home_id.in_(homes)))
-    elif user.role is Role.TECHNICIAN:
-        query = query.where(WorkOrder.assigned_to_id == user.id)
+    readable = _readable_by(session, user)
+    if readable is not None:
+        query = query.where(readable)
     if open_only:
         query = query.where(WorkOrder.status.in_(OPEN_WORK_ORDER_STATES))
     return list(session.scalars(query.limit(500)))
