@@ -8,6 +8,8 @@ from urllib.parse import urlparse
 
 import aiomqtt
 
+from hub.redact import redact_url
+
 
 @dataclass(frozen=True)
 class BrokerAddress:
@@ -20,7 +22,7 @@ class BrokerAddress:
 def parse_mqtt_url(url: str) -> BrokerAddress:
     parsed = urlparse(url)
     if parsed.scheme not in ("mqtt", "tcp") or not parsed.hostname:
-        raise ValueError(f"MQTT URL {url!r} is not mqtt://host:port")
+        raise ValueError(f"MQTT URL {redact_url(url)!r} is not mqtt://host:port")
     return BrokerAddress(parsed.hostname, parsed.port or 1883, parsed.username, parsed.password)
 
 

@@ -19,6 +19,7 @@ from hub.cli.output import console, friendly_errors
 from hub.context import HubContext
 from hub.errors import ConfigError
 from hub.partitions import Partition
+from hub.redact import redact_url
 from hub.runner import ApiServer, hub_parts, run_parts
 from hub.services import billing, meter_readings, patrol, users
 from hub.services.site import load_site
@@ -58,7 +59,8 @@ def demo(
     console.print(f"  控制室 Control room  {api.url}/")
     console.print(f"  巡更 Guard           {api.url}/guard")
     console.print(f"  业主 Owner           {api.url}/owner")
-    console.print(f"  MQTT broker          {mqtt_url}   database {context.db.engine.url}")
+    database = context.db.engine.url  # SQLAlchemy's URL hides its own password
+    console.print(f"  MQTT broker          {redact_url(mqtt_url)}   database {database}")
     print_accounts(accounts, "演示账号 Demo accounts")
     console.print("Fresh passwords each run, also in var/demo-credentials.txt.")
     console.print("Ctrl-C stops the demo." if seconds is None else f"Stopping after {seconds:g} s.")
@@ -158,7 +160,8 @@ def run(
     api = ApiServer(context, settings.api_host, port or settings.api_port)
     stop = asyncio.Event()
     serving = "every site" if share is None else f"partition {share} of the sites"
-    console.print(f"Estate Hub serving {api.url}, ingesting {serving} from {settings.mqtt_url}")
+    broker = redact_url(settings.mqtt_url)
+    console.print(f"Estate Hub serving {api.url}, ingesting {serving} from {broker}")
     parts = hub_parts(context, settings.mqtt_url, api, stop, partition=share)
     asyncio.run(run_parts(parts, stop, None))
 
@@ -189,7 +192,8 @@ def worker(
         metrics = ApiServer(context, settings.api_host, metrics_port, metrics_only=True)
     stop = asyncio.Event()
     parts = {"worker": ingest.run(stop)}
-    console.print(f"Estate Hub worker {share}, ingesting its sites from {settings.mqtt_url}")
+    broker = redact_url(settings.mqtt_url)
+    console.print(f"Estate Hub worker {share}, ingesting its sites from {broker}")
     if metrics is not None:
         parts["metrics"] = metrics.run(stop)
         console.print(f"  /metrics at {metrics.url}/metrics")
