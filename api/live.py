@@ -110,6 +110,15 @@ def _watcher(session: Session, context: HubContext, token: str) -> User:
     return user
 
 
+def _current_watcher(session: Session, context: HubContext, token: str) -> User | None:
+    """The account if it may still watch; None sends it nothing until the next revalidation
+    closes the socket."""
+    try:
+        return _watcher(session, context, token)
+    except Refused:
+        return None
+
+
 async def _send_snapshot(websocket: WebSocket, context: HubContext, token: str) -> None:
     snapshot = await run_in_threadpool(_active_alerts, context, token)
     await _send(websocket, {"kind": "snapshot", "data": {"alerts": snapshot}})
@@ -118,11 +127,8 @@ async def _send_snapshot(websocket: WebSocket, context: HubContext, token: str) 
 def _active_alerts(context: HubContext, token: str) -> list[dict[str, Any]]:
     """The active alerts, or none for a role that may not `GET /alerts`."""
     with context.db.session() as session:
-        try:
-            user = _watcher(session, context, token)
-        except Refused:  # the next revalidation closes the socket
-            return []
-        if not may_see_alerts(user):
+        user = _current_watcher(session, context, token)
+        if user is None or not may_see_alerts(user):
             return []
         return [alerts.alert_view(alert) for alert in alerts.list_alerts(session)]
 
@@ -130,11 +136,8 @@ def _active_alerts(context: HubContext, token: str) -> list[dict[str, Any]]:
 def _visible(context: HubContext, token: str, item: DomainEvent) -> bool:
     """Whether the account behind `token` could read this event's object over REST right now."""
     with context.db.session() as session:
-        try:
-            user = _watcher(session, context, token)
-        except Refused:  # the next revalidation closes the socket
-            return False
-        return may_see(session, user, item.kind, item.data)
+        user = _current_watcher(session, context, token)
+        return user is not None and may_see(session, user, item.kind, item.data)
 
 
 async def _serve(

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from api.deps import ContextDep, SessionDep, require_role
 from hub.domain import Role
-from hub.services import accounts
+from hub.services import accounts, users
 from hub.storage.models import User
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
@@ -46,7 +46,7 @@ def list_accounts(
     session: SessionDep, _: AdminDep, role: Role | None = None, active: bool | None = None
 ) -> list[AccountPublic]:
     """Staff accounts, inactive ones included unless `active` filters them."""
-    return [_public(user) for user in accounts.list_accounts(session, role=role, active=active)]
+    return [_public(user) for user in users.list_staff(session, role=role, active=active)]
 
 
 @router.post("/{user_id}/deactivate")

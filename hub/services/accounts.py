@@ -19,20 +19,6 @@ from hub.services import audit, users
 from hub.storage.models import User
 
 
-def list_accounts(
-    session: Session, *, role: Role | None = None, active: bool | None = None
-) -> list[User]:
-    """Staff accounts, inactive ones too unless `active` says otherwise, by username."""
-    if role is Role.OWNER:
-        raise InvalidInput("role: owners are not staff")
-    query = select(User).where(User.role != Role.OWNER).order_by(User.username)
-    if role is not None:
-        query = query.where(User.role == role)
-    if active is not None:
-        query = query.where(User.active.is_(active))
-    return list(session.scalars(query))
-
-
 def staff_or_raise(session: Session, user_id: int) -> User:
     """A staff account, active or not; owners answer as not found here."""
     user = session.get(User, user_id)

@@ -90,11 +90,16 @@ def owner_home_ids(session: Session, user: User) -> set[int]:
     return set(rows)
 
 
-def list_staff(session: Session, *, role: Role | None = None) -> list[User]:
-    """Active staff accounts (never owners), optionally of one role, by username."""
+def list_staff(
+    session: Session, *, role: Role | None = None, active: bool | None = True
+) -> list[User]:
+    """Staff accounts (never owners), by username: active ones unless `active` says otherwise
+    (None: all), optionally of one role."""
     if role is Role.OWNER:
         raise InvalidInput("role: owners are not staff")
-    query = select(User).where(User.active, User.role != Role.OWNER).order_by(User.username)
+    query = select(User).where(User.role != Role.OWNER).order_by(User.username)
+    if active is not None:
+        query = query.where(User.active.is_(active))
     if role is not None:
         query = query.where(User.role == role)
     return list(session.scalars(query))
