@@ -12,6 +12,7 @@ from api.pages import routes as pages
 from api.routers import (
     accounts,
     alerts,
+    audit,
     auth,
     billing,
     metrics,
@@ -49,6 +50,7 @@ def create_app(context: HubContext) -> FastAPI:
     for router in (
         auth.router,
         accounts.router,
+        audit.router,
         alerts.router,
         work_orders.router,
         work_orders.homes_router,

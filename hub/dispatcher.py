@@ -2,9 +2,9 @@
 
 Each pass delivers pending notifications (hub/services/outbox.py), publishes pending device
 commands (hub/services/commands.py) and then runs the timers that need no message to fire:
-command acknowledgement timeouts, SLA escalation and settling of flapping alarms. Database work
-runs in a thread, one short transaction per step, so the event loop stays free; a failing pass
-is logged and the next one tries again.
+command acknowledgement timeouts, SLA escalation, settling of flapping alarms and, once an
+hour, the audit log's retention. Database work runs in a thread, one short transaction per
+step, so the event loop stays free; a failing pass is logged and the next one tries again.
 """
 
 from __future__ import annotations
@@ -13,14 +13,16 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from adapters.mqtt.command_publisher import CommandPublisher
 from hub.context import HubContext
 from hub.errors import ServiceUnavailable
-from hub.services import alerts, commands, escalation, outbox
+from hub.services import alerts, audit, commands, escalation, outbox
 
 log = logging.getLogger(__name__)
+
+AUDIT_PRUNE_EVERY = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class Dispatcher:
         self.prefix = topic_prefix or context.settings.topic_prefix
         self.interval_s = interval_s
         self.publisher = CommandPublisher(mqtt_url)
+        self._audit_pruned_at: datetime | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
         try:
@@ -100,4 +103,16 @@ class Dispatcher:
             escalated = len(escalation.check(session, now=now))
         with self.context.db.session() as session:
             settled = len(alerts.settle_flapping(session, now=now))
+        self._prune_audit(now)
         return expired, escalated, settled
+
+    def _prune_audit(self, now: datetime) -> None:
+        """Age out the audit log once an hour (HUB_AUDIT_RETENTION_DAYS)."""
+        if self._audit_pruned_at is not None and now - self._audit_pruned_at < AUDIT_PRUNE_EVERY:
+            return
+        days = self.context.settings.audit_retention_days
+        with self.context.db.session() as session:
+            removed = audit.prune(session, now=now, retention_days=days)
+        self._audit_pruned_at = now
+        if removed:
+            log.info("dispatcher: %d audit entries older than %d days removed", removed, days)

@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     rules_file: Path = PACKAGE_DIR.parent / "rules" / "default.yaml"
     upload_max_bytes: int = 5 * 1024 * 1024
     token_minutes: int = 12 * 60
+    audit_retention_days: int = Field(
+        default=365, ge=180, description="days the audit log keeps an entry (at least 180)"
+    )
     metrics_token: str = Field(default="", description="bearer token for GET /metrics scrapers")
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536  # tests lower both: hashing cost is not what they test

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from api.deps import ContextDep, SessionDep, require_role
 from hub.domain import Role
 from hub.errors import NotFound
-from hub.services import uploads, users, work_orders
-from hub.storage.models import Home, User, WorkOrderEvent
+from hub.services import read_audit, uploads, users, work_orders
+from hub.storage.models import Home, User, WorkOrder, WorkOrderEvent
 
 router = APIRouter(prefix="/work-orders", tags=["work orders"])
 homes_router = APIRouter(prefix="/homes", tags=["work orders"])
@@ -54,12 +54,19 @@ class Confirmation(BaseModel):
 @router.get("")
 def list_work_orders(
     session: SessionDep,
+    context: ContextDep,
     user: Reader,
     open_only: Annotated[bool, Query(alias="open", description="only unfinished orders")] = False,
 ) -> list[View]:
-    """Newest first: an owner's own homes', a technician's assigned, all for other staff."""
+    """Newest first: an owner's own homes', a technician's assigned, all for other staff.
+
+    Contacts are masked here except an owner's own; `GET /work-orders/{id}` shows them in full
+    to those whose duty needs it."""
     found = work_orders.list_for(session, user, open_only=open_only)
-    return [work_orders.work_order_view(order) for order in found]
+    read_audit.staff_read(
+        session, user, at=context.clock.now(), target="work_orders", detail=f"{len(found)} rows"
+    )
+    return [_view(order, user) for order in found]
 
 
 @router.post("", status_code=201)
@@ -91,12 +98,20 @@ def submit(
     )
     if checked is not None:  # only once the request is known good
         uploads.save(checked, var_dir=context.settings.var_dir)
-    return work_orders.work_order_view(order)
+    return _view(order, owner)
 
 
 @router.get("/{order_id}")
-def get_work_order(order_id: int, session: SessionDep, user: Reader) -> View:
-    return work_orders.work_order_view(work_orders.get_visible_or_raise(session, order_id, user))
+def get_work_order(order_id: int, session: SessionDep, context: ContextDep, user: Reader) -> View:
+    """One order; the owner's contact in full for customer service and the assigned technician
+    (each such read is audited), masked for other staff."""
+    order = work_orders.get_visible_or_raise(session, order_id, user)
+    now, target = context.clock.now(), f"work_order:{order.id}"
+    read_audit.staff_read(session, user, at=now, target=target)
+    full_contact = order.contact is not None and work_orders.contact_in_full(order, user)
+    if full_contact:
+        read_audit.pii_read(session, user, at=now, target=target, field="contact")
+    return work_orders.work_order_view(order, full_contact=full_contact)
 
 
 @router.get("/{order_id}/photo", response_class=FileResponse)
@@ -106,16 +121,29 @@ def get_photo(
     order = work_orders.get_visible_or_raise(session, order_id, user)
     if not order.photo_path:
         raise NotFound(f"work order {order_id} has no photo")
+    read_audit.staff_read(
+        session, user, at=context.clock.now(), target=f"work_order:{order.id}", detail="photo"
+    )
     path, media_type = uploads.open_stored(order.photo_path, var_dir=context.settings.var_dir)
     headers = {"Cache-Control": "private", "X-Content-Type-Options": "nosniff"}
     return FileResponse(path, media_type=media_type, headers=headers)
 
 
 @router.get("/{order_id}/history")
-def get_history(order_id: int, session: SessionDep, user: Reader) -> list[View]:
+def get_history(
+    order_id: int, session: SessionDep, context: ContextDep, user: Reader
+) -> list[View]:
     """Every step: status, when, by whom, with the note (assignment, report, comment)."""
     order = work_orders.get_visible_or_raise(session, order_id, user)
+    read_audit.staff_read(
+        session, user, at=context.clock.now(), target=f"work_order:{order.id}", detail="history"
+    )
     return [_event_view(session, item) for item in work_orders.history(session, order)]
+
+
+def _view(order: WorkOrder, user: User) -> View:
+    """An order in a list or a step's answer: the contact in full only to its own owner."""
+    return work_orders.work_order_view(order, full_contact=order.requested_by_id == user.id)
 
 
 def _event_view(session: Session, item: WorkOrderEvent) -> View:
@@ -131,7 +159,7 @@ def _event_view(session: Session, item: WorkOrderEvent) -> View:
 @router.post("/{order_id}/accept")
 def accept(order_id: int, session: SessionDep, context: ContextDep, user: Acceptor) -> View:
     order = work_orders.accept(session, order_id, by=user, now=context.clock.now())
-    return work_orders.work_order_view(order)
+    return _view(order, user)
 
 
 @router.post("/{order_id}/assign")
@@ -141,13 +169,13 @@ def assign(
     order = work_orders.assign(
         session, order_id, technician_id=body.technician_id, by=user, now=context.clock.now()
     )
-    return work_orders.work_order_view(order)
+    return _view(order, user)
 
 
 @router.post("/{order_id}/start")
 def start(order_id: int, session: SessionDep, context: ContextDep, user: Technician) -> View:
     order = work_orders.start(session, order_id, by=user, now=context.clock.now())
-    return work_orders.work_order_view(order)
+    return _view(order, user)
 
 
 @router.post("/{order_id}/complete")
@@ -157,7 +185,7 @@ def complete(
     order = work_orders.complete(
         session, order_id, report=body.report, by=user, now=context.clock.now()
     )
-    return work_orders.work_order_view(order)
+    return _view(order, user)
 
 
 @router.post("/{order_id}/confirm")
@@ -174,7 +202,7 @@ def confirm(
         by=user,
         now=context.clock.now(),
     )
-    return work_orders.work_order_view(order)
+    return _view(order, user)
 
 
 @homes_router.get("")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from hub.cli import core, demo
+from hub.cli.audit import audit_app
 from hub.cli.billing import billing_app
 from hub.cli.patrol import patrol_app
 from hub.cli.readings import readings_app
@@ -13,6 +14,7 @@ from hub.cli.rules import rules_app
 app = typer.Typer(help="Estate Hub: facility and security control hub.", no_args_is_help=True)
 core.register(app)
 demo.register(app)
+app.add_typer(audit_app, name="audit")
 app.add_typer(billing_app, name="billing")
 app.add_typer(patrol_app, name="patrol")
 app.add_typer(readings_app, name="readings")

@@ -333,8 +333,22 @@ def history(session: Session, order: WorkOrder) -> list[WorkOrderEvent]:
     )
 
 
-def work_order_view(order: WorkOrder) -> dict[str, Any]:
-    """The JSON shape of a work order, shared by the REST API and the live feed."""
+def contact_in_full(order: WorkOrder, reader: User) -> bool:
+    """Whose duty needs the owner's number unmasked: customer service, the technician assigned
+    now, and the owner who gave it (物业云平台制度 二(三)3: owner contacts only for the job)."""
+    if reader.role is Role.CUSTOMER_SERVICE:
+        return True
+    if reader.role is Role.TECHNICIAN:
+        return order.assigned_to_id == reader.id
+    return order.requested_by_id == reader.id
+
+
+def work_order_view(order: WorkOrder, *, full_contact: bool = False) -> dict[str, Any]:
+    """The JSON shape of a work order, shared by the REST API and the live feed.
+
+    The owner's contact is masked unless `full_contact`: only a single-order read by someone
+    whose duty needs it (`contact_in_full`) asks for it, and that read is audited.
+    """
 
     def iso(value: datetime | None) -> str | None:
         return value.isoformat() if value else None
@@ -354,7 +368,7 @@ def work_order_view(order: WorkOrder) -> dict[str, Any]:
         "reading_id": order.reading_id,
         "assigned_to_id": order.assigned_to_id,
         "has_photo": order.photo_path is not None,
-        "contact": mask(order.contact) if order.contact else None,
+        "contact": _contact(order.contact, full=full_contact),
         "created_at": iso(order.created_at),
         "accept_by": iso(order.created_at + ACCEPT_WITHIN),
         "accepted_at": iso(order.accepted_at),
@@ -368,3 +382,9 @@ def work_order_view(order: WorkOrder) -> dict[str, Any]:
         "escalated_at": iso(order.escalated_at),
         "reopened_from_id": order.reopened_from_id,
     }
+
+
+def _contact(contact: str | None, *, full: bool) -> str | None:
+    if contact is None or full:
+        return contact
+    return mask(contact)
