@@ -1,0 +1,98 @@
+"""Who may call each route: the route x role matrix, checked against the running app.
+
+Every route the app serves has a row here; `test_route_matrix.py` fails for a route without one,
+for a row without a route, and for any role the app answers differently from its row. A row
+names the roles that get past the role check (they may still get 404 for an object that is not
+theirs: that is tested per feature), or says why the route is open without a token.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hub.domain import Role
+
+ADMIN, OPERATOR, TECHNICIAN, GUARD = Role.ADMIN, Role.OPERATOR, Role.TECHNICIAN, Role.GUARD
+FINANCE, SERVICE, OWNER = Role.FINANCE, Role.CUSTOMER_SERVICE, Role.OWNER
+EVERYONE = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class Open:
+    """No token: the route authenticates otherwise, or serves nothing private."""
+
+    why: str
+
+
+Access = frozenset[Role] | Open
+
+
+def roles(*allowed: Role) -> frozenset[Role]:
+    return frozenset(allowed)
+
+
+MATRIX: dict[str, Access] = {
+    # the OpenAPI document and its pages, the web pages and their files
+    "GET /api/v1/openapi.json": Open("the API's public contract"),
+    "GET /api/v1/docs": Open("the API's public contract"),
+    "GET /docs/oauth2-redirect": Open("the API docs' login helper"),
+    "GET /redoc": Open("the API's public contract"),
+    "GET /": Open("a page; its data comes from the API with a token"),
+    "GET /owner": Open("a page; its data comes from the API with a token"),
+    "GET /guard": Open("a page; its data comes from the API with a token"),
+    "GET /static": Open("the pages' scripts and styles"),
+    # accounts
+    "POST /api/v1/auth/token": Open("logging in"),
+    "GET /api/v1/auth/me": EVERYONE,
+    "POST /api/v1/auth/password": EVERYONE,
+    "POST /api/v1/auth/staff": roles(ADMIN),
+    "GET /api/v1/accounts": roles(ADMIN),
+    "POST /api/v1/accounts/{user_id}/deactivate": roles(ADMIN),
+    "POST /api/v1/accounts/{user_id}/activate": roles(ADMIN),
+    "POST /api/v1/accounts/{user_id}/reset-password": roles(ADMIN),
+    "PATCH /api/v1/accounts/{user_id}": roles(ADMIN),
+    "GET /api/v1/audit": roles(ADMIN),
+    # alerts and the live feed
+    "GET /api/v1/alerts": roles(ADMIN, OPERATOR, GUARD),
+    "POST /api/v1/alerts/{alert_id}/acknowledge": roles(ADMIN, OPERATOR),
+    "WS /api/v1/live": EVERYONE - {FINANCE},
+    # work orders
+    "GET /api/v1/work-orders": roles(ADMIN, OPERATOR, SERVICE, TECHNICIAN, OWNER),
+    "POST /api/v1/work-orders": roles(OWNER),
+    "GET /api/v1/work-orders/{order_id}": roles(ADMIN, OPERATOR, SERVICE, TECHNICIAN, OWNER),
+    "GET /api/v1/work-orders/{order_id}/photo": roles(ADMIN, OPERATOR, SERVICE, TECHNICIAN, OWNER),
+    "GET /api/v1/work-orders/{order_id}/history": roles(
+        ADMIN, OPERATOR, SERVICE, TECHNICIAN, OWNER
+    ),
+    "POST /api/v1/work-orders/{order_id}/accept": roles(ADMIN, OPERATOR, SERVICE),
+    "POST /api/v1/work-orders/{order_id}/assign": roles(ADMIN, SERVICE),
+    "POST /api/v1/work-orders/{order_id}/start": roles(TECHNICIAN),
+    "POST /api/v1/work-orders/{order_id}/complete": roles(TECHNICIAN),
+    "POST /api/v1/work-orders/{order_id}/confirm": roles(OWNER),
+    "GET /api/v1/homes": roles(OWNER),
+    "GET /api/v1/staff": roles(ADMIN, SERVICE),
+    # notices and notifications
+    "POST /api/v1/notices": roles(ADMIN, OPERATOR, SERVICE),
+    "GET /api/v1/notices": roles(ADMIN, OPERATOR, SERVICE, OWNER),
+    "GET /api/v1/notices/{notice_id}": roles(ADMIN, OPERATOR, SERVICE, OWNER),
+    "GET /api/v1/notifications": EVERYONE,
+    "POST /api/v1/notifications/{item_id}/read": EVERYONE,
+    "GET /api/v1/notifications/outbox": roles(ADMIN, OPERATOR),
+    # the hub itself
+    "GET /api/v1/status": roles(ADMIN, OPERATOR),
+    "GET /api/v1/dead-letters": roles(ADMIN, OPERATOR),
+    "GET /metrics": roles(ADMIN),  # or the HUB_METRICS_TOKEN scraper
+    # billing
+    "GET /api/v1/bills": roles(OWNER, FINANCE, ADMIN, SERVICE),
+    "GET /api/v1/bills/arrears": roles(FINANCE, ADMIN),
+    "GET /api/v1/bills/{bill_id}": roles(OWNER, FINANCE, ADMIN, SERVICE),
+    "POST /api/v1/bills/{bill_id}/pay": roles(OWNER, FINANCE, ADMIN),
+    "POST /api/v1/billing/runs": roles(FINANCE, ADMIN),
+    # patrol
+    "GET /api/v1/patrol/routes": roles(ADMIN, OPERATOR, GUARD),
+    "POST /api/v1/patrol/rounds": roles(GUARD),
+    "GET /api/v1/patrol/rounds/current": roles(GUARD),
+    "POST /api/v1/patrol/scans": roles(GUARD),
+    "POST /api/v1/patrol/scans/photo": roles(GUARD),
+    "GET /api/v1/patrol/scans": roles(ADMIN, OPERATOR, GUARD),
+}
