@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from hub.clock import Clock, SystemClock
+from hub.data_keys import check_data_key
 from hub.settings import Settings
 from hub.storage.db import Database
 
@@ -18,3 +19,18 @@ class HubContext:
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock | None = None) -> HubContext:
         return cls(settings, Database(settings.resolved_database_url()), clock or SystemClock())
+
+    def check_keys(self) -> None:
+        """Refuse to run with a data key that cannot read the stored owner data."""
+        check_data_key(self.db.engine, self.settings)
+
+
+def open_context(settings: Settings) -> HubContext:
+    """The context of a command or server: the database, once the data key is known to fit."""
+    context = HubContext.from_settings(settings)
+    try:
+        context.check_keys()
+    except BaseException:
+        context.db.dispose()
+        raise
+    return context
