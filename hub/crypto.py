@@ -32,10 +32,17 @@ def parse_keys(value: str) -> tuple[str, ...]:
 
 
 def data_keys() -> tuple[str, ...]:
-    """The configured data keys, newest first (the key file is re-read when it changes)."""
-    keys = parse_keys(get_settings().secret("data_key"))
+    """The configured data keys, newest first (the key file is re-read when it changes).
+
+    Never made here: only the start-up check makes one, after finding no encrypted data.
+    """
+    settings = get_settings()
+    keys = parse_keys(settings.secret("data_key", create=False))
     if not keys:
-        raise ConfigError("the data key (HUB_DATA_KEY or var/data_key.txt) is empty")
+        raise ConfigError(
+            f"no data key: HUB_DATA_KEY is not set and {settings.secret_path('data_key')} "
+            "is missing or empty"
+        )
     return keys
 
 

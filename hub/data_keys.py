@@ -1,8 +1,9 @@
 """Which columns hold encrypted owner data, and whether the configured key opens them.
 
-A hub started with the wrong data key (or none, after var/data_key.txt went missing) would
-quietly make a new key and leave every owner's phone unreadable; `check_data_key` refuses to
-start instead. It needs no canary row: the encrypted values already stored are the sample.
+A hub started with the wrong data key (or none, after var/data_key.txt went missing) must not
+quietly make a new key and leave every owner's phone unreadable: `check_data_key` refuses to
+start instead, and is the only place a data key is made. It needs no canary row: the encrypted
+values already stored are the sample.
 """
 
 from __future__ import annotations
@@ -63,11 +64,13 @@ def sample_tokens(connection: Connection) -> list[str]:
 
 
 def check_data_key(engine: Engine, settings: Settings) -> None:
-    """ConfigError unless the data key opens the stored owner data (or none is stored yet)."""
+    """ConfigError unless the data key opens the stored owner data; with none stored yet, a
+    missing key is made here, the only place one is."""
     with engine.connect() as connection:
         tokens = sample_tokens(connection)
     if not tokens:
-        return  # a fresh database: the key is made on first use
+        settings.secret("data_key")
+        return
     configured = settings.secret("data_key", create=False)
     if not configured:
         raise ConfigError(

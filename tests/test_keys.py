@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx2
@@ -18,10 +19,11 @@ from typer.testing import CliRunner
 from api.app import create_app
 from hub import crypto
 from hub.cli import app
-from hub.context import HubContext
+from hub.clock import FakeClock
+from hub.context import HubContext, open_context
 from hub.errors import ConfigError
 from hub.services.site import LoadResult
-from hub.settings import get_settings
+from hub.settings import Settings, get_settings
 from hub.storage.models import Owner
 from tests.api.conftest import home_id
 from tests.conftest import ApiClient
@@ -39,6 +41,16 @@ def hub_env(hub_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return hub_env
 
 
+@pytest.fixture
+def context(settings: Settings, clock: FakeClock) -> Iterator[HubContext]:
+    """The hub as `hub run` opens it: the start-up check makes or checks the data key."""
+    get_settings.cache_clear()
+    ctx = open_context(get_settings())
+    ctx.clock = clock
+    yield ctx
+    ctx.db.dispose()
+
+
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
@@ -54,8 +66,13 @@ def phones(context: HubContext) -> set[str | None]:
         return set(session.scalars(sa.select(Owner.phone)))
 
 
-def test_a_fresh_hub_makes_its_keys_readable_by_its_owner_only(hub_env: Path) -> None:
+def test_a_fresh_hub_makes_its_keys_readable_by_its_owner_only(
+    settings: Settings, hub_env: Path
+) -> None:
     assert not hub_env.exists()
+    with pytest.raises(ConfigError, match="no data key"):
+        crypto.encrypt("13812345678")  # only the start-up check makes the key
+    open_context(settings).db.dispose()
     get_settings().secret("secret_key")
     key = crypto.encrypt("13812345678")
     assert mode(hub_env) == 0o700
@@ -68,7 +85,7 @@ def test_a_missing_key_file_stops_the_hub_instead_of_making_a_new_key(
     context: HubContext, site: LoadResult, hub_env: Path
 ) -> None:
     key_file = hub_env / "data_key.txt"
-    assert mode(key_file) == 0o600  # made when the site's owner phones were first encrypted
+    assert mode(key_file) == 0o600  # made when the hub first started, on the empty database
     key_file.unlink()
     result = runner.invoke(app, ["status"])
     assert result.exit_code == 1
@@ -76,6 +93,8 @@ def test_a_missing_key_file_stops_the_hub_instead_of_making_a_new_key(
     assert "data_key.txt is missing" in result.output
     with pytest.raises(ConfigError, match="no data key"), TestClient(create_app(context)):
         pass
+    with context.db.session() as session:  # a running process never makes one either
+        assert set(session.scalars(sa.select(Owner.phone))) == {"[unreadable]"}
     assert not key_file.exists()
 
 
@@ -115,7 +134,7 @@ def test_one_damaged_contact_shows_as_unreadable_and_the_list_still_loads(
     assert runner.invoke(app, ["status"]).exit_code == 0  # one bad row is not a wrong key
 
 
-def test_a_changed_key_file_is_used_without_a_restart(hub_env: Path) -> None:
+def test_a_changed_key_file_is_used_without_a_restart(context: HubContext, hub_env: Path) -> None:
     before = crypto.encrypt("13812345678")
     old = (hub_env / "data_key.txt").read_text().strip()
     new = Fernet.generate_key().decode()
