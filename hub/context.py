@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from hub import secret_files
 from hub.clock import Clock, SystemClock
 from hub.data_keys import check_data_key
 from hub.settings import Settings
@@ -18,6 +19,8 @@ class HubContext:
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock | None = None) -> HubContext:
+        """The context for `settings`; var/ (keys, SQLite file, photos) is made 0700 first."""
+        secret_files.ensure_dir(settings.var_dir)
         return cls(settings, Database(settings.resolved_database_url()), clock or SystemClock())
 
     def check_keys(self) -> None:

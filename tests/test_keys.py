@@ -67,12 +67,16 @@ def phones(context: HubContext) -> set[str | None]:
 
 
 def test_a_fresh_hub_makes_its_keys_readable_by_its_owner_only(
-    settings: Settings, hub_env: Path
+    hub_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("HUB_DATABASE_URL", raising=False)  # the default: a SQLite file in var/
+    get_settings.cache_clear()
+    settings = get_settings()
     assert not hub_env.exists()
     with pytest.raises(ConfigError, match="no data key"):
         crypto.encrypt("13812345678")  # only the start-up check makes the key
     open_context(settings).db.dispose()
+    assert (hub_env / "estate-hub.db").exists()
     get_settings().secret("secret_key")
     key = crypto.encrypt("13812345678")
     assert mode(hub_env) == 0o700

@@ -21,7 +21,10 @@ backup_app = typer.Typer(
 PassphraseFile = Annotated[
     Path | None,
     typer.Option(
-        "--passphrase-file", help="seal (or open) the archive with the passphrase in this file"
+        "--passphrase-file",
+        exists=True,
+        dir_okay=False,
+        help="seal (or open) the archive with the passphrase in this file",
     ),
 ]
 
@@ -57,7 +60,7 @@ def create(
 @backup_app.command("verify")
 @friendly_errors
 def verify(
-    file: Annotated[Path, typer.Argument(help="the archive")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="the archive")],
     passphrase_file: PassphraseFile = None,
 ) -> None:
     """Read a whole backup and check its database copy, restoring nothing."""
@@ -72,7 +75,7 @@ def verify(
 @backup_app.command("restore")
 @friendly_errors
 def restore(
-    file: Annotated[Path, typer.Argument(help="the archive")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="the archive")],
     passphrase_file: PassphraseFile = None,
 ) -> None:
     """Restore into an empty database: data, photos and keys, then migrate to the newest schema."""
