@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hub import secret_files
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -56,7 +58,6 @@ class Settings(BaseSettings):
         value: str = getattr(self, name)
         if value:
             return value
-        from hub import secret_files
         from hub.crypto import new_secret  # local: crypto imports settings
 
         path = self.secret_path(name)
