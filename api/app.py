@@ -31,6 +31,7 @@ API_PREFIX = "/api/v1"
 def create_app(context: HubContext) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        context.check_keys()  # never serve (or make a new key) with the wrong data key
         # PostgreSQL: events committed by any process (workers, CLI) reach this one's live feed.
         async with relaying(context.db.engine) as relay:
             app.state.event_relay = relay

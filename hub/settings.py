@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hub import secret_files
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -50,19 +52,27 @@ class Settings(BaseSettings):
             return self.database_url
         return f"sqlite:///{(self.var_dir / 'estate-hub.db').resolve()}"
 
-    def secret(self, name: str) -> str:
-        """A secret from the environment, else one generated once and kept in `var/`."""
+    def secret(self, name: str, *, create: bool = True) -> str:
+        """A secret from the environment, else from `var/<name>.txt` (made on first use).
+
+        The file is re-read whenever it changes, so a key rotation reaches running processes.
+        With `create=False` a missing file gives "" instead of a new key.
+        """
         value: str = getattr(self, name)
         if value:
             return value
         from hub.crypto import new_secret  # local: crypto imports settings
 
-        path = self.var_dir / f"{name}.txt"
+        path = self.secret_path(name)
         if not path.exists():
-            self.var_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(new_secret(name))
-            path.chmod(0o600)
-        return path.read_text().strip()
+            if not create:
+                return ""
+            secret_files.create(path, new_secret(name))
+        return secret_files.read(path)
+
+    def secret_path(self, name: str) -> Path:
+        """Where a secret not given in the environment is kept."""
+        return self.var_dir / f"{name}.txt"
 
 
 @lru_cache

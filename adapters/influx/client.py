@@ -27,6 +27,7 @@ from influxdb_client.domain.write_precision import WritePrecision
 from influxdb_client.rest import ApiException
 
 from hub.errors import ConfigError, ServiceUnavailable
+from hub.redact import redact_url
 
 FieldValue = Decimal | float | int | str | bool
 
@@ -67,7 +68,7 @@ class InfluxTarget:
     def __post_init__(self) -> None:
         parsed = urlparse(self.url)
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
-            raise ConfigError(f"HUB_INFLUX_URL {self.url!r} is not http(s)://host:port")
+            raise ConfigError(f"HUB_INFLUX_URL {redact_url(self.url)!r} is not http(s)://host:port")
         if self.database and (self.bucket or self.org):
             raise ConfigError(
                 "InfluxDB: give HUB_INFLUX_DB (1.x) or HUB_INFLUX_ORG + HUB_INFLUX_BUCKET "
@@ -85,7 +86,7 @@ class InfluxTarget:
 
     def __str__(self) -> str:
         where = f"database {self.database}" if self.v1 else f"org {self.org}, bucket {self.bucket}"
-        return f"InfluxDB at {self.url} ({where})"
+        return f"InfluxDB at {redact_url(self.url)} ({where})"
 
 
 class InfluxWriter:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from hub.cli.output import console, friendly_errors
 from hub.context import HubContext
+from hub.context import open_context as open_checked_context
 from hub.errors import NotFound
 from hub.services import audit, users
 from hub.services import site as site_service
@@ -27,7 +28,7 @@ users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 
 
 def open_context() -> HubContext:
-    return HubContext.from_settings(get_settings())
+    return open_checked_context(get_settings())
 
 
 @db_app.command("upgrade")

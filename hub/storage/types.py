@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -11,6 +12,9 @@ from sqlalchemy import DateTime, Dialect, Enum, Numeric, String, TypeDecorator
 from sqlalchemy.orm import mapped_column
 
 from hub import crypto
+from hub.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -34,7 +38,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class EncryptedString(TypeDecorator[str]):
-    """Owner personal data (phone, ID number): Fernet-encrypted in the database."""
+    """Owner personal data (phone, ID number): Fernet-encrypted in the database.
+
+    A value no key opens (a damaged row, a key mix-up) reads as `crypto.UNREADABLE` and is
+    logged, so one bad row cannot fail a whole list.
+    """
 
     impl = String(512)
     cache_ok = True
@@ -43,7 +51,15 @@ class EncryptedString(TypeDecorator[str]):
         return None if value is None else crypto.encrypt(value)
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
-        return None if value is None else crypto.decrypt(value)
+        if value is None:
+            return None
+        try:
+            return crypto.decrypt(value)
+        except ConfigError:
+            log.error(
+                "an encrypted owner data value cannot be decrypted; shown as %s", crypto.UNREADABLE
+            )
+            return crypto.UNREADABLE
 
 
 MONEY = Numeric(14, 2, asdecimal=True)

@@ -249,3 +249,11 @@ def test_settings_pick_the_api_or_say_what_is_missing(context: HubContext) -> No
         influx_sink(Settings(influx_url="http://h:8086", influx_db="d", influx_bucket="b"))
     with pytest.raises(ConfigError, match="is not http"):
         influx_sink(Settings(influx_url="127.0.0.1:8086", influx_db="d"))
+
+
+def test_a_bad_influx_url_is_reported_without_its_password() -> None:
+    with pytest.raises(ConfigError) as refused:
+        InfluxTarget(url="ftp://hub:s3cret@influx:8086", database="d")
+    assert "s3cret" not in str(refused.value)
+    assert "ftp://hub:***@influx:8086" in str(refused.value)
+    assert "s3cret" not in str(InfluxTarget(url="http://hub:s3cret@influx:8086", database="d"))
