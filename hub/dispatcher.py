@@ -1,6 +1,7 @@
 """The dispatcher: the hub's outbound half and its lifecycle timers, one pass every `interval_s`.
 
-Each pass delivers pending notifications (hub/services/outbox.py), publishes pending device
+Each pass delivers pending notifications (hub/services/outbox.py: in-app ones to the inbox, SMS
+through the provider HUB_SMS_PROVIDER names), publishes pending device
 commands (hub/services/commands.py) and then runs the timers that need no message to fire:
 command acknowledgement timeouts, SLA escalation and settling of flapping alarms. Database work
 runs in a thread, one short transaction per step, so the event loop stays free; a failing pass
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from adapters.mqtt.command_publisher import CommandPublisher
+from adapters.sms import sms_provider
 from hub.context import HubContext
 from hub.errors import ServiceUnavailable
 from hub.services import alerts, commands, escalation, outbox
@@ -26,6 +28,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class PassResult:
     delivered: int
+    sms_delivered: int
     commands_sent: int
     commands_expired: int
     escalated: int
@@ -47,6 +50,8 @@ class Dispatcher:
         self.prefix = topic_prefix or context.settings.topic_prefix
         self.interval_s = interval_s
         self.publisher = CommandPublisher(mqtt_url)
+        provider = sms_provider(context.settings, context.clock)
+        self.sms = outbox.SmsChannel(provider, context.db.session)
 
     async def run(self, stop: asyncio.Event) -> None:
         try:
@@ -66,9 +71,16 @@ class Dispatcher:
         delivered = await asyncio.to_thread(
             outbox.deliver_pending, self.context.db.session, now=now
         )
+        sms_delivered = await asyncio.to_thread(
+            outbox.deliver_pending,
+            self.context.db.session,
+            now=now,
+            channel=self.sms,
+            medium=outbox.Medium.SMS,
+        )
         sent = await self._send_commands()
         expired, escalated, settled = await asyncio.to_thread(self._timers)
-        return PassResult(delivered, sent, expired, escalated, settled)
+        return PassResult(delivered, sms_delivered, sent, expired, escalated, settled)
 
     async def _send_commands(self) -> int:
         pending = await asyncio.to_thread(self._outgoing)
