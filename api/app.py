@@ -17,6 +17,7 @@ from api.routers import (
     metrics,
     notices,
     notifications,
+    password_reset,
     patrol,
     system,
     work_orders,
@@ -48,6 +49,7 @@ def create_app(context: HubContext) -> FastAPI:
     api = APIRouter(prefix=API_PREFIX)
     for router in (
         auth.router,
+        password_reset.router,
         accounts.router,
         alerts.router,
         work_orders.router,
