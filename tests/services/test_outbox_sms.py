@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -70,6 +71,8 @@ def test_an_sms_is_sent_once_however_often_the_dispatcher_runs(
     assert (sms.provider_message_id, sms.sent_at) == (sent[0].id, clock.now())
     with context.db.session() as session:
         assert session.scalars(select(InboxItem)).all() == []
+        stored = session.execute(sa.text("SELECT phone || text FROM sms_messages")).scalar_one()
+        assert "13812345678" not in stored and "123456" not in stored  # encrypted at rest
 
 
 def test_the_sms_pass_leaves_inbox_rows_alone(
