@@ -171,7 +171,8 @@ def to_inbox(session: Session, message: OutboxMessage, now: datetime) -> None:
 
 
 class SmsChannel:
-    """The SMS channel: each row's text to its phone through `provider`, at most once."""
+    """The SMS channel: each row's text to its phone through `provider`, once: only a crash
+    between the provider's answer and the commit of its id could send it again."""
 
     def __init__(self, provider: SmsProvider, sessions: SessionFactory) -> None:
         self.provider = provider

@@ -3,7 +3,7 @@
 An outbox row with an `sms_messages` row goes out by SMS instead of to the inbox. Phone and text
 (a verification code) are encrypted at rest like the owner's own data; a text is kept to 300
 UTF-8 bytes, which the column's ciphertext fits. `provider_message_id` is committed as soon as
-the provider answers, so a retry never sends the same message twice.
+the provider answers, so a retry after any later failure does not send it again.
 """
 
 from __future__ import annotations
