@@ -18,6 +18,7 @@ from api.routers import (
     metrics,
     notices,
     notifications,
+    password_reset,
     patrol,
     system,
     work_orders,
@@ -50,6 +51,7 @@ def create_app(context: HubContext) -> FastAPI:
     api = APIRouter(prefix=API_PREFIX)
     for router in (
         auth.router,
+        password_reset.router,
         accounts.router,
         audit.router,
         alerts.router,

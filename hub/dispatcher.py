@@ -1,7 +1,8 @@
 """The dispatcher: the hub's outbound half and its lifecycle timers, one pass every `interval_s`.
 
-Each pass delivers pending notifications (hub/services/outbox.py), publishes pending device
-commands (hub/services/commands.py) and then runs the timers that need no message to fire:
+Each pass delivers pending notifications (hub/services/outbox.py: in-app ones to the inbox, SMS
+through the provider HUB_SMS_PROVIDER names), publishes pending device commands
+(hub/services/commands.py) and then runs the timers that need no message to fire:
 command acknowledgement timeouts, SLA escalation, settling of flapping alarms and, once an
 hour, the audit log's retention. Database work runs in a thread, one short transaction per
 step, so the event loop stays free; a failing pass is logged and the next one tries again.
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from adapters.mqtt.command_publisher import CommandPublisher
+from adapters.sms import sms_provider
 from hub.context import HubContext
 from hub.errors import ServiceUnavailable
 from hub.services import alerts, audit, commands, escalation, outbox
@@ -28,6 +30,7 @@ AUDIT_PRUNE_EVERY = timedelta(hours=1)
 @dataclass(frozen=True)
 class PassResult:
     delivered: int
+    sms_delivered: int
     commands_sent: int
     commands_expired: int
     escalated: int
@@ -50,6 +53,8 @@ class Dispatcher:
         self.interval_s = interval_s
         self.publisher = CommandPublisher(mqtt_url)
         self._audit_pruned_at: datetime | None = None
+        provider = sms_provider(context.settings, context.clock)
+        self.sms = outbox.SmsChannel(provider, context.db.session)
 
     async def run(self, stop: asyncio.Event) -> None:
         try:
@@ -69,9 +74,16 @@ class Dispatcher:
         delivered = await asyncio.to_thread(
             outbox.deliver_pending, self.context.db.session, now=now
         )
+        sms_delivered = await asyncio.to_thread(
+            outbox.deliver_pending,
+            self.context.db.session,
+            now=now,
+            channel=self.sms,
+            medium=outbox.Medium.SMS,
+        )
         sent = await self._send_commands()
         expired, escalated, settled = await asyncio.to_thread(self._timers)
-        return PassResult(delivered, sent, expired, escalated, settled)
+        return PassResult(delivered, sms_delivered, sent, expired, escalated, settled)
 
     async def _send_commands(self) -> int:
         pending = await asyncio.to_thread(self._outgoing)

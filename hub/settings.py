@@ -45,12 +45,20 @@ class Settings(BaseSettings):
     influx_token: str = Field(default="", description="InfluxDB 2.x/3.x (or 1.8+) API token")
     influx_org: str = Field(default="", description="InfluxDB 2.x/3.x organisation")
     influx_bucket: str = Field(default="", description="InfluxDB 2.x/3.x bucket")
+    # SMS for owners' verification codes (adapters/sms/, docs/security.md)
+    sms_provider: str = Field(default="sandbox", description="sandbox: messages go to sms_sink")
+    sms_sink: Path | None = Field(default=None, description="sandbox sink; var/sms-sandbox.jsonl")
+    sms_signature: str = Field(default="物业", description="the 【signature】 texts start with")
 
     def resolved_database_url(self) -> str:
         """The configured database, or the SQLite file under `var/`."""
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.var_dir / 'estate-hub.db').resolve()}"
+
+    def resolved_sms_sink(self) -> Path:
+        """Where the sandbox SMS provider writes: HUB_SMS_SINK, or a file under `var/`."""
+        return self.sms_sink or self.var_dir / "sms-sandbox.jsonl"
 
     def secret(self, name: str, *, create: bool = True) -> str:
         """A secret from the environment, else from `var/<name>.txt` (made on first use).

@@ -5,6 +5,11 @@ into one outbox row each, inside the caller's transaction. `deliver_pending` is 
 half: it counts the attempt in its own committed transaction, then delivers and marks the row
 delivered in a second one. A crash between the two leaves the row pending and is retried; the
 inbox's unique `outbox_id` keeps a retry from delivering twice.
+
+`send_sms` writes a row with an SMS part (`SmsMessage`); the dispatcher delivers those with
+`deliver_pending(..., channel=SmsChannel(provider, sessions), medium=Medium.SMS)`. The provider's
+message id is committed the moment the provider answers, so a retry after a later failure only
+marks the row delivered; a provider error leaves the row pending with the reason.
 """
 
 from __future__ import annotations
@@ -13,11 +18,13 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from adapters.sms import SmsProvider
 from hub.domain import DeliveryStatus, Role
 from hub.errors import InvalidInput, NotFound
 from hub.storage.models import (
@@ -27,12 +34,21 @@ from hub.storage.models import (
     InboxItem,
     OutboxMessage,
     Owner,
+    SmsMessage,
     User,
 )
 
 MAX_ATTEMPTS = 5
+SMS_MAX_BYTES = 300
 SessionFactory = Callable[[], AbstractContextManager[Session]]
 Channel = Callable[[Session, OutboxMessage, datetime], None]
+
+
+class Medium(StrEnum):
+    """How a row goes out: rows with an SMS part by SMS, all others to the inbox."""
+
+    INBOX = "inbox"
+    SMS = "sms"
 
 
 @dataclass(frozen=True)
@@ -105,6 +121,40 @@ def notify(
     return rows
 
 
+def send_sms(
+    session: Session,
+    *,
+    site_id: int,
+    recipient: User,
+    phone: str,
+    title: str,
+    text: str,
+    source: str,
+    now: datetime,
+) -> OutboxMessage:
+    """One pending SMS to `phone` for `recipient`, in the caller's transaction.
+
+    The text stays out of the outbox row (staff see `title` in the delivery status) and is kept
+    encrypted in the SMS part."""
+    if len(text.encode()) > SMS_MAX_BYTES:
+        raise InvalidInput(f"sms: text over {SMS_MAX_BYTES} bytes")
+    message = OutboxMessage(
+        site_id=site_id,
+        recipient_id=recipient.id,
+        title=title[:200],
+        body="",
+        source=source,
+        status=DeliveryStatus.PENDING,
+        attempts=0,
+        created_at=now,
+    )
+    session.add(message)
+    session.flush()
+    session.add(SmsMessage(outbox_id=message.id, phone=phone, text=text))
+    session.flush()
+    return message
+
+
 def to_inbox(session: Session, message: OutboxMessage, now: datetime) -> None:
     """The in-app channel: an inbox row, unless this message already has one."""
     exists = session.scalar(select(InboxItem.id).where(InboxItem.outbox_id == message.id))
@@ -120,10 +170,38 @@ def to_inbox(session: Session, message: OutboxMessage, now: datetime) -> None:
         )
 
 
-def pending_ids(session: Session, limit: int = 100) -> list[int]:
+class SmsChannel:
+    """The SMS channel: each row's text to its phone through `provider`, once: only a crash
+    between the provider's answer and the commit of its id could send it again."""
+
+    def __init__(self, provider: SmsProvider, sessions: SessionFactory) -> None:
+        self.provider = provider
+        self.sessions = sessions
+
+    def __call__(self, session: Session, message: OutboxMessage, now: datetime) -> None:
+        sms = session.scalars(
+            select(SmsMessage).where(SmsMessage.outbox_id == message.id)
+        ).one_or_none()
+        if sms is None:
+            raise InvalidInput(f"outbox message {message.id} has no SMS part")
+        if sms.provider_message_id is not None:
+            return  # an earlier attempt sent it and failed after: only mark it delivered
+        provider_id = self.provider.send(sms.phone, sms.text)
+        # Its own transaction: whatever fails after this, the provider already has the message.
+        # (`session` has only read so far, so this write waits on nobody, SQLite included.)
+        with self.sessions() as record:
+            sent = record.get(SmsMessage, sms.id)
+            assert sent is not None
+            sent.provider_message_id = provider_id
+            sent.sent_at = now
+
+
+def pending_ids(session: Session, limit: int = 100, medium: Medium = Medium.INBOX) -> list[int]:
+    has_sms = OutboxMessage.id.in_(select(SmsMessage.outbox_id))
     query = (
         select(OutboxMessage.id)
         .where(OutboxMessage.status == DeliveryStatus.PENDING)
+        .where(has_sms if medium is Medium.SMS else ~has_sms)
         .order_by(OutboxMessage.id)
         .limit(limit)
     )
@@ -131,11 +209,17 @@ def pending_ids(session: Session, limit: int = 100) -> list[int]:
 
 
 def deliver_pending(
-    sessions: SessionFactory, *, now: datetime, channel: Channel = to_inbox, limit: int = 100
+    sessions: SessionFactory,
+    *,
+    now: datetime,
+    channel: Channel = to_inbox,
+    medium: Medium = Medium.INBOX,
+    limit: int = 100,
 ) -> int:
-    """Deliver what is pending; each row once. Returns how many were delivered."""
+    """Deliver the pending rows of `medium` through `channel`; each row once. Returns how many
+    were delivered."""
     with sessions() as session:
-        ids = pending_ids(session, limit)
+        ids = pending_ids(session, limit, medium)
     delivered = 0
     for message_id in ids:
         with sessions() as session:  # the attempt counts even if delivery then crashes

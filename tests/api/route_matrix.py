@@ -43,6 +43,8 @@ MATRIX: dict[str, Access] = {
     "GET /static": Open("the pages' scripts and styles"),
     # accounts
     "POST /api/v1/auth/token": Open("logging in"),
+    "POST /api/v1/auth/password-reset/request": Open("an owner who forgot the password"),
+    "POST /api/v1/auth/password-reset/confirm": Open("the SMS code is the credential"),
     "GET /api/v1/auth/me": EVERYONE,
     "POST /api/v1/auth/password": EVERYONE,
     "POST /api/v1/auth/staff": roles(ADMIN),

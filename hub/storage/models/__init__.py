@@ -7,6 +7,7 @@ from hub.storage.models.commands import DeviceCommand
 from hub.storage.models.duty import DutyShift
 from hub.storage.models.notices import Notice
 from hub.storage.models.notifications import InboxItem, OutboxMessage
+from hub.storage.models.password_reset import CodeClosed, PasswordResetCode
 from hub.storage.models.patrol import PatrolRound, PatrolRoute, PatrolScan, PatrolStop, RouteStop
 from hub.storage.models.rule_state import RuleState
 from hub.storage.models.site import (
@@ -19,6 +20,7 @@ from hub.storage.models.site import (
     Owner,
     Site,
 )
+from hub.storage.models.sms import SmsMessage
 from hub.storage.models.telemetry import DeadLetter, DeviceEvent, Reading
 from hub.storage.models.users import User
 from hub.storage.models.work_orders import WorkOrder, WorkOrderEvent
@@ -30,6 +32,7 @@ __all__ = [
     "BillLine",
     "Building",
     "Checkpoint",
+    "CodeClosed",
     "DeadLetter",
     "Device",
     "DeviceCommand",
@@ -42,6 +45,7 @@ __all__ = [
     "Notice",
     "OutboxMessage",
     "Owner",
+    "PasswordResetCode",
     "PatrolRound",
     "PatrolRoute",
     "PatrolScan",
@@ -51,6 +55,7 @@ __all__ = [
     "RouteStop",
     "RuleState",
     "Site",
+    "SmsMessage",
     "Tariff",
     "TariffTier",
     "User",
