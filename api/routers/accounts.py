@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
 from api.deps import ContextDep, SessionDep, require_role
+from api.params import ObjectId
 from hub.domain import Role
 from hub.services import accounts, users
 from hub.storage.models import User
@@ -51,21 +52,21 @@ def list_accounts(
 
 @router.post("/{user_id}/deactivate")
 def deactivate(
-    user_id: int, session: SessionDep, context: ContextDep, admin: AdminDep
+    user_id: ObjectId, session: SessionDep, context: ContextDep, admin: AdminDep
 ) -> AccountPublic:
     return _public(accounts.deactivate(session, user_id, admin=admin, now=context.clock.now()))
 
 
 @router.post("/{user_id}/activate")
 def activate(
-    user_id: int, session: SessionDep, context: ContextDep, admin: AdminDep
+    user_id: ObjectId, session: SessionDep, context: ContextDep, admin: AdminDep
 ) -> AccountPublic:
     return _public(accounts.activate(session, user_id, admin=admin, now=context.clock.now()))
 
 
 @router.post("/{user_id}/reset-password")
 def reset_password(
-    user_id: int, session: SessionDep, context: ContextDep, admin: AdminDep
+    user_id: ObjectId, session: SessionDep, context: ContextDep, admin: AdminDep
 ) -> PasswordReset:
     """The generated password is in this answer only; the account must change it at login."""
     user, password = accounts.reset_password(session, user_id, admin=admin, now=context.clock.now())
@@ -74,7 +75,7 @@ def reset_password(
 
 @router.patch("/{user_id}")
 def change_role(
-    user_id: int, body: RoleChange, session: SessionDep, context: ContextDep, admin: AdminDep
+    user_id: ObjectId, body: RoleChange, session: SessionDep, context: ContextDep, admin: AdminDep
 ) -> AccountPublic:
     user = accounts.change_role(session, user_id, body.role, admin=admin, now=context.clock.now())
     return _public(user)

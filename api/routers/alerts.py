@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import ContextDep, SessionDep, require_role
+from api.params import ObjectId
 from hub.domain import Role
 from hub.services import alerts, audit
 from hub.storage.models import User
@@ -31,7 +32,7 @@ def list_alerts(
 
 @router.post("/{alert_id}/acknowledge")
 def acknowledge(
-    alert_id: int, session: SessionDep, context: ContextDep, user: Handler
+    alert_id: ObjectId, session: SessionDep, context: ContextDep, user: Handler
 ) -> dict[str, Any]:
     """Record who acknowledged and when; every open console sees it on the live feed."""
     now = context.clock.now()

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime, BaseModel, Field
 
 from api.deps import ContextDep, SessionDep, require_role
+from api.params import DB_ID_MAX
 from hub.domain import Role
 from hub.services import audit, read_audit
 from hub.storage.models import User
@@ -39,7 +40,7 @@ def search_audit(
     session: SessionDep,
     context: ContextDep,
     admin: Admin,
-    user_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    user_id: Annotated[int | None, Query(ge=1, le=DB_ID_MAX)] = None,
     action: Annotated[str | None, Query(max_length=64, description="e.g. pii_read")] = None,
     target: Annotated[
         str | None, Query(max_length=128, description="prefix, e.g. work_order:12")
@@ -47,7 +48,7 @@ def search_audit(
     since: AwareDatetime | None = None,
     until: AwareDatetime | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    before_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    before_id: Annotated[int | None, Query(ge=1, le=DB_ID_MAX)] = None,
 ) -> AuditPage:
     """Newest first, a page at a time. Reading the log is itself logged."""
     where = audit.AuditFilter(

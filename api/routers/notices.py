@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from api.deps import ContextDep, SessionDep, require_role
+from api.params import IdField, ObjectId
 from hub.domain import Role
 from hub.services import audit, notices
 from hub.storage.models import User
@@ -22,8 +23,8 @@ Reader = Annotated[User, Depends(require_role(*_PUBLISHERS, Role.OWNER))]
 class NoticeCreate(BaseModel):
     title: str = Field(max_length=200)
     body: str = Field(max_length=10_000)
-    building_id: int | None = Field(default=None, description="omit for the whole site")
-    site_id: int | None = Field(default=None, description="needed only when several sites")
+    building_id: IdField | None = Field(default=None, description="omit for the whole site")
+    site_id: IdField | None = Field(default=None, description="needed only when several sites")
 
 
 @router.post("", status_code=201)
@@ -53,5 +54,5 @@ def list_notices(
 
 
 @router.get("/{notice_id}")
-def get_notice(notice_id: int, session: SessionDep, user: Reader) -> dict[str, Any]:
+def get_notice(notice_id: ObjectId, session: SessionDep, user: Reader) -> dict[str, Any]:
     return notices.notice_view(session, notices.get_visible_or_raise(session, notice_id, user))

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import ContextDep, SessionDep, require_role
+from api.params import ObjectId
 from hub.domain import Role
 from hub.services import outbox
 from hub.storage.models import User
@@ -29,7 +30,7 @@ def my_notifications(
 
 @router.post("/{item_id}/read")
 def mark_read(
-    item_id: int, session: SessionDep, context: ContextDep, user: Anyone
+    item_id: ObjectId, session: SessionDep, context: ContextDep, user: Anyone
 ) -> dict[str, Any]:
     """Mark one of the caller's notifications read; anyone else's answers 404."""
     item = outbox.mark_read(session, item_id, user=user, now=context.clock.now())

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from api.deps import ContextDep, SessionDep, require_role
+from api.params import DB_ID_MAX, IdField, ObjectId
 from hub.domain import Role
 from hub.errors import NotFound
 from hub.services import read_audit, uploads, users, work_orders
@@ -38,7 +39,7 @@ View = dict[str, Any]
 
 
 class Assignment(BaseModel):
-    technician_id: int
+    technician_id: IdField
 
 
 class Completion(BaseModel):
@@ -74,7 +75,7 @@ def submit(
     session: SessionDep,
     context: ContextDep,
     owner: Owner,
-    home_id: Annotated[int, Form()],
+    home_id: Annotated[int, Form(ge=1, le=DB_ID_MAX)],
     category: Annotated[str, Form(min_length=1, max_length=64)],
     title: Annotated[str, Form(min_length=1, max_length=200)],
     description: Annotated[str, Form(max_length=4000)] = "",
@@ -102,7 +103,9 @@ def submit(
 
 
 @router.get("/{order_id}")
-def get_work_order(order_id: int, session: SessionDep, context: ContextDep, user: Reader) -> View:
+def get_work_order(
+    order_id: ObjectId, session: SessionDep, context: ContextDep, user: Reader
+) -> View:
     """One order; the owner's contact in full for customer service and the assigned technician
     (each such read is audited), masked for other staff."""
     order = work_orders.get_visible_or_raise(session, order_id, user)
@@ -116,7 +119,7 @@ def get_work_order(order_id: int, session: SessionDep, context: ContextDep, user
 
 @router.get("/{order_id}/photo", response_class=FileResponse)
 def get_photo(
-    order_id: int, session: SessionDep, context: ContextDep, user: Reader
+    order_id: ObjectId, session: SessionDep, context: ContextDep, user: Reader
 ) -> FileResponse:
     order = work_orders.get_visible_or_raise(session, order_id, user)
     if not order.photo_path:
@@ -131,7 +134,7 @@ def get_photo(
 
 @router.get("/{order_id}/history")
 def get_history(
-    order_id: int, session: SessionDep, context: ContextDep, user: Reader
+    order_id: ObjectId, session: SessionDep, context: ContextDep, user: Reader
 ) -> list[View]:
     """Every step: status, when, by whom, with the note (assignment, report, comment)."""
     order = work_orders.get_visible_or_raise(session, order_id, user)
@@ -157,14 +160,14 @@ def _event_view(session: Session, item: WorkOrderEvent) -> View:
 
 
 @router.post("/{order_id}/accept")
-def accept(order_id: int, session: SessionDep, context: ContextDep, user: Acceptor) -> View:
+def accept(order_id: ObjectId, session: SessionDep, context: ContextDep, user: Acceptor) -> View:
     order = work_orders.accept(session, order_id, by=user, now=context.clock.now())
     return _view(order, user)
 
 
 @router.post("/{order_id}/assign")
 def assign(
-    order_id: int, body: Assignment, session: SessionDep, context: ContextDep, user: Dispatcher
+    order_id: ObjectId, body: Assignment, session: SessionDep, context: ContextDep, user: Dispatcher
 ) -> View:
     order = work_orders.assign(
         session, order_id, technician_id=body.technician_id, by=user, now=context.clock.now()
@@ -173,14 +176,14 @@ def assign(
 
 
 @router.post("/{order_id}/start")
-def start(order_id: int, session: SessionDep, context: ContextDep, user: Technician) -> View:
+def start(order_id: ObjectId, session: SessionDep, context: ContextDep, user: Technician) -> View:
     order = work_orders.start(session, order_id, by=user, now=context.clock.now())
     return _view(order, user)
 
 
 @router.post("/{order_id}/complete")
 def complete(
-    order_id: int, body: Completion, session: SessionDep, context: ContextDep, user: Technician
+    order_id: ObjectId, body: Completion, session: SessionDep, context: ContextDep, user: Technician
 ) -> View:
     order = work_orders.complete(
         session, order_id, report=body.report, by=user, now=context.clock.now()
@@ -190,7 +193,7 @@ def complete(
 
 @router.post("/{order_id}/confirm")
 def confirm(
-    order_id: int, body: Confirmation, session: SessionDep, context: ContextDep, user: Owner
+    order_id: ObjectId, body: Confirmation, session: SessionDep, context: ContextDep, user: Owner
 ) -> View:
     """The owner confirms the repair and rates attitude and quality from 1 to 5."""
     order = work_orders.confirm(
