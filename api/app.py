@@ -18,6 +18,7 @@ from api.routers import (
     notices,
     notifications,
     patrol,
+    payments,
     system,
     work_orders,
 )
@@ -57,6 +58,7 @@ def create_app(context: HubContext) -> FastAPI:
         system.router,
         live.router,
         billing.router,
+        payments.router,
         patrol.router,
         notifications.router,
     ):

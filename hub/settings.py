@@ -40,6 +40,14 @@ class Settings(BaseSettings):
     influx_token: str = Field(default="", description="InfluxDB 2.x/3.x (or 1.8+) API token")
     influx_org: str = Field(default="", description="InfluxDB 2.x/3.x organisation")
     influx_bucket: str = Field(default="", description="InfluxDB 2.x/3.x bucket")
+    # Payments (docs/billing.md): who takes owners' money, and where providers post back
+    payment_provider: str = Field(
+        default="", description="sandbox (the default; `hub run` wants it named explicitly)"
+    )
+    payment_sandbox_key: str = Field(default="", description="sandbox HMAC key; under var/")
+    payment_notify_url: str = Field(
+        default="", description="the hub's URL as providers reach it; empty = as requested"
+    )
 
     def resolved_database_url(self) -> str:
         """The configured database, or the SQLite file under `var/`."""
