@@ -66,7 +66,7 @@ class SandboxProvider:
         body = json.dumps(
             {
                 "out_trade_no": out_trade_no,
-                "transaction_id": f"SBX{now:%Y%m%d}{secrets.token_hex(8).upper()}",
+                "transaction_id": self._transaction_id(out_trade_no),
                 "trade_state": "SUCCESS",
                 "amount": f"{amount:.2f}",
                 "paid_at": now.astimezone(UTC).isoformat(),
@@ -83,6 +83,11 @@ class SandboxProvider:
             "Content-Type": "application/json",
         }
         return headers, body
+
+    def _transaction_id(self, out_trade_no: str) -> str:
+        """One transaction per trade, as with a real provider: paying twice is one payment."""
+        digest = hmac.new(self._key, out_trade_no.encode(), hashlib.sha256).hexdigest()
+        return f"SBX{digest[:24].upper()}"
 
     def verify_notification(
         self, headers: Mapping[str, str], body: bytes, *, now: datetime

@@ -26,7 +26,12 @@ def test_what_it_signs_it_verifies() -> None:
         Decimal("409.58"),
         NOW,
     )
-    assert verified.transaction_id.startswith("SBX20261110")
+    assert verified.transaction_id.startswith("SBX")
+    again = sandbox().verify_notification(
+        *sandbox().sign("EH1", Decimal("409.58"), now=NOW), now=NOW
+    )
+    assert again.transaction_id == verified.transaction_id  # one transaction per trade
+    assert again.nonce != verified.nonce
     assert verified.nonce == headers["Sandbox-Nonce"]
 
 

@@ -151,7 +151,7 @@ def test_owner_pays_once_and_arrears_shrink(
     paid = ok(api.get(f"/api/v1/bills/{mine}", as_user="owner101"))
     assert paid["status"] == "paid"
     assert paid["payment"]["method"] == "sandbox" and paid["payment"]["amount"] == "409.58"
-    assert paid["payment"]["transaction_id"].startswith("SBX20261110")
+    assert paid["payment"]["transaction_id"].startswith("SBX")
     twice = api.post(f"/api/v1/bills/{mine}/pay", as_user="owner101")
     assert status_of(twice) == 409
     left = ok(api.get("/api/v1/bills/arrears", as_user="admin"))

@@ -75,11 +75,14 @@ def test_starting_to_pay_is_not_paying(api: ApiClient, context: HubContext) -> N
 
 def test_the_signed_notification_pays_the_bill_once(api: ApiClient, context: HubContext) -> None:
     mine = bill_id(api, "B1/101")
-    headers, body = sandbox_notification(context, start(api, mine))
+    intent = start(api, mine)
+    headers, body = sandbox_notification(context, intent)
     first = notify(api, headers, body)
     assert first.status_code == 200 and first.json()["code"] == "SUCCESS"
     again = notify(api, headers, body)  # providers redeliver until they see success
     assert again.status_code == 200 and again.json()["code"] == "SUCCESS"
+    resent = notify(api, *sandbox_notification(context, intent))  # same transaction, new nonce
+    assert resent.status_code == 200 and resent.json()["code"] == "SUCCESS"
     paid = bill(api, mine)
     assert paid["status"] == "paid" and paid["payment"]["amount"] == "409.58"
     assert paid["payment"]["transaction_id"] == json.loads(body)["transaction_id"]
@@ -87,6 +90,7 @@ def test_the_signed_notification_pays_the_bill_once(api: ApiClient, context: Hub
         assert session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 1
     assert [(o, v) for o, v, _ in notifications(context)] == [
         ("paid", True),
+        ("duplicate", True),
         ("duplicate", True),
     ]
     [(user_id, target, detail)] = audit_of(context, "pay")
