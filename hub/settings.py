@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     payment_notify_url: str = Field(
         default="", description="the hub's URL as providers reach it; empty = as requested"
     )
+    payment_alipay_app_id: str = ""
+    payment_alipay_private_key_file: Path | None = Field(default=None, description="app key, PEM")
+    payment_alipay_public_key_file: Path | None = Field(default=None, description="Alipay's, PEM")
+    payment_alipay_gateway: str = "https://openapi.alipay.com/gateway.do"
 
     def resolved_database_url(self) -> str:
         """The configured database, or the SQLite file under `var/`."""

@@ -1,9 +1,14 @@
-"""Alipay asynchronous notifications (支付宝 异步通知), checked as documented.
+"""Alipay (支付宝): computer-site payment (alipay.trade.page.pay) and its asynchronous
+notifications (异步通知), as documented.
 
-The body is a form. Drop `sign` and `sign_type`, sort the other parameters by name, join them
-as name=value with "&" (values URL-decoded), and verify `sign` (base64) as RSA2, i.e.
-SHA256withRSA, with Alipay's public key (not the app's own). Then trade_status must be
-TRADE_SUCCESS or TRADE_FINISHED; total_amount is in yuan. notify_id is the nonce and
+Starting a payment needs no call to Alipay: the pay URL is the gateway with the request's
+parameters, signed RSA2 with the app's private key over every parameter but `sign`, sorted,
+joined k=v&k=v. The owner's browser goes there; Alipay later posts the notification.
+
+A notification's body is a form. Drop `sign` and `sign_type`, sort the other parameters by
+name, join them as name=value with "&" (values URL-decoded), and verify `sign` (base64) as
+RSA2, i.e. SHA256withRSA, with Alipay's public key (not the app's own). Then trade_status must
+be TRADE_SUCCESS or TRADE_FINISHED; total_amount is in yuan. notify_id is the nonce and
 notify_time (Beijing time) the timestamp held to the window.
 """
 
@@ -11,18 +16,22 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 from zoneinfo import ZoneInfo
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
-from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
 from adapters.payments.base import (
+    IntentRequest,
     NotificationRejected,
+    PayStart,
     ProviderAnswer,
     VerifiedNotification,
     check_window,
@@ -37,6 +46,12 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 def signed_content(params: Mapping[str, str]) -> bytes:
     """The bytes Alipay signed: every parameter but sign and sign_type, sorted, k=v&k=v."""
     kept = sorted((k, v) for k, v in params.items() if k not in ("sign", "sign_type"))
+    return "&".join(f"{k}={v}" for k, v in kept).encode()
+
+
+def request_content(params: Mapping[str, str]) -> bytes:
+    """The bytes the app signs in a request: every non-empty parameter but sign, sorted."""
+    kept = sorted((k, v) for k, v in params.items() if k != "sign" and v)
     return "&".join(f"{k}={v}" for k, v in kept).encode()
 
 
@@ -99,3 +114,45 @@ class AlipayVerifier:
         return ProviderAnswer(
             200 if accepted else 400, "success" if accepted else "failure", "text/plain"
         )
+
+
+@dataclass(frozen=True)
+class AlipayApp:
+    """The merchant's app at Alipay: its id, its own private key, where notifications go."""
+
+    app_id: str
+    private_key: RSAPrivateKey
+    notify_url: str
+    gateway: str = "https://openapi.alipay.com/gateway.do"
+
+
+class AlipayProvider(AlipayVerifier):
+    """Starts page payments as `app` and verifies Alipay's notifications about them."""
+
+    def __init__(self, app: AlipayApp, alipay_public_key: RSAPublicKey) -> None:
+        super().__init__(alipay_public_key, app_id=app.app_id)
+        self._app = app
+
+    def start(self, request: IntentRequest) -> PayStart:
+        biz = {
+            "out_trade_no": request.out_trade_no,
+            "total_amount": f"{request.amount:.2f}",
+            "subject": request.description[:256],
+            "product_code": "FAST_INSTANT_TRADE_PAY",
+        }
+        params = {
+            "app_id": self._app.app_id,
+            "method": "alipay.trade.page.pay",
+            "format": "JSON",
+            "charset": "utf-8",
+            "sign_type": "RSA2",
+            "timestamp": f"{request.at.astimezone(BEIJING):%Y-%m-%d %H:%M:%S}",
+            "version": "1.0",
+            "notify_url": self._app.notify_url,
+            "biz_content": json.dumps(biz, ensure_ascii=False, separators=(",", ":")),
+        }
+        signature = self._app.private_key.sign(
+            request_content(params), padding.PKCS1v15(), hashes.SHA256()
+        )
+        params["sign"] = base64.b64encode(signature).decode()
+        return PayStart(pay_url=f"{self._app.gateway}?{urlencode(params)}", params=params)

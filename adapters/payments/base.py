@@ -31,6 +31,7 @@ class IntentRequest:
     out_trade_no: str
     amount: Decimal  # yuan, two places
     description: str
+    at: datetime  # aware; providers stamp their requests
 
 
 @dataclass(frozen=True)

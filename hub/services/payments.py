@@ -83,7 +83,8 @@ def start_payment(
             detail=f"{provider.name} {intent.amount} {intent.out_trade_no}",
         )
     description = f"Estate Hub bill {bill.period} #{bill.id}"
-    return intent, provider.start(IntentRequest(intent.out_trade_no, intent.amount, description))
+    request = IntentRequest(intent.out_trade_no, intent.amount, description, at=now)
+    return intent, provider.start(request)
 
 
 def pending_intent_or_raise(session: Session, out_trade_no: str) -> PaymentIntent:

@@ -47,5 +47,5 @@ def test_another_key_a_tampered_body_or_a_stale_one_is_refused() -> None:
 
 
 def test_the_pay_url_is_the_hubs_sandbox_page() -> None:
-    start = sandbox().start(IntentRequest("EH1", Decimal("1.00"), "bill"))
+    start = sandbox().start(IntentRequest("EH1", Decimal("1.00"), "bill", at=NOW))
     assert start.pay_url == "/api/v1/payments/sandbox/EH1"
