@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Path, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
 from adapters.payments.sandbox import deliver
@@ -25,13 +25,20 @@ TradeNo = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{6,32}$")]
 NOTIFY_PATH = "/api/v1/payments/notify/sandbox"
 
 
+async def _raw_body(request: Request) -> bytes:
+    """The body exactly as sent: signatures are over these bytes, not a parsed form of them."""
+    return await request.body()
+
+
+RawBody = Annotated[bytes, Depends(_raw_body)]
+
+
 @router.post("/notify/{provider}", response_class=Response)
-async def notify(
-    provider: str, request: Request, session: SessionDep, context: ContextDep
+def notify(
+    provider: str, request: Request, body: RawBody, session: SessionDep, context: ContextDep
 ) -> Response:
     """A provider's payment notification: verified, matched to an intent, recorded."""
     verifier = provider_named(context.settings, provider)
-    body = await request.body()
     result = payments.handle_notification(
         session,
         verifier=verifier,
