@@ -24,7 +24,7 @@ from hub.services.site import LoadResult
 from hub.storage.models import AuditEntry, Payment, PaymentNotification
 from tests.api.test_billing_api import bill_id, october, ok, status_of  # noqa: F401 (fixture)
 from tests.conftest import ApiClient
-from tests.support.payments import notify, sandbox_notification, start
+from tests.support.payments import NOTIFY, notify, sandbox_notification, start
 from tests.support.server import serving
 
 pytestmark = pytest.mark.usefixtures("october")
@@ -188,7 +188,7 @@ def test_finance_records_cash_and_bank_transfers(api: ApiClient, context: HubCon
 def test_every_payment_route_refuses_the_wrong_people(api: ApiClient) -> None:
     mine = bill_id(api, "B1/101")
     cash = {"method": "cash", "amount": "409.58", "receipt_no": "R-1"}
-    for user in ("owner101", "guard", "service", "tech"):  # owners may not record payments
+    for user in ("owner101", "owner102", "guard", "service", "tech"):  # owners may not record
         assert status_of(api.post(f"/api/v1/bills/{mine}/payments", as_user=user, json=cash)) == 403
     for user in ("guard", "finance", "admin", "operator"):  # only owners start paying
         assert status_of(api.post(f"/api/v1/bills/{mine}/pay", as_user=user)) == 403
@@ -198,6 +198,8 @@ def test_every_payment_route_refuses_the_wrong_people(api: ApiClient) -> None:
 
 def test_only_the_configured_provider_is_listened_to(api: ApiClient) -> None:
     assert api.client.post("/api/v1/payments/notify/wechat", content=b"{}").status_code == 404
+    huge = api.client.post(NOTIFY, content=b"x" * (64 * 1024 + 1))
+    assert huge.status_code == 413
 
 
 def test_an_unfinished_provider_is_a_clear_error(
