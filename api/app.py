@@ -20,6 +20,7 @@ from api.routers import (
     notifications,
     password_reset,
     patrol,
+    payments,
     system,
     work_orders,
 )
@@ -62,6 +63,7 @@ def create_app(context: HubContext) -> FastAPI:
         system.router,
         live.router,
         billing.router,
+        payments.router,
         patrol.router,
         notifications.router,
     ):

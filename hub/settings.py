@@ -49,6 +49,18 @@ class Settings(BaseSettings):
     sms_provider: str = Field(default="sandbox", description="sandbox: messages go to sms_sink")
     sms_sink: Path | None = Field(default=None, description="sandbox sink; var/sms-sandbox.jsonl")
     sms_signature: str = Field(default="物业", description="the 【signature】 texts start with")
+    # Payments (docs/billing.md): who takes owners' money, and where providers post back
+    payment_provider: str = Field(
+        default="", description="sandbox (the default; `hub run` wants it named explicitly)"
+    )
+    payment_sandbox_key: str = Field(default="", description="sandbox HMAC key; under var/")
+    payment_notify_url: str = Field(
+        default="", description="the hub's URL as providers reach it; empty = as requested"
+    )
+    payment_alipay_app_id: str = ""
+    payment_alipay_private_key_file: Path | None = Field(default=None, description="app key, PEM")
+    payment_alipay_public_key_file: Path | None = Field(default=None, description="Alipay's, PEM")
+    payment_alipay_gateway: str = "https://openapi.alipay.com/gateway.do"
 
     def resolved_database_url(self) -> str:
         """The configured database, or the SQLite file under `var/`."""

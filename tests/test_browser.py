@@ -256,7 +256,15 @@ def test_owner_sees_a_bill_with_its_readings_and_pays_it(
     expect(bill).to_contain_text("待缴 Unpaid")
     expect(bill.locator("tbody tr")).to_contain_text("1000 (2026/10/2 00:00:00) → 1150")
     expect(bill.locator("tbody tr")).to_contain_text("¥79.25")
-    bill.get_by_role("button", name=re.compile("微信支付 Pay with WeChat")).click()
+    with page.context.expect_page() as opened:
+        bill.get_by_role("button", name=re.compile("去付款 Pay ¥79.25")).click()
+    pay_page = opened.value
+    expect(pay_page.locator("[data-amount]")).to_have_text("¥79.25")
+    expect(bill).to_contain_text("待缴 Unpaid")  # not paid until the provider says so
+    pay_page.get_by_role("button", name=re.compile("付款 Pay")).click()
+    expect(pay_page.locator("h1")).to_contain_text("付款已提交 Payment sent")
+    # the sandbox's signed notification reached the hub; the page saw the bill turn paid
     expect(page.locator(f"[data-bill-id='{bill_id}']")).to_contain_text("已缴 Paid")
+    expect(page.locator(f"[data-bill-id='{bill_id}']")).to_contain_text("沙箱 Sandbox SBX")
     expect(page.locator("#bills").get_by_role("button")).to_have_count(0)
     page.screenshot(path=tmp_path / "owner-bill.png", full_page=True)

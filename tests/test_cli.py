@@ -94,8 +94,10 @@ def test_hub_worker_is_for_one_partition_of_several(settings: Settings) -> None:
 
 @pytest.fixture
 def on_sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """SQLite whatever the suite runs on, and a broker URL nothing listens on (never reached)."""
+    """SQLite whatever the suite runs on, a broker URL nothing listens on (never reached), and
+    the payment sandbox named, as `hub run` requires."""
     monkeypatch.setenv("HUB_DATABASE_URL", f"sqlite:///{tmp_path / 'hub.db'}")
+    monkeypatch.setenv("HUB_PAYMENT_PROVIDER", "sandbox")
     monkeypatch.setenv("HUB_MQTT_URL", f"mqtt://127.0.0.1:{free_port()}")
     get_settings.cache_clear()
 

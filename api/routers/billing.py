@@ -1,16 +1,22 @@
-"""Bills: owners see and pay their own; finance runs the month and follows arrears."""
+"""Bills: owners see their own and start paying them; finance runs the month, records counter
+payments and follows arrears."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.deps import ContextDep, SessionDep, require_role
+from api.params import DB_ID_MAX, ObjectId
 from hub.domain import Role
-from hub.services import audit, billing
+from hub.services import audit, billing, payments, read_audit
+from hub.services.payment_providers import configured_provider
 from hub.storage.models import User
+from hub.storage.models.billing import PaymentMethod
 
 router = APIRouter(tags=["billing"])
 
@@ -18,12 +24,37 @@ Reader = Annotated[
     User,
     Depends(require_role(Role.OWNER, Role.FINANCE, Role.ADMIN, Role.CUSTOMER_SERVICE)),
 ]
-Payer = Annotated[User, Depends(require_role(Role.OWNER, Role.FINANCE, Role.ADMIN))]
+Owner = Annotated[User, Depends(require_role(Role.OWNER))]
 Finance = Annotated[User, Depends(require_role(Role.FINANCE, Role.ADMIN))]
 
 
-class PaymentIn(BaseModel):
-    method: billing.PaymentMethod
+class PaymentIntentOut(BaseModel):
+    """Where to send the owner: the bill is paid when the provider's notification arrives."""
+
+    out_trade_no: str
+    bill_id: int
+    provider: str
+    amount: str  # yuan, "409.58"
+    status: str
+    pay_url: str
+    params: dict[str, str]
+
+
+class CounterPaymentIn(BaseModel):
+    method: Literal[PaymentMethod.CASH, PaymentMethod.BANK_TRANSFER]
+    amount: Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2)]
+    receipt_no: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[\w-]+$")]
+    reference: Annotated[str | None, Field(max_length=64)] = None
+
+
+class PaymentOut(BaseModel):
+    id: int
+    bill_id: int
+    method: str
+    amount: str
+    receipt_no: str | None
+    reference: str | None
+    paid_at: datetime
 
 
 class BillingRunIn(BaseModel):
@@ -34,43 +65,87 @@ class BillingRunIn(BaseModel):
 @router.get("/bills")
 def list_bills(
     session: SessionDep,
+    context: ContextDep,
     user: Reader,
     period: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=DB_ID_MAX)] = 0,
 ) -> list[Any]:
     """An owner's own bills; every bill for finance, admin and customer service."""
     bills = billing.list_bills(session, user, period=period, limit=limit, offset=offset)
+    read_audit.staff_read(
+        session, user, at=context.clock.now(), target="bills", detail=f"{len(bills)} rows"
+    )
     return [billing.bill_view(session, bill) for bill in bills]
 
 
 @router.get("/bills/arrears")
-def arrears(session: SessionDep, user: Finance) -> list[Any]:
+def arrears(session: SessionDep, context: ContextDep, user: Finance) -> list[Any]:
     """Unpaid bills (欠费), oldest month first."""
-    return [billing.arrears_view(session, bill) for bill in billing.list_arrears(session)]
+    found = billing.list_arrears(session)
+    read_audit.staff_read(
+        session, user, at=context.clock.now(), target="arrears", detail=f"{len(found)} rows"
+    )
+    return [billing.arrears_view(session, bill) for bill in found]
 
 
 @router.get("/bills/{bill_id}")
-def get_bill(bill_id: int, session: SessionDep, user: Reader) -> dict[str, Any]:
-    return billing.bill_view(session, billing.get_bill_or_raise(session, bill_id, user))
+def get_bill(
+    bill_id: ObjectId, session: SessionDep, context: ContextDep, user: Reader
+) -> dict[str, Any]:
+    bill = billing.get_bill_or_raise(session, bill_id, user)
+    read_audit.staff_read(session, user, at=context.clock.now(), target=f"bill:{bill.id}")
+    return billing.bill_view(session, bill)
 
 
 @router.post("/bills/{bill_id}/pay", status_code=201)
-def pay(
-    bill_id: int, body: PaymentIn, session: SessionDep, context: ContextDep, user: Payer
-) -> dict[str, Any]:
-    """Pay a bill in full (an owner their own; finance records a counter payment)."""
-    now = context.clock.now()
-    payment = billing.pay_bill(session, bill_id=bill_id, method=body.method, by=user, now=now)
-    audit.record(
-        session,
-        at=now,
-        user_id=user.id,
-        action="pay",
-        target=f"bill:{bill_id}",
-        detail=f"{payment.method} {payment.amount} {payment.reference}",
+def start_payment(
+    bill_id: ObjectId, session: SessionDep, context: ContextDep, user: Owner
+) -> PaymentIntentOut:
+    """Start paying one's own bill with the configured provider; nothing is paid yet."""
+    provider = configured_provider(context.settings)
+    intent, start = payments.start_payment(
+        session, bill_id=bill_id, owner=user, provider=provider, now=context.clock.now()
     )
-    return billing.bill_view(session, billing.get_bill_or_raise(session, bill_id, user))
+    return PaymentIntentOut(
+        out_trade_no=intent.out_trade_no,
+        bill_id=intent.bill_id,
+        provider=intent.provider,
+        amount=f"{intent.amount:.2f}",
+        status=intent.status.value,
+        pay_url=start.pay_url,
+        params=dict(start.params),
+    )
+
+
+@router.post("/bills/{bill_id}/payments", status_code=201)
+def record_payment(
+    bill_id: ObjectId,
+    body: CounterPaymentIn,
+    session: SessionDep,
+    context: ContextDep,
+    user: Finance,
+) -> PaymentOut:
+    """Finance records cash or a bank transfer received for the whole bill, with a receipt."""
+    payment = payments.record_counter_payment(
+        session,
+        bill_id=bill_id,
+        method=PaymentMethod(body.method),
+        amount=body.amount,
+        receipt_no=body.receipt_no,
+        reference=body.reference,
+        by=user,
+        now=context.clock.now(),
+    )
+    return PaymentOut(
+        id=payment.id,
+        bill_id=payment.bill_id,
+        method=payment.method.value,
+        amount=f"{payment.amount:.2f}",
+        receipt_no=payment.receipt_no,
+        reference=payment.reference,
+        paid_at=payment.paid_at,
+    )
 
 
 @router.post("/billing/runs")

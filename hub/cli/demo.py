@@ -22,6 +22,7 @@ from hub.partitions import Partition
 from hub.redact import redact_url
 from hub.runner import ApiServer, hub_parts, run_parts
 from hub.services import billing, meter_readings, patrol, users
+from hub.services.payment_providers import SANDBOX, production_provider
 from hub.services.site import load_site
 from hub.site_file import SAMPLE_SITE, parse_site_file
 from hub.storage.db import upgrade
@@ -48,6 +49,7 @@ def demo(
     )
     context = open_context()
     settings = context.settings
+    settings.payment_provider = SANDBOX  # the demo's money is never real
     api = ApiServer(context, settings.api_host, port or settings.api_port)
     broker = None if settings.mqtt_url else EmbeddedBroker("127.0.0.1", mqtt_port)
     if broker is not None:
@@ -61,6 +63,7 @@ def demo(
     console.print(f"  业主 Owner           {api.url}/owner")
     database = context.db.engine.url  # SQLAlchemy's URL hides its own password
     console.print(f"  MQTT broker          {redact_url(mqtt_url)}   database {database}")
+    console.print("  付款 Payments        sandbox: owners pay on a local page, no money moves")
     print_accounts(accounts, "演示账号 Demo accounts")
     console.print("Fresh passwords each run, also in var/demo-credentials.txt.")
     console.print("Ctrl-C stops the demo." if seconds is None else f"Stopping after {seconds:g} s.")
@@ -157,11 +160,13 @@ def run(
     share = Partition.parse(partition) if partition is not None else None
     context = _production("hub run needs HUB_MQTT_URL (mqtt://host:port); `hub demo` runs without")
     settings = context.settings
+    provider = production_provider(settings)
     api = ApiServer(context, settings.api_host, port or settings.api_port)
     stop = asyncio.Event()
     serving = "every site" if share is None else f"partition {share} of the sites"
     broker = redact_url(settings.mqtt_url)
     console.print(f"Estate Hub serving {api.url}, ingesting {serving} from {broker}")
+    console.print(f"  owners pay through: {provider.name}")
     parts = hub_parts(context, settings.mqtt_url, api, stop, partition=share)
     asyncio.run(run_parts(parts, stop, None))
 

@@ -1,5 +1,5 @@
 """Monthly utility bills (账单): meter consumption priced with the tariff version in force at
-the period start, plus the property fee; payments and arrears.
+the period start, plus the property fee; arrears. Paying them: hub/services/payments.py.
 
 A bill per (home, period) is written once: a re-run of the same month skips homes already
 billed. Every line keeps the meter, the two readings, the tariff version and the tier behind
@@ -11,11 +11,9 @@ during the month) is not guessed at: its line says so with amount 0 and the run 
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub.domain import BillStatus, Role, Utility
-from hub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from hub.errors import Conflict, InvalidInput, NotFound
 from hub.services.tariffs import Block, TierCharge, split_tiers
 from hub.services.users import owner_home_ids
 from hub.storage.models import (
@@ -49,13 +47,6 @@ UTILITY_LABELS = {
     Utility.WATER: "水费 Water",
     Utility.PROPERTY_FEE: "物业费 Property fee",
 }
-
-
-class PaymentMethod(StrEnum):
-    WECHAT = "wechat"
-    ALIPAY = "alipay"
-    BANK_CARD = "bank_card"
-    CASH = "cash"
 
 
 @dataclass(frozen=True)
@@ -391,34 +382,8 @@ def list_arrears(session: Session) -> list[Bill]:
     )
 
 
-def pay_bill(
-    session: Session, *, bill_id: int, method: PaymentMethod, by: User, now: datetime
-) -> Payment:
-    """Record the full payment of a bill; a bill is paid once (a second try is a Conflict)."""
-    if by.role is Role.OWNER and method is PaymentMethod.CASH:
-        raise PermissionDenied("cash is paid at the property office, where finance records it")
-    bill = get_bill_or_raise(session, bill_id, by)
-    session.refresh(bill, with_for_update=True)
-    if bill.status is BillStatus.PAID:
-        raise Conflict(f"bill {bill_id} is already paid")
-    payment = Payment(
-        bill_id=bill.id,
-        amount=bill.total,
-        method=method.value,
-        reference=f"EH{now:%Y%m%d}-{bill.id}-{secrets.token_hex(4).upper()}",
-        paid_at=now,
-        paid_by_id=by.id,
-    )
-    session.add(payment)
-    bill.status = BillStatus.PAID
-    session.flush()
-    return payment
-
-
 def payment_of(session: Session, bill: Bill) -> Payment | None:
-    return session.scalars(
-        select(Payment).where(Payment.bill_id == bill.id).order_by(Payment.id).limit(1)
-    ).one_or_none()
+    return session.scalars(select(Payment).where(Payment.bill_id == bill.id)).one_or_none()
 
 
 # --- JSON shapes -------------------------------------------------------------------------
@@ -462,7 +427,9 @@ def bill_view(session: Session, bill: Bill) -> dict[str, Any]:
         "payment": None
         if payment is None
         else {
-            "method": payment.method,
+            "method": payment.method.value,
+            "transaction_id": payment.transaction_id,  # the provider's, for online payments
+            "receipt_no": payment.receipt_no,  # finance's, for counter payments
             "reference": payment.reference,
             "amount": decimal_text(payment.amount, 2),
             "paid_at": payment.paid_at.isoformat(),

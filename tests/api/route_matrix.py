@@ -88,7 +88,11 @@ MATRIX: dict[str, Access] = {
     "GET /api/v1/bills": roles(OWNER, FINANCE, ADMIN, SERVICE),
     "GET /api/v1/bills/arrears": roles(FINANCE, ADMIN),
     "GET /api/v1/bills/{bill_id}": roles(OWNER, FINANCE, ADMIN, SERVICE),
-    "POST /api/v1/bills/{bill_id}/pay": roles(OWNER, FINANCE, ADMIN),
+    "POST /api/v1/bills/{bill_id}/pay": roles(OWNER),
+    "POST /api/v1/bills/{bill_id}/payments": roles(FINANCE, ADMIN),
+    "POST /api/v1/payments/notify/{provider}": Open("the provider's signature is the credential"),
+    "GET /api/v1/payments/sandbox/{out_trade_no}": Open("the sandbox's pay page; 404 otherwise"),
+    "POST /api/v1/payments/sandbox/{out_trade_no}/confirm": Open("the sandbox's pay button"),
     "POST /api/v1/billing/runs": roles(FINANCE, ADMIN),
     # patrol
     "GET /api/v1/patrol/routes": roles(ADMIN, OPERATOR, GUARD),

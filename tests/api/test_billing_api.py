@@ -1,5 +1,6 @@
 """Bills through the API: finance runs October, owners see (only) their own bills with the
-readings behind each line and pay them once, finance follows arrears; wrong roles are refused."""
+readings behind each line and pay them once (through the provider: tests/api/test_payments_api.py),
+finance follows arrears; wrong roles are refused."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from hub.context import HubContext
 from hub.services.meter_readings import import_readings
 from hub.services.site import LoadResult
 from tests.conftest import ApiClient
+from tests.support.payments import notify, sandbox_notification, start
 
 RUNS = "/api/v1/billing/runs"
 
@@ -101,8 +103,7 @@ def test_owner_sees_own_bill_with_the_readings(api: ApiClient, october: dict[str
 def test_another_owners_bill_is_not_found(api: ApiClient, october: dict[str, Any]) -> None:
     other = bill_id(api, "B1/102")
     assert status_of(api.get(f"/api/v1/bills/{other}", as_user="owner101")) == 404
-    pay = api.post(f"/api/v1/bills/{other}/pay", as_user="owner101", json={"method": "wechat"})
-    assert status_of(pay) == 404
+    assert status_of(api.post(f"/api/v1/bills/{other}/pay", as_user="owner101")) == 404
     assert status_of(api.get("/api/v1/bills/999999", as_user="finance")) == 404
 
 
@@ -113,8 +114,7 @@ def test_wrong_roles_are_refused(api: ApiClient, october: dict[str, Any]) -> Non
         assert status_of(api.get(f"/api/v1/bills/{some_bill}", as_user=user)) == 403
         assert status_of(api.get("/api/v1/bills/arrears", as_user=user)) == 403
         assert status_of(api.post(RUNS, as_user=user, json={"period": "2026-10"})) == 403
-        pay = api.post(f"/api/v1/bills/{some_bill}/pay", as_user=user, json={"method": "cash"})
-        assert status_of(pay) == 403
+        assert status_of(api.post(f"/api/v1/bills/{some_bill}/pay", as_user=user)) == 403
 
 
 def test_owners_and_service_cannot_run_billing_or_see_arrears(
@@ -132,7 +132,9 @@ def test_customer_service_filters_by_period(api: ApiClient, october: dict[str, A
     assert status_of(api.get("/api/v1/bills", as_user="service", params={"period": "x"})) == 422
 
 
-def test_owner_pays_once_and_arrears_shrink(api: ApiClient, october: dict[str, Any]) -> None:
+def test_owner_pays_once_and_arrears_shrink(
+    api: ApiClient, context: HubContext, october: dict[str, Any]
+) -> None:
     mine = bill_id(api, "B1/101")
     arrears = ok(api.get("/api/v1/bills/arrears", as_user="finance"))
     assert [(a["home"], a["period"], a["amount"]) for a in arrears] == [
@@ -140,17 +142,17 @@ def test_owner_pays_once_and_arrears_shrink(api: ApiClient, october: dict[str, A
         ("B1/102", "2026-10", "309.38"),  # fee 300.00 + 10 kWh 5.28 + 1 m3 4.10
         ("B2/201", "2026-10", "195.91"),  # fee 190.63 + 10 kWh 5.28; water not billed
     ]
-    bad = api.post(f"/api/v1/bills/{mine}/pay", as_user="owner101", json={"method": "bitcoin"})
-    assert status_of(bad) == 422
-    cash = api.post(f"/api/v1/bills/{mine}/pay", as_user="owner101", json={"method": "cash"})
-    assert status_of(cash) == 403  # cash is paid at the office and recorded by finance
-    paid = ok(
-        api.post(f"/api/v1/bills/{mine}/pay", as_user="owner101", json={"method": "alipay"}), 201
-    )
+    intent = start(api, mine)
+    assert intent["amount"] == "409.58" and intent["provider"] == "sandbox"
+    unpaid = ok(api.get(f"/api/v1/bills/{mine}", as_user="owner101"))
+    assert unpaid["status"] == "unpaid"  # starting to pay is not paying
+    headers, body = sandbox_notification(context, intent)
+    assert notify(api, headers, body).status_code == 200
+    paid = ok(api.get(f"/api/v1/bills/{mine}", as_user="owner101"))
     assert paid["status"] == "paid"
-    assert paid["payment"]["method"] == "alipay" and paid["payment"]["amount"] == "409.58"
-    assert paid["payment"]["reference"].startswith("EH20261110-")
-    twice = api.post(f"/api/v1/bills/{mine}/pay", as_user="owner101", json={"method": "alipay"})
+    assert paid["payment"]["method"] == "sandbox" and paid["payment"]["amount"] == "409.58"
+    assert paid["payment"]["transaction_id"].startswith("SBX")
+    twice = api.post(f"/api/v1/bills/{mine}/pay", as_user="owner101")
     assert status_of(twice) == 409
     left = ok(api.get("/api/v1/bills/arrears", as_user="admin"))
     assert [a["home"] for a in left] == ["B1/102", "B2/201"]

@@ -17,8 +17,10 @@ from hub.cli import app as hub
 from hub.context import HubContext
 from hub.domain import BillStatus, Utility
 from hub.errors import Conflict, InvalidInput, NotFound
-from hub.services.billing import PaymentMethod, bill_view, pay_bill, run_billing
+from hub.services.billing import bill_view, run_billing
 from hub.services.meter_readings import import_readings
+from hub.services.payment_providers import sandbox
+from hub.services.payments import handle_notification, start_payment
 from hub.services.site import LoadResult
 from hub.storage.models import (
     Bill,
@@ -26,6 +28,7 @@ from hub.storage.models import (
     Building,
     Device,
     Home,
+    Payment,
     Reading,
     Tariff,
     TariffTier,
@@ -251,26 +254,31 @@ def test_tariff_version_in_force_at_the_period_start(context: HubContext, site: 
 
 
 def test_paying_once_and_only_ones_own(context: HubContext, october: None) -> None:
+    """Owners pay through the provider: the bill is paid by its verified notification, once."""
+    provider = sandbox(context.settings)
     with context.db.session() as s:
         run_billing(s, period="2026-10", now=AFTER_OCTOBER)
     with context.db.session() as s:
         owner101 = s.scalars(sa.select(User).where(User.username == "owner101")).one()
-        bill = bill_of(s, "B1/101")
-        other = bill_of(s, "B1/102")
+        bill, other = bill_of(s, "B1/101"), bill_of(s, "B1/102")
         with pytest.raises(NotFound):
-            pay_bill(
-                s, bill_id=other.id, method=PaymentMethod.WECHAT, by=owner101, now=AFTER_OCTOBER
-            )
-        payment = pay_bill(
-            s, bill_id=bill.id, method=PaymentMethod.WECHAT, by=owner101, now=AFTER_OCTOBER
+            start_payment(s, bill_id=other.id, owner=owner101, provider=provider, now=AFTER_OCTOBER)
+        intent, _ = start_payment(
+            s, bill_id=bill.id, owner=owner101, provider=provider, now=AFTER_OCTOBER
         )
-        assert payment.amount == D("409.58") and payment.reference
+        assert intent.amount == D("409.58") and bill.status is BillStatus.UNPAID
+        headers, body = provider.sign(intent.out_trade_no, intent.amount, now=AFTER_OCTOBER)
+    for _ in range(2):  # a provider may deliver the same notification twice
+        with context.db.session() as s:
+            result = handle_notification(
+                s, verifier=provider, headers=headers, body=body, now=AFTER_OCTOBER
+            )
+            assert result.accepted
     with context.db.session() as s:
         assert bill_of(s, "B1/101").status is BillStatus.PAID
+        assert s.scalar(sa.select(sa.func.count()).select_from(Payment)) == 1
         with pytest.raises(Conflict, match="already paid"):
-            pay_bill(
-                s, bill_id=bill.id, method=PaymentMethod.ALIPAY, by=owner101, now=AFTER_OCTOBER
-            )
+            start_payment(s, bill_id=bill.id, owner=owner101, provider=provider, now=AFTER_OCTOBER)
 
 
 # --- manual readings (人工抄表) -------------------------------------------------------------

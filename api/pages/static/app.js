@@ -117,6 +117,13 @@
     priority: { urgent: "紧急 Urgent", high: "高 High", normal: "普通 Normal", low: "低 Low" },
     utility: { electricity: "电费 Electricity", water: "水费 Water", property_fee: "物业费 Property fee" },
     bill: { unpaid: "待缴 Unpaid", paid: "已缴 Paid" },
+    payMethod: {
+      sandbox: "沙箱 Sandbox",
+      wechat: "微信支付 WeChat Pay",
+      alipay: "支付宝 Alipay",
+      cash: "现金 Cash",
+      bank_transfer: "银行转账 Bank transfer",
+    },
     role: {
       admin: "管理员 Admin",
       operator: "值班员 Operator",

@@ -2,7 +2,15 @@
 
 from hub.storage.models.alerts import Alert
 from hub.storage.models.audit import AuditEntry
-from hub.storage.models.billing import Bill, BillLine, Payment, Tariff, TariffTier
+from hub.storage.models.billing import (
+    Bill,
+    BillLine,
+    Payment,
+    PaymentIntent,
+    PaymentNotification,
+    Tariff,
+    TariffTier,
+)
 from hub.storage.models.commands import DeviceCommand
 from hub.storage.models.duty import DutyShift
 from hub.storage.models.notices import Notice
@@ -51,6 +59,8 @@ __all__ = [
     "PatrolScan",
     "PatrolStop",
     "Payment",
+    "PaymentIntent",
+    "PaymentNotification",
     "Reading",
     "RouteStop",
     "RuleState",

@@ -1,11 +1,13 @@
-"""Tariffs (versioned, tiered), bills, bill lines that remember their sources, payments."""
+"""Tariffs (versioned, tiered), bills, bill lines that remember their sources; payment
+intents, payments and the provider notifications behind them."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.domain import BillStatus, Utility
@@ -81,13 +83,76 @@ class BillLine(Base):
     tier: Mapped[int | None] = mapped_column()
 
 
-class Payment(Base):
-    __tablename__ = "payments"
+class PaymentMethod(StrEnum):
+    """How money reached the estate: an online provider, or the finance counter."""
+
+    SANDBOX = "sandbox"
+    WECHAT = "wechat"
+    ALIPAY = "alipay"
+    CASH = "cash"
+    BANK_TRANSFER = "bank_transfer"
+
+
+class IntentStatus(StrEnum):
+    PENDING = "pending"  # the owner was sent to the provider; no verified notification yet
+    PAID = "paid"
+
+
+class NotificationOutcome(StrEnum):
+    PAID = "paid"  # verified, matched: this notification paid the bill
+    DUPLICATE = "duplicate"  # verified, already acted on: answered success, nothing changed
+    REFUSED = "refused"
+
+
+class PaymentIntent(Base):
+    """An owner's "I want to pay this bill" with a provider; paid only by its notification."""
+
+    __tablename__ = "payment_intents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    out_trade_no: Mapped[str] = mapped_column(String(32), unique=True)  # our 商户订单号
     bill_id: Mapped[int] = mapped_column(ForeignKey("bills.id"), index=True)
+    provider: Mapped[str] = mapped_column(String(16))
     amount: Mapped[Decimal] = mapped_column(MONEY)
-    method: Mapped[str] = mapped_column(String(32))
-    reference: Mapped[str] = mapped_column(String(64))
+    status: Mapped[IntentStatus] = mapped_column(enum_type(IntentStatus))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Payment(Base):
+    """Money received for a bill, in full: from a provider's notification or at the counter."""
+
+    __tablename__ = "payments"
+    __table_args__ = (UniqueConstraint("method", "transaction_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bill_id: Mapped[int] = mapped_column(ForeignKey("bills.id"), unique=True)  # paid once
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    method: Mapped[PaymentMethod] = mapped_column(enum_type(PaymentMethod))
+    transaction_id: Mapped[str | None] = mapped_column(String(64))  # the provider's
+    receipt_no: Mapped[str | None] = mapped_column(String(32), unique=True)  # 收据号, counter
+    reference: Mapped[str | None] = mapped_column(String(64))  # e.g. the bank's transfer ref
+    intent_id: Mapped[int | None] = mapped_column(ForeignKey("payment_intents.id"))
     paid_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    paid_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # finance
+
+
+class PaymentNotification(Base):
+    """Every notification a provider sent, accepted or refused, and why: the trail finance
+    and support read when an owner says "I paid"."""
+
+    __tablename__ = "payment_notifications"
+    __table_args__ = (Index("ix_payment_notifications_provider_nonce", "provider", "nonce"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(16))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    outcome: Mapped[NotificationOutcome] = mapped_column(enum_type(NotificationOutcome))
+    reason: Mapped[str] = mapped_column(String(300))
+    nonce: Mapped[str | None] = mapped_column(String(64))  # as claimed, verified or not
+    verified: Mapped[bool] = mapped_column()  # signature and timestamp checked out
+    out_trade_no: Mapped[str | None] = mapped_column(String(64))
+    transaction_id: Mapped[str | None] = mapped_column(String(64))
+    amount: Mapped[Decimal | None] = mapped_column(MONEY)
+    body_sha256: Mapped[str] = mapped_column(String(64))

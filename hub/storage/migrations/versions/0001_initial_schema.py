@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-02 13:23:07.455837
+Create Date: 2026-12-02 13:45:51.963982
 """
 
 from collections.abc import Sequence
@@ -32,6 +32,37 @@ def upgrade() -> None:
     with op.batch_alter_table("dead_letters", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_dead_letters_received_at"), ["received_at"], unique=False
+        )
+
+    op.create_table(
+        "payment_notifications",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("provider", sa.String(length=16), nullable=False),
+        sa.Column("received_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "outcome",
+            sa.Enum(
+                "paid",
+                "duplicate",
+                "refused",
+                name="notificationoutcome",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("reason", sa.String(length=300), nullable=False),
+        sa.Column("nonce", sa.String(length=64), nullable=True),
+        sa.Column("verified", sa.Boolean(), nullable=False),
+        sa.Column("out_trade_no", sa.String(length=64), nullable=True),
+        sa.Column("transaction_id", sa.String(length=64), nullable=True),
+        sa.Column("amount", sa.Numeric(precision=14, scale=2), nullable=True),
+        sa.Column("body_sha256", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_payment_notifications")),
+    )
+    with op.batch_alter_table("payment_notifications", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_payment_notifications_provider_nonce", ["provider", "nonce"], unique=False
         )
 
     op.create_table(
@@ -421,22 +452,31 @@ def upgrade() -> None:
         sa.UniqueConstraint("device_id", name=op.f("uq_meters_device_id")),
     )
     op.create_table(
-        "payments",
+        "payment_intents",
         sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("out_trade_no", sa.String(length=32), nullable=False),
         sa.Column("bill_id", sa.Integer(), nullable=False),
+        sa.Column("provider", sa.String(length=16), nullable=False),
         sa.Column("amount", sa.Numeric(precision=14, scale=2), nullable=False),
-        sa.Column("method", sa.String(length=32), nullable=False),
-        sa.Column("reference", sa.String(length=64), nullable=False),
-        sa.Column("paid_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("paid_by_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(["bill_id"], ["bills.id"], name=op.f("fk_payments_bill_id_bills")),
-        sa.ForeignKeyConstraint(
-            ["paid_by_id"], ["users.id"], name=op.f("fk_payments_paid_by_id_users")
+        sa.Column(
+            "status",
+            sa.Enum("pending", "paid", name="intentstatus", native_enum=False, length=32),
+            nullable=False,
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_payments")),
+        sa.Column("created_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=False),
+        sa.Column("paid_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["bill_id"], ["bills.id"], name=op.f("fk_payment_intents_bill_id_bills")
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_payment_intents_created_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_payment_intents")),
+        sa.UniqueConstraint("out_trade_no", name=op.f("uq_payment_intents_out_trade_no")),
     )
-    with op.batch_alter_table("payments", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_payments_bill_id"), ["bill_id"], unique=False)
+    with op.batch_alter_table("payment_intents", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_payment_intents_bill_id"), ["bill_id"], unique=False)
 
     op.create_table(
         "work_orders",
@@ -661,6 +701,47 @@ def upgrade() -> None:
     with op.batch_alter_table("bill_lines", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_bill_lines_bill_id"), ["bill_id"], unique=False)
 
+    op.create_table(
+        "payments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("bill_id", sa.Integer(), nullable=False),
+        sa.Column("amount", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column(
+            "method",
+            sa.Enum(
+                "sandbox",
+                "wechat",
+                "alipay",
+                "cash",
+                "bank_transfer",
+                name="paymentmethod",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("transaction_id", sa.String(length=64), nullable=True),
+        sa.Column("receipt_no", sa.String(length=32), nullable=True),
+        sa.Column("reference", sa.String(length=64), nullable=True),
+        sa.Column("intent_id", sa.Integer(), nullable=True),
+        sa.Column("paid_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("recorded_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["bill_id"], ["bills.id"], name=op.f("fk_payments_bill_id_bills")),
+        sa.ForeignKeyConstraint(
+            ["intent_id"],
+            ["payment_intents.id"],
+            name=op.f("fk_payments_intent_id_payment_intents"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["recorded_by_id"], ["users.id"], name=op.f("fk_payments_recorded_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_payments")),
+        sa.UniqueConstraint("bill_id", name=op.f("uq_payments_bill_id")),
+        sa.UniqueConstraint(
+            "method", "transaction_id", name=op.f("uq_payments_method_transaction_id")
+        ),
+        sa.UniqueConstraint("receipt_no", name=op.f("uq_payments_receipt_no")),
+    )
     op.create_table(
         "route_stops",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -957,6 +1038,7 @@ def downgrade() -> None:
 
     op.drop_table("work_order_events")
     op.drop_table("route_stops")
+    op.drop_table("payments")
     with op.batch_alter_table("bill_lines", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_bill_lines_bill_id"))
 
@@ -984,10 +1066,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_work_orders_status"))
 
     op.drop_table("work_orders")
-    with op.batch_alter_table("payments", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_payments_bill_id"))
+    with op.batch_alter_table("payment_intents", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_payment_intents_bill_id"))
 
-    op.drop_table("payments")
+    op.drop_table("payment_intents")
     op.drop_table("meters")
     with op.batch_alter_table("device_events", schema=None) as batch_op:
         batch_op.drop_index("ix_device_events_device_ts")
@@ -1033,6 +1115,10 @@ def downgrade() -> None:
     op.drop_table("sites")
     op.drop_table("rule_states")
     op.drop_table("readings")
+    with op.batch_alter_table("payment_notifications", schema=None) as batch_op:
+        batch_op.drop_index("ix_payment_notifications_provider_nonce")
+
+    op.drop_table("payment_notifications")
     with op.batch_alter_table("dead_letters", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_dead_letters_received_at"))
 

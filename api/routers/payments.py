@@ -1,0 +1,106 @@
+"""Where payment providers talk to the hub: their signed notifications, and the sandbox's
+own pay page.
+
+These routes carry no hub login: a provider proves itself by its signature, and the sandbox
+page is reached only through the unguessable trade number an owner's intent returned.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, Depends, Path, Request
+from fastapi.responses import HTMLResponse, Response
+
+from adapters.payments.sandbox import deliver
+from api.deps import ContextDep, SessionDep
+from api.pages.routes import SECURITY_HEADERS
+from hub.errors import TooLarge
+from hub.services import payments
+from hub.services.payment_providers import provider_named, sandbox
+
+router = APIRouter(prefix="/payments", tags=["payments"])
+
+TradeNo = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{6,32}$")]
+NOTIFY_PATH = "/api/v1/payments/notify/sandbox"
+
+
+MAX_NOTIFICATION_BYTES = 64 * 1024  # real notifications are a few kB
+
+
+async def _raw_body(request: Request) -> bytes:
+    """The body exactly as sent: signatures are over these bytes, not a parsed form of them."""
+    body = await request.body()
+    if len(body) > MAX_NOTIFICATION_BYTES:
+        raise TooLarge(f"a payment notification is at most {MAX_NOTIFICATION_BYTES} bytes")
+    return body
+
+
+RawBody = Annotated[bytes, Depends(_raw_body)]
+
+
+@router.post("/notify/{provider}", response_class=Response)
+def notify(
+    provider: str, request: Request, body: RawBody, session: SessionDep, context: ContextDep
+) -> Response:
+    """A provider's payment notification: verified, matched to an intent, recorded."""
+    verifier = provider_named(context.settings, provider)
+    result = payments.handle_notification(
+        session,
+        verifier=verifier,
+        headers=dict(request.headers),
+        body=body,
+        now=context.clock.now(),
+    )
+    answer = verifier.answer(result.accepted, result.message)
+    return Response(answer.content, status_code=answer.status_code, media_type=answer.media_type)
+
+
+def _page(title: str, *content: str) -> HTMLResponse:
+    html = (
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<title>{escape(title)}</title><link rel="stylesheet" href="/static/style.css"></head>'
+        f"<body><main><h1>{escape(title)}</h1>{''.join(content)}</main></body></html>"
+    )
+    return HTMLResponse(html, headers=SECURITY_HEADERS)
+
+
+@router.get("/sandbox/{out_trade_no}", response_class=HTMLResponse)
+def sandbox_page(out_trade_no: TradeNo, session: SessionDep, context: ContextDep) -> HTMLResponse:
+    """The sandbox's checkout: the amount and a 付款 Pay button (no money moves)."""
+    sandbox(context.settings)
+    intent = payments.pending_intent_or_raise(session, out_trade_no)
+    trade = escape(intent.out_trade_no)
+    return _page(
+        "沙箱支付 Sandbox payment",
+        '<p class="msg">测试环境，不会扣款 Test environment: no money moves.</p>',
+        f"<p>订单 Trade <code>{trade}</code></p>",
+        f'<p class="money" data-amount>¥{intent.amount:.2f}</p>',
+        f'<form method="post" action="/api/v1/payments/sandbox/{trade}/confirm">'
+        f'<button class="primary" type="submit">付款 Pay ¥{intent.amount:.2f}</button></form>',
+    )
+
+
+@router.post("/sandbox/{out_trade_no}/confirm", response_class=HTMLResponse)
+def sandbox_confirm(
+    out_trade_no: TradeNo,
+    request: Request,
+    background: BackgroundTasks,
+    session: SessionDep,
+    context: ContextDep,
+) -> HTMLResponse:
+    """The payer confirmed: after answering, the sandbox posts its signed notification to the
+    hub's notify URL, as a provider's server would."""
+    provider = sandbox(context.settings)
+    intent = payments.pending_intent_or_raise(session, out_trade_no)
+    headers, body = provider.sign(intent.out_trade_no, intent.amount, now=context.clock.now())
+    base = context.settings.payment_notify_url or str(request.base_url)
+    background.add_task(deliver, base.rstrip("/") + NOTIFY_PATH, headers, body)
+    return _page(
+        "付款已提交 Payment sent",
+        f'<p class="money">¥{intent.amount:.2f}</p>',
+        "<p>支付结果将通知物业 The estate is being notified; "
+        '<a href="/owner">返回 back to my bills</a>.</p>',
+    )

@@ -1,0 +1,264 @@
+"""Paying bills: owners through a provider (an intent, paid only by the provider's verified
+notification), finance at the counter (cash, bank transfer). A bill is paid once, in full.
+
+A notification is acted on only when its signature and timestamp check out, its nonce was not
+used by a different notification, its trade is an intent of ours and its amount is the
+intent's. The same transaction notified again is answered "success" and changes nothing.
+Every notification, accepted or refused, leaves a PaymentNotification row saying why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from adapters.payments.base import (
+    IntentRequest,
+    NotificationRejected,
+    NotificationVerifier,
+    PaymentProvider,
+    PayStart,
+    VerifiedNotification,
+)
+from hub.domain import BillStatus
+from hub.errors import Conflict, InvalidInput, NotFound
+from hub.services import audit
+from hub.services.billing import get_bill_or_raise
+from hub.storage.models import Bill, Payment, PaymentIntent, PaymentNotification, User
+from hub.storage.models.billing import IntentStatus, NotificationOutcome, PaymentMethod
+
+COUNTER_METHODS = (PaymentMethod.CASH, PaymentMethod.BANK_TRANSFER)
+
+
+def _locked_unpaid_bill(session: Session, bill_id: int, user: User) -> Bill:
+    bill = get_bill_or_raise(session, bill_id, user)
+    session.refresh(bill, with_for_update=True)
+    if bill.status is BillStatus.PAID:
+        raise Conflict(f"bill {bill_id} is already paid")
+    return bill
+
+
+# --- owners: intents --------------------------------------------------------------------
+
+
+def start_payment(
+    session: Session, *, bill_id: int, owner: User, provider: PaymentProvider, now: datetime
+) -> tuple[PaymentIntent, PayStart]:
+    """An intent to pay `bill_id` in full with `provider` (the open one again, if any)."""
+    bill = _locked_unpaid_bill(session, bill_id, owner)
+    intent = session.scalars(
+        select(PaymentIntent).where(
+            PaymentIntent.bill_id == bill.id,
+            PaymentIntent.provider == provider.name,
+            PaymentIntent.status == IntentStatus.PENDING,
+            PaymentIntent.amount == bill.total,
+        )
+    ).first()
+    if intent is None:
+        intent = PaymentIntent(
+            out_trade_no=f"EH{now:%Y%m%d}{bill.id:06d}{secrets.token_hex(6).upper()}",
+            bill_id=bill.id,
+            provider=provider.name,
+            amount=bill.total,
+            status=IntentStatus.PENDING,
+            created_at=now,
+            created_by_id=owner.id,
+        )
+        session.add(intent)
+        session.flush()
+        audit.record(
+            session,
+            at=now,
+            user_id=owner.id,
+            action="payment_start",
+            target=f"bill:{bill.id}",
+            detail=f"{provider.name} {intent.amount} {intent.out_trade_no}",
+        )
+    description = f"Estate Hub bill {bill.period} #{bill.id}"
+    request = IntentRequest(intent.out_trade_no, intent.amount, description, at=now)
+    return intent, provider.start(request)
+
+
+def pending_intent_or_raise(session: Session, out_trade_no: str) -> PaymentIntent:
+    intent = session.scalars(
+        select(PaymentIntent).where(PaymentIntent.out_trade_no == out_trade_no)
+    ).one_or_none()
+    if intent is None or intent.status is not IntentStatus.PENDING:
+        raise NotFound(f"no payment {out_trade_no} is waiting to be paid")
+    return intent
+
+
+# --- providers: notifications -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NotificationResult:
+    """What the hub tells the provider: accepted (stop sending) or refused, and why."""
+
+    accepted: bool
+    message: str
+
+
+def handle_notification(
+    session: Session,
+    *,
+    verifier: NotificationVerifier,
+    headers: Mapping[str, str],
+    body: bytes,
+    now: datetime,
+) -> NotificationResult:
+    """Verify, match and apply one notification; record it whatever happens."""
+    row = PaymentNotification(
+        provider=verifier.name,
+        received_at=now,
+        nonce=(verifier.nonce_of(headers, body) or "")[:64] or None,
+        verified=False,
+        body_sha256=hashlib.sha256(body).hexdigest(),
+    )
+    try:
+        notice = verifier.verify_notification(headers, body, now=now)
+        row.verified = True
+        row.nonce = notice.nonce[:64]
+        row.out_trade_no = notice.out_trade_no[:64]
+        row.transaction_id = notice.transaction_id[:64]
+        row.amount = notice.amount
+        outcome, reason = _apply(session, verifier.name, notice, row, now=now)
+    except NotificationRejected as exc:
+        outcome, reason = NotificationOutcome.REFUSED, str(exc)
+    row.outcome, row.reason = outcome, reason[:300]
+    session.add(row)
+    session.flush()
+    return NotificationResult(outcome is not NotificationOutcome.REFUSED, reason)
+
+
+def _apply(
+    session: Session,
+    provider: str,
+    notice: VerifiedNotification,
+    row: PaymentNotification,
+    *,
+    now: datetime,
+) -> tuple[NotificationOutcome, str]:
+    reused = session.scalars(
+        select(PaymentNotification.id).where(
+            PaymentNotification.provider == provider,
+            PaymentNotification.nonce == row.nonce,
+            PaymentNotification.verified.is_(True),
+            PaymentNotification.body_sha256 != row.body_sha256,
+        )
+    ).first()
+    if reused is not None:
+        raise NotificationRejected(f"nonce {notice.nonce} was used by another notification")
+    intent = session.scalars(
+        select(PaymentIntent)
+        .where(PaymentIntent.out_trade_no == notice.out_trade_no)
+        .with_for_update()
+    ).one_or_none()
+    if intent is None or intent.provider != provider:
+        raise NotificationRejected(f"trade {notice.out_trade_no} is not a {provider} intent")
+    method = PaymentMethod(provider)
+    done = session.scalars(
+        select(Payment).where(
+            Payment.method == method, Payment.transaction_id == notice.transaction_id
+        )
+    ).one_or_none()
+    if done is not None:
+        if done.intent_id != intent.id:
+            raise NotificationRejected(
+                f"transaction {notice.transaction_id} already paid another trade"
+            )
+        return NotificationOutcome.DUPLICATE, f"transaction {notice.transaction_id} already applied"
+    if notice.amount != intent.amount:
+        raise NotificationRejected(
+            f"amount {notice.amount} does not match trade {intent.out_trade_no} ({intent.amount})"
+        )
+    bill = session.get(Bill, intent.bill_id, with_for_update=True)
+    assert bill is not None  # an intent's bill is never deleted
+    if bill.status is BillStatus.PAID:
+        raise NotificationRejected(
+            f"bill {bill.id} was already paid another way; refund transaction "
+            f"{notice.transaction_id}"
+        )
+    session.add(
+        Payment(
+            bill_id=bill.id,
+            amount=notice.amount,
+            method=method,
+            transaction_id=notice.transaction_id,
+            intent_id=intent.id,
+            paid_at=notice.paid_at,
+        )
+    )
+    intent.status, intent.paid_at = IntentStatus.PAID, notice.paid_at
+    bill.status = BillStatus.PAID
+    audit.record(
+        session,
+        at=now,
+        user_id=None,
+        action="pay",
+        target=f"bill:{bill.id}",
+        detail=f"{provider} {notice.amount} trade {intent.out_trade_no} "
+        f"transaction {notice.transaction_id}",
+    )
+    return NotificationOutcome.PAID, f"bill {bill.id} paid"
+
+
+# --- finance: the counter ---------------------------------------------------------------
+
+
+def record_counter_payment(
+    session: Session,
+    *,
+    bill_id: int,
+    method: PaymentMethod,
+    amount: Decimal,
+    receipt_no: str,
+    reference: str | None,
+    by: User,
+    now: datetime,
+) -> Payment:
+    """Cash or a bank transfer received by finance, for the whole outstanding amount."""
+    if method not in COUNTER_METHODS:
+        raise InvalidInput(f"method {method.value}: the counter records cash or bank_transfer")
+    bill = _locked_unpaid_bill(session, bill_id, by)
+    if amount != bill.total:
+        raise InvalidInput(
+            f"amount {amount} is not the {bill.total} outstanding on bill {bill.id}: "
+            "a bill is paid in full"
+        )
+    taken = session.scalars(select(Payment.bill_id).where(Payment.receipt_no == receipt_no)).first()
+    if taken is not None:
+        raise Conflict(f"receipt {receipt_no} is already recorded (bill {taken})")
+    payment = Payment(
+        bill_id=bill.id,
+        amount=bill.total,
+        method=method,
+        receipt_no=receipt_no,
+        reference=reference,
+        paid_at=now,
+        recorded_by_id=by.id,
+    )
+    session.add(payment)
+    bill.status = BillStatus.PAID
+    try:
+        session.flush()
+    except IntegrityError:  # a concurrent payment of this bill or the same receipt
+        raise Conflict(f"bill {bill.id} or receipt {receipt_no} was just recorded") from None
+    audit.record(
+        session,
+        at=now,
+        user_id=by.id,
+        action="pay",
+        target=f"bill:{bill.id}",
+        detail=f"{method.value} {payment.amount} receipt {receipt_no}"
+        + (f" ref {reference}" if reference else ""),
+    )
+    return payment
