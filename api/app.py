@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 
 from api import errors, live
 from api.pages import routes as pages
+from api.responses import ERROR_RESPONSES
 from api.routers import (
     accounts,
     alerts,
@@ -49,7 +50,7 @@ def create_app(context: HubContext) -> FastAPI:
     app.state.hub = context
     app.state.event_relay = None
     errors.install(app)
-    api = APIRouter(prefix=API_PREFIX)
+    api = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES)
     for router in (
         auth.router,
         password_reset.router,
