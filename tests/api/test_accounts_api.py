@@ -95,7 +95,7 @@ def test_a_deactivated_accounts_token_is_refused_until_reactivated(
     assert api.client.get("/api/v1/work-orders", headers=token_headers).status_code == 200
     off = _call(api, "POST", f"{ACCOUNTS}/{tech}/deactivate", "admin")
     assert off.status_code == 200 and off.json()["active"] is False
-    assert api.client.get("/api/v1/work-orders", headers=token_headers).status_code == 403
+    assert api.client.get("/api/v1/work-orders", headers=token_headers).status_code == 401
     assert _login(api, "tech", api.accounts["tech"]).status_code == 403
     on = _call(api, "POST", f"{ACCOUNTS}/{tech}/activate", "admin")
     assert on.status_code == 200 and on.json()["active"] is True

@@ -2,9 +2,11 @@
 
 from hub.storage.models.alerts import Alert
 from hub.storage.models.audit import AuditEntry
+from hub.storage.models.auth_sessions import AuthSession, RefreshToken
 from hub.storage.models.billing import Bill, BillLine, Payment, Tariff, TariffTier
 from hub.storage.models.commands import DeviceCommand
 from hub.storage.models.duty import DutyShift
+from hub.storage.models.login_throttle import LoginFailure, LoginLock
 from hub.storage.models.notices import Notice
 from hub.storage.models.notifications import InboxItem, OutboxMessage
 from hub.storage.models.patrol import PatrolRound, PatrolRoute, PatrolScan, PatrolStop, RouteStop
@@ -20,12 +22,13 @@ from hub.storage.models.site import (
     Site,
 )
 from hub.storage.models.telemetry import DeadLetter, DeviceEvent, Reading
-from hub.storage.models.users import User
+from hub.storage.models.users import PasswordHistory, User
 from hub.storage.models.work_orders import WorkOrder, WorkOrderEvent
 
 __all__ = [
     "Alert",
     "AuditEntry",
+    "AuthSession",
     "Bill",
     "BillLine",
     "Building",
@@ -38,16 +41,20 @@ __all__ = [
     "Home",
     "HomeOwnership",
     "InboxItem",
+    "LoginFailure",
+    "LoginLock",
     "Meter",
     "Notice",
     "OutboxMessage",
     "Owner",
+    "PasswordHistory",
     "PatrolRound",
     "PatrolRoute",
     "PatrolScan",
     "PatrolStop",
     "Payment",
     "Reading",
+    "RefreshToken",
     "RouteStop",
     "RuleState",
     "Site",
