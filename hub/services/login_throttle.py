@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from hub.errors import TooManyRequests
@@ -46,22 +46,37 @@ def record_failure(
     session.flush()
     since = now - timedelta(minutes=settings.login_window_minutes)
     until = now + timedelta(minutes=settings.login_lockout_minutes)
+    scopes: tuple[tuple[str, str, ColumnElement[bool], int], ...] = (
+        (
+            ACCOUNT,
+            _key(username),
+            (LoginFailure.username == _key(username)) & LoginFailure.account_cleared.is_(False),
+            settings.login_account_failures,
+        ),
+        (
+            ADDRESS,
+            _key(address),
+            LoginFailure.address == _key(address),
+            settings.login_address_failures,
+        ),
+    )
     locked = []
-    for scope, column, key, limit in (
-        (ACCOUNT, LoginFailure.username, _key(username), settings.login_account_failures),
-        (ADDRESS, LoginFailure.address, _key(address), settings.login_address_failures),
-    ):
-        count = session.scalar(select(func.count()).where(column == key, LoginFailure.at > since))
+    for scope, key, counted, limit in scopes:
+        count = session.scalar(select(func.count()).where(counted, LoginFailure.at > since))
         if (count or 0) >= limit:
+            # Lockout and window are equally long, so these failures age out as it ends.
             session.add(LoginLock(scope=scope, key=key, until=until))
-            session.execute(delete(LoginFailure).where(column == key))
             locked.append(scope)
     return locked
 
 
 def clear_account(session: Session, *, username: str) -> None:
-    """A successful login forgets the account's failures."""
-    session.execute(delete(LoginFailure).where(LoginFailure.username == _key(username)))
+    """A successful login forgets the account's failures (not its address's)."""
+    session.execute(
+        update(LoginFailure)
+        .where(LoginFailure.username == _key(username))
+        .values(account_cleared=True)
+    )
 
 
 def _key(value: str) -> str:

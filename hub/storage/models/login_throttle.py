@@ -12,6 +12,9 @@ from hub.storage.types import UTCDateTime
 
 
 class LoginFailure(Base):
+    """One failed login; a later success for the username clears it for the account only (it
+    still counts against the address)."""
+
     __tablename__ = "login_failures"
     __table_args__ = (
         Index("ix_login_failures_username_at", "username", "at"),
@@ -22,6 +25,7 @@ class LoginFailure(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     username: Mapped[str] = mapped_column(String(64))
     address: Mapped[str] = mapped_column(String(64))
+    account_cleared: Mapped[bool] = mapped_column(default=False)
 
 
 class LoginLock(Base):
