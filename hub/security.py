@@ -103,11 +103,11 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Whether `password` matches; None (no such account) checks a dummy hash, so both answers
     take one hash. Over-long input is refused before hashing."""
-    hasher, gate, params = _current()
-    target = password_hash if password_hash is not None else _dummy_hash(*params)
     if len(password) > MAX_PASSWORD_LENGTH:
         return False
+    hasher, gate, params = _current()
     with gate.slot():
+        target = password_hash if password_hash is not None else _dummy_hash(*params)
         try:
             return hasher.verify(target, password) and password_hash is not None
         except (VerifyMismatchError, InvalidHashError):

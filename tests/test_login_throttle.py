@@ -115,9 +115,13 @@ def test_a_lock_holds_in_every_api_process(api: ApiClient, context: HubContext) 
 
 
 @pytest.mark.parametrize("username", ["operator", "nobody"])
-def test_a_locked_login_is_audited(api: ApiClient, context: HubContext, username: str) -> None:
+def test_a_locked_attempt_is_audited_under_its_account(
+    api: ApiClient, context: HubContext, username: str
+) -> None:
     for _ in range(5):
         _login(api.client, username, "Wrong#Pass1")
-    before = len(_audit(context, "login_locked"))
-    _login(api.client, username, "Wrong#Pass1")
-    assert len(_audit(context, "login_locked")) == before + 1
+    before = _audit(context, "login_locked")
+    assert _login(api.client, username, "Wrong#Pass1").status_code == 429
+    user_id = _user_id(context, username) if username == "operator" else None
+    target = f"user:{user_id}" if user_id else f"username:{username}"
+    assert _audit(context, "login_locked") == [*before, (user_id, target)]

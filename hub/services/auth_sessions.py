@@ -45,12 +45,15 @@ def refresh(session: Session, token: str, *, now: datetime, settings: Settings) 
 
     The caller must commit even when this raises, so a reuse's revocation stands.
     """
+    # Locked (on PostgreSQL): of two refreshes racing with one token, the second sees it spent.
     row = session.scalar(
-        select(RefreshToken).where(RefreshToken.token_digest == security.token_digest(token))
+        select(RefreshToken)
+        .where(RefreshToken.token_digest == security.token_digest(token))
+        .with_for_update()
     )
     if row is None:
         raise Unauthenticated("invalid refresh token")
-    auth = session.get(AuthSession, row.session_id, with_for_update=True)
+    auth = session.get(AuthSession, row.session_id)
     if auth is None:
         raise Unauthenticated("invalid refresh token")
     if row.used_at is not None:

@@ -71,22 +71,23 @@ def authenticate(
     PermissionDenied; failures and lockouts are counted and audited, so the caller must commit
     even when this raises.
     """
+    user = session.scalar(select(User).where(User.username == username))
+    user_id = user.id if user is not None else None
     try:
         login_throttle.check(session, username=username, address=address, now=now)
     except TooManyRequests as exc:
         audit.record(
             session,
             at=now,
-            user_id=None,
+            user_id=user_id,
             action="login_locked",
-            target=_target(username),
+            target=_target(user_id, username),
             detail=f"address {address}: {exc}",
         )
         raise
-    user = session.scalar(select(User).where(User.username == username))
     usable = user if user is not None and user.active else None
     if not security.verify_password(usable.password_hash if usable else None, password):
-        _failed(session, user, username=username, address=address, now=now, settings=settings)
+        _failed(session, user_id, username=username, address=address, now=now, settings=settings)
         raise PermissionDenied("wrong username or password")
     assert usable is not None  # a match needs a real hash
     login_throttle.clear_account(session, username=username)
@@ -95,15 +96,14 @@ def authenticate(
 
 def _failed(
     session: Session,
-    user: User | None,
+    user_id: int | None,
     *,
     username: str,
     address: str,
     now: datetime,
     settings: Settings,
 ) -> None:
-    user_id = user.id if user is not None else None
-    target = f"user:{user_id}" if user_id is not None else _target(username)
+    target = _target(user_id, username)
     audit.record(
         session,
         at=now,
@@ -126,8 +126,9 @@ def _failed(
         )
 
 
-def _target(username: str) -> str:
-    return f"username:{username[:64]}"
+def _target(user_id: int | None, username: str) -> str:
+    """The account, or for a username nobody has, the name tried."""
+    return f"user:{user_id}" if user_id is not None else f"username:{username[:64]}"
 
 
 def change_password(session: Session, user: User, *, current: str, new: str) -> None:
