@@ -81,6 +81,17 @@ def test_failures_older_than_the_window_do_not_count(api: ApiClient, clock: Fake
     assert _login(api.client, "operator", api.accounts["operator"]).status_code == 200
 
 
+def test_after_a_lock_ends_counting_starts_again(
+    api: ApiClient, clock: FakeClock, context: HubContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(context.settings, "login_window_minutes", 60)
+    for _ in range(5):
+        _login(api.client, "operator", "Wrong#Pass1")
+    clock.advance(timedelta(minutes=15))
+    assert _login(api.client, "operator", "Wrong#Pass1").status_code == 403  # not locked again
+    assert _login(api.client, "operator", api.accounts["operator"]).status_code == 200
+
+
 def test_unknown_usernames_are_counted_audited_without_a_user_and_locked(
     api: ApiClient, context: HubContext
 ) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from hub.errors import TooManyRequests
@@ -46,26 +46,18 @@ def record_failure(
     session.flush()
     since = now - timedelta(minutes=settings.login_window_minutes)
     until = now + timedelta(minutes=settings.login_lockout_minutes)
-    scopes: tuple[tuple[str, str, ColumnElement[bool], int], ...] = (
-        (
-            ACCOUNT,
-            _key(username),
-            (LoginFailure.username == _key(username)) & LoginFailure.account_cleared.is_(False),
-            settings.login_account_failures,
-        ),
-        (
-            ADDRESS,
-            _key(address),
-            LoginFailure.address == _key(address),
-            settings.login_address_failures,
-        ),
+    scopes = (
+        (ACCOUNT, _key(username), LoginFailure.username, LoginFailure.account_cleared),
+        (ADDRESS, _key(address), LoginFailure.address, LoginFailure.address_cleared),
     )
+    limits = {ACCOUNT: settings.login_account_failures, ADDRESS: settings.login_address_failures}
     locked = []
-    for scope, key, counted, limit in scopes:
-        count = session.scalar(select(func.count()).where(counted, LoginFailure.at > since))
-        if (count or 0) >= limit:
-            # Lockout and window are equally long, so these failures age out as it ends.
+    for scope, key, column, cleared in scopes:
+        counted = (column == key) & cleared.is_(False) & (LoginFailure.at > since)
+        if (session.scalar(select(func.count()).where(counted)) or 0) >= limits[scope]:
             session.add(LoginLock(scope=scope, key=key, until=until))
+            # The lock punishes these failures; after it they start again from zero.
+            session.execute(update(LoginFailure).where(counted).values({cleared: True}))
             locked.append(scope)
     return locked
 

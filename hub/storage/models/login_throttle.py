@@ -12,8 +12,8 @@ from hub.storage.types import UTCDateTime
 
 
 class LoginFailure(Base):
-    """One failed login; a later success for the username clears it for the account only (it
-    still counts against the address)."""
+    """One failed login, counted against its username and its address until cleared for each:
+    by a lock of that scope, or for the account by a later success (the address keeps it)."""
 
     __tablename__ = "login_failures"
     __table_args__ = (
@@ -26,6 +26,7 @@ class LoginFailure(Base):
     username: Mapped[str] = mapped_column(String(64))
     address: Mapped[str] = mapped_column(String(64))
     account_cleared: Mapped[bool] = mapped_column(default=False)
+    address_cleared: Mapped[bool] = mapped_column(default=False)
 
 
 class LoginLock(Base):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-02 13:25:17.929777
+Create Date: 2026-12-02 13:46:37.911859
 """
 
 from collections.abc import Sequence
@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column("username", sa.String(length=64), nullable=False),
         sa.Column("address", sa.String(length=64), nullable=False),
         sa.Column("account_cleared", sa.Boolean(), nullable=False),
+        sa.Column("address_cleared", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_login_failures")),
     )
     with op.batch_alter_table("login_failures", schema=None) as batch_op:
