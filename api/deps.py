@@ -13,7 +13,7 @@ from hub import security
 from hub.context import HubContext
 from hub.domain import Role
 from hub.errors import PermissionDenied
-from hub.services import users
+from hub.services import auth_sessions
 from hub.storage.models import User
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token")
@@ -38,19 +38,24 @@ def get_session(context: ContextDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def user_from_token(session: Session, context: HubContext, token: str) -> User:
-    user_id = security.read_token(
+def token_claims(context: HubContext, token: str) -> security.TokenClaims:
+    """The claims of a well-signed, unexpired access token; Unauthenticated otherwise."""
+    return security.read_token(
         token, key=context.settings.secret("secret_key"), now=context.clock.now()
     )
-    try:
-        return users.get_user_or_raise(session, user_id)
-    except Exception as exc:
-        raise PermissionDenied("invalid or expired token") from exc
 
 
-def get_current_user(
-    session: SessionDep, context: ContextDep, token: Annotated[str, Depends(oauth2_scheme)]
-) -> User:
+def user_from_token(session: Session, context: HubContext, token: str) -> User:
+    """The active account behind an access token whose session is still open (not logged out,
+    revoked or expired); Unauthenticated otherwise. REST and the live feed both ask this."""
+    claims = token_claims(context, token)
+    return auth_sessions.check_active(session, claims, now=context.clock.now())
+
+
+TokenDep = Annotated[str, Depends(oauth2_scheme)]
+
+
+def get_current_user(session: SessionDep, context: ContextDep, token: TokenDep) -> User:
     return user_from_token(session, context, token)
 
 

@@ -9,11 +9,13 @@ from hub import errors
 
 _STATUS: dict[type[errors.HubError], int] = {
     errors.NotFound: 404,
+    errors.Unauthenticated: 401,
     errors.PermissionDenied: 403,
     errors.TooLarge: 413,
     errors.InvalidInput: 422,
     errors.InvalidTransition: 409,
     errors.Conflict: 409,
+    errors.TooManyRequests: 429,
     errors.ConfigError: 422,
     errors.ServiceUnavailable: 503,
 }
@@ -26,11 +28,17 @@ def status_for(exc: errors.HubError) -> int:
     return 400
 
 
+def _headers(exc: errors.HubError) -> dict[str, str]:
+    """401 names the scheme to log in with; a known wait goes out as Retry-After (seconds)."""
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, errors.Unauthenticated) else {}
+    if exc.retry_after is not None:
+        headers["Retry-After"] = str(max(1, exc.retry_after))
+    return headers
+
+
 async def _handle(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.HubError)
-    status = status_for(exc)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 403 and "token" in str(exc) else None
-    return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
+    return JSONResponse({"detail": str(exc)}, status_code=status_for(exc), headers=_headers(exc))
 
 
 def install(app: FastAPI) -> None:

@@ -4,8 +4,9 @@ The token never travels in the URL (where proxies and browser history keep it): 
 accepted, and its first message must be `{"type": "auth", "token": "..."}` within
 `AUTH_TIMEOUT_S`. The hub then closes with 4401 (no, bad or late token) or 4403 (the role has
 nothing to read, or the initial password is still to be changed), so a page can tell "log in
-again" from "not for you". Every `REVALIDATE_S` the token and account are checked again, so a
-deactivated account or a revoked or expired token loses its open socket within seconds.
+again" from "not for you". Every `REVALIDATE_S` the token, its login session and the account
+are checked again, so a deactivated account, a logged-out or revoked session or an expired
+token loses its open socket within seconds.
 
 A subscriber first gets a snapshot (the active alerts, if its role may read them), then each
 event its account could read over REST (`hub/live_visibility.py`), as `{"kind", "data"}`, and a
@@ -26,7 +27,7 @@ from starlette.websockets import WebSocketDisconnect, WebSocketDisconnected
 
 from api.deps import user_from_token
 from hub.context import HubContext
-from hub.errors import PermissionDenied
+from hub.errors import Unauthenticated
 from hub.event_relay import RESYNC
 from hub.events import DomainEvent, Subscription, bus
 from hub.live_visibility import LIVE_ROLES, may_see, may_see_alerts
@@ -101,7 +102,7 @@ def _watcher(session: Session, context: HubContext, token: str) -> User:
     """The account behind `token` if it may watch now, with the checks `require_role` makes."""
     try:
         user = user_from_token(session, context, token)
-    except PermissionDenied as exc:
+    except Unauthenticated as exc:
         raise Refused(CLOSE_UNAUTHENTICATED, "invalid or expired token") from exc
     if user.must_change_password:
         raise Refused(CLOSE_FORBIDDEN, "change your initial password first")

@@ -28,7 +28,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +41,11 @@ from paho.mqtt.enums import CallbackAPIVersion
 from adapters.mqtt.broker import free_port
 from adapters.mqtt.mosquitto import PrivateMosquitto
 from bench.fleet import BenchDevice, fleet, messages, points_per_message, probes, site_specs
-from hub import security
 from hub.domain import Role
+from hub.services import auth_sessions
 from hub.services.site import load_site
 from hub.services.users import create_user
+from hub.settings import Settings
 from hub.storage.db import Database, upgrade
 from hub.storage.models import Reading
 
@@ -52,6 +53,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "BENCHMARKS.md"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SECRET = "bench-" + secrets.token_hex(16)
+TOKEN_MINUTES = 120  # the operator's live feed must outlast a run
 
 
 @dataclass
@@ -122,6 +124,7 @@ def prepare_site(url: str, devices: list[BenchDevice]) -> str:
     """Load the bench sites and an operator; returns a live-feed token for the operator."""
     db = Database(url)
     now = datetime.now(UTC)
+    settings = Settings(secret_key=SECRET, access_token_minutes=TOKEN_MINUTES)
     with db.session() as session:
         for spec in site_specs(devices):
             load_site(session, spec, now=now)
@@ -129,15 +132,9 @@ def prepare_site(url: str, devices: list[BenchDevice]) -> str:
             session, username="bench-operator", full_name="Bench", role=Role.OPERATOR, now=now
         )
         user.must_change_password = False
-        user_id = user.id
+        login = auth_sessions.start(session, user, now=now, settings=settings)
     db.dispose()
-    return security.issue_token(
-        user_id=user_id,
-        role=Role.OPERATOR.value,
-        key=SECRET,
-        now=now,
-        lifetime=timedelta(hours=2),
-    )
+    return login.access_token
 
 
 def hub_environment(
@@ -151,6 +148,7 @@ def hub_environment(
         "HUB_API_PORT": str(api_port),
         "HUB_VAR_DIR": str(var),
         "HUB_SECRET_KEY": SECRET,
+        "HUB_ACCESS_TOKEN_MINUTES": str(TOKEN_MINUTES),
     }
 
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 
 class HubError(Exception):
-    """Base of every error the hub raises on purpose."""
+    """Base of every error the hub raises on purpose; `retry_after` (seconds) tells the caller
+    when trying again may succeed."""
+
+    def __init__(self, message: str = "", *, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class NotFound(HubError):
@@ -13,6 +18,14 @@ class NotFound(HubError):
 
 class PermissionDenied(HubError):
     """The caller's role or ownership does not allow this."""
+
+
+class Unauthenticated(HubError):
+    """No valid credentials: a bad, expired or revoked token, so the caller must log in again."""
+
+
+class TooManyRequests(HubError):
+    """The caller tried too often (login throttling); `retry_after` says when to try again."""
 
 
 class InvalidInput(HubError):

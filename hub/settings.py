@@ -32,10 +32,18 @@ class Settings(BaseSettings):
     api_port: int = 8000
     rules_file: Path = PACKAGE_DIR.parent / "rules" / "default.yaml"
     upload_max_bytes: int = 5 * 1024 * 1024
-    token_minutes: int = 12 * 60
     audit_retention_days: int = Field(
         default=365, ge=180, description="days the audit log keeps an entry (at least 180)"
     )
+    # Authentication (docs/security.md): short access tokens, refresh within a session
+    access_token_minutes: int = 15
+    session_hours: int = 12  # a login lasts at most this long, however often it refreshes
+    login_account_failures: int = 5  # failures per username within the window lock it
+    login_address_failures: int = 50  # failures per client address within the window lock it
+    login_window_minutes: int = 15
+    login_lockout_minutes: int = 15
+    hash_concurrency: int = 2  # argon2 hashes at once (64 MiB each by default)
+    hash_queue: int = 16  # callers waiting for a hash slot; beyond, 503 with Retry-After
     metrics_token: str = Field(default="", description="bearer token for GET /metrics scrapers")
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536  # tests lower both: hashing cost is not what they test

@@ -16,8 +16,9 @@ import secrets
 import socket
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
@@ -27,7 +28,7 @@ from fastapi.testclient import TestClient
 
 from adapters.mqtt.broker import BrokerThread
 from api.app import create_app
-from hub.clock import FakeClock
+from hub.clock import Clock, FakeClock
 from hub.context import HubContext
 from hub.services.site import LoadResult, load_site
 from hub.settings import Settings, get_settings
@@ -186,22 +187,34 @@ def topic_prefix() -> str:
 
 
 class ApiClient:
-    """A TestClient that logs in as a named account (changing its initial password first)."""
+    """A TestClient that logs in as a named account (changing its initial password first), and
+    logs in again once the hub's clock has moved past the access token's lifetime."""
 
-    def __init__(self, client: TestClient, accounts: dict[str, str]) -> None:
+    def __init__(self, client: TestClient, accounts: dict[str, str], clock: Clock) -> None:
         self.client = client
         self.accounts = accounts
-        self._tokens: dict[str, str] = {}
+        self.clock = clock
+        self._tokens: dict[str, tuple[str, datetime]] = {}
+
+    def login(self, username: str, password: str | None = None) -> dict[str, Any]:
+        """The token response of a fresh login (its own session) with the current password."""
+        response = self.client.post(
+            "/api/v1/auth/token",
+            data={"username": username, "password": password or self.accounts[username]},
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
 
     def token(self, username: str) -> str:
-        if username not in self._tokens:
+        cached = self._tokens.get(username)
+        if cached is not None and self.clock.now() < cached[1]:
+            return cached[0]
+        body = self.login(username)
+        token = body["access_token"]
+        if body["must_change_password"]:
             initial = self.accounts[username]
             new = initial + "Aa1!"
-            response = self.client.post(
-                "/api/v1/auth/token", data={"username": username, "password": initial}
-            )
-            assert response.status_code == 200, response.text
-            token = response.json()["access_token"]
             changed = self.client.post(
                 "/api/v1/auth/password",
                 json={"current_password": initial, "new_password": new},
@@ -209,8 +222,9 @@ class ApiClient:
             )
             assert changed.status_code == 204, changed.text
             self.accounts[username] = new
-            self._tokens[username] = token
-        return self._tokens[username]
+        expires = self.clock.now() + timedelta(seconds=body["expires_in"])
+        self._tokens[username] = (token, expires)
+        return token
 
     def headers(self, username: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(username)}"}
@@ -226,4 +240,4 @@ class ApiClient:
 def api(context: HubContext, site: LoadResult) -> Iterator[ApiClient]:
     """The API over the sample site; `api.get(path, as_user="operator")` logs in as needed."""
     with TestClient(create_app(context)) as client:
-        yield ApiClient(client, dict(site.new_accounts))
+        yield ApiClient(client, dict(site.new_accounts), context.clock)

@@ -8,11 +8,12 @@ host other than the hub fails the test: the pages must work with no internet.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlparse
@@ -166,6 +167,27 @@ def test_operator_sees_a_leak_live_and_acknowledges_it(
     )
     expect(item.get_by_role("button")).to_have_count(0)
     page.screenshot(path=tmp_path / "control-room.png", full_page=True)
+
+
+def test_the_page_renews_an_expired_token_and_logs_out_on_the_hub(
+    page: Page, hub_url: str, site: LoadResult, clock: FakeClock
+) -> None:
+    """Past the access token's 15 minutes the page stays logged in (it refreshes on the 401, and
+    the live feed reconnects); "Log out" ends the session on the hub, not just in the tab."""
+    page.goto(hub_url + "/")
+    _log_in(page, "operator", site.new_accounts["operator"])
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "open")
+    clock.advance(timedelta(minutes=20))
+    page.reload()
+    expect(page.locator("#logout")).to_be_visible()
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "open")
+    stored = json.loads(page.evaluate("sessionStorage.getItem('estate-hub-session')"))
+    page.click("#logout")
+    expect(page.locator("#login-form")).to_be_visible()
+    refused = page.request.post(
+        hub_url + "/api/v1/auth/refresh", data={"refresh_token": stored["refresh"]}
+    )
+    assert refused.status == 401
 
 
 def test_owner_submits_a_repair_request_with_a_photo(

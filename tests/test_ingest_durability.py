@@ -375,7 +375,7 @@ def test_hub_worker_serves_its_own_counters_on_metrics_to_the_scraper_only(
         url = f"http://127.0.0.1:{port}"
         assert httpx2.get(f"{url}/metrics").status_code == 401
         wrong = {"Authorization": "Bearer durability-test-scrape-tokem"}
-        assert httpx2.get(f"{url}/metrics", headers=wrong).status_code == 403
+        assert httpx2.get(f"{url}/metrics", headers=wrong).status_code == 401
         assert httpx2.get(f"{url}/api/v1/alerts").status_code == 404
     finally:
         worker.stop()

@@ -61,7 +61,7 @@ async def test_a_scrape_shows_readings_dead_letters_rules_and_alerts_moving(
 def test_an_unauthenticated_or_non_admin_scrape_is_refused(api: ApiClient) -> None:
     assert api.client.get("/metrics").status_code == 401
     bad = {"Authorization": "Bearer not-a-token"}
-    assert api.client.get("/metrics", headers=bad).status_code == 403
+    assert api.client.get("/metrics", headers=bad).status_code == 401
     for role in ("operator", "guard", "owner101"):
         assert api.get("/metrics", as_user=role).status_code == 403  # type: ignore[attr-defined]
 
@@ -74,4 +74,4 @@ def test_the_metrics_token_lets_a_scraper_in_without_an_account(
     response = api.client.get("/metrics", headers=good)
     assert response.status_code == 200 and "hub_messages_total" in response.text
     wrong = {"Authorization": "Bearer s3cret-scrape-token-for-testZ"}
-    assert api.client.get("/metrics", headers=wrong).status_code == 403
+    assert api.client.get("/metrics", headers=wrong).status_code == 401

@@ -247,3 +247,19 @@ def test_the_new_password_must_pass_the_policy_and_the_code_survives_a_weak_one(
 @pytest.mark.parametrize("body", [{}, {"username": "owner101", "phone": "13812345678"}])
 def test_exactly_one_of_username_and_phone(api: ApiClient, body: dict[str, str]) -> None:
     assert api.client.post(REQUEST, json=body).status_code == 422
+
+
+def test_a_reset_ends_every_login_the_account_had_and_refuses_a_recent_password(
+    api: ApiClient, context: HubContext
+) -> None:
+    """Whoever knew the old password is logged out: their tokens stop working at once."""
+    token = api.token("owner101")
+    me = {"Authorization": f"Bearer {token}"}
+    assert api.client.get("/api/v1/auth/me", headers=me).status_code == 200
+    ask(api, username="owner101")
+    dispatch(context)
+    code = last_code(context, "13812345678")
+    reused = confirm(api, code, api.accounts["owner101"], username="owner101")
+    assert reused.status_code == 422 and "used recently" in reused.text
+    assert confirm(api, code, username="owner101").status_code == 200
+    assert api.client.get("/api/v1/auth/me", headers=me).status_code == 401

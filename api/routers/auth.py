@@ -1,18 +1,19 @@
-"""Log in (OAuth2 password flow), see yourself, change your password; admins create staff."""
+"""Log in (OAuth2 password flow), refresh and log out, see yourself, change your password;
+admins create staff."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
-from api.deps import ContextDep, CurrentUser, SessionDep, require_role
-from hub import security
+from api.deps import ContextDep, CurrentUser, SessionDep, TokenDep, require_role, token_claims
 from hub.domain import Role
-from hub.services import audit, users
+from hub.errors import HubError, InvalidInput
+from hub.services import audit, auth_sessions, users
+from hub.services.auth_sessions import Issued
 from hub.storage.models import User
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -21,8 +22,24 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 class Token(BaseModel):
     access_token: str
     token_type: str = "bearer"
+    expires_in: int  # seconds the access token lives; refresh before then
+    refresh_token: str  # single use: each refresh answers with a new one
     role: Role
     must_change_password: bool
+
+    @classmethod
+    def of(cls, issued: Issued) -> Token:
+        return cls(
+            access_token=issued.access_token,
+            expires_in=issued.expires_in,
+            refresh_token=issued.refresh_token,
+            role=issued.user.role,
+            must_change_password=issued.user.must_change_password,
+        )
+
+
+class RefreshRequest(BaseModel):
+    refresh_token: str
 
 
 class Me(BaseModel):
@@ -54,20 +71,51 @@ class StaffCreated(BaseModel):
 @router.post("/token")
 def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    request: Request,
     session: SessionDep,
     context: ContextDep,
 ) -> Token:
-    user = users.authenticate(session, username=form.username, password=form.password)
+    """Throttled per username and per client address (429 with Retry-After when locked)."""
     now = context.clock.now()
+    address = request.client.host if request.client else "unknown"
+    try:
+        user = users.authenticate(
+            session,
+            username=form.username,
+            password=form.password,
+            address=address,
+            now=now,
+            settings=context.settings,
+        )
+    except HubError:
+        session.commit()  # the counted failure and its audit entry outlive the refusal
+        raise
     audit.record(session, at=now, user_id=user.id, action="login", target=f"user:{user.id}")
-    token = security.issue_token(
-        user_id=user.id,
-        role=user.role.value,
-        key=context.settings.secret("secret_key"),
-        now=now,
-        lifetime=timedelta(minutes=context.settings.token_minutes),
+    return Token.of(auth_sessions.start(session, user, now=now, settings=context.settings))
+
+
+@router.post("/refresh")
+def refresh(body: RefreshRequest, session: SessionDep, context: ContextDep) -> Token:
+    """A new token pair for the current refresh token; an old one revokes its session."""
+    try:
+        issued = auth_sessions.refresh(
+            session, body.refresh_token, now=context.clock.now(), settings=context.settings
+        )
+    except HubError:
+        session.commit()  # a reused token's revocation stands
+        raise
+    return Token.of(issued)
+
+
+@router.post("/logout", status_code=204)
+def logout(user: CurrentUser, token: TokenDep, session: SessionDep, context: ContextDep) -> None:
+    """End this login: its access and refresh tokens stop working."""
+    now = context.clock.now()
+    claims = token_claims(context, token)
+    auth_sessions.revoke_session(
+        session, claims.session_id, user_id=user.id, now=now, reason="logout"
     )
-    return Token(access_token=token, role=user.role, must_change_password=user.must_change_password)
+    audit.record(session, at=now, user_id=user.id, action="logout", target=f"user:{user.id}")
 
 
 @router.get("/me")
@@ -78,13 +126,25 @@ def me(user: CurrentUser) -> Me:
 
 @router.post("/password", status_code=204)
 def change_password(
-    body: PasswordChange, user: CurrentUser, session: SessionDep, context: ContextDep
+    body: PasswordChange,
+    user: CurrentUser,
+    token: TokenDep,
+    session: SessionDep,
+    context: ContextDep,
 ) -> None:
-    """Any logged-in account may change its own password."""
+    """Any logged-in account may change its own password; its other sessions end."""
+    now = context.clock.now()
     users.change_password(session, user, current=body.current_password, new=body.new_password)
+    auth_sessions.revoke_all_sessions(
+        session,
+        user.id,
+        now=now,
+        reason="password_changed",
+        keep=token_claims(context, token).session_id,
+    )
     audit.record(
         session,
-        at=context.clock.now(),
+        at=now,
         user_id=user.id,
         action="password",
         target=f"user:{user.id}",
@@ -99,8 +159,6 @@ def create_staff(
     admin: Annotated[User, Depends(require_role(Role.ADMIN))],
 ) -> StaffCreated:
     if body.role is Role.OWNER:
-        from hub.errors import InvalidInput
-
         raise InvalidInput("owner accounts are created from the site file with their homes")
     user, initial = users.create_user(
         session,

@@ -14,7 +14,7 @@ from hub.cli.output import console, friendly_errors
 from hub.context import HubContext
 from hub.context import open_context as open_checked_context
 from hub.errors import NotFound
-from hub.services import audit, users
+from hub.services import audit, auth_sessions, users
 from hub.services import site as site_service
 from hub.services.status import counts
 from hub.settings import get_settings
@@ -78,9 +78,11 @@ def reset_password(username: str) -> None:
         if user is None:
             raise NotFound(f"no account {username!r}")
         password = users.reset_password(session, user)
+        now = context.clock.now()
+        auth_sessions.revoke_all_sessions(session, user.id, now=now, reason="password_reset")
         audit.record(
             session,
-            at=context.clock.now(),
+            at=now,
             user_id=None,
             action="reset_password",
             target=f"user:{user.id}",

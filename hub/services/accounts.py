@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from hub.domain import Role
 from hub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from hub.services import audit, users
+from hub.services import audit, auth_sessions, users
 from hub.storage.models import User
 
 
@@ -35,6 +35,7 @@ def deactivate(session: Session, user_id: int, *, admin: User, now: datetime) ->
     if user.active:
         _keep_an_admin(session, user)
         user.active = False
+        auth_sessions.revoke_all_sessions(session, user.id, now=now, reason="deactivated")
         _audit(session, admin, user, "deactivate_user", now)
     return user
 
@@ -51,9 +52,11 @@ def activate(session: Session, user_id: int, *, admin: User, now: datetime) -> U
 def reset_password(
     session: Session, user_id: int, *, admin: User, now: datetime
 ) -> tuple[User, str]:
-    """A new generated password, shown once to the admin, to be changed at next login."""
+    """A new generated password, shown once to the admin, to be changed at next login; the
+    account's open sessions end."""
     user = staff_or_raise(session, user_id)
     password = users.reset_password(session, user)
+    auth_sessions.revoke_all_sessions(session, user.id, now=now, reason="password_reset")
     _audit(session, admin, user, "reset_password", now)
     return user, password
 

@@ -18,10 +18,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hub import crypto, security
+from hub import crypto
 from hub.domain import Role
 from hub.errors import InvalidInput
-from hub.services import audit, outbox
+from hub.services import audit, auth_sessions, outbox, users
 from hub.settings import Settings
 from hub.storage.models import (
     Building,
@@ -134,11 +134,9 @@ def _confirm(
         detail = f"wrong code, try {live.wrong_attempts} of {MAX_WRONG_ATTEMPTS}"
         _audit(session, now, user, "password_reset_failed", detail)
         return None
-    security.check_password_policy(new_password)  # raises: rolled back, the code stays live
-    user.password_hash = security.hash_password(new_password)
-    user.must_change_password = False
+    users.set_new_password(session, user, new_password)  # raises: rolled back, code stays live
     _close(live, now, CodeClosed.USED)
-    # REVOKE SESSIONS HERE: the one call site for revoke_all_sessions(...) once it exists.
+    auth_sessions.revoke_all_sessions(session, user.id, now=now, reason="password_reset")
     _audit(session, now, user, "password_reset", "new password set with an SMS code")
     return user
 

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from hub import security
 from hub.domain import Role
-from hub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from hub.storage.models import HomeOwnership, Owner, User
+from hub.errors import Conflict, InvalidInput, PermissionDenied, TooManyRequests
+from hub.services import audit, login_throttle
+from hub.settings import Settings
+from hub.storage.models import HomeOwnership, Owner, PasswordHistory, User
+
+REMEMBERED_PASSWORDS = 4  # the current one and the 3 before it cannot be chosen again
 
 
 def create_user(
@@ -26,7 +30,7 @@ def create_user(
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"username {username!r} is taken")
     initial = password or security.generate_password()
-    security.check_password_policy(initial)
+    security.check_password_policy(initial, user_inputs=(username, full_name))
     user = User(
         username=username,
         full_name=full_name,
@@ -38,6 +42,7 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    _remember(session, user)
     return user, initial
 
 
@@ -47,35 +52,133 @@ def reset_password(session: Session, user: User) -> str:
     user.password_hash = security.hash_password(password)
     user.must_change_password = True
     session.flush()
+    _remember(session, user)
     return password
 
 
-def authenticate(session: Session, *, username: str, password: str) -> User:
+def authenticate(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    address: str,
+    now: datetime,
+    settings: Settings,
+) -> User:
+    """The account these credentials open, checked with one hash whether it exists or not.
+
+    Refused with TooManyRequests while the username or address is locked out, else with
+    PermissionDenied; failures and lockouts are counted and audited, so the caller must commit
+    even when this raises.
+    """
     user = session.scalar(select(User).where(User.username == username))
-    if (
-        user is None
-        or not user.active
-        or not security.verify_password(user.password_hash, password)
-    ):
+    user_id = user.id if user is not None else None
+    try:
+        login_throttle.check(session, username=username, address=address, now=now)
+    except TooManyRequests as exc:
+        audit.record(
+            session,
+            at=now,
+            user_id=user_id,
+            action="login_locked",
+            target=_target(user_id, username),
+            detail=f"address {address}: {exc}",
+        )
+        raise
+    usable = user if user is not None and user.active else None
+    if not security.verify_password(usable.password_hash if usable else None, password):
+        _failed(session, user_id, username=username, address=address, now=now, settings=settings)
         raise PermissionDenied("wrong username or password")
-    return user
+    assert usable is not None  # a match needs a real hash
+    login_throttle.clear_account(session, username=username)
+    return usable
+
+
+def _failed(
+    session: Session,
+    user_id: int | None,
+    *,
+    username: str,
+    address: str,
+    now: datetime,
+    settings: Settings,
+) -> None:
+    target = _target(user_id, username)
+    audit.record(
+        session,
+        at=now,
+        user_id=user_id,
+        action="login_failed",
+        target=target,
+        detail=f"address {address}",
+    )
+    locked = login_throttle.record_failure(
+        session, username=username, address=address, now=now, settings=settings
+    )
+    for scope in locked:
+        audit.record(
+            session,
+            at=now,
+            user_id=user_id,
+            action="login_locked",
+            target=target,
+            detail=f"{scope} locked for {settings.login_lockout_minutes} min (address {address})",
+        )
+
+
+def _target(user_id: int | None, username: str) -> str:
+    """The account, or for a username nobody has, the name tried."""
+    return f"user:{user_id}" if user_id is not None else f"username:{username[:64]}"
 
 
 def change_password(session: Session, user: User, *, current: str, new: str) -> None:
+    """Set a new password, given the current one."""
     if not security.verify_password(user.password_hash, current):
         raise PermissionDenied("current password is wrong")
-    if new == current:
-        raise InvalidInput("the new password must differ from the current one")
-    security.check_password_policy(new)
+    set_new_password(session, user, new)
+
+
+def set_new_password(session: Session, user: User, new: str) -> None:
+    """Set a password the account chose: it must meet the policy and be none of the account's
+    recent ones (the printed initial one included)."""
+    security.check_password_policy(new, user_inputs=(user.username, user.full_name))
+    recent = {user.password_hash, *_recent(session, user)}
+    if any(security.verify_password(old, new) for old in recent):
+        raise InvalidInput(
+            "password was used recently: choose one other than the current"
+            f" and the {REMEMBERED_PASSWORDS - 1} before it (the initial one included)"
+        )
     user.password_hash = security.hash_password(new)
     user.must_change_password = False
+    session.flush()
+    _remember(session, user)
 
 
-def get_user_or_raise(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
-    if user is None or not user.active:
-        raise NotFound(f"user {user_id} not found")
-    return user
+def _recent(session: Session, user: User) -> list[str]:
+    query = (
+        select(PasswordHistory.password_hash)
+        .where(PasswordHistory.user_id == user.id)
+        .order_by(PasswordHistory.id.desc())
+        .limit(REMEMBERED_PASSWORDS)
+    )
+    return list(session.scalars(query))
+
+
+def _remember(session: Session, user: User) -> None:
+    """Keep the account's current hash in its history, forgetting the ones beyond the limit."""
+    session.add(PasswordHistory(user_id=user.id, password_hash=user.password_hash))
+    session.flush()
+    kept = (
+        select(PasswordHistory.id)
+        .where(PasswordHistory.user_id == user.id)
+        .order_by(PasswordHistory.id.desc())
+        .limit(REMEMBERED_PASSWORDS)
+    )
+    session.execute(
+        delete(PasswordHistory).where(
+            PasswordHistory.user_id == user.id, PasswordHistory.id.not_in(kept.scalar_subquery())
+        )
+    )
 
 
 def owner_home_ids(session: Session, user: User) -> set[int]:

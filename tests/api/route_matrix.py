@@ -45,6 +45,8 @@ MATRIX: dict[str, Access] = {
     "POST /api/v1/auth/token": Open("logging in"),
     "POST /api/v1/auth/password-reset/request": Open("an owner who forgot the password"),
     "POST /api/v1/auth/password-reset/confirm": Open("the SMS code is the credential"),
+    "POST /api/v1/auth/refresh": Open("the refresh token is the credential"),
+    "POST /api/v1/auth/logout": EVERYONE,
     "GET /api/v1/auth/me": EVERYONE,
     "POST /api/v1/auth/password": EVERYONE,
     "POST /api/v1/auth/staff": roles(ADMIN),

@@ -15,7 +15,6 @@ from hub.context import HubContext
 from hub.domain import Role
 from hub.errors import Conflict
 from hub.services import accounts
-from hub.services.site import LoadResult
 from hub.storage.models import AuditEntry, User
 from tests.conftest import ApiClient
 
@@ -95,7 +94,7 @@ def test_a_deactivated_accounts_token_is_refused_until_reactivated(
     assert api.client.get("/api/v1/work-orders", headers=token_headers).status_code == 200
     off = _call(api, "POST", f"{ACCOUNTS}/{tech}/deactivate", "admin")
     assert off.status_code == 200 and off.json()["active"] is False
-    assert api.client.get("/api/v1/work-orders", headers=token_headers).status_code == 403
+    assert api.client.get("/api/v1/work-orders", headers=token_headers).status_code == 401
     assert _login(api, "tech", api.accounts["tech"]).status_code == 403
     on = _call(api, "POST", f"{ACCOUNTS}/{tech}/activate", "admin")
     assert on.status_code == 200 and on.json()["active"] is True
@@ -181,9 +180,14 @@ def test_another_admin_can_be_demoted_but_never_the_last_active_one(
             )
 
 
-def test_the_command_line_reset_is_audited(context: HubContext, site: LoadResult) -> None:
+def test_the_command_line_reset_is_audited_and_ends_the_accounts_logins(
+    api: ApiClient, context: HubContext
+) -> None:
+    me = {"Authorization": f"Bearer {api.token('guard')}"}
+    assert api.client.get("/api/v1/auth/me", headers=me).status_code == 200
     result = CliRunner().invoke(cli, ["users", "reset-password", "guard"])
     assert result.exit_code == 0, result.output
+    assert api.client.get("/api/v1/auth/me", headers=me).status_code == 401
     assert _audit(context, "reset_password") == [
         (None, f"user:{_id(context, 'guard')}", "command line")
     ]

@@ -1,7 +1,8 @@
 /* Estate Hub page helpers shared by the control room, owner and guard pages.
  *
- * window.Hub: session (token in sessionStorage, gone when the tab closes), api() fetch wrapper
- * that turns error answers into readable messages, mountLogin() with the first-login password
+ * window.Hub: session (tokens in sessionStorage, gone when the tab closes; the short access
+ * token is refreshed before it expires or on a 401, logout ends the session on the hub too),
+ * api() fetch wrapper that turns error answers into readable messages, mountLogin() with the first-login password
  * change, live() WebSocket with reconnect, h() DOM builder (text only, never innerHTML), labels.
  */
 "use strict";
@@ -21,9 +22,67 @@
     sessionStorage.setItem(KEY, JSON.stringify(value));
   }
 
-  function logout() {
+  /* Keep a token response: the access token, its expiry by this browser's clock, the refresh token. */
+  function saveTokens(token, extra) {
+    const current = session() || {};
+    saveSession(Object.assign(current, extra || {}, {
+      token: token.access_token,
+      refresh: token.refresh_token,
+      expiresAt: Date.now() + token.expires_in * 1000,
+      role: token.role,
+    }));
+  }
+
+  const REFRESH_EARLY_MS = 60 * 1000; /* renew this long before the access token expires */
+  let refreshing = null; /* one refresh at a time: a refresh token works only once */
+
+  /* A fresh access token from the refresh token; false when the session is over. */
+  function refresh() {
+    if (!refreshing) {
+      refreshing = (async () => {
+        const current = session();
+        if (!current || !current.refresh) return false;
+        const response = await fetch("/api/v1/auth/refresh", {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ refresh_token: current.refresh }),
+        });
+        if (!response.ok) return false;
+        saveTokens(await response.json());
+        return true;
+      })().finally(() => {
+        refreshing = null;
+      });
+    }
+    return refreshing;
+  }
+
+  async function freshToken() {
+    const current = session();
+    if (current && current.expiresAt && Date.now() > current.expiresAt - REFRESH_EARLY_MS) {
+      await refresh();
+    }
+  }
+
+  function forget() {
     sessionStorage.removeItem(KEY);
     location.reload();
+  }
+
+  /* End the session on the hub (its tokens stop working everywhere), then here. */
+  async function logout() {
+    const current = session();
+    if (current && current.token) {
+      try {
+        await fetch("/api/v1/auth/logout", {
+          method: "POST",
+          headers: { Authorization: "Bearer " + current.token },
+        });
+      } catch (_) {
+        /* offline: the tokens expire on their own */
+      }
+    }
+    forget();
   }
 
   class ApiError extends Error {
@@ -46,7 +105,8 @@
   }
 
   /* fetch with the bearer token; options: method, json, form (FormData/URLSearchParams), raw. */
-  async function api(path, options = {}) {
+  async function api(path, options = {}, retried = false) {
+    await freshToken();
     const headers = {};
     const current = session();
     if (current && current.token) headers.Authorization = "Bearer " + current.token;
@@ -58,6 +118,10 @@
       body = options.form;
     }
     const response = await fetch(path, { method: options.method || "GET", headers, body });
+    if (response.status === 401 && current && !retried) {
+      if (await refresh()) return api(path, options, true); /* the access token had expired */
+      return forget(); /* session over (logged out, revoked, expired): back to the login form */
+    }
     if (!response.ok) {
       let payload = null;
       try {
@@ -65,8 +129,7 @@
       } catch (_) {
         /* not JSON: the status says enough */
       }
-      const expired = response.status === 401 || response.headers.has("WWW-Authenticate");
-      if (expired && current) logout(); /* back to the login form */
+      if (response.status === 401 && current) forget(); /* refreshed and still refused */
       throw new ApiError(response.status, detailText(payload, response.status));
     }
     if (options.raw) return response;
@@ -191,7 +254,7 @@
             method: "POST",
             form: new URLSearchParams({ username: username.value, password: password.value }),
           });
-          saveSession({ token: token.access_token, role: token.role, username: username.value });
+          saveTokens(token, { username: username.value });
           if (token.must_change_password) return showChange(password.value);
           await resume();
         } catch (error) {
@@ -213,8 +276,9 @@
         { class: "card narrow", id: "password-form" },
         h("h2", {}, "请修改初始密码 Change your initial password"),
         h("p", { class: "hint" },
-          "至少8位，含大小写字母、数字和符号。 At least 8 characters with upper- and lower-case " +
-          "letters, a digit and a symbol."),
+          "8–128位，含大小写字母、数字和符号（空格不算），不能太容易猜到，也不能是最近用过的密码。 " +
+          "8 to 128 characters with upper- and lower-case letters, a digit and a symbol (a space " +
+          "is not one), hard to guess and not one of your recent passwords."),
         field("新密码 New password", fresh),
         field("再次输入 Repeat", repeat),
         h("button", { type: "submit", class: "primary" }, "修改密码 Change password"),
@@ -265,7 +329,8 @@
   /* The live feed, each role getting what it may read; onMessage({kind, data}), onStatus("open"|"closed"|"forbidden"). */
   function live(onMessage, onStatus) {
     let delay = 1000;
-    function open() {
+    async function open() {
+      await freshToken();
       const current = session();
       if (!current) return;
       const scheme = location.protocol === "https:" ? "wss" : "ws";
@@ -278,7 +343,10 @@
       };
       socket.onmessage = (event) => onMessage(JSON.parse(event.data));
       socket.onclose = (event) => {
-        if (event.code === 4401) return logout();
+        if (event.code === 4401) {
+          /* the access token expired or the session ended: renew it, or log in again */
+          return refresh().then((ok) => (ok ? open() : forget()));
+        }
         if (event.code === 4403) return onStatus("forbidden");
         onStatus("closed");
         setTimeout(open, delay);

@@ -2,6 +2,7 @@
 
 from hub.storage.models.alerts import Alert
 from hub.storage.models.audit import AuditEntry
+from hub.storage.models.auth_sessions import AuthSession, RefreshToken
 from hub.storage.models.billing import (
     Bill,
     BillLine,
@@ -13,6 +14,7 @@ from hub.storage.models.billing import (
 )
 from hub.storage.models.commands import DeviceCommand
 from hub.storage.models.duty import DutyShift
+from hub.storage.models.login_throttle import LoginFailure, LoginLock
 from hub.storage.models.notices import Notice
 from hub.storage.models.notifications import InboxItem, OutboxMessage
 from hub.storage.models.password_reset import CodeClosed, PasswordResetCode
@@ -30,12 +32,13 @@ from hub.storage.models.site import (
 )
 from hub.storage.models.sms import SmsMessage
 from hub.storage.models.telemetry import DeadLetter, DeviceEvent, Reading
-from hub.storage.models.users import User
+from hub.storage.models.users import PasswordHistory, User
 from hub.storage.models.work_orders import WorkOrder, WorkOrderEvent
 
 __all__ = [
     "Alert",
     "AuditEntry",
+    "AuthSession",
     "Bill",
     "BillLine",
     "Building",
@@ -49,10 +52,13 @@ __all__ = [
     "Home",
     "HomeOwnership",
     "InboxItem",
+    "LoginFailure",
+    "LoginLock",
     "Meter",
     "Notice",
     "OutboxMessage",
     "Owner",
+    "PasswordHistory",
     "PasswordResetCode",
     "PatrolRound",
     "PatrolRoute",
@@ -62,6 +68,7 @@ __all__ = [
     "PaymentIntent",
     "PaymentNotification",
     "Reading",
+    "RefreshToken",
     "RouteStop",
     "RuleState",
     "Site",

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-02 13:45:51.963982
+Create Date: 2026-12-02 13:52:06.495688
 """
 
 from collections.abc import Sequence
@@ -32,6 +32,33 @@ def upgrade() -> None:
     with op.batch_alter_table("dead_letters", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_dead_letters_received_at"), ["received_at"], unique=False
+        )
+
+    op.create_table(
+        "login_failures",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("username", sa.String(length=64), nullable=False),
+        sa.Column("address", sa.String(length=64), nullable=False),
+        sa.Column("account_cleared", sa.Boolean(), nullable=False),
+        sa.Column("address_cleared", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_login_failures")),
+    )
+    with op.batch_alter_table("login_failures", schema=None) as batch_op:
+        batch_op.create_index("ix_login_failures_address_at", ["address", "at"], unique=False)
+        batch_op.create_index("ix_login_failures_username_at", ["username", "at"], unique=False)
+
+    op.create_table(
+        "login_locks",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("scope", sa.String(length=16), nullable=False),
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("until", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_login_locks")),
+    )
+    with op.batch_alter_table("login_locks", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_login_locks_scope_key_until", ["scope", "key", "until"], unique=False
         )
 
     op.create_table(
@@ -144,6 +171,22 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_audit_entries_at"), ["at"], unique=False)
 
     op.create_table(
+        "auth_sessions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("revoked_reason", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_auth_sessions_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_auth_sessions")),
+    )
+    with op.batch_alter_table("auth_sessions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_auth_sessions_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
         "buildings",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("site_id", sa.Integer(), nullable=False),
@@ -164,6 +207,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_owners")),
         sa.UniqueConstraint("user_id", name=op.f("uq_owners_user_id")),
     )
+    op.create_table(
+        "password_history",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("password_hash", sa.String(length=255), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_password_history_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_password_history")),
+    )
+    with op.batch_alter_table("password_history", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_password_history_user_id"), ["user_id"], unique=False)
+
     op.create_table(
         "password_reset_codes",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -301,6 +357,26 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("patrol_rounds", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_patrol_rounds_starts_at"), ["starts_at"], unique=False)
+
+    op.create_table(
+        "refresh_tokens",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("session_id", sa.Integer(), nullable=False),
+        sa.Column("token_digest", sa.String(length=64), nullable=False),
+        sa.Column("issued_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("used_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["session_id"],
+            ["auth_sessions.id"],
+            name=op.f("fk_refresh_tokens_session_id_auth_sessions"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_refresh_tokens")),
+        sa.UniqueConstraint("token_digest", name=op.f("uq_refresh_tokens_token_digest")),
+    )
+    with op.batch_alter_table("refresh_tokens", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_refresh_tokens_session_id"), ["session_id"], unique=False
+        )
 
     op.create_table(
         "tariff_tiers",
@@ -1086,6 +1162,10 @@ def downgrade() -> None:
 
     op.drop_table("bills")
     op.drop_table("tariff_tiers")
+    with op.batch_alter_table("refresh_tokens", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_refresh_tokens_session_id"))
+
+    op.drop_table("refresh_tokens")
     with op.batch_alter_table("patrol_rounds", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_patrol_rounds_starts_at"))
 
@@ -1105,8 +1185,16 @@ def downgrade() -> None:
         batch_op.drop_index("ix_password_reset_codes_user_created")
 
     op.drop_table("password_reset_codes")
+    with op.batch_alter_table("password_history", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_password_history_user_id"))
+
+    op.drop_table("password_history")
     op.drop_table("owners")
     op.drop_table("buildings")
+    with op.batch_alter_table("auth_sessions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_auth_sessions_user_id"))
+
+    op.drop_table("auth_sessions")
     with op.batch_alter_table("audit_entries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_entries_at"))
 
@@ -1119,6 +1207,15 @@ def downgrade() -> None:
         batch_op.drop_index("ix_payment_notifications_provider_nonce")
 
     op.drop_table("payment_notifications")
+    with op.batch_alter_table("login_locks", schema=None) as batch_op:
+        batch_op.drop_index("ix_login_locks_scope_key_until")
+
+    op.drop_table("login_locks")
+    with op.batch_alter_table("login_failures", schema=None) as batch_op:
+        batch_op.drop_index("ix_login_failures_username_at")
+        batch_op.drop_index("ix_login_failures_address_at")
+
+    op.drop_table("login_failures")
     with op.batch_alter_table("dead_letters", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_dead_letters_received_at"))
 
