@@ -143,7 +143,7 @@ def test_backup_then_restore_on_a_new_server_brings_everything_back(
     again = HubContext.from_settings(get_settings(), clock)
     try:
         with TestClient(create_app(again)) as client:
-            after = seen(ApiClient(client, api.accounts), again)
+            after = seen(ApiClient(client, api.accounts, api.clock), again)
     finally:
         again.db.dispose()
     assert after == estate

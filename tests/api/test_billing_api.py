@@ -156,3 +156,21 @@ def test_owner_pays_once_and_arrears_shrink(
     assert status_of(twice) == 409
     left = ok(api.get("/api/v1/bills/arrears", as_user="admin"))
     assert [a["home"] for a in left] == ["B1/102", "B2/201"]
+
+
+def test_staff_reads_of_bills_are_audited_owners_own_are_not(
+    api: ApiClient, october: dict[str, Any]
+) -> None:
+    home_bill = bill_id(api, "B1/101")
+    ok(api.get(f"/api/v1/bills/{home_bill}", as_user="service"))
+    ok(api.get(f"/api/v1/bills/{home_bill}", as_user="owner101"))
+    ok(api.get("/api/v1/bills/arrears", as_user="finance"))
+    reads = ok(api.get("/api/v1/audit?action=read&limit=500", as_user="admin"))["items"]
+    seen = sorted(
+        (r["username"], r["target"], r["detail"]) for r in reads if r["target"] != "audit"
+    )
+    assert seen == [
+        ("finance", "arrears", "3 rows"),
+        ("finance", "bills", "3 rows"),  # bill_id() lists them
+        ("service", f"bill:{home_bill}", ""),
+    ]

@@ -218,7 +218,7 @@ def test_the_sandbox_page_pays_by_a_signed_callback_over_http(
     hub over HTTP after answering; the bill turns paid only when that arrives."""
     mine = bill_id(api, "B1/101")
     with serving(context) as url, httpx2.Client(base_url=url) as http:
-        remote = ApiClient(http, api.accounts)  # type: ignore[arg-type]
+        remote = ApiClient(http, api.accounts, api.clock)  # type: ignore[arg-type]
         intent = start(remote, mine)
         page = http.get(intent["pay_url"])
         assert page.status_code == 200 and "¥409.58" in page.text and "付款 Pay" in page.text

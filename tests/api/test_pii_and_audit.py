@@ -139,7 +139,7 @@ def test_the_audit_log_filters_and_pages(api: ApiClient, submit: Submit, clock: 
         if u["username"] == "service"
     )
     page = _audit(api, f"&user_id={service_id}&since={later.isoformat().replace('+', '%2B')}")
-    assert {(i["action"], i["target"]) for i in page["items"]} == {
+    assert {(i["action"], i["target"]) for i in page["items"] if i["action"] != "login"} == {
         ("read", f"work_order:{order_id}"),
         ("pii_read", f"work_order:{order_id}"),
     }
