@@ -1,9 +1,10 @@
 """Paying bills: owners through a provider (an intent, paid only by the provider's verified
 notification), finance at the counter (cash, bank transfer). A bill is paid once, in full.
 
-A notification is acted on only when its signature and timestamp check out, its nonce was not
-used by a different notification, its trade is an intent of ours and its amount is the
-intent's. The same transaction notified again is answered "success" and changes nothing.
+A notification is acted on only when its signature and timestamp check out, its trade is an
+intent of ours, its nonce was not used by a different notification and its amount is the
+intent's. The same transaction notified again (a provider's retry, or a replay) is answered
+"success" and changes nothing.
 Every notification, accepted or refused, leaves a PaymentNotification row saying why.
 """
 
@@ -147,16 +148,6 @@ def _apply(
     *,
     now: datetime,
 ) -> tuple[NotificationOutcome, str]:
-    reused = session.scalars(
-        select(PaymentNotification.id).where(
-            PaymentNotification.provider == provider,
-            PaymentNotification.nonce == row.nonce,
-            PaymentNotification.verified.is_(True),
-            PaymentNotification.body_sha256 != row.body_sha256,
-        )
-    ).first()
-    if reused is not None:
-        raise NotificationRejected(f"nonce {notice.nonce} was used by another notification")
     intent = session.scalars(
         select(PaymentIntent)
         .where(PaymentIntent.out_trade_no == notice.out_trade_no)
@@ -176,6 +167,18 @@ def _apply(
                 f"transaction {notice.transaction_id} already paid another trade"
             )
         return NotificationOutcome.DUPLICATE, f"transaction {notice.transaction_id} already applied"
+    # After the duplicate check: a provider's retry of an applied notification (Alipay keeps the
+    # notify_id and sends a new notify_time) is answered success, not taken for a replay.
+    reused = session.scalars(
+        select(PaymentNotification.id).where(
+            PaymentNotification.provider == provider,
+            PaymentNotification.nonce == row.nonce,
+            PaymentNotification.verified.is_(True),
+            PaymentNotification.body_sha256 != row.body_sha256,
+        )
+    ).first()
+    if reused is not None:
+        raise NotificationRejected(f"nonce {notice.nonce} was used by another notification")
     if notice.amount != intent.amount:
         raise NotificationRejected(
             f"amount {notice.amount} does not match trade {intent.out_trade_no} ({intent.amount})"

@@ -110,3 +110,20 @@ def test_missing_alipay_settings_are_named(
     assert status_of(refused) == 422
     detail = refused.json()["detail"]  # type: ignore[attr-defined]
     assert "HUB_PAYMENT_ALIPAY_APP_ID" in detail and "HUB_PAYMENT_NOTIFY_URL" in detail
+
+
+def test_alipays_retry_of_an_applied_notification_is_answered_success(
+    api: ApiClient, keys: dict[str, rsa.RSAPrivateKey]
+) -> None:
+    """Alipay resends until it reads "success", with the same notify_id and a new notify_time:
+    a retry after a lost answer must not be taken for a replay."""
+    mine = bill_id(api, "B1/101")
+    intent = start(api, mine)
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    for sent_at in ("2026-11-10 09:59:50", "2026-11-10 10:03:50"):
+        notice = params(out_trade_no=intent["out_trade_no"], notify_time=sent_at)
+        body = form(keys["alipay"], notice)
+        answer = api.client.post("/api/v1/payments/notify/alipay", content=body, headers=headers)
+        assert (answer.status_code, answer.text) == (200, "success"), sent_at
+    bill = ok(api.get(f"/api/v1/bills/{mine}", as_user="owner101"))
+    assert bill["status"] == "paid"
