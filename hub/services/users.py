@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
 
 from hub import security
@@ -15,6 +15,7 @@ from hub.settings import Settings
 from hub.storage.models import HomeOwnership, Owner, PasswordHistory, User
 
 REMEMBERED_PASSWORDS = 4  # the current one and the 3 before it cannot be chosen again
+REMEMBERED_PRINTED = 5  # nor the last 5 printed ones (initial, reset), however old
 
 
 def create_user(
@@ -42,7 +43,7 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    _remember(session, user)
+    _remember(session, user, printed=True)
     return user, initial
 
 
@@ -52,7 +53,7 @@ def reset_password(session: Session, user: User) -> str:
     user.password_hash = security.hash_password(password)
     user.must_change_password = True
     session.flush()
-    _remember(session, user)
+    _remember(session, user, printed=True)
     return password
 
 
@@ -140,13 +141,13 @@ def change_password(session: Session, user: User, *, current: str, new: str) -> 
 
 def set_new_password(session: Session, user: User, new: str) -> None:
     """Set a password the account chose: it must meet the policy and be none of the account's
-    recent ones (the printed initial one included)."""
+    recent ones, nor a printed one (initial or reset) that someone else saw."""
     security.check_password_policy(new, user_inputs=(user.username, user.full_name))
     recent = {user.password_hash, *_recent(session, user)}
     if any(security.verify_password(old, new) for old in recent):
         raise InvalidInput(
-            "password was used recently: choose one other than the current"
-            f" and the {REMEMBERED_PASSWORDS - 1} before it (the initial one included)"
+            "password was used recently: choose one other than the current, the"
+            f" {REMEMBERED_PASSWORDS - 1} before it and any initial or reset password given to you"
         )
     user.password_hash = security.hash_password(new)
     user.must_change_password = False
@@ -154,29 +155,35 @@ def set_new_password(session: Session, user: User, new: str) -> None:
     _remember(session, user)
 
 
-def _recent(session: Session, user: User) -> list[str]:
-    query = (
-        select(PasswordHistory.password_hash)
-        .where(PasswordHistory.user_id == user.id)
+def _kept(user: User) -> tuple[Select[int], Select[int]]:
+    """The history rows that still count: the latest passwords, and the latest printed ones."""
+    mine = select(PasswordHistory.id).where(PasswordHistory.user_id == user.id)
+    latest = mine.order_by(PasswordHistory.id.desc()).limit(REMEMBERED_PASSWORDS)
+    printed = (
+        mine.where(PasswordHistory.printed.is_(True))
         .order_by(PasswordHistory.id.desc())
-        .limit(REMEMBERED_PASSWORDS)
+        .limit(REMEMBERED_PRINTED)
     )
+    return latest, printed
+
+
+def _recent(session: Session, user: User) -> list[str]:
+    latest, printed = _kept(user)
+    ids = set(session.scalars(latest)) | set(session.scalars(printed))
+    query = select(PasswordHistory.password_hash).where(PasswordHistory.id.in_(ids))
     return list(session.scalars(query))
 
 
-def _remember(session: Session, user: User) -> None:
-    """Keep the account's current hash in its history, forgetting the ones beyond the limit."""
-    session.add(PasswordHistory(user_id=user.id, password_hash=user.password_hash))
+def _remember(session: Session, user: User, *, printed: bool = False) -> None:
+    """Keep the account's current hash in its history, forgetting the ones no longer kept."""
+    entry = PasswordHistory(user_id=user.id, password_hash=user.password_hash, printed=printed)
+    session.add(entry)
     session.flush()
-    kept = (
-        select(PasswordHistory.id)
-        .where(PasswordHistory.user_id == user.id)
-        .order_by(PasswordHistory.id.desc())
-        .limit(REMEMBERED_PASSWORDS)
-    )
+    latest, printed_ones = _kept(user)
+    kept = set(session.scalars(latest)) | set(session.scalars(printed_ones))
     session.execute(
         delete(PasswordHistory).where(
-            PasswordHistory.user_id == user.id, PasswordHistory.id.not_in(kept.scalar_subquery())
+            PasswordHistory.user_id == user.id, PasswordHistory.id.not_in(kept)
         )
     )
 

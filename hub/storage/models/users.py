@@ -27,10 +27,12 @@ class User(Base):
 
 class PasswordHistory(Base):
     """Hashes of an account's recent passwords, newest (highest id) first being the current
-    one, so a change cannot go back to any of them."""
+    one, so a change cannot go back to any of them. `printed` marks a password someone other
+    than the account's holder saw (the initial one, an admin's reset): those are kept longer."""
 
     __tablename__ = "password_history"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
+    printed: Mapped[bool] = mapped_column(default=False)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-02 13:52:06.495688
+Create Date: 2026-12-02 14:05:23.278219
 """
 
 from collections.abc import Sequence
@@ -212,6 +212,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("password_hash", sa.String(length=255), nullable=False),
+        sa.Column("printed", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_password_history_user_id_users")
         ),
