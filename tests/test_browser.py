@@ -24,10 +24,12 @@ from playwright.sync_api import Browser, Page, Request, expect, sync_playwright
 from sqlalchemy import select
 
 from adapters.mqtt.broker import free_port
+from adapters.sms import read_sink, sms_provider
 from api.app import create_app
 from hub.clock import FakeClock
 from hub.context import HubContext
 from hub.domain import BillStatus, Utility
+from hub.services import outbox
 from hub.services.site import LoadResult
 from hub.storage.models import Bill, BillLine, Building, Home, Meter, Reading, Tariff
 from tests.api.conftest import JPEG
@@ -290,3 +292,34 @@ def test_owner_sees_a_bill_with_its_readings_and_pays_it(
     expect(page.locator(f"[data-bill-id='{bill_id}']")).to_contain_text("沙箱 Sandbox SBX")
     expect(page.locator("#bills").get_by_role("button")).to_have_count(0)
     page.screenshot(path=tmp_path / "owner-bill.png", full_page=True)
+
+
+def test_owner_resets_a_forgotten_password_with_the_sms_code(
+    page: Page, hub_url: str, site: LoadResult, context: HubContext, tmp_path: Path
+) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(hub_url + "/owner")
+    page.screenshot(path=tmp_path / "owner-login.png")
+    page.click("#forgot")
+    page.fill("#reset-request-form input[name=account]", "138 1234 5678")  # as people type it
+    page.click("#reset-request-form button[type=submit]")
+    expect(page.locator("#reset-confirm-form")).to_contain_text("10分钟内有效")
+    page.screenshot(path=tmp_path / "owner-reset.png", full_page=True)
+    channel = outbox.SmsChannel(sms_provider(context.settings, context.clock), context.db.session)
+    sent = outbox.deliver_pending(
+        context.db.session, now=context.clock.now(), channel=channel, medium=outbox.Medium.SMS
+    )
+    assert sent == 1  # what the dispatcher of the running hub does each second
+    [sms] = read_sink(context.settings.resolved_sms_sink())
+    code = re.search(r"验证码是 (\d{6})", sms.text)
+    assert sms.phone == "13812345678" and code is not None
+    new = "Reset-Pass-2026"
+    page.fill("#reset-confirm-form input[name=code]", code.group(1))
+    page.fill("#reset-confirm-form input[name=new_password]", new)
+    page.fill("#reset-confirm-form input[name=repeat_password]", new)
+    page.click("#reset-confirm-form button[type=submit]")
+    expect(page.locator("#login-form .msg")).to_contain_text("Password reset")
+    expect(page.locator("#login-form input[name=username]")).to_have_value("owner101")
+    page.fill("#login-form input[name=password]", new)
+    page.click("#login-form button[type=submit]")
+    expect(page.locator("#repair-form")).to_be_visible()  # no forced change: the owner chose it

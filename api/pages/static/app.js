@@ -213,7 +213,7 @@
   }
 
   /* Log in, change an initial password if asked, then onReady(me) with the account. */
-  function mountLogin(root, { roles, onReady }) {
+  function mountLogin(root, { roles, onReady, passwordReset = false }) {
     async function resume() {
       if (!session()) return showLogin();
       try {
@@ -246,6 +246,10 @@
         h("button", { type: "submit", class: "primary" }, "登录 Log in"),
         message,
       );
+      if (passwordReset) {
+        form.append(h("button", { type: "button", class: "link", id: "forgot",
+          onclick: () => showReset(username.value) }, "忘记密码？ Forgot password?"));
+      }
       form.addEventListener("submit", async (event) => {
         event.preventDefault();
         notice(message, "登录中… Logging in…", true);
@@ -263,6 +267,84 @@
       });
       root.replaceChildren(form);
       username.focus();
+    }
+
+    /* An owner's forgotten password: a code by SMS to the phone on file, then a new password. */
+    function showReset(known) {
+      const message = h("p", { class: "msg", role: "alert" });
+      const who = h("input", { name: "account", autocomplete: "username", required: true,
+        value: known || "" });
+      const ask = h(
+        "form",
+        { class: "card narrow", id: "reset-request-form" },
+        h("h2", {}, "找回密码 Reset your password"),
+        h("p", { class: "hint" },
+          "填写用户名或物业登记的手机号，验证码将以短信发送。 " +
+          "Enter your username or the phone number the property office has; a code comes by SMS."),
+        field("用户名或手机号 Username or phone", who),
+        h("button", { type: "submit", class: "primary" }, "发送验证码 Send code"),
+        h("button", { type: "button", class: "link", onclick: showLogin }, "返回登录 Back to log in"),
+        message,
+      );
+      ask.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        const account = /^[+\d][\d\s-]{6,}$/.test(who.value.trim())
+          ? { phone: who.value.trim() } : { username: who.value.trim() };
+        try {
+          await api("/api/v1/auth/password-reset/request", { method: "POST", json: account });
+          showResetConfirm(account);
+        } catch (error) {
+          notice(message, error.message, false);
+        }
+      });
+      root.replaceChildren(ask);
+      who.focus();
+    }
+
+    function showResetConfirm(account) {
+      const message = h("p", { class: "msg", role: "alert" });
+      const code = h("input", { name: "code", inputmode: "numeric", autocomplete: "one-time-code",
+        pattern: "\\d{6}", maxlength: 6, required: true });
+      const fresh = h("input", { name: "new_password", type: "password", required: true,
+        autocomplete: "new-password" });
+      const repeat = h("input", { name: "repeat_password", type: "password", required: true,
+        autocomplete: "new-password" });
+      const form = h(
+        "form",
+        { class: "card narrow", id: "reset-confirm-form" },
+        h("h2", {}, "输入验证码 Enter the code"),
+        h("p", { class: "msg ok" },
+          "如果该账号存在并登记了手机号，验证码已发送，10分钟内有效。 " +
+          "If the account exists and has a phone on file, a code valid for 10 minutes was sent."),
+        field("验证码 Code (6 digits)", code),
+        field("新密码 New password", fresh),
+        field("再次输入 Repeat", repeat),
+        h("button", { type: "submit", class: "primary" }, "设置新密码 Set password"),
+        h("button", { type: "button", class: "link", onclick: () => showReset("") },
+          "重新发送 Send again"),
+        message,
+      );
+      form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        if (fresh.value !== repeat.value) {
+          return notice(message, "两次输入不一致 The two entries differ", false);
+        }
+        try {
+          const done = await api("/api/v1/auth/password-reset/confirm", {
+            method: "POST",
+            json: { ...account, code: code.value, new_password: fresh.value },
+          });
+          showLogin();
+          root.querySelector("input[name=username]").value = done.username;
+          notice(root.querySelector("#login-form .msg"),
+            "密码已重置，请用新密码登录 Password reset: log in with the new one.", true);
+          root.querySelector("input[name=password]").focus();
+        } catch (error) {
+          notice(message, error.message, false);
+        }
+      });
+      root.replaceChildren(form);
+      code.focus();
     }
 
     function showChange(current) {
