@@ -19,13 +19,10 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, Request, expect, sync_playwright
 from sqlalchemy import select
 
-from adapters.mqtt.broker import free_port
 from adapters.sms import read_sink, sms_provider
-from api.app import create_app
 from hub.clock import FakeClock
 from hub.context import HubContext
 from hub.domain import BillStatus, Utility
@@ -34,6 +31,7 @@ from hub.services.site import LoadResult
 from hub.storage.models import Bill, BillLine, Building, Home, Meter, Reading, Tariff
 from tests.api.conftest import JPEG
 from tests.conftest import IN_CI
+from tests.support.server import serving
 from tests.support.worker import make_worker, publish
 
 pytestmark = pytest.mark.browser
@@ -52,18 +50,8 @@ LAUNCH_ARGS = [
 @pytest.fixture
 def hub_url(context: HubContext, site: LoadResult) -> Iterator[str]:
     """The hub's app served by uvicorn in a thread, on a free port, over the test database."""
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(context), host="127.0.0.1", port=free_port(), log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{server.config.port}"
-    server.should_exit = True
-    thread.join(10)
+    with serving(context) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

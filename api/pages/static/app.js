@@ -212,6 +212,23 @@
     return h("label", { class: "field" }, h("span", {}, labelText), input);
   }
 
+  /* A new password typed twice: the two fields, a check that they match, the value. */
+  function newPassword() {
+    const attrs = { type: "password", required: true, autocomplete: "new-password" };
+    const fresh = h("input", { name: "new_password", ...attrs });
+    const repeat = h("input", { name: "repeat_password", ...attrs });
+    return {
+      fields: [field("新密码 New password", fresh), field("再次输入 Repeat", repeat)],
+      matches(message) {
+        if (fresh.value === repeat.value) return true;
+        notice(message, "两次输入不一致 The two entries differ", false);
+        return false;
+      },
+      value: () => fresh.value,
+      focus: () => fresh.focus(),
+    };
+  }
+
   /* Log in, change an initial password if asked, then onReady(me) with the account. */
   function mountLogin(root, { roles, onReady, passwordReset = false }) {
     async function resume() {
@@ -305,10 +322,7 @@
       const message = h("p", { class: "msg", role: "alert" });
       const code = h("input", { name: "code", inputmode: "numeric", autocomplete: "one-time-code",
         pattern: "\\d{6}", maxlength: 6, required: true });
-      const fresh = h("input", { name: "new_password", type: "password", required: true,
-        autocomplete: "new-password" });
-      const repeat = h("input", { name: "repeat_password", type: "password", required: true,
-        autocomplete: "new-password" });
+      const chosen = newPassword();
       const form = h(
         "form",
         { class: "card narrow", id: "reset-confirm-form" },
@@ -317,8 +331,7 @@
           "如果该账号存在并登记了手机号，验证码已发送，10分钟内有效。 " +
           "If the account exists and has a phone on file, a code valid for 10 minutes was sent."),
         field("验证码 Code (6 digits)", code),
-        field("新密码 New password", fresh),
-        field("再次输入 Repeat", repeat),
+        ...chosen.fields,
         h("button", { type: "submit", class: "primary" }, "设置新密码 Set password"),
         h("button", { type: "button", class: "link", onclick: () => showReset("") },
           "重新发送 Send again"),
@@ -326,13 +339,11 @@
       );
       form.addEventListener("submit", async (event) => {
         event.preventDefault();
-        if (fresh.value !== repeat.value) {
-          return notice(message, "两次输入不一致 The two entries differ", false);
-        }
+        if (!chosen.matches(message)) return;
         try {
           const done = await api("/api/v1/auth/password-reset/confirm", {
             method: "POST",
-            json: { ...account, code: code.value, new_password: fresh.value },
+            json: { ...account, code: code.value, new_password: chosen.value() },
           });
           showLogin();
           root.querySelector("input[name=username]").value = done.username;
@@ -349,10 +360,7 @@
 
     function showChange(current) {
       const message = h("p", { class: "msg", role: "alert" });
-      const fresh = h("input", { name: "new_password", type: "password", required: true,
-        autocomplete: "new-password" });
-      const repeat = h("input", { name: "repeat_password", type: "password", required: true,
-        autocomplete: "new-password" });
+      const chosen = newPassword();
       const form = h(
         "form",
         { class: "card narrow", id: "password-form" },
@@ -361,20 +369,17 @@
           "8–128位，含大小写字母、数字和符号（空格不算），不能太容易猜到，也不能是最近用过的密码。 " +
           "8 to 128 characters with upper- and lower-case letters, a digit and a symbol (a space " +
           "is not one), hard to guess and not one of your recent passwords."),
-        field("新密码 New password", fresh),
-        field("再次输入 Repeat", repeat),
+        ...chosen.fields,
         h("button", { type: "submit", class: "primary" }, "修改密码 Change password"),
         message,
       );
       form.addEventListener("submit", async (event) => {
         event.preventDefault();
-        if (fresh.value !== repeat.value) {
-          return notice(message, "两次输入不一致 The two entries differ", false);
-        }
+        if (!chosen.matches(message)) return;
         try {
           await api("/api/v1/auth/password", {
             method: "POST",
-            json: { current_password: current, new_password: fresh.value },
+            json: { current_password: current, new_password: chosen.value() },
           });
           await resume();
         } catch (error) {
@@ -382,7 +387,7 @@
         }
       });
       root.replaceChildren(form);
-      fresh.focus();
+      chosen.focus();
     }
 
     function showRefused(me) {
