@@ -40,6 +40,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from adapters.mqtt.broker import free_port
 from adapters.mqtt.mosquitto import PrivateMosquitto
+from bench.docs_section import DOCS
 from bench.fleet import BenchDevice, fleet, messages, points_per_message, probes, site_specs
 from hub.domain import Role
 from hub.services import auth_sessions
@@ -50,7 +51,6 @@ from hub.storage.db import Database, upgrade
 from hub.storage.models import Reading
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCS = ROOT / "docs" / "BENCHMARKS.md"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SECRET = "bench-" + secrets.token_hex(16)
 TOKEN_MINUTES = 120  # the operator's live feed must outlast a run
@@ -302,9 +302,10 @@ async def alert_latency(
     client = _client(broker.port)
     client.loop_start()
     latencies = []
-    url = f"ws://127.0.0.1:{api_port}/api/v1/live?token={token}"
+    url = f"ws://127.0.0.1:{api_port}/api/v1/live"
     try:
         async with websockets.connect(url, max_size=None) as ws:
+            await ws.send(json.dumps({"type": "auth", "token": token}))  # as the pages do
             snapshot = json.loads(await ws.recv())
             if snapshot.get("kind") != "snapshot":
                 raise RuntimeError(f"bench: live feed refused: {snapshot}")

@@ -17,17 +17,16 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
+from bench.docs_section import markers, write_section
 from bench.ingest_bench import commit, machine
 from hub.domain import DeviceKind
 from rules.compile import RuleSet, compile_rules, parse_rules
 from rules.engine import Engine
 from rules.facts import DeviceInfo, Observation, ReadingFact
 
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "BENCHMARKS.md"
-BEGIN, END = "<!-- rules-bench:begin -->", "<!-- rules-bench:end -->"
+BEGIN, END = markers("rules-bench")
 METRICS = {kind: [f"{kind.value}_m{i}" for i in range(4)] for kind in DeviceKind}
 BUILDINGS = [f"B{i}" for i in range(1, 21)]
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -148,7 +147,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     text = report(args, indexed, baseline, warm)
     print(text)
     if not args.no_docs:
-        write_docs(text)
+        write_section("rules-bench", text)
     result = {
         "devices": args.devices,
         "rules": args.rules,
@@ -199,17 +198,6 @@ def report(args: argparse.Namespace, indexed: Run, baseline: Run, warm: float) -
         END,
     ]
     return "\n".join(lines)
-
-
-def write_docs(section: str) -> None:
-    """Replace this benchmark's section, keeping whatever else the file holds."""
-    text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOCS.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
