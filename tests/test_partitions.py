@@ -167,9 +167,12 @@ def _lock_backend(database: Database, partition: Partition) -> int:
 
 
 def _cut(database: Database, pid: int) -> None:
-    """What a database restart or a network cut does to the lock's connection."""
+    """What a database restart or a network cut does to the lock's connection. The timeout
+    (PostgreSQL 14+) waits until the backend is gone and its locks with it: without it the
+    signal is only sent, and a busy server may still hold the lock a moment later."""
     with database.engine.connect() as admin:
-        assert admin.scalar(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        ended = admin.scalar(sa.text("SELECT pg_terminate_backend(:pid, 10000)"), {"pid": pid})
+        assert ended
 
 
 def test_a_worker_whose_lock_connection_dropped_takes_the_partition_again(
