@@ -9,6 +9,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hub import secret_files
+from hub.image_header import MAX_PIXELS
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -31,7 +32,16 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     rules_file: Path = PACKAGE_DIR.parent / "rules" / "default.yaml"
+    # Uploaded photos (docs/security.md "Uploads")
     upload_max_bytes: int = 5 * 1024 * 1024
+    upload_max_pixels: int = Field(
+        default=MAX_PIXELS, ge=1, description="width x height; past it refused before decoding"
+    )
+    upload_quota_bytes: int = Field(
+        default=200 * 1024 * 1024, ge=0, description="stored photo bytes per owner"
+    )
+    upload_decode_concurrency: int = 2  # photos decoded at once (a 40 MP one takes ~120 MiB)
+    upload_decode_queue: int = 8  # uploads waiting to be decoded; beyond, 503 with Retry-After
     audit_retention_days: int = Field(
         default=365, ge=180, description="days the audit log keeps an entry (at least 180)"
     )

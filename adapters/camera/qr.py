@@ -1,5 +1,5 @@
 """Checkpoint QR labels: make them (segno, full-size QR) and read them from a phone photo
-(OpenCV). The only module that calls cv2; its errors become `InvalidInput` here.
+(OpenCV, decoded through `images.decode`, so within the pixel limit and scaled down first).
 
 Labels are `segno.make_qr`, never `segno.make`: the latter picks a Micro QR for short codes,
 which OpenCV cannot read.
@@ -10,10 +10,11 @@ from __future__ import annotations
 import io
 
 import cv2
-import numpy as np
 import segno
 
+from adapters.camera import images
 from hub.errors import InvalidInput
+from hub.image_header import MAX_PIXELS
 
 MAX_SIDE = 1600  # phone photos are scaled down to this before decoding: faster, same result
 
@@ -27,9 +28,12 @@ def label_png(code: str, *, scale: int = 10) -> bytes:
     return buffer.getvalue()
 
 
-def decode_qr(image: bytes) -> str:
-    """The text of the QR code in a photo (JPEG, PNG, ...); `InvalidInput` if there is none."""
-    picture = _load(image)
+def decode_qr(image: bytes, *, max_pixels: int = MAX_PIXELS) -> str:
+    """The text of the QR code in a JPEG or PNG photo; `InvalidInput` if there is none,
+    `TooLarge` past `max_pixels`."""
+    if not image:
+        raise InvalidInput("the photo is empty")
+    picture = images.decode(image, max_pixels=max_pixels, gray=True, max_side=MAX_SIDE)
     for detector in (cv2.QRCodeDetectorAruco(), cv2.QRCodeDetector()):
         try:
             text, _, _ = detector.detectAndDecode(picture)
@@ -41,19 +45,3 @@ def decode_qr(image: bytes) -> str:
         "未识别到二维码 no QR code could be read in the photo: hold the phone closer, "
         "keep the whole label in the frame and avoid glare"
     )
-
-
-def _load(image: bytes) -> np.ndarray:
-    if not image:
-        raise InvalidInput("the photo is empty")
-    try:
-        picture = cv2.imdecode(np.frombuffer(image, np.uint8), cv2.IMREAD_GRAYSCALE)
-    except cv2.error:
-        picture = None
-    if picture is None:
-        raise InvalidInput("the upload is not an image OpenCV can read (send a JPEG or PNG)")
-    height, width = picture.shape[:2]
-    factor = MAX_SIDE / max(height, width)
-    if factor < 1:
-        picture = cv2.resize(picture, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
-    return picture

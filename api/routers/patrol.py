@@ -100,9 +100,13 @@ def scan_photo(
     photo: Annotated[UploadFile, File(description="a photo of the checkpoint's QR label")],
     site_code: str | None = None,
 ) -> Any:
-    """A photo (JPEG or PNG) of the checkpoint's QR label, decoded on the hub, not kept."""
-    checked = uploads.read_photo(photo.file, max_bytes=context.settings.upload_max_bytes)
-    code = decode_qr(checked.data)
+    """A photo (JPEG or PNG) of the checkpoint's QR label, decoded on the hub, not kept.
+
+    413 past the byte or pixel limit, 503 (Retry-After) while too many photos are being read."""
+    settings = context.settings
+    image = uploads.read_image(photo.file, max_bytes=settings.upload_max_bytes)
+    with uploads.decoding(settings):
+        code = decode_qr(image, max_pixels=settings.upload_max_pixels)
     return _scan(
         session, context, guard, code=code, site_code=site_code, source=ScanSource.PHONE_PHOTO
     )

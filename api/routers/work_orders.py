@@ -82,10 +82,12 @@ def submit(
     contact: Annotated[str | None, Form(max_length=200)] = None,
     photo: Annotated[UploadFile | None, File(description="JPEG or PNG")] = None,
 ) -> View:
-    """An owner asks for a repair of one of their homes, optionally with a photo."""
+    """An owner asks for a repair of one of their homes, optionally with a photo (kept
+    re-encoded as JPEG, within the owner's quota)."""
     checked = None
     if photo is not None and (photo.filename or photo.size):
-        checked = uploads.read_photo(photo.file, max_bytes=context.settings.upload_max_bytes)
+        checked = uploads.read_photo(photo.file, settings=context.settings)
+        uploads.check_quota(session, owner, checked, settings=context.settings)
     order = work_orders.submit_owner_request(
         session,
         owner=owner,

@@ -1,54 +1,112 @@
-"""Photos attached to repair requests: checked by their bytes, stored under a random name.
+"""Photos sent to the hub: bounded in bytes and pixels, decoded in full, stored re-encoded.
 
-The client's file name and content type are never trusted: the magic bytes decide the type,
-and the stored name is random so one upload can neither guess nor overwrite another.
+The client's file name and content type are never trusted. The header decides the type and the
+declared size (refused past `upload_max_pixels` before decoding); the whole image must then
+decode, and only the re-encoded JPEG is kept, so a polyglot (a JPEG header over HTML or a ZIP)
+never reaches the disk and EXIF (GPS included) is dropped. Decoding runs through a small gate
+(`upload_decode_concurrency`, `upload_decode_queue`). Stored names are random so one upload can
+neither guess nor overwrite another; files are 0600 in a 0700 folder, and each owner's photos
+together stay within `upload_quota_bytes`.
 """
 
 from __future__ import annotations
 
+import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
-from hub.errors import InvalidInput, NotFound, TooLarge
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from adapters.camera import images
+from hub.decode_gate import DecodeGate
+from hub.errors import NotFound, TooLarge
+from hub.image_header import read_header
+from hub.settings import Settings
+from hub.storage.models import User, WorkOrder
 
 UPLOADS = "uploads"
 
-_KINDS: dict[bytes, tuple[str, str]] = {  # magic bytes -> (suffix, media type)
-    b"\xff\xd8\xff": (".jpg", "image/jpeg"),
-    b"\x89PNG\r\n\x1a\n": (".png", "image/png"),
-}
-_MEDIA_TYPES = dict(_KINDS.values())
+_MEDIA_TYPES = {".jpg": "image/jpeg", ".png": "image/png"}  # .png: stored before re-encoding
 
 
 @dataclass(frozen=True)
 class Photo:
-    """A checked photo not yet written; `name` is the random file name it will get."""
+    """A re-encoded JPEG not yet written; `name` is the random file name it will get."""
 
     data: bytes
     name: str
 
 
-def read_photo(stream: BinaryIO, *, max_bytes: int) -> Photo:
-    """Read at most `max_bytes`; `TooLarge` beyond it, `InvalidInput` unless JPEG or PNG."""
+def read_image(stream: BinaryIO, *, max_bytes: int) -> bytes:
+    """At most `max_bytes` headed as JPEG or PNG: `TooLarge` beyond, `InvalidInput` otherwise."""
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise TooLarge(
             f"photo: larger than the upload limit of {_human(max_bytes)} "
             f"({max_bytes} bytes); 照片太大"
         )
-    for magic, (suffix, _) in _KINDS.items():
-        if data.startswith(magic):
-            return Photo(data, secrets.token_hex(16) + suffix)
-    raise InvalidInput("photo: only JPEG or PNG images are accepted; 仅支持 JPEG/PNG 图片")
+    read_header(data)
+    return data
+
+
+@contextmanager
+def decoding(settings: Settings) -> Iterator[None]:
+    """Hold a decode slot; `ServiceUnavailable` (503, Retry-After) when the queue is full."""
+    with _gate(settings.upload_decode_concurrency, settings.upload_decode_queue).slot():
+        yield
+
+
+def read_photo(stream: BinaryIO, *, settings: Settings) -> Photo:
+    """A photo to keep: within the byte and pixel limits, decoded in full, re-encoded as JPEG."""
+    data = read_image(stream, max_bytes=settings.upload_max_bytes)
+    with decoding(settings):
+        picture = images.decode(data, max_pixels=settings.upload_max_pixels)
+        jpeg = images.to_jpeg(picture)
+    return Photo(jpeg, secrets.token_hex(16) + ".jpg")
+
+
+def check_quota(session: Session, owner: User, photo: Photo, *, settings: Settings) -> None:
+    """`TooLarge` if `photo` would take the owner's stored photos past `upload_quota_bytes`."""
+    quota = settings.upload_quota_bytes
+    used = stored_bytes(session, owner, var_dir=settings.var_dir)
+    if used + len(photo.data) > quota:
+        raise TooLarge(
+            f"photo: your photos would exceed your storage quota of {_human(quota)} "
+            f"({_human(used)} used); 照片存储空间已满, 请联系物业"
+        )
+
+
+def stored_bytes(session: Session, owner: User, *, var_dir: Path) -> int:
+    """The bytes on disk of the photos on `owner`'s repair requests."""
+    names = session.scalars(
+        sa.select(WorkOrder.photo_path).where(
+            WorkOrder.requested_by_id == owner.id, WorkOrder.photo_path.is_not(None)
+        )
+    )
+    folder = var_dir / UPLOADS
+    total = 0
+    for name in names:
+        try:
+            total += (folder / str(name)).stat().st_size
+        except FileNotFoundError:
+            continue
+    return total
 
 
 def save(photo: Photo, *, var_dir: Path) -> None:
-    """Write the photo under `var_dir/uploads` (created on first use), never overwriting."""
+    """Write the photo 0600 under `var_dir/uploads` (0700, created on first use), never
+    overwriting."""
     folder = var_dir / UPLOADS
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / photo.name).open("xb") as out:
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)  # a folder made by an older hub was 0755
+    fd = os.open(folder / photo.name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
         out.write(photo.data)
 
 
@@ -62,7 +120,12 @@ def open_stored(name: str, *, var_dir: Path) -> tuple[Path, str]:
     return path, media_type
 
 
+@lru_cache
+def _gate(concurrency: int, queue: int) -> DecodeGate:
+    return DecodeGate(concurrency=concurrency, queue=queue)
+
+
 def _human(size: int) -> str:
     if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):g} MB"
-    return f"{size / 1024:g} KB"
+        return f"{size / (1024 * 1024):.4g} MB"
+    return f"{size / 1024:.4g} KB"

@@ -8,7 +8,9 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import cv2
 import httpx2
+import numpy as np
 import pytest
 from starlette.testclient import WebSocketTestSession
 
@@ -18,8 +20,9 @@ from hub.services.alerts import AlertRequest, alert_view, raise_alert
 from hub.services.site import LoadResult
 from tests.conftest import ApiClient
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+_GRADIENT = np.tile(np.arange(0, 256, 4, dtype=np.uint8), (48, 1))  # 64 x 48, grey ramp
+JPEG = cv2.imencode(".jpg", _GRADIENT)[1].tobytes()
+PNG = cv2.imencode(".png", _GRADIENT)[1].tobytes()
 
 RaiseAlert = Callable[..., dict[str, Any]]
 Submit = Callable[..., httpx2.Response]
