@@ -1,4 +1,5 @@
-"""Key files under `var/`: created 0600 in one step, replaced atomically, re-read when changed.
+"""Private files under `var/` (keys, photos): created 0600 in one step; key files replaced
+atomically and re-read when changed.
 
 `os.open(O_CREAT | O_EXCL, 0o600)` leaves no moment when another user could read a key written
 with the default mode, and two processes starting together cannot both create one. Rotation
@@ -21,14 +22,19 @@ def ensure_dir(folder: Path) -> None:
 
 
 def create(path: Path, content: str) -> bool:
-    """Write a new 0600 file; False if it already exists (someone else created it first)."""
+    """Write a new 0600 text file; False if it already exists (someone else created it first)."""
+    return create_private(path, content.encode("utf-8"))
+
+
+def create_private(path: Path, data: bytes) -> bool:
+    """Write a new 0600 file in a 0700 folder; False if it already exists."""
     ensure_dir(path.parent)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return False
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(content)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
         out.flush()
         os.fsync(out.fileno())
     return True

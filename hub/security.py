@@ -18,8 +18,8 @@ from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from zxcvbn import zxcvbn
 
 from hub.errors import InvalidInput, Unauthenticated
-from hub.hash_gate import HashGate
 from hub.settings import get_settings
+from hub.work_gate import WorkGate
 
 _SYMBOLS = "!@#$%&*-_=+?"
 _ALGORITHM = "HS256"
@@ -82,11 +82,15 @@ def _dummy_hash(time_cost: int, memory_kib: int) -> str:
 
 
 @lru_cache
-def _gate(concurrency: int, queue: int) -> HashGate:
-    return HashGate(concurrency=concurrency, queue=queue)
+def _gate(concurrency: int, queue: int) -> WorkGate:
+    return WorkGate(
+        concurrency=concurrency,
+        queue=queue,
+        busy="the hub is busy checking passwords, try again shortly",
+    )
 
 
-def _current() -> tuple[PasswordHasher, HashGate, tuple[int, int]]:
+def _current() -> tuple[PasswordHasher, WorkGate, tuple[int, int]]:
     settings = get_settings()
     params = (settings.argon2_time_cost, settings.argon2_memory_kib)
     return _hasher(*params), _gate(settings.hash_concurrency, settings.hash_queue), params

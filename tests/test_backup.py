@@ -139,6 +139,9 @@ def test_backup_then_restore_on_a_new_server_brings_everything_back(
     assert restored.exit_code == 0, restored.output
     assert "2 photos" in restored.output
     assert stat.S_IMODE((hub_env / "data_key.txt").stat().st_mode) == 0o600
+    photos = list((hub_env / "uploads").iterdir())
+    assert len(photos) == 2 and stat.S_IMODE((hub_env / "uploads").stat().st_mode) == 0o700
+    assert {stat.S_IMODE(photo.stat().st_mode) for photo in photos} == {0o600}  # as uploaded
 
     again = HubContext.from_settings(get_settings(), clock)
     try:

@@ -14,9 +14,9 @@ from argon2 import PasswordHasher
 from hub import security
 from hub.context import HubContext
 from hub.errors import ServiceUnavailable
-from hub.hash_gate import HashGate
 from hub.settings import get_settings
 from hub.storage.models import User
+from hub.work_gate import WorkGate
 from tests.conftest import ApiClient
 
 
@@ -63,7 +63,7 @@ def test_a_dummy_hash_never_matches(context: HubContext) -> None:
 
 
 def test_no_more_than_the_configured_hashes_run_at_once_and_the_queue_waits() -> None:
-    gate = HashGate(concurrency=2, queue=14)
+    gate = WorkGate(concurrency=2, queue=14, busy="busy")
     inside = 0
     most = 0
     lock = threading.Lock()

@@ -220,11 +220,9 @@ def _check_target(context: HubContext, manifest: Manifest) -> None:
 
 
 def _restore_photo(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        return  # random names: the same photo already restored
-    with path.open("xb") as out:
-        out.write(data)
+    """Private like an upload (0600 in a 0700 folder); an existing file is the same photo
+    (names are random), so it is kept."""
+    secret_files.create_private(path, data)
 
 
 def _restore_key(context: HubContext, name: str, value: str) -> str:

@@ -11,7 +11,6 @@ together stay within `upload_quota_bytes`.
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,11 +23,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from adapters.camera import images
-from hub.decode_gate import DecodeGate
-from hub.errors import NotFound, TooLarge
+from hub import secret_files
+from hub.errors import Conflict, NotFound, TooLarge
 from hub.image_header import read_header
 from hub.settings import Settings
 from hub.storage.models import User, WorkOrder
+from hub.work_gate import WorkGate
 
 UPLOADS = "uploads"
 
@@ -103,11 +103,10 @@ def save(photo: Photo, *, var_dir: Path) -> None:
     """Write the photo 0600 under `var_dir/uploads` (0700, created on first use), never
     overwriting."""
     folder = var_dir / UPLOADS
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    secret_files.ensure_dir(folder)
     folder.chmod(0o700)  # a folder made by an older hub was 0755
-    fd = os.open(folder / photo.name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(photo.data)
+    if not secret_files.create_private(folder / photo.name, photo.data):
+        raise Conflict(f"photo {photo.name} already exists")
 
 
 def open_stored(name: str, *, var_dir: Path) -> tuple[Path, str]:
@@ -121,8 +120,12 @@ def open_stored(name: str, *, var_dir: Path) -> tuple[Path, str]:
 
 
 @lru_cache
-def _gate(concurrency: int, queue: int) -> DecodeGate:
-    return DecodeGate(concurrency=concurrency, queue=queue)
+def _gate(concurrency: int, queue: int) -> WorkGate:
+    return WorkGate(
+        concurrency=concurrency,
+        queue=queue,
+        busy="the hub is busy reading other photos, try again shortly; 系统繁忙, 请稍后重试",
+    )
 
 
 def _human(size: int) -> str:
