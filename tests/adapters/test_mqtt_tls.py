@@ -22,12 +22,20 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from adapters.mqtt.command_publisher import CommandPublisher
-from adapters.mqtt.mosquitto import PrivateMosquitto, ServerTls, mosquitto_binary
-from adapters.mqtt.publisher import DevicePublisher
+from adapters.mqtt.mosquitto import BrokerAuth, PrivateMosquitto, ServerTls, mosquitto_binary
+from adapters.mqtt.publisher import DevicePublisher, epoch_ms
 from adapters.mqtt.subscriber import ReceivedMessage, Subscriber
+from adapters.mqtt.topics import Channel
 from adapters.mqtt.url import TlsFiles, parse_mqtt_url, ssl_context
+from edge.config import SAMPLE_EDGE, EdgeConfig, parse_edge_config
+from edge.gateway import EdgeGateway
+from hub.domain import DeviceKind
 from hub.errors import ConfigError, ServiceUnavailable
+from hub.services import broker_credentials
+from hub.services.broker_credentials import SiteDevices
 from hub.settings import get_settings
+from simulators.fleet import Fleet
+from simulators.fleet_file import FleetSpec
 
 pytestmark = pytest.mark.skipif(mosquitto_binary() is None, reason="mosquitto is not installed")
 PREFIX = "tls-test"
@@ -306,3 +314,66 @@ def test_bad_tls_files_are_named(pki: Pki, tmp_path: Path) -> None:
         ssl_context(TlsFiles(ca_file=pki.ca, cert_file=pki.client_cert))
     with pytest.raises(ValueError, match="unknown option"):
         parse_mqtt_url("mqtts://broker.example?cafile=/x")
+
+
+@pytest.fixture
+def guarded(tmp_path: Path, pki: Pki) -> Iterator[tuple[PrivateMosquitto, Path]]:
+    """TLS and accounts together, as deploy/mosquitto.conf ships them."""
+    out = tmp_path / "broker-files"
+    site = SiteDevices("green-garden", (("em-b1-101", DeviceKind.ELECTRICITY_METER),))
+    broker_credentials.write_files(out, broker_credentials.accounts_for(PREFIX, [site]))
+    tls = ServerTls(pki.ca, pki.broker_cert, pki.broker_key)
+    auth = BrokerAuth(out / "passwd", out / "acl")
+    with PrivateMosquitto(tmp_path / "mosquitto", tls=tls, auth=auth) as running:
+        yield running, out
+
+
+def _login(broker: PrivateMosquitto, out: Path, username: str) -> str:
+    text = (out / "accounts" / f"{username}.env").read_text()
+    password = text.split("MQTT_PASSWORD=")[1].splitlines()[0]
+    return f"mqtts://{username}:{password}@127.0.0.1:{broker.port}"
+
+
+async def test_the_edge_gateway_and_the_simulators_log_in_over_tls(
+    guarded: tuple[PrivateMosquitto, Path], pki: Pki
+) -> None:
+    broker, out = guarded
+    connected = _Connected()
+    hub = Subscriber(
+        _login(broker, out, "hub"), PREFIX, on_connection=connected, tls=TlsFiles(pki.ca)
+    )
+    await hub.start()
+    try:
+        await asyncio.wait_for(connected.up.wait(), 20)
+        edge_url = _login(broker, out, "edge-green-garden")
+        sample = parse_edge_config(SAMPLE_EDGE)
+        config = EdgeConfig.model_validate(
+            {**sample.model_dump(), "prefix": PREFIX, "mqtt_url": edge_url, "mqtt_ca_file": pki.ca}
+        )
+        async with EdgeGateway(config) as gateway:
+            ts = datetime.now(UTC)
+            gateway.buffer.append("em-b1-101", Channel.TELEMETRY, epoch_ms(ts), '{"energy_kwh":42}')
+            assert await gateway.forward() == 1
+        assert (await _telemetry(hub)).payload == b'{"energy_kwh":42}'
+
+        fleet = FleetSpec.model_validate(
+            {"site": "green-garden", "mqtt_devices": [{"kind": "pump", "device": "pump-1"}]}
+        )
+        simulated = Fleet(fleet, edge_url, PREFIX, tls=TlsFiles(pki.ca))
+        async with simulated.runners["pump-1"].publisher as pump:
+            await pump.telemetry({"pressure_bar": 3.1})
+        assert (await _telemetry(hub)).topic == f"{PREFIX}/green-garden/pump-1/telemetry"
+    finally:
+        await hub.stop()
+
+
+def test_the_edge_file_refuses_a_missing_ca_file(tmp_path: Path) -> None:
+    sample = parse_edge_config(SAMPLE_EDGE)
+    with pytest.raises(ValueError, match="cannot use CA file"):
+        EdgeConfig.model_validate(
+            {
+                **sample.model_dump(),
+                "mqtt_url": "mqtts://broker.example",
+                "mqtt_ca_file": tmp_path / "nope.crt",
+            }
+        )
