@@ -24,6 +24,7 @@ from adapters.mqtt.subscriber import ReceivedMessage, Subscriber
 from hub.cli import app
 from hub.services import broker_credentials
 from hub.services.broker_credentials import SiteDevices
+from hub.services.site import LoadResult
 from hub.site_file import SAMPLE_SITE
 
 pytestmark = pytest.mark.skipif(mosquitto_binary() is None, reason="mosquitto is not installed")
@@ -189,3 +190,14 @@ def test_the_acl_confines_each_account() -> None:
     ]
     assert "topic write estate/north/+/telemetry" in blocks["user north.gw-1"]
     assert blocks["user hub"] == ["topic write estate/+/+/command", "topic read estate/#"]
+
+
+def test_without_a_site_file_the_accounts_follow_the_database(
+    site: LoadResult, tmp_path: Path
+) -> None:
+    result = CliRunner().invoke(app, ["devices", "credentials", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    names = sorted(path.stem for path in (tmp_path / "accounts").iterdir())
+    assert names[:3] == ["edge-green-garden", "green-garden.cpr-north", "green-garden.em-b1-101"]
+    assert "hub" in names and len(names) == 14  # the hub, the edge gateway, 12 devices
+    assert "user green-garden.gate-north" in (tmp_path / "acl").read_text()

@@ -7,6 +7,7 @@ a client that does not trust the broker's CA gets a one-line reason, not a trace
 from __future__ import annotations
 
 import asyncio
+import getpass
 import ipaddress
 import logging
 import threading
@@ -21,8 +22,15 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from adapters.mqtt.broker import free_port
 from adapters.mqtt.command_publisher import CommandPublisher
-from adapters.mqtt.mosquitto import BrokerAuth, PrivateMosquitto, ServerTls, mosquitto_binary
+from adapters.mqtt.mosquitto import (
+    DEPLOY_CONFIG,
+    BrokerAuth,
+    PrivateMosquitto,
+    ServerTls,
+    mosquitto_binary,
+)
 from adapters.mqtt.publisher import DevicePublisher, epoch_ms
 from adapters.mqtt.subscriber import ReceivedMessage, Subscriber
 from adapters.mqtt.topics import Channel
@@ -377,3 +385,48 @@ def test_the_edge_file_refuses_a_missing_ca_file(tmp_path: Path) -> None:
                 "mqtt_ca_file": tmp_path / "nope.crt",
             }
         )
+
+
+async def test_the_shipped_config_serves_tls_and_loopback_with_passwords(
+    tmp_path: Path, pki: Pki
+) -> None:
+    """deploy/mosquitto.conf itself, with its /etc paths and ports pointed at this test's."""
+    certs, estate, data = tmp_path / "certs", tmp_path / "estate", tmp_path / "data"
+    certs.mkdir()
+    for source, name in [
+        (pki.ca, "ca.crt"),
+        (pki.broker_cert, "broker.crt"),
+        (pki.broker_key, "broker.key"),
+    ]:
+        (certs / name).write_bytes(source.read_bytes())
+    site = SiteDevices("green-garden", ())
+    broker_credentials.write_files(estate, broker_credentials.accounts_for(PREFIX, [site]))
+    broker = PrivateMosquitto(data)
+    tls_port, loopback_port = broker.port, free_port()
+    shipped = (
+        DEPLOY_CONFIG.read_text()
+        .replace("/etc/mosquitto/certs/", f"{certs}/")
+        .replace("/etc/mosquitto/estate/", f"{estate}/")
+        .replace("/var/lib/mosquitto/", f"{data}/")
+        .replace("listener 8883\n", f"listener {tls_port}\n")
+        .replace("listener 1883 127.0.0.1\n", f"listener {loopback_port} 127.0.0.1\n")
+    )
+    broker.config_path.write_text(f"{shipped}\nuser {getpass.getuser()}\n")
+    with broker:
+        hub_url = _login(broker, estate, "hub")
+        connected = _Connected()
+        hub = Subscriber(hub_url, PREFIX, on_connection=connected, tls=TlsFiles(pki.ca))
+        await hub.start()
+        try:
+            await asyncio.wait_for(connected.up.wait(), 20)
+        finally:
+            await hub.stop()
+        loopback = hub_url.replace("mqtts://", "mqtt://").replace(
+            f":{tls_port}", f":{loopback_port}"
+        )
+        commands = CommandPublisher(loopback, tls=TlsFiles())
+        await commands.publish(f"{PREFIX}/green-garden/pump-1/command", {"action": "stop"})
+        await commands.close()
+        anonymous = CommandPublisher(f"mqtt://127.0.0.1:{loopback_port}", tls=TlsFiles())
+        with pytest.raises(ServiceUnavailable, match=r"[Nn]ot authori[sz]ed"):
+            await anonymous.publish(f"{PREFIX}/green-garden/pump-1/command", {"action": "stop"})
