@@ -18,6 +18,7 @@ import aiomqtt
 
 from hub.errors import ConfigError
 from hub.redact import redact_url
+from hub.settings import get_settings
 
 PLAIN_SCHEMES = ("mqtt", "tcp")
 TLS_SCHEMES = ("mqtts", "ssl")
@@ -67,8 +68,6 @@ def parse_mqtt_url(url: str, tls: TlsFiles | None = None) -> BrokerAddress:
 
 def hub_tls() -> TlsFiles:
     """The hub's TLS files: HUB_MQTT_CA_FILE, HUB_MQTT_CERT_FILE, HUB_MQTT_KEY_FILE."""
-    from hub.settings import get_settings  # local: settings are the hub's, adapters are shared
-
     settings = get_settings()
     return TlsFiles(settings.mqtt_ca_file, settings.mqtt_cert_file, settings.mqtt_key_file)
 

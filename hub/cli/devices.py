@@ -9,6 +9,7 @@ import typer
 
 from hub.cli.core import open_context
 from hub.cli.output import console, friendly_errors
+from hub.errors import InvalidInput
 from hub.services import broker_credentials
 from hub.settings import get_settings
 from hub.site_file import parse_site_file
@@ -37,6 +38,8 @@ def credentials(
     else:
         with open_context().db.session() as session:
             sites = broker_credentials.from_database(session)
+    if not sites:
+        raise InvalidInput("no site in the database: run `hub site load FILE` or give --site-file")
     accounts = broker_credentials.accounts_for(settings.topic_prefix, sites)
     written = broker_credentials.write_files(
         out or settings.var_dir / "broker", accounts, rotate=rotate or ()

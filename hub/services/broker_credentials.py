@@ -20,6 +20,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -50,7 +51,7 @@ class Account:
     """One broker login and the topics it may publish to (`write`) and receive (`read`)."""
 
     username: str
-    role: str  # hub, edge, gateway or device
+    role: Literal["hub", "edge", "gateway", "device"]
     write: tuple[str, ...]
     read: tuple[str, ...]
     site: str | None = None

@@ -22,6 +22,7 @@ from adapters.mqtt.mosquitto import BrokerAuth, PrivateMosquitto, mosquitto_bina
 from adapters.mqtt.publisher import DevicePublisher
 from adapters.mqtt.subscriber import ReceivedMessage, Subscriber
 from hub.cli import app
+from hub.context import HubContext
 from hub.services import broker_credentials
 from hub.services.broker_credentials import SiteDevices
 from hub.services.site import LoadResult
@@ -201,3 +202,9 @@ def test_without_a_site_file_the_accounts_follow_the_database(
     assert names[:3] == ["edge-green-garden", "green-garden.cpr-north", "green-garden.em-b1-101"]
     assert "hub" in names and len(names) == 14  # the hub, the edge gateway, 12 devices
     assert "user green-garden.gate-north" in (tmp_path / "acl").read_text()
+
+
+def test_an_empty_database_is_refused_with_a_hint(context: HubContext, tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["devices", "credentials", "--out", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "hub site load" in result.output
