@@ -7,7 +7,9 @@ every device of its site; the hub reads everything and publishes only commands.
 
 Passwords are random and kept in one 0600 credentials file per account, for installers. Running
 again keeps them (so a new device does not re-key the fleet) unless the account is rotated.
-Usernames cannot collide: site codes have no dot, so `<site>.<device>` (a device),
+Hashes are made here, in mosquitto_passwd's `$7$` format, not by running it: the hub's machine
+need not have the broker's tools, and a thousand devices cost no thousand processes (a test
+checks the two agree). Usernames cannot collide: site codes have no dot, so `<site>.<device>` (a device),
 `edge-<site>` (an edge gateway) and `hub` are always distinct.
 """
 

@@ -8,8 +8,11 @@ the device's own reading, a forged one sent before it would already have arrived
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import shutil
 import stat
+import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -208,3 +211,12 @@ def test_an_empty_database_is_refused_with_a_hint(context: HubContext, tmp_path:
     result = CliRunner().invoke(app, ["devices", "credentials", "--out", str(tmp_path)])
     assert result.exit_code == 1
     assert "hub site load" in result.output
+
+
+@pytest.mark.skipif(shutil.which("mosquitto_passwd") is None, reason="no mosquitto_passwd")
+def test_hashes_match_what_mosquitto_passwd_writes(tmp_path: Path) -> None:
+    passwd = tmp_path / "passwd"
+    subprocess.run(["mosquitto_passwd", "-c", "-b", str(passwd), "dev", "s3cret"], check=True)
+    line = passwd.read_text().strip()
+    salt = base64.b64decode(line.split("$")[3])
+    assert f"dev:{broker_credentials.password_hash('s3cret', salt=salt)}" == line
