@@ -9,8 +9,8 @@ Passwords are random and kept in one 0600 credentials file per account, for inst
 again keeps them (so a new device does not re-key the fleet) unless the account is rotated.
 Hashes are made here, in mosquitto_passwd's `$7$` format, not by running it: the hub's machine
 need not have the broker's tools, and a thousand devices cost no thousand processes (a test
-checks the two agree). Usernames cannot collide: site codes have no dot, so `<site>.<device>` (a device),
-`edge-<site>` (an edge gateway) and `hub` are always distinct.
+checks the two agree). Usernames cannot collide: site codes have no dot, so `<site>.<device>`
+(a device), `edge-<site>` (an edge gateway) and `hub` are always distinct.
 """
 
 from __future__ import annotations
