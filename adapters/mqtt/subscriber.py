@@ -286,9 +286,7 @@ class _ReadAheadSocket:
         return chunk
 
     def pending(self) -> int:
-        """Ours, plus what a TLS socket has decrypted and we have not read yet."""
-        inner = getattr(self._sock, "pending", None)
-        return len(self._data) - self._at + (inner() if inner is not None else 0)
+        return len(self._data) - self._at
 
     def __getattr__(self, name: str) -> Any:  # send, fileno, close, setblocking, ...
         return getattr(self._sock, name)

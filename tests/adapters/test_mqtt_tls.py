@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import aiomqtt
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -430,3 +431,20 @@ async def test_the_shipped_config_serves_tls_and_loopback_with_passwords(
         anonymous = CommandPublisher(f"mqtt://127.0.0.1:{loopback_port}", tls=TlsFiles())
         with pytest.raises(ServiceUnavailable, match=r"[Nn]ot authori[sz]ed"):
             await anonymous.publish(f"{PREFIX}/green-garden/pump-1/command", {"action": "stop"})
+
+
+async def test_a_burst_arrives_whole_through_the_read_ahead(
+    listening: Subscriber, broker: PrivateMosquitto, pki: Pki
+) -> None:
+    """The subscriber reads 64 KiB at a time from the TLS socket; nothing is left behind in it."""
+    topic = f"{PREFIX}/site-a/em-1/telemetry"
+    async with aiomqtt.Client(
+        "127.0.0.1", broker.port, tls_context=ssl_context(TlsFiles(pki.ca))
+    ) as device:
+        await asyncio.gather(*(device.publish(topic, f'{{"n":{n}}}', qos=1) for n in range(2000)))
+    heard: list[bytes] = []
+    while len(heard) < 2000:
+        batch = await asyncio.wait_for(listening.batch(500), 20)
+        heard += [message.payload for message in batch if message.topic == topic]
+        listening.ack(batch)
+    assert sorted(heard) == sorted(f'{{"n":{n}}}'.encode() for n in range(2000))
