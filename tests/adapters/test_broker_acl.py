@@ -220,3 +220,9 @@ def test_hashes_match_what_mosquitto_passwd_writes(tmp_path: Path) -> None:
     line = passwd.read_text().strip()
     salt = base64.b64decode(line.split("$")[3])
     assert f"dev:{broker_credentials.password_hash('s3cret', salt=salt)}" == line
+
+
+def test_the_shipped_sample_acl_is_what_the_command_writes(files: Path) -> None:
+    """deploy/acl.sample shows installers the sample estate's ACL; it must not drift."""
+    shipped = Path(__file__).resolve().parents[2] / "deploy" / "acl.sample"
+    assert shipped.read_text() == (files / "acl").read_text()
