@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from adapters.modbus.register_map import DeviceMap
-from adapters.mqtt.url import parse_mqtt_url
+from adapters.mqtt.url import TlsFiles, parse_mqtt_url, ssl_context
 from hub.config_files import parse_yaml
+from hub.errors import ConfigError
 from hub.settings import get_settings
 
 SAMPLE_EDGE = Path(__file__).resolve().parent / "sample.yaml"
@@ -39,7 +40,13 @@ class BufferConfig(BaseModel):
 class EdgeConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    mqtt_url: str = "mqtt://127.0.0.1:1883"
+    mqtt_url: str = Field(
+        default="mqtt://127.0.0.1:1883",
+        description="mqtt://user:pass@host:1883 or mqtts://user:pass@host:8883 (docs/edge.md)",
+    )
+    mqtt_ca_file: Path | None = Field(default=None, description="CA of the broker, for mqtts")
+    mqtt_cert_file: Path | None = Field(default=None, description="client certificate, PEM")
+    mqtt_key_file: Path | None = Field(default=None, description="its private key, PEM")
     prefix: str = Field(default="estate", pattern=r"^[A-Za-z0-9_-]+$")
     site: str = Field(pattern=r"^[A-Za-z0-9_-]+$", description="site code in the site file")
     devices: list[DeviceMap] = Field(min_length=1)
@@ -50,6 +57,21 @@ class EdgeConfig(BaseModel):
     def _url_parses(cls, url: str) -> str:
         parse_mqtt_url(url)
         return url
+
+    @property
+    def tls(self) -> TlsFiles:
+        """The TLS files for an mqtts URL (the URL's own `?ca_file=` wins)."""
+        return TlsFiles(self.mqtt_ca_file, self.mqtt_cert_file, self.mqtt_key_file)
+
+    @model_validator(mode="after")
+    def _tls_files_usable(self) -> EdgeConfig:
+        address = parse_mqtt_url(self.mqtt_url, self.tls)
+        if address.tls is not None:
+            try:
+                ssl_context(address.tls)
+            except ConfigError as exc:
+                raise ValueError(str(exc)) from None
+        return self
 
     @field_validator("devices")
     @classmethod
@@ -78,12 +100,13 @@ class EdgeConfig(BaseModel):
             )
             for device in self.devices
         ]
-        return EdgeConfig(
-            mqtt_url=mqtt_url or self.mqtt_url,
-            prefix=prefix or self.prefix,
-            site=self.site,
-            devices=devices,
-            buffer=self.buffer,
+        return self.model_validate(
+            {
+                **self.model_dump(exclude={"devices"}),
+                "mqtt_url": mqtt_url or self.mqtt_url,
+                "prefix": prefix or self.prefix,
+                "devices": devices,
+            }
         )
 
 

@@ -78,7 +78,7 @@ class EdgeGateway:
         if device not in self._publishers:
             config = self.config
             self._publishers[device] = DevicePublisher(
-                config.mqtt_url, config.prefix, config.site, device
+                config.mqtt_url, config.prefix, config.site, device, tls=config.tls
             )
         return self._publishers[device]
 

@@ -25,7 +25,13 @@ class Settings(BaseSettings):
 
     var_dir: Path = Path("var")
     database_url: str = ""
-    mqtt_url: str = Field(default="", description="mqtt://host:port; empty = embedded broker")
+    mqtt_url: str = Field(
+        default="", description="mqtt://user:pass@host:1883 or mqtts://...; empty = embedded"
+    )
+    # TLS for an mqtts:// broker (docs/security.md); no CA file = the system's trusted CAs
+    mqtt_ca_file: Path | None = Field(default=None, description="CA that signed the broker, PEM")
+    mqtt_cert_file: Path | None = Field(default=None, description="client certificate, PEM")
+    mqtt_key_file: Path | None = Field(default=None, description="the client certificate's key")
     topic_prefix: str = "estate"
     secret_key: str = Field(default="", description="JWT signing key; generated under var/")
     data_key: str = Field(default="", description="Fernet key for owner data; under var/")

@@ -12,6 +12,7 @@ import random
 import time
 
 from adapters.mqtt.publisher import DevicePublisher
+from adapters.mqtt.url import TlsFiles
 from edge.supervise import Worker, supervise
 from hub.clock import Clock, SystemClock
 from simulators.faults import inject
@@ -30,7 +31,10 @@ class Fleet:
         modbus_port: int = 5020,
         *,
         clock: Clock | None = None,
+        tls: TlsFiles | None = None,
     ) -> None:
+        """`mqtt_url` may carry an account (the site's `edge-<site>` speaks for every device);
+        `tls` names the CA and client files for an mqtts URL."""
         self.spec = spec
         clock = clock or SystemClock()
         rng = random.Random(spec.seed)
@@ -50,7 +54,7 @@ class Fleet:
         self.runners = {
             d.device: DeviceRunner(
                 build_device(d, random.Random(rng.randrange(2**32)), timezone=spec.timezone),
-                DevicePublisher(mqtt_url, prefix, spec.site, d.device),
+                DevicePublisher(mqtt_url, prefix, spec.site, d.device, tls=tls),
                 clock,
                 speedup=spec.speedup,
             )

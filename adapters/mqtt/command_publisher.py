@@ -12,15 +12,23 @@ from typing import Any
 
 import aiomqtt
 
-from adapters.mqtt.url import client_for, parse_mqtt_url
+from adapters.mqtt.url import TlsFiles, client_for, explain, hub_tls, parse_mqtt_url
 from hub.errors import ServiceUnavailable
 
 
 class CommandPublisher:
     """`await publisher.publish(topic, payload)`; `await publisher.close()` when done."""
 
-    def __init__(self, url: str, *, client_id: str | None = None, timeout_s: float = 10.0) -> None:
-        self.address = parse_mqtt_url(url)
+    def __init__(
+        self,
+        url: str,
+        *,
+        client_id: str | None = None,
+        timeout_s: float = 10.0,
+        tls: TlsFiles | None = None,
+    ) -> None:
+        """`tls`: the files for an mqtts URL; by default the hub's settings (HUB_MQTT_CA_FILE)."""
+        self.address = parse_mqtt_url(url, hub_tls() if tls is None else tls)
         self.client_id = client_id
         self.timeout_s = timeout_s
         self._client: aiomqtt.Client | None = None
@@ -44,7 +52,9 @@ class CommandPublisher:
             await client.publish(topic, body, qos=1, retain=False)
         except aiomqtt.MqttError as exc:
             await self.close()
-            raise ServiceUnavailable(f"MQTT broker: could not publish a command ({exc})") from exc
+            raise ServiceUnavailable(
+                f"MQTT broker {self.address.where}: could not publish a command ({explain(exc)})"
+            ) from exc
 
     async def close(self) -> None:
         client, self._client = self._client, None

@@ -21,7 +21,7 @@ from typing import Any
 import aiomqtt
 
 from adapters.mqtt.topics import Channel, topic
-from adapters.mqtt.url import client_for, parse_mqtt_url
+from adapters.mqtt.url import TlsFiles, client_for, explain, parse_mqtt_url
 from hub.errors import ServiceUnavailable
 
 LOG = logging.getLogger(__name__)
@@ -84,8 +84,10 @@ class DevicePublisher:
         keepalive_s: int = 30,
         backoff_max_s: float = 30.0,
         timeout_s: float = 10.0,
+        tls: TlsFiles | None = None,
     ) -> None:
-        self.address = parse_mqtt_url(url)
+        """`tls`: the CA and client files for an mqtts URL that does not name them itself."""
+        self.address = parse_mqtt_url(url, tls)
         self.prefix, self.site, self.device = prefix, site, device
         self.identifier = f"{prefix}.{site}.{device}"
         self.status = ONLINE
@@ -128,11 +130,10 @@ class DevicePublisher:
                     delay = min(0.5 * 2**failures, self._backoff_max_s)
                     failures += 1
                     LOG.warning(
-                        "device %s: MQTT broker %s:%s unreachable (%s); retrying in %.1f s",
+                        "device %s: MQTT broker %s unreachable (%s); retrying in %.1f s",
                         self.device,
-                        self.address.host,
-                        self.address.port,
-                        exc,
+                        self.address.where,
+                        explain(exc),
                         delay,
                     )
                     await asyncio.sleep(delay)

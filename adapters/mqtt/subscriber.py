@@ -31,7 +31,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from adapters.mqtt.topics import Upstream
-from adapters.mqtt.url import parse_mqtt_url
+from adapters.mqtt.url import TlsFiles, explain, hub_tls, parse_mqtt_url, ssl_context
 
 log = logging.getLogger(__name__)
 
@@ -61,13 +61,16 @@ class Subscriber:
         on_connection: Callable[[bool], None] | None = None,
         min_backoff: float = 0.5,
         max_backoff: float = 30.0,
+        tls: TlsFiles | None = None,
     ) -> None:
-        self.address = parse_mqtt_url(url)
+        """`tls`: the files for an mqtts URL; by default the hub's settings (HUB_MQTT_CA_FILE)."""
+        self.address = parse_mqtt_url(url, hub_tls() if tls is None else tls)
+        self._tls = ssl_context(self.address.tls) if self.address.tls else None  # fails early
         self.upstream = Upstream(prefix, None if sites is None else frozenset(sites))
         self.client_id = client_id
         self.on_connection = on_connection
         self.min_backoff, self.max_backoff = min_backoff, max_backoff
-        self.where = f"mqtt://{self.address.host}:{self.address.port}"  # no credentials in logs
+        self.where = self.address.where  # no credentials in logs
         self._link = 0  # numbers the connections: an ack is only valid on its own
         self._link_lock = threading.Lock()
         self._client: _BatchingClient | None = None
@@ -98,6 +101,8 @@ class Subscriber:
         )
         if self.address.username:
             client.username_pw_set(self.address.username, self.address.password)
+        if self._tls is not None:
+            client.tls_set_context(self._tls)
         client.on_connect = self._connected
         client.on_message = self._received
         return client
@@ -181,8 +186,8 @@ class Subscriber:
             client = self._new_client()
             try:
                 client.connect(self.address.host, self.address.port, keepalive=30)
-            except OSError as exc:
-                why: object = exc
+            except OSError as exc:  # TLS verification failures too (ssl.SSLError)
+                why: object = explain(exc)
             else:
                 with self._link_lock:
                     self._link += 1

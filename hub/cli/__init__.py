@@ -8,6 +8,7 @@ from hub.cli import core, demo
 from hub.cli.audit import audit_app
 from hub.cli.backup import backup_app
 from hub.cli.billing import billing_app
+from hub.cli.devices import devices_app
 from hub.cli.keys import keys_app
 from hub.cli.patrol import patrol_app
 from hub.cli.readings import readings_app
@@ -19,6 +20,7 @@ demo.register(app)
 app.add_typer(audit_app, name="audit")
 app.add_typer(backup_app, name="backup")
 app.add_typer(billing_app, name="billing")
+app.add_typer(devices_app, name="devices")
 app.add_typer(keys_app, name="keys")
 app.add_typer(patrol_app, name="patrol")
 app.add_typer(readings_app, name="readings")
