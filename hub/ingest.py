@@ -9,6 +9,7 @@ its readings in one COPY), not a few per message. Both hand the rules engine pla
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -22,7 +23,16 @@ from sqlalchemy.orm import Session
 from adapters.mqtt.subscriber import ReceivedMessage
 from hub.domain import DeviceKind, ScanSource
 from hub.errors import HubError
-from hub.payloads import Event, Parsed, Rejected, Status, Telemetry, Value, parse_message
+from hub.payloads import (
+    Event,
+    Parsed,
+    Rejected,
+    Status,
+    Telemetry,
+    Value,
+    parse_message,
+    storable,
+)
 from hub.storage.base import Base
 from hub.storage.models import DeadLetter, Device, DeviceEvent, Site
 from hub.storage.readings import store_readings
@@ -31,6 +41,7 @@ from rules.facts import DeviceInfo, EventFact, Observation, Presence, ReadingFac
 
 log = logging.getLogger(__name__)
 
+DEAD_LETTER_KEEP = 4096  # bytes of a refused payload kept: enough to see what it was
 MAX_AHEAD = timedelta(days=1)  # a device clock further ahead than this is wrong, not early
 
 
@@ -289,9 +300,18 @@ def dead_letter(
     now: datetime,
     observation: Observation | None = None,
 ) -> IngestResult:
-    """Keep the message byte for byte with why it could not be used."""
-    topic = message.topic.replace("\x00", "\\x00")[:512]
-    session.add(DeadLetter(received_at=now, topic=topic, payload=message.payload, reason=reason))
+    """Keep the message's first bytes, size and digest with why it could not be used."""
+    topic = storable(message.topic)[:512]
+    payload, reason = message.payload, storable(reason)
+    letter = DeadLetter(
+        received_at=now,
+        topic=topic,
+        payload=payload[:DEAD_LETTER_KEEP],
+        size=len(payload),
+        sha256=hashlib.sha256(payload).hexdigest(),
+        reason=reason,
+    )
+    session.add(letter)
     log.info("dead letter from %s: %s", topic, reason)
     return IngestResult(dead_letter=reason, observation=observation)
 

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from adapters.mqtt.broker import BrokerThread, free_port
+from adapters.mqtt.subscriber import ReceivedMessage
 from hub.clock import FakeClock
 from hub.context import HubContext
 from hub.domain import AlertState, Priority, Severity, WorkOrderStatus
@@ -227,3 +228,32 @@ async def test_the_worker_reconnects_after_losing_the_broker(
     finally:
         await asyncio.to_thread(broker.stop)
     assert "reconnecting in" in caplog.text
+
+
+def test_poison_payloads_cost_one_dead_letter_each_not_a_replay_of_their_batch(
+    context: HubContext, site: LoadResult, mqtt_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`1e999999999999999999999`, `99999999999999.9999999` and a lone `\\ud800` once escaped the
+    parser or failed the insert, and each replayed its whole batch one message at a time."""
+    worker = make_worker(context, mqtt_url, "estate")
+    good = [
+        ReceivedMessage(f"estate/{SITE}/pump-1/telemetry", f'{{"pressure_bar": {n}}}'.encode())
+        for n in range(1, 4)
+    ]
+    poison = [
+        ReceivedMessage(f"estate/{SITE}/em-b1-101/telemetry", b'{"energy_kwh": %s}' % raw)
+        for raw in (b"1e999999999999999999999", b"99999999999999.9999999", b'"\\ud800"')
+    ]
+    with caplog.at_level(logging.WARNING, logger="hub.worker"):
+        worker.handle_batch([good[0], poison[0], good[1], poison[1], poison[2], good[2]])
+    assert not caplog.records  # no "retrying singly"
+    stats = worker.stats()
+    assert (stats.messages, stats.readings, stats.dead_letters) == (
+        6,
+        1,
+        3,
+    )  # stamped alike: 2 replays
+    with context.db.session() as session:
+        reasons = [d.reason for d in session.scalars(select(DeadLetter).order_by(DeadLetter.id))]
+    assert len(reasons) == 3 and "lone surrogate" in reasons[2]
+    assert all("out of range" in r for r in reasons[:2])
