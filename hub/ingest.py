@@ -34,7 +34,7 @@ from hub.payloads import (
     storable,
 )
 from hub.storage.base import Base
-from hub.storage.models import DeadLetter, Device, DeviceEvent, Site
+from hub.storage.models import DeadLetter, Device, DeviceEvent, Meter, Site
 from hub.storage.readings import store_readings
 from hub.storage.sql import among
 from rules.facts import DeviceInfo, EventFact, Observation, Presence, ReadingFact, StatusChange
@@ -77,6 +77,7 @@ class DeviceDirectory:
         self._known: dict[tuple[str, str], DeviceInfo] = {}
         self._since = time.monotonic()
         self._written: dict[int, tuple[datetime, bool | None]] = {}  # id -> (last seen, online)
+        self._numbers: dict[int, frozenset[str]] = {}  # id -> metrics that must be numbers
 
     def written_since(self, since: datetime, ids: Iterable[int]) -> dict[int, bool | None]:
         """`online` as last written, for those of `ids` whose last seen was written from `since`."""
@@ -102,7 +103,7 @@ class DeviceDirectory:
     ) -> dict[tuple[str, str], DeviceInfo]:
         """The wanted devices that exist; one query per site for those not known yet."""
         if time.monotonic() - self._since > self.ttl_s:
-            self._known, self._since = {}, time.monotonic()
+            self._known, self._numbers, self._since = {}, {}, time.monotonic()
         by_site: dict[str, set[str]] = {}
         for site, code in wanted - self._known.keys():
             by_site.setdefault(site, set()).add(code)
@@ -112,8 +113,25 @@ class DeviceDirectory:
                 Site, Site.id == columns.site_id
             )
             found = session.execute(query.where(Site.code == site, columns.code.in_(sorted(codes))))
-            self._known.update({(site, info.code): info for info in map(_info, found)})
+            infos = list(map(_info, found))
+            self._known.update({(site, info.code): info for info in infos})
+            self._numbers.update(_number_metrics(session, [info.id for info in infos]))
         return {key: self._known[key] for key in wanted if key in self._known}
+
+    def numbers(self, device_id: int) -> frozenset[str]:
+        """The device's metrics that must be numbers: a meter's `reading_key` (site file)."""
+        return self._numbers.get(device_id, frozenset())
+
+
+def _number_metrics(session: Session, device_ids: list[int]) -> dict[int, frozenset[str]]:
+    """Meters' reading keys by device: a bill is worked out from them, so text will not do."""
+    if not device_ids:
+        return {}
+    query = select(Meter.device_id, Meter.reading_key).where(Meter.device_id.in_(device_ids))
+    found: dict[int, set[str]] = {i: set() for i in device_ids}
+    for device_id, key in session.execute(query):
+        found[device_id].add(key)
+    return {i: frozenset(keys) for i, keys in found.items()}
 
 
 def ingest(
@@ -147,7 +165,8 @@ def ingest_batch(
             reason = _unknown(session, item.site, item.device)
             results.append(dead_letter(session, message, reason, now=now))
         else:
-            results.append(_ingest_known(session, message, item, info, presence, now))
+            numbers = directory.numbers(info.id)
+            results.append(_ingest_known(session, message, item, info, presence, now, numbers))
     presence.write(session, now, directory)
     waiting = [r for r in results if isinstance(r, _Readings)]
     stored = iter(_store(session, waiting, now))
@@ -170,6 +189,7 @@ def _ingest_known(
     info: DeviceInfo,
     presence: _Presence,
     now: datetime,
+    numbers: frozenset[str],
 ) -> IngestResult | _Readings:
     body = parsed.body
     if isinstance(body, Status):
@@ -182,6 +202,10 @@ def _ingest_known(
             session, message, late, now=now, observation=Observation(info, status=status)
         )
     if isinstance(body, Telemetry):
+        wrong = _not_a_number(body, numbers)
+        if wrong is not None:
+            observation = Observation(info, status=status)
+            return dead_letter(session, message, wrong, now=now, observation=observation)
         return _Readings(info, status, body.values)
     event, new, problem = _store_event(session, info, body, now)
     if problem is not None:
@@ -388,6 +412,17 @@ def _too_far_ahead(body: Telemetry | Event, now: datetime) -> str | None:
     if latest is not None and latest > now + MAX_AHEAD:
         ahead = f"more than {MAX_AHEAD} ahead of the hub clock ({now.isoformat()})"
         return f"ts {latest.isoformat()} is {ahead}"
+    return None
+
+
+def _not_a_number(body: Telemetry, numbers: frozenset[str]) -> str | None:
+    """Why a value the site file declares a number (a meter's total) is not one, if it is not."""
+    for value in body.values:
+        if value.number is None and value.metric in numbers:
+            return (
+                f"telemetry.{value.metric} = {value.text!r} is text: a meter's {value.metric} "
+                "must be a JSON number, e.g. 1234.56"
+            )
     return None
 
 

@@ -66,7 +66,7 @@ class TickResult:
 
 
 class HubWorker:
-    """Subscribes to `{prefix}/+/+/{telemetry,event,status}` and runs until `stop` is set.
+    """Subscribes to everything under `{prefix}/` and runs until `stop` is set.
 
     With a `partition` (worker i of N, hub/partitions.py) it subscribes to its own sites only, so
     every message of a device reaches one worker. On PostgreSQL it holds its partition (1/1 when
@@ -274,6 +274,7 @@ class HubWorker:
         rows = [
             row
             for message, result in zip(messages, results, strict=True)
+            if result.observation is not None  # a dead letter's topic may not even parse
             for row in reading_rows(
                 parse_topic(self.prefix, message.topic).site, result.observation, now=now
             )

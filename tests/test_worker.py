@@ -257,3 +257,27 @@ def test_poison_payloads_cost_one_dead_letter_each_not_a_replay_of_their_batch(
         reasons = [d.reason for d in session.scalars(select(DeadLetter).order_by(DeadLetter.id))]
     assert len(reasons) == 3 and "lone surrogate" in reasons[2]
     assert all("out of range" in r for r in reasons[:2])
+
+
+async def test_a_topic_with_a_level_too_many_or_too_few_is_heard_and_dead_lettered(
+    context: HubContext, site: LoadResult, mqtt_url: str, topic_prefix: str
+) -> None:
+    leak = _topic(topic_prefix, "leak-b1-101")
+    odd = [
+        f"{leak}/x",
+        f"{topic_prefix}/{SITE}/leak-b1-101/x/telemetry",
+        f"{topic_prefix}/{SITE}/leak-b1-101",
+    ]
+    async with running(make_worker(context, mqtt_url, topic_prefix)):
+        await asyncio.to_thread(
+            publish, mqtt_url, [(t, '{"water_leak": true}', False) for t in odd]
+        )
+
+        def three_letters() -> list[DeadLetter] | None:
+            with context.db.session() as session:
+                letters = list(session.scalars(select(DeadLetter)))
+                return letters if len(letters) == 3 else None
+
+        letters = await eventually(three_letters, "three dead letters")
+    assert sorted(d.topic for d in letters) == sorted(odd)
+    assert all("<site>/<device>/<channel>" in d.reason for d in letters)
