@@ -69,7 +69,9 @@ class DeviceDirectory:
     A device's name, location and home change rarely (a site file is loaded again), so each
     entry is trusted for `ttl_s`. Presence is the worker's own to write (one worker serves a
     device: hub/partitions.py), so what it last wrote is kept too, and a device that speaks
-    again within `SEEN_EVERY` costs no write; the worker forgets it all when a batch fails.
+    again within `SEEN_EVERY` costs no write then: when it was heard is held here until
+    `write_seen`, which the silence timer calls first, so an offline limit holds to the second.
+    The worker forgets what it wrote when a batch fails; what it heard stays true.
     """
 
     def __init__(self, ttl_s: float = 60.0) -> None:
@@ -78,6 +80,7 @@ class DeviceDirectory:
         self._since = time.monotonic()
         self._written: dict[int, tuple[datetime, bool | None]] = {}  # id -> (last seen, online)
         self._numbers: dict[int, frozenset[str]] = {}  # id -> metrics that must be numbers
+        self._held: dict[int, datetime] = {}  # id -> last heard, not written yet
 
     def written_since(self, since: datetime, ids: Iterable[int]) -> dict[int, bool | None]:
         """`online` as last written, for those of `ids` whose last seen was written from `since`."""
@@ -90,6 +93,22 @@ class DeviceDirectory:
             seen = at if at is not None else self._written.get(device_id, (None, None))[0]
             if seen is not None:
                 self._written[device_id] = (seen, value)
+            if at is not None:
+                self._held.pop(device_id, None)
+
+    def hold(self, at: datetime, device_ids: Iterable[int]) -> None:
+        """These devices were heard `at`, too soon after the last write to write it again."""
+        self._held.update(dict.fromkeys(device_ids, at))
+
+    def write_seen(self, session: Session) -> None:
+        """Write the held last-seen times: one statement per time (per batch that held some)."""
+        by_time: dict[datetime, list[int]] = {}
+        for device_id, at in self._held.items():
+            by_time.setdefault(at, []).append(device_id)
+        for at, ids in by_time.items():
+            seen = update(_DEVICES).where(among(session, _DEVICES.c.id, ids))
+            session.execute(seen.values(last_seen_at=at))
+        self._held = {}
 
     def forget_presence(self, device_ids: Iterable[int] | None = None) -> None:
         """Read presence from the database again: all, or these devices'."""
@@ -257,9 +276,10 @@ class _Presence:
         now: datetime,
         directory: DeviceDirectory,
     ) -> _Presence:
-        """Mark the heard devices seen `now` (unless written within `SEEN_EVERY`), and read every
-        batch device's presence."""
+        """Mark the heard devices seen `now` (held in `directory` if written within
+        `SEEN_EVERY`), and read every batch device's presence."""
         online = directory.written_since(now - SEEN_EVERY, heard)
+        directory.hold(now, online.keys())
         stale = heard - online.keys()
         if stale:
             seen = update(_DEVICES).where(among(session, _DEVICES.c.id, stale))

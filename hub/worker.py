@@ -331,6 +331,7 @@ class HubWorker:
         rules = self.runtime.rules
         if since is not None and after is not None and rules.offline_kinds:
             with self.context.db.session() as session:
+                self.devices.write_seen(session)  # the last seen held back: silence to the second
                 watched = self.runtime.presences(session, now, since)
                 actions = evaluate_silence(
                     rules, watched, watching_since=since, after=after, now=now

@@ -281,3 +281,31 @@ async def test_a_topic_with_a_level_too_many_or_too_few_is_heard_and_dead_letter
         letters = await eventually(three_letters, "three dead letters")
     assert sorted(d.topic for d in letters) == sorted(odd)
     assert all("<site>/<device>/<channel>" in d.reason for d in letters)
+
+
+async def test_a_message_soon_after_another_still_counts_as_presence_to_the_second(
+    context: HubContext, site: LoadResult, mqtt_url: str, topic_prefix: str
+) -> None:
+    """Last seen was written at most every 5 s, so a device that spoke 3 s after its last write
+    was declared offline 3 s early, and the order said it was silent 3 s longer than it was."""
+    clock = context.clock
+    assert isinstance(clock, FakeClock)
+    pump = _topic(topic_prefix, "pump-1")  # heartbeat 60 s: offline after 180 s of silence
+    async with running(make_worker(context, mqtt_url, topic_prefix)) as worker:
+        for count in (1, 2):
+            await asyncio.to_thread(publish, mqtt_url, [(pump, '{"pressure_bar": 3.2}', False)])
+
+            def stored(count: int = count) -> bool:
+                with context.db.session() as session:
+                    return len(session.scalars(select(Reading)).all()) == count
+
+            await eventually(stored, f"pump reading {count}")
+            clock.advance(timedelta(seconds=3))  # the second comes 3 s after the first
+        clock.advance(timedelta(seconds=180 - 3 - 1))  # 179 s after the pump's last message
+        assert (await worker.tick()).devices_gone_silent == 3  # the never-heard 60 s devices
+        clock.advance(timedelta(seconds=2))
+        assert (await worker.tick()).devices_gone_silent == 1
+    with context.db.session() as session:
+        pump_id = session.scalars(select(Device.id).where(Device.code == "pump-1")).one()
+        alert = session.scalars(select(Alert).where(Alert.dedup_key.like(f"%:{pump_id}"))).one()
+    assert alert.reason.startswith("no message for 181 s"), alert.reason
