@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import TypeVar
 
 import pytest
+import sqlalchemy
 from sqlalchemy import select
 
 from adapters.mqtt.broker import BrokerThread, free_port
@@ -309,3 +310,46 @@ async def test_a_message_soon_after_another_still_counts_as_presence_to_the_seco
         pump_id = session.scalars(select(Device.id).where(Device.code == "pump-1")).one()
         alert = session.scalars(select(Alert).where(Alert.dedup_key.like(f"%:{pump_id}"))).one()
     assert alert.reason.startswith("no message for 181 s"), alert.reason
+
+
+_REFUSE_BOOM = {  # a real database fault for one kind of event: a hub bug stand-in
+    "sqlite": [
+        "CREATE TRIGGER refuse_boom BEFORE INSERT ON device_events WHEN NEW.kind = 'boom' "
+        "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "IF NEW.kind = 'boom' THEN RAISE EXCEPTION 'refused by the test'; END IF; "
+        "RETURN NEW; END $$",
+        "CREATE TRIGGER refuse_boom BEFORE INSERT ON device_events "
+        "FOR EACH ROW EXECUTE FUNCTION refuse_boom()",
+    ],
+}
+
+
+def test_a_message_that_fails_its_batch_is_found_by_halving_not_one_by_one(
+    context: HubContext, site: LoadResult, mqtt_url: str
+) -> None:
+    engine = context.db.engine
+    with engine.begin() as connection:
+        for statement in _REFUSE_BOOM[engine.dialect.name]:
+            connection.exec_driver_sql(statement)
+    commits: list[int] = []
+    sqlalchemy.event.listen(engine, "commit", lambda _connection: commits.append(1))
+    worker = make_worker(context, mqtt_url, "estate")
+    t0 = int(context.clock.now().timestamp() * 1000)
+    good = [
+        ReceivedMessage(
+            f"estate/{SITE}/pump-1/telemetry",
+            f'{{"ts": {t0 - n * 1000}, "values": {{"pressure_bar": 3}}}}'.encode(),
+        )
+        for n in range(15)
+    ]
+    bad = ReceivedMessage(f"estate/{SITE}/gate-north/event", b'{"kind": "boom"}')
+    worker.handle_batch([*good[:11], bad, *good[11:]])
+    assert len(commits) <= 9  # about 2·log2(16); one by one it was 16
+    stats = worker.stats()
+    assert (stats.messages, stats.readings, stats.dead_letters) == (16, 15, 1)
+    with context.db.session() as session:
+        letter = session.scalars(select(DeadLetter)).one()
+    assert letter.topic == bad.topic and "internal error while storing" in letter.reason
