@@ -214,13 +214,13 @@ def _unicode(text: str, at: str) -> str:
     return text
 
 
-def _in_range(number: Decimal) -> bool:
-    """|number| < 10^14 once rounded to the column's 6 decimals; no arithmetic on a huge one."""
-    return (
-        number.is_finite()
-        and (number.is_zero() or number.adjusted() < 14)
-        and number.quantize(_STEP).copy_abs() < _VALUE_LIMIT
-    )
+def _rounded(number: Decimal) -> Decimal | None:
+    """`number` at the column's 6 decimals, or None unless |it| < 10^14 then (99999999999999.9999999
+    is not); a huge exponent is refused before any arithmetic, which would overflow."""
+    if not number.is_finite() or (number.adjusted() >= 14 and not number.is_zero()):
+        return None
+    rounded = number.quantize(_STEP)
+    return rounded if rounded.copy_abs() < _VALUE_LIMIT else None
 
 
 def _value(metric: str, raw: Any, ts: datetime | None, at: str) -> Value:
@@ -228,10 +228,10 @@ def _value(metric: str, raw: Any, ts: datetime | None, at: str) -> Value:
     if isinstance(raw, bool):
         return Value(metric, ts, Decimal(int(raw)), None)
     if isinstance(raw, int | Decimal):
-        number = Decimal(raw)
-        if not _in_range(number):
+        number = _rounded(Decimal(raw))
+        if number is None:
             raise _Bad(f"{at}.{metric} = {str(raw)[:40]} is out of range (|value| < 10^14)")
-        return Value(metric, ts, number.quantize(_STEP), None)
+        return Value(metric, ts, number, None)
     if isinstance(raw, str):
         if len(raw) > MAX_TEXT_CHARS or "\x00" in raw:
             raise _Bad(f"{at}.{metric}: text longer than {MAX_TEXT_CHARS} characters (or with NUL)")
@@ -265,7 +265,7 @@ def _plain(item: Any, depth: int) -> Any:
     if isinstance(item, list):
         return [_plain(v, depth + 1) for v in item]
     if isinstance(item, Decimal):
-        if not _in_range(item):
+        if _rounded(item) is None:
             raise _Bad(f"event.data has an out-of-range number {str(item)[:40]}")
         return int(item) if item == item.to_integral_value() else float(item)
     if isinstance(item, str):
