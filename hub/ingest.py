@@ -147,9 +147,9 @@ def _number_metrics(session: Session, device_ids: list[int]) -> dict[int, frozen
     if not device_ids:
         return {}
     query = select(Meter.device_id, Meter.reading_key).where(Meter.device_id.in_(device_ids))
-    found: dict[int, set[str]] = {i: set() for i in device_ids}
+    found: dict[int, set[str]] = {}
     for device_id, key in session.execute(query):
-        found[device_id].add(key)
+        found.setdefault(device_id, set()).add(key)
     return {i: frozenset(keys) for i, keys in found.items()}
 
 
