@@ -1,4 +1,5 @@
-"""`python -m edge --config FILE`: run the site gateway until Ctrl-C (or poll once with --once)."""
+"""`python -m edge --config FILE`: run the site gateway until Ctrl-C; `--once` checks the wiring:
+it reads each device once and prints what it would publish, publishing nothing."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import logging
 import sys
 from pathlib import Path
 
+from edge.check import describe, read_once
 from edge.config import SAMPLE_EDGE, EdgeConfig, parse_edge_config
 from edge.gateway import EdgeGateway
 from edge.supervise import until_signalled
@@ -26,22 +28,21 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--prefix", help="override the topic prefix from the file")
     parser.add_argument("--modbus-host", help="poll every device at this host instead")
     parser.add_argument("--modbus-port", type=int, help="poll every device at this port instead")
-    parser.add_argument("--once", action="store_true", help="poll each device once, print, exit")
+    parser.add_argument(
+        "--once",
+        action="store_true",
+        help="read each device once, print what would be published, exit (publishes nothing)",
+    )
     return parser
 
 
 async def _run(config: EdgeConfig, once: bool) -> int:
-    gateway = EdgeGateway(config)
     if once:
-        async with gateway:
-            polls = await gateway.poll_once()
+        polls = await read_once(config)
         for poll in polls:
-            if poll.values is None:
-                print(f"{poll.device}: FAILED: {poll.error}")
-            else:
-                print(f"{poll.device}: " + ", ".join(f"{k}={v}" for k, v in poll.values.items()))
+            print(describe(config, poll))
         return 0 if all(poll.error is None for poll in polls) else 1
-    await until_signalled(gateway.run)
+    await until_signalled(EdgeGateway(config).run)
     return 0
 
 

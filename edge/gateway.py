@@ -157,7 +157,8 @@ class EdgeGateway:
                 await sleep_unless(60, self._buffered, halt)
 
     async def poll_once(self) -> list[Poll]:
-        """Poll every device once, concurrently, and forward the buffer (tests, `--once`)."""
+        """Poll every device once, concurrently, and forward the buffer (tests; `--once` is
+        edge/check.py, which publishes nothing)."""
         polls = list(await asyncio.gather(*(self.poll_device(d) for d in self.config.devices)))
         await self.forward()
         return polls

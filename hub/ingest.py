@@ -9,6 +9,7 @@ its readings in one COPY), not a few per message. Both hand the rules engine pla
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -22,15 +23,25 @@ from sqlalchemy.orm import Session
 from adapters.mqtt.subscriber import ReceivedMessage
 from hub.domain import DeviceKind, ScanSource
 from hub.errors import HubError
-from hub.payloads import Event, Parsed, Rejected, Status, Telemetry, Value, parse_message
+from hub.payloads import (
+    Event,
+    Parsed,
+    Rejected,
+    Status,
+    Telemetry,
+    Value,
+    parse_message,
+    storable,
+)
 from hub.storage.base import Base
-from hub.storage.models import DeadLetter, Device, DeviceEvent, Site
+from hub.storage.models import DeadLetter, Device, DeviceEvent, Meter, Site
 from hub.storage.readings import store_readings
 from hub.storage.sql import among
 from rules.facts import DeviceInfo, EventFact, Observation, Presence, ReadingFact, StatusChange
 
 log = logging.getLogger(__name__)
 
+DEAD_LETTER_KEEP = 4096  # bytes of a refused payload kept: enough to see what it was
 MAX_AHEAD = timedelta(days=1)  # a device clock further ahead than this is wrong, not early
 
 
@@ -58,7 +69,9 @@ class DeviceDirectory:
     A device's name, location and home change rarely (a site file is loaded again), so each
     entry is trusted for `ttl_s`. Presence is the worker's own to write (one worker serves a
     device: hub/partitions.py), so what it last wrote is kept too, and a device that speaks
-    again within `SEEN_EVERY` costs no write; the worker forgets it all when a batch fails.
+    again within `SEEN_EVERY` costs no write then: when it was heard is held here until
+    `write_seen`, which the silence timer calls first, so an offline limit holds to the second.
+    The worker forgets what it wrote when a batch fails; what it heard stays true.
     """
 
     def __init__(self, ttl_s: float = 60.0) -> None:
@@ -66,6 +79,8 @@ class DeviceDirectory:
         self._known: dict[tuple[str, str], DeviceInfo] = {}
         self._since = time.monotonic()
         self._written: dict[int, tuple[datetime, bool | None]] = {}  # id -> (last seen, online)
+        self._numbers: dict[int, frozenset[str]] = {}  # id -> metrics that must be numbers
+        self._held: dict[int, datetime] = {}  # id -> last heard, not written yet
 
     def written_since(self, since: datetime, ids: Iterable[int]) -> dict[int, bool | None]:
         """`online` as last written, for those of `ids` whose last seen was written from `since`."""
@@ -78,6 +93,22 @@ class DeviceDirectory:
             seen = at if at is not None else self._written.get(device_id, (None, None))[0]
             if seen is not None:
                 self._written[device_id] = (seen, value)
+            if at is not None:
+                self._held.pop(device_id, None)
+
+    def hold(self, at: datetime, device_ids: Iterable[int]) -> None:
+        """These devices were heard `at`, too soon after the last write to write it again."""
+        self._held.update(dict.fromkeys(device_ids, at))
+
+    def write_seen(self, session: Session) -> None:
+        """Write the held last-seen times: one statement per time (per batch that held some)."""
+        by_time: dict[datetime, list[int]] = {}
+        for device_id, at in self._held.items():
+            by_time.setdefault(at, []).append(device_id)
+        for at, ids in by_time.items():
+            seen = update(_DEVICES).where(among(session, _DEVICES.c.id, ids))
+            session.execute(seen.values(last_seen_at=at))
+        self._held = {}
 
     def forget_presence(self, device_ids: Iterable[int] | None = None) -> None:
         """Read presence from the database again: all, or these devices'."""
@@ -91,7 +122,7 @@ class DeviceDirectory:
     ) -> dict[tuple[str, str], DeviceInfo]:
         """The wanted devices that exist; one query per site for those not known yet."""
         if time.monotonic() - self._since > self.ttl_s:
-            self._known, self._since = {}, time.monotonic()
+            self._known, self._numbers, self._since = {}, {}, time.monotonic()
         by_site: dict[str, set[str]] = {}
         for site, code in wanted - self._known.keys():
             by_site.setdefault(site, set()).add(code)
@@ -101,8 +132,25 @@ class DeviceDirectory:
                 Site, Site.id == columns.site_id
             )
             found = session.execute(query.where(Site.code == site, columns.code.in_(sorted(codes))))
-            self._known.update({(site, info.code): info for info in map(_info, found)})
+            infos = list(map(_info, found))
+            self._known.update({(site, info.code): info for info in infos})
+            self._numbers.update(_number_metrics(session, [info.id for info in infos]))
         return {key: self._known[key] for key in wanted if key in self._known}
+
+    def numbers(self, device_id: int) -> frozenset[str]:
+        """The device's metrics that must be numbers: a meter's `reading_key` (site file)."""
+        return self._numbers.get(device_id, frozenset())
+
+
+def _number_metrics(session: Session, device_ids: list[int]) -> dict[int, frozenset[str]]:
+    """Meters' reading keys by device: a bill is worked out from them, so text will not do."""
+    if not device_ids:
+        return {}
+    query = select(Meter.device_id, Meter.reading_key).where(Meter.device_id.in_(device_ids))
+    found: dict[int, set[str]] = {}
+    for device_id, key in session.execute(query):
+        found.setdefault(device_id, set()).add(key)
+    return {i: frozenset(keys) for i, keys in found.items()}
 
 
 def ingest(
@@ -136,7 +184,8 @@ def ingest_batch(
             reason = _unknown(session, item.site, item.device)
             results.append(dead_letter(session, message, reason, now=now))
         else:
-            results.append(_ingest_known(session, message, item, info, presence, now))
+            numbers = directory.numbers(info.id)
+            results.append(_ingest_known(session, message, item, info, presence, now, numbers))
     presence.write(session, now, directory)
     waiting = [r for r in results if isinstance(r, _Readings)]
     stored = iter(_store(session, waiting, now))
@@ -159,6 +208,7 @@ def _ingest_known(
     info: DeviceInfo,
     presence: _Presence,
     now: datetime,
+    numbers: frozenset[str],
 ) -> IngestResult | _Readings:
     body = parsed.body
     if isinstance(body, Status):
@@ -171,6 +221,10 @@ def _ingest_known(
             session, message, late, now=now, observation=Observation(info, status=status)
         )
     if isinstance(body, Telemetry):
+        wrong = _not_a_number(body, numbers)
+        if wrong is not None:
+            observation = Observation(info, status=status)
+            return dead_letter(session, message, wrong, now=now, observation=observation)
         return _Readings(info, status, body.values)
     event, new, problem = _store_event(session, info, body, now)
     if problem is not None:
@@ -222,9 +276,10 @@ class _Presence:
         now: datetime,
         directory: DeviceDirectory,
     ) -> _Presence:
-        """Mark the heard devices seen `now` (unless written within `SEEN_EVERY`), and read every
-        batch device's presence."""
+        """Mark the heard devices seen `now` (held in `directory` if written within
+        `SEEN_EVERY`), and read every batch device's presence."""
         online = directory.written_since(now - SEEN_EVERY, heard)
+        directory.hold(now, online.keys())
         stale = heard - online.keys()
         if stale:
             seen = update(_DEVICES).where(among(session, _DEVICES.c.id, stale))
@@ -289,9 +344,18 @@ def dead_letter(
     now: datetime,
     observation: Observation | None = None,
 ) -> IngestResult:
-    """Keep the message byte for byte with why it could not be used."""
-    topic = message.topic.replace("\x00", "\\x00")[:512]
-    session.add(DeadLetter(received_at=now, topic=topic, payload=message.payload, reason=reason))
+    """Keep the message's first bytes, size and digest with why it could not be used."""
+    topic = storable(message.topic)[:512]
+    payload, reason = message.payload, storable(reason)
+    letter = DeadLetter(
+        received_at=now,
+        topic=topic,
+        payload=payload[:DEAD_LETTER_KEEP],
+        size=len(payload),
+        sha256=hashlib.sha256(payload).hexdigest(),
+        reason=reason,
+    )
+    session.add(letter)
     log.info("dead letter from %s: %s", topic, reason)
     return IngestResult(dead_letter=reason, observation=observation)
 
@@ -368,6 +432,17 @@ def _too_far_ahead(body: Telemetry | Event, now: datetime) -> str | None:
     if latest is not None and latest > now + MAX_AHEAD:
         ahead = f"more than {MAX_AHEAD} ahead of the hub clock ({now.isoformat()})"
         return f"ts {latest.isoformat()} is {ahead}"
+    return None
+
+
+def _not_a_number(body: Telemetry, numbers: frozenset[str]) -> str | None:
+    """Why a value the site file declares a number (a meter's total) is not one, if it is not."""
+    for value in body.values:
+        if value.number is None and value.metric in numbers:
+            return (
+                f"telemetry.{value.metric} = {value.text!r} is text: a meter's {value.metric} "
+                "must be a JSON number, e.g. 1234.56"
+            )
     return None
 
 

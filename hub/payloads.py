@@ -9,6 +9,7 @@ only a payload it refuses goes through the standard library again, for a readabl
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -18,16 +19,34 @@ import msgspec
 
 from adapters.mqtt.topics import Channel, parse_topic
 
+log = logging.getLogger(__name__)
+
 MAX_PAYLOAD_BYTES = 64 * 1024
 MAX_KEY_CHARS = 64
 MAX_TEXT_CHARS = 200
 MAX_DATA_DEPTH = 16
+
+
+class _Bad(Exception):
+    """A payload that breaks the contract; the message is the dead letter's reason."""
+
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EARLIEST_MS = int((datetime(2000, 1, 1, tzinfo=UTC) - _EPOCH).total_seconds() * 1000)
 _LATEST_MS = int((datetime(2100, 1, 1, tzinfo=UTC) - _EPOCH).total_seconds() * 1000)
 _VALUE_LIMIT = Decimal(10) ** 14  # the readings column holds 14 digits before the point
 _STEP = Decimal("0.000001")  # ... and 6 after it
-_DECODER = msgspec.json.Decoder(float_hook=Decimal)
+
+
+def _number(text: str) -> Decimal:
+    """A JSON number as an exact `Decimal`; one whose exponent not even Decimal holds is refused."""
+    try:
+        return Decimal(text)
+    except ArithmeticError:  # decimal.InvalidOperation: 1e999999999999999999999
+        raise _Bad(f"number {text[:40]} is out of range (|value| < 10^14)") from None
+
+
+_DECODER = msgspec.json.Decoder(float_hook=_number)
 
 
 class Value(NamedTuple):  # a tuple, not a dataclass: made for every reading, so made cheaply
@@ -69,12 +88,21 @@ class Rejected:
     reason: str
 
 
-class _Bad(Exception):
-    """A payload that breaks the contract; the message is the dead letter's reason."""
+def storable(text: str) -> str:
+    """`text` as the database takes it: a NUL or a lone surrogate (from a device's own bytes,
+    quoted in a reason or a topic) written as an escape instead of failing the insert."""
+    if text.isascii() and "\x00" not in text:
+        return text
+    return text.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def parse_message(prefix: str, topic: str, payload: bytes) -> Parsed | Rejected:
     """Check topic and payload against the contract; never raises, whatever the bytes."""
+    result = _parse(prefix, topic, payload)
+    return Rejected(storable(result.reason)) if isinstance(result, Rejected) else result
+
+
+def _parse(prefix: str, topic: str, payload: bytes) -> Parsed | Rejected:
     try:
         where = parse_topic(prefix, topic)
     except ValueError as exc:
@@ -94,6 +122,11 @@ def parse_message(prefix: str, topic: str, payload: bytes) -> Parsed | Rejected:
         return Rejected(str(exc))
     except RecursionError:
         return Rejected("payload is nested too deeply")
+    except Exception as exc:  # a parser bug must cost one dead letter, never its whole batch
+        log.exception("payload parser failed on a message from %r", topic[:200])
+        return Rejected(
+            f"payload broke the parser ({type(exc).__name__}): report it with the payload"
+        )
     return Parsed(where.site, where.device, where.channel, body)
 
 
@@ -107,7 +140,7 @@ def _json(payload: bytes) -> Any:
     except UnicodeDecodeError as exc:
         raise _Bad(f"payload is not UTF-8 text (bad byte at {exc.start})") from None
     try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+        return json.loads(text, parse_float=_number, parse_constant=_no_constant)
     except ValueError as exc:
         raise _Bad(f"payload is not JSON: {exc}") from None
 
@@ -165,7 +198,29 @@ def _ts(raw: Any, at: str) -> datetime:
 def _key(name: str, at: str) -> str:
     if not 1 <= len(name) <= MAX_KEY_CHARS or "\x00" in name:
         raise _Bad(f"{at}: name {name[:80]!r} must be 1 to {MAX_KEY_CHARS} characters")
-    return name
+    return _unicode(name, at)
+
+
+def _unicode(text: str, at: str) -> str:
+    """Text the database can store: JSON's `\\ud800` escape decodes to a lone surrogate, which
+    has no UTF-8 form and would fail the batch's insert."""
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise _Bad(
+                f"{at}: text has a lone surrogate {text[exc.start]!r}, not Unicode"
+            ) from None
+    return text
+
+
+def _rounded(number: Decimal) -> Decimal | None:
+    """`number` at the column's 6 decimals, or None unless |it| < 10^14 then (99999999999999.9999999
+    is not); a huge exponent is refused before any arithmetic, which would overflow."""
+    if not number.is_finite() or (number.adjusted() >= 14 and not number.is_zero()):
+        return None
+    rounded = number.quantize(_STEP)
+    return rounded if rounded.copy_abs() < _VALUE_LIMIT else None
 
 
 def _value(metric: str, raw: Any, ts: datetime | None, at: str) -> Value:
@@ -173,14 +228,14 @@ def _value(metric: str, raw: Any, ts: datetime | None, at: str) -> Value:
     if isinstance(raw, bool):
         return Value(metric, ts, Decimal(int(raw)), None)
     if isinstance(raw, int | Decimal):
-        number = Decimal(raw)
-        if not number.is_finite() or abs(number) >= _VALUE_LIMIT:
-            raise _Bad(f"{at}.{metric} = {raw} is out of range (|value| < 10^14)")
-        return Value(metric, ts, number.quantize(_STEP), None)
+        number = _rounded(Decimal(raw))
+        if number is None:
+            raise _Bad(f"{at}.{metric} = {str(raw)[:40]} is out of range (|value| < 10^14)")
+        return Value(metric, ts, number, None)
     if isinstance(raw, str):
         if len(raw) > MAX_TEXT_CHARS or "\x00" in raw:
             raise _Bad(f"{at}.{metric}: text longer than {MAX_TEXT_CHARS} characters (or with NUL)")
-        return Value(metric, ts, None, raw)
+        return Value(metric, ts, None, _unicode(raw, f"{at}.{metric}"))
     kind = "null" if raw is None else type(raw).__name__
     raise _Bad(f"{at}.{metric} is {kind}: values are numbers, booleans or short text")
 
@@ -210,11 +265,13 @@ def _plain(item: Any, depth: int) -> Any:
     if isinstance(item, list):
         return [_plain(v, depth + 1) for v in item]
     if isinstance(item, Decimal):
-        if not item.is_finite() or abs(item) >= _VALUE_LIMIT:
-            raise _Bad(f"event.data has an out-of-range number {item}")
+        if _rounded(item) is None:
+            raise _Bad(f"event.data has an out-of-range number {str(item)[:40]}")
         return int(item) if item == item.to_integral_value() else float(item)
-    if isinstance(item, str) and "\x00" in item:
-        raise _Bad("event.data has text with a NUL character")
+    if isinstance(item, str):
+        if "\x00" in item:
+            raise _Bad("event.data has text with a NUL character")
+        return _unicode(item, "event.data")
     return item
 
 

@@ -256,6 +256,23 @@ def test_a_bare_object_is_stamped_with_the_receive_time(
             _message("leak-b1-101", '{"ts": 4102444799000, "values": {"water_leak": true}}'),
             "ahead of the hub clock",
         ),
+        (
+            ReceivedMessage(f"{TOPIC}/x", b'{"water_leak": true}'),
+            f"topic '{TOPIC}/x' is not estate/<site>/<device>/<channel> (5 levels, not 4)",
+        ),
+        (
+            ReceivedMessage(f"{P}/green-garden/leak-b1-101/x/telemetry", b'{"water_leak": true}'),
+            "(5 levels, not 4)",
+        ),
+        (ReceivedMessage(f"{P}/green-garden/telemetry", b"{}"), "(3 levels, not 4)"),
+        (
+            _message("em-b1-101", '{"energy_kwh": "1234.56"}'),
+            "telemetry.energy_kwh = '1234.56' is text: a meter's energy_kwh must be a JSON number",
+        ),
+        (
+            _message("wm-b1-101", f'{{"ts": {T0_MS}, "values": {{"water_m3": "lots"}}}}'),
+            "must be a JSON number",
+        ),
     ],
 )
 def test_unusable_messages_become_dead_letters(

@@ -9,9 +9,11 @@ from datetime import timedelta
 from typing import TypeVar
 
 import pytest
+import sqlalchemy
 from sqlalchemy import select
 
 from adapters.mqtt.broker import BrokerThread, free_port
+from adapters.mqtt.subscriber import ReceivedMessage
 from hub.clock import FakeClock
 from hub.context import HubContext
 from hub.domain import AlertState, Priority, Severity, WorkOrderStatus
@@ -227,3 +229,127 @@ async def test_the_worker_reconnects_after_losing_the_broker(
     finally:
         await asyncio.to_thread(broker.stop)
     assert "reconnecting in" in caplog.text
+
+
+def test_poison_payloads_cost_one_dead_letter_each_not_a_replay_of_their_batch(
+    context: HubContext, site: LoadResult, mqtt_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`1e999999999999999999999`, `99999999999999.9999999` and a lone `\\ud800` once escaped the
+    parser or failed the insert, and each replayed its whole batch one message at a time."""
+    worker = make_worker(context, mqtt_url, "estate")
+    good = [
+        ReceivedMessage(f"estate/{SITE}/pump-1/telemetry", f'{{"pressure_bar": {n}}}'.encode())
+        for n in range(1, 4)
+    ]
+    poison = [
+        ReceivedMessage(f"estate/{SITE}/em-b1-101/telemetry", b'{"energy_kwh": %s}' % raw)
+        for raw in (b"1e999999999999999999999", b"99999999999999.9999999", b'"\\ud800"')
+    ]
+    with caplog.at_level(logging.WARNING, logger="hub.worker"):
+        worker.handle_batch([good[0], poison[0], good[1], poison[1], poison[2], good[2]])
+    assert not caplog.records  # no "retrying singly"
+    stats = worker.stats()
+    assert (stats.messages, stats.readings, stats.dead_letters) == (
+        6,
+        1,
+        3,
+    )  # stamped alike: 2 replays
+    with context.db.session() as session:
+        reasons = [d.reason for d in session.scalars(select(DeadLetter).order_by(DeadLetter.id))]
+    assert len(reasons) == 3 and "lone surrogate" in reasons[2]
+    assert all("out of range" in r for r in reasons[:2])
+
+
+async def test_a_topic_with_a_level_too_many_or_too_few_is_heard_and_dead_lettered(
+    context: HubContext, site: LoadResult, mqtt_url: str, topic_prefix: str
+) -> None:
+    leak = _topic(topic_prefix, "leak-b1-101")
+    odd = [
+        f"{leak}/x",
+        f"{topic_prefix}/{SITE}/leak-b1-101/x/telemetry",
+        f"{topic_prefix}/{SITE}/leak-b1-101",
+    ]
+    async with running(make_worker(context, mqtt_url, topic_prefix)):
+        await asyncio.to_thread(
+            publish, mqtt_url, [(t, '{"water_leak": true}', False) for t in odd]
+        )
+
+        def three_letters() -> list[DeadLetter] | None:
+            with context.db.session() as session:
+                letters = list(session.scalars(select(DeadLetter)))
+                return letters if len(letters) == 3 else None
+
+        letters = await eventually(three_letters, "three dead letters")
+    assert sorted(d.topic for d in letters) == sorted(odd)
+    assert all("<site>/<device>/<channel>" in d.reason for d in letters)
+
+
+async def test_a_message_soon_after_another_still_counts_as_presence_to_the_second(
+    context: HubContext, site: LoadResult, mqtt_url: str, topic_prefix: str
+) -> None:
+    """Last seen was written at most every 5 s, so a device that spoke 3 s after its last write
+    was declared offline 3 s early, and the order said it was silent 3 s longer than it was."""
+    clock = context.clock
+    assert isinstance(clock, FakeClock)
+    pump = _topic(topic_prefix, "pump-1")  # heartbeat 60 s: offline after 180 s of silence
+    async with running(make_worker(context, mqtt_url, topic_prefix)) as worker:
+        for count in (1, 2):
+            await asyncio.to_thread(publish, mqtt_url, [(pump, '{"pressure_bar": 3.2}', False)])
+
+            def stored(count: int = count) -> bool:
+                with context.db.session() as session:
+                    return len(session.scalars(select(Reading)).all()) == count
+
+            await eventually(stored, f"pump reading {count}")
+            clock.advance(timedelta(seconds=3))  # the second comes 3 s after the first
+        clock.advance(timedelta(seconds=180 - 3 - 1))  # 179 s after the pump's last message
+        assert (await worker.tick()).devices_gone_silent == 3  # the never-heard 60 s devices
+        clock.advance(timedelta(seconds=2))
+        assert (await worker.tick()).devices_gone_silent == 1
+    with context.db.session() as session:
+        pump_id = session.scalars(select(Device.id).where(Device.code == "pump-1")).one()
+        alert = session.scalars(select(Alert).where(Alert.dedup_key.like(f"%:{pump_id}"))).one()
+    assert alert.reason.startswith("no message for 181 s"), alert.reason
+
+
+_REFUSE_BOOM = {  # a real database fault for one kind of event: a hub bug stand-in
+    "sqlite": [
+        "CREATE TRIGGER refuse_boom BEFORE INSERT ON device_events WHEN NEW.kind = 'boom' "
+        "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "IF NEW.kind = 'boom' THEN RAISE EXCEPTION 'refused by the test'; END IF; "
+        "RETURN NEW; END $$",
+        "CREATE TRIGGER refuse_boom BEFORE INSERT ON device_events "
+        "FOR EACH ROW EXECUTE FUNCTION refuse_boom()",
+    ],
+}
+
+
+def test_a_message_that_fails_its_batch_is_found_by_halving_not_one_by_one(
+    context: HubContext, site: LoadResult, mqtt_url: str
+) -> None:
+    engine = context.db.engine
+    with engine.begin() as connection:
+        for statement in _REFUSE_BOOM[engine.dialect.name]:
+            connection.exec_driver_sql(statement)
+    commits: list[int] = []
+    sqlalchemy.event.listen(engine, "commit", lambda _connection: commits.append(1))
+    worker = make_worker(context, mqtt_url, "estate")
+    t0 = int(context.clock.now().timestamp() * 1000)
+    good = [
+        ReceivedMessage(
+            f"estate/{SITE}/pump-1/telemetry",
+            f'{{"ts": {t0 - n * 1000}, "values": {{"pressure_bar": 3}}}}'.encode(),
+        )
+        for n in range(15)
+    ]
+    bad = ReceivedMessage(f"estate/{SITE}/gate-north/event", b'{"kind": "boom"}')
+    worker.handle_batch([*good[:11], bad, *good[11:]])
+    assert len(commits) <= 9  # about 2·log2(16); one by one it was 16
+    stats = worker.stats()
+    assert (stats.messages, stats.readings, stats.dead_letters) == (16, 15, 1)
+    with context.db.session() as session:
+        letter = session.scalars(select(DeadLetter)).one()
+    assert letter.topic == bad.topic and "internal error while storing" in letter.reason

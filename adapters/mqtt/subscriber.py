@@ -1,6 +1,7 @@
 """The hub's MQTT subscriber: the one place the hub side receives from the broker.
 
-It hands the worker *batches* of frozen `ReceivedMessage`s from the upstream topics at QoS 1,
+It hands the worker *batches* of frozen `ReceivedMessage`s from every topic under the prefix
+(`{prefix}/#`: a malformed topic must reach ingest to become a dead letter) at QoS 1,
 and keeps coming back after the broker goes away, waiting a little longer each time (capped).
 With a `client_id` it keeps a persistent session, so the broker queues what devices publish
 while the hub is restarting or reconnecting (up to Mosquitto's `max_queued_messages`:
@@ -12,8 +13,9 @@ loop, and aiomqtt's per-message future and queue cost 67 µs a message against p
 
 Acknowledgements are manual: the broker hears PUBACK only when the caller says a message is
 safely stored (`ack`), so a crash before the commit means a redelivery, never a loss.
-`sites` narrows the subscription to some sites: a partitioned worker (hub/partitions.py) hears
-its own sites' devices and no others, so each device's messages reach one worker.
+`sites` narrows the subscription to some sites (`{prefix}/{site}/#`): a partitioned worker
+(hub/partitions.py) hears its own sites' devices and no others, so each device's messages reach
+one worker.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ class ReceivedMessage:
 
 
 class Subscriber:
-    """Subscribes to `{prefix}/{site or +}/+/{telemetry,event,status}` on the broker at `url`."""
+    """Subscribes to `{prefix}/#` (or `{prefix}/{site}/#` for each of `sites`) at `url`."""
 
     def __init__(
         self,

@@ -17,7 +17,7 @@ class Channel(StrEnum):
     COMMAND = "command"
 
 
-UPSTREAM = (Channel.TELEMETRY, Channel.EVENT, Channel.STATUS)
+UPSTREAM = (Channel.TELEMETRY, Channel.EVENT, Channel.STATUS)  # what devices publish on
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,8 @@ def parse_topic(prefix: str, name: str) -> DeviceTopic:
     """Split a topic; `ValueError` with the reason when it does not follow the contract."""
     parts = name.split("/")
     if len(parts) != 4 or parts[0] != prefix:
-        raise ValueError(f"topic {name!r} is not {prefix}/<site>/<device>/<channel>")
+        levels = f" ({len(parts)} levels, not 4)" if parts[0] == prefix else ""
+        raise ValueError(f"topic {name!r} is not {prefix}/<site>/<device>/<channel>{levels}")
     _, site, device, channel = parts
     if not site or not device:
         raise ValueError(f"topic {name!r} has an empty site or device")
@@ -51,24 +52,29 @@ def parse_topic(prefix: str, name: str) -> DeviceTopic:
 
 @dataclass(frozen=True)
 class Upstream:
-    """What a hub worker subscribes to: every site's upstream channels, or only `sites`'."""
+    """What a hub worker subscribes to: everything under the prefix, or under `sites`' levels.
+
+    Everything, not just the well-formed upstream topics: a topic with a level too many or too
+    few must reach the hub to become a dead letter, or it is lost without a trace. The one
+    exception is the downstream `command` channel: those are the hub's own commands to devices.
+    """
 
     prefix: str
     sites: frozenset[str] | None = None
 
     def filters(self) -> list[str]:
-        sites = ["+"] if self.sites is None else sorted(self.sites)
-        return [f"{self.prefix}/{site}/+/{channel.value}" for site in sites for channel in UPSTREAM]
+        if self.sites is None:
+            return [f"{self.prefix}/#"]
+        return [f"{self.prefix}/{site}/#" for site in sorted(self.sites)]
 
     def matches(self, name: str) -> bool:
         """Whether a received topic is one of ours (cheap: it runs for every message)."""
-        parts = name.split("/")
-        return (
-            len(parts) == 4
-            and parts[0] == self.prefix
-            and parts[3] in _UPSTREAM_NAMES
-            and (self.sites is None or parts[1] in self.sites)
-        )
+        if name.endswith(_COMMAND) and name.count("/") == 3:
+            return False  # downstream, sent by the hub itself
+        if self.sites is None:
+            return name.partition("/")[0] == self.prefix
+        parts = name.split("/", 2)
+        return len(parts) > 1 and parts[0] == self.prefix and parts[1] in self.sites
 
 
-_UPSTREAM_NAMES = frozenset(channel.value for channel in UPSTREAM)
+_COMMAND = f"/{Channel.COMMAND.value}"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
 
 from api.deps import SessionDep, require_role
+from api.params import DB_ID_MAX
 from hub.domain import Role
 from hub.services import status
 from hub.storage.models import User
@@ -14,6 +17,23 @@ from hub.storage.models import User
 router = APIRouter(tags=["system"])
 
 Staff = Annotated[User, Depends(require_role(Role.ADMIN, Role.OPERATOR))]
+
+
+class DeadLetterOut(BaseModel):
+    id: int
+    topic: str
+    reason: str
+    received_at: datetime
+    payload: str = Field(description="the first bytes kept (4 KiB at most), as text or base64")
+    payload_encoding: Literal["utf-8", "base64"]
+    size: int = Field(description="bytes of the whole payload as received")
+    sha256: str = Field(description="hex SHA-256 of the whole payload")
+    truncated: bool = Field(description="whether payload is only the start of it")
+
+
+class DeadLetterPage(BaseModel):
+    items: list[DeadLetterOut]
+    next_before_id: int | None = Field(description="pass as before_id for the next page")
 
 
 @router.get("/status")
@@ -24,7 +44,13 @@ def get_status(session: SessionDep, _: Staff) -> dict[str, int]:
 
 @router.get("/dead-letters")
 def list_dead_letters(
-    session: SessionDep, _: Staff, limit: Annotated[int, Query(ge=1, le=1000)] = 50
-) -> list[dict[str, Any]]:
-    """Newest first; payload as text when UTF-8, else base64 (see `payload_encoding`)."""
-    return [status.dead_letter_view(d) for d in status.latest_dead_letters(session, limit=limit)]
+    session: SessionDep,
+    _: Staff,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    before_id: Annotated[int | None, Query(ge=1, le=DB_ID_MAX)] = None,
+) -> DeadLetterPage:
+    """Newest first, a page at a time; each payload bounded, so a page is too."""
+    letters = status.latest_dead_letters(session, limit=limit, before_id=before_id)
+    items = [DeadLetterOut.model_validate(status.dead_letter_view(d)) for d in letters]
+    more = len(items) == limit
+    return DeadLetterPage(items=items, next_before_id=items[-1].id if more else None)

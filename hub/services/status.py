@@ -37,16 +37,23 @@ def _count(
     return query if where is None else query.where(where)
 
 
-def latest_dead_letters(session: Session, *, limit: int = 50) -> list[DeadLetter]:
-    """Newest first."""
-    query = select(DeadLetter).order_by(DeadLetter.received_at.desc(), DeadLetter.id.desc())
-    return list(session.scalars(query.limit(limit)))
+def latest_dead_letters(
+    session: Session, *, limit: int = 50, before_id: int | None = None
+) -> list[DeadLetter]:
+    """Newest first, a page at a time: keyed by id, so letters arriving while someone reads do
+    not shift the next page."""
+    query = select(DeadLetter).order_by(DeadLetter.id.desc()).limit(limit)
+    if before_id is not None:
+        query = query.where(DeadLetter.id < before_id)
+    return list(session.scalars(query))
 
 
 def dead_letter_view(letter: DeadLetter) -> dict[str, Any]:
-    """The payload as text when it is UTF-8, else base64 (`payload_encoding` says which)."""
+    """The kept payload as text when it is UTF-8, else base64 (`payload_encoding` says which).
+
+    A prefix cut inside a multi-byte character is still text: the cut character is dropped."""
     try:
-        payload, encoding = letter.payload.decode("utf-8"), "utf-8"
+        payload, encoding = _text(letter.payload, letter.size), "utf-8"
     except UnicodeDecodeError:
         payload, encoding = base64.b64encode(letter.payload).decode("ascii"), "base64"
     return {
@@ -56,5 +63,18 @@ def dead_letter_view(letter: DeadLetter) -> dict[str, Any]:
         "received_at": letter.received_at.isoformat(),
         "payload": payload,
         "payload_encoding": encoding,
-        "size": len(letter.payload),
+        "size": letter.size,
+        "sha256": letter.sha256,
+        "truncated": len(letter.payload) < letter.size,
     }
+
+
+def _text(kept: bytes, size: int) -> str:
+    """UTF-8 `kept`; when it is a cut prefix, up to 3 bytes of a split last character may go."""
+    if len(kept) < size:
+        for cut in range(4):
+            try:
+                return kept[: len(kept) - cut].decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+    return kept.decode("utf-8")

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import base64
-from datetime import timedelta
+import hashlib
+from datetime import datetime, timedelta
 
+from sqlalchemy import func, select
+
+from adapters.mqtt.subscriber import ReceivedMessage
 from hub.clock import FakeClock
 from hub.context import HubContext
+from hub.ingest import DEAD_LETTER_KEEP, dead_letter
 from hub.storage.models import DeadLetter
 from tests.api.conftest import RaiseAlert, Submit
 from tests.conftest import ApiClient
@@ -14,9 +19,7 @@ from tests.conftest import ApiClient
 
 def _dead_letter(context: HubContext, topic: str, payload: bytes, reason: str) -> None:
     with context.db.session() as session:
-        session.add(
-            DeadLetter(received_at=context.clock.now(), topic=topic, payload=payload, reason=reason)
-        )
+        dead_letter(session, ReceivedMessage(topic, payload), reason, now=context.clock.now())
 
 
 def test_status_counts_what_the_hub_holds(
@@ -47,7 +50,7 @@ def test_dead_letters_newest_first_with_text_or_base64(
     clock.advance(timedelta(seconds=1))
     binary = b"\xff\x00\xfe"
     _dead_letter(context, "estate/gg/b/telemetry", binary, "not UTF-8")
-    letters = api.get("/api/v1/dead-letters", as_user="operator").json()
+    letters = api.get("/api/v1/dead-letters", as_user="operator").json()["items"]
     assert [(d["topic"], d["payload_encoding"]) for d in letters] == [
         ("estate/gg/b/telemetry", "base64"),
         ("estate/gg/a/telemetry", "utf-8"),
@@ -55,8 +58,41 @@ def test_dead_letters_newest_first_with_text_or_base64(
     assert base64.b64decode(letters[0]["payload"]) == binary
     assert letters[1]["payload"] == '{"temp": "hot"}'
     assert letters[1]["reason"] == "temp: not a number"
-    assert letters[0]["received_at"] == clock.now().isoformat()
-    assert len(api.get("/api/v1/dead-letters?limit=1", as_user="admin").json()) == 1
+    assert datetime.fromisoformat(letters[0]["received_at"]) == clock.now()
+    assert (letters[1]["size"], letters[1]["truncated"]) == (15, False)
+
+
+def test_an_oversize_message_is_kept_as_its_start_size_and_digest(
+    api: ApiClient, context: HubContext
+) -> None:
+    """Three 10 MB messages once grew the table by 31 MB and one listing answered 63 MB."""
+    big = ("中" * (4 * 1024 * 1024)).encode()  # 12 MiB; the kept 4 KiB ends inside a character
+    for n in range(3):
+        _dead_letter(context, f"estate/gg/m{n}/telemetry", big, "payload is too large")
+    with context.db.session() as session:
+        kept = session.scalar(select(func.sum(func.length(DeadLetter.payload))))
+        assert kept == 3 * DEAD_LETTER_KEEP
+    response = api.get("/api/v1/dead-letters", as_user="admin")
+    assert len(response.content) < 64 * 1024
+    letter = response.json()["items"][0]
+    assert (letter["size"], letter["truncated"]) == (len(big), True)
+    assert letter["sha256"] == hashlib.sha256(big).hexdigest()
+    assert letter["payload_encoding"] == "utf-8" and big.decode().startswith(letter["payload"])
+    assert len(letter["payload"].encode()) > DEAD_LETTER_KEEP - 4
+
+
+def test_dead_letters_come_a_bounded_page_at_a_time(api: ApiClient, context: HubContext) -> None:
+    for n in range(5):
+        _dead_letter(context, f"estate/gg/d{n}/telemetry", b"{", "not JSON")
+    seen: list[str] = []
+    path = "/api/v1/dead-letters?limit=2"
+    while path:
+        page = api.get(path, as_user="operator").json()
+        seen += [d["topic"] for d in page["items"]]
+        after = page["next_before_id"]
+        path = f"/api/v1/dead-letters?limit=2&before_id={after}" if after else ""
+    assert seen == [f"estate/gg/d{n}/telemetry" for n in reversed(range(5))]
+    assert api.get("/api/v1/dead-letters?limit=201", as_user="admin").status_code == 422
 
 
 def test_system_endpoints_refuse_other_roles(api: ApiClient) -> None:

@@ -50,7 +50,9 @@ class DeviceEvent(Base):
 
 
 class DeadLetter(Base):
-    """A message the hub could not use, kept byte for byte with the reason."""
+    """A message the hub could not use, with the reason: its first bytes (`payload`, at most
+    `hub.ingest.DEAD_LETTER_KEEP`), its full size and its SHA-256, so a flood of huge messages
+    cannot fill the database yet each one can still be told apart and matched to its sender."""
 
     __tablename__ = "dead_letters"
 
@@ -58,4 +60,6 @@ class DeadLetter(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     topic: Mapped[str] = mapped_column(String(512))
     payload: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int]  # of the whole payload, in bytes
+    sha256: Mapped[str] = mapped_column(String(64))  # of the whole payload, hex
     reason: Mapped[str] = mapped_column(Text)

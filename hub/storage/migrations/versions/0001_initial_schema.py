@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-02 14:05:23.278219
+Create Date: 2026-12-02 14:37:53.379288
 """
 
 from collections.abc import Sequence
@@ -26,6 +26,8 @@ def upgrade() -> None:
         sa.Column("received_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("topic", sa.String(length=512), nullable=False),
         sa.Column("payload", sa.LargeBinary(), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_dead_letters")),
     )
