@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     api_port: int = 8000
     rules_file: Path = PACKAGE_DIR.parent / "rules" / "default.yaml"
     upload_max_bytes: int = 5 * 1024 * 1024
+    body_max_bytes: int = Field(
+        default=1024 * 1024, ge=1, description="any other request body (JSON, forms), bytes"
+    )
     audit_retention_days: int = Field(
         default=365, ge=180, description="days the audit log keeps an entry (at least 180)"
     )
