@@ -54,6 +54,8 @@ def _content_length(headers: Headers) -> int | None:
 
 
 class BodyGuard:
+    """Installed outermost in `create_app`, so nothing inside reads a body it would refuse."""
+
     def __init__(self, app: ASGIApp, *, context: HubContext) -> None:
         self.app = app
         self.context = context
@@ -63,18 +65,16 @@ class BodyGuard:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        refusal = self._refusal(scope, headers)
+        limit = body_limit(scope["method"], scope["path"], self.context.settings)
+        refusal = self._refusal(scope["path"], headers, limit)
         if refusal is not None:
             await error_response(refusal)(scope, receive, send)
             return
-        await _CappedRequest(self.app, self._limit(scope))(scope, receive, send)
+        await _CappedRequest(self.app, limit)(scope, receive, send)
 
-    def _limit(self, scope: Scope) -> int:
-        return body_limit(scope["method"], scope["path"], self.context.settings)
-
-    def _refusal(self, scope: Scope, headers: Headers) -> HubError | None:
+    def _refusal(self, path: str, headers: Headers, limit: int) -> HubError | None:
         """Why the request is refused before its body is read, if it is."""
-        if needs_token(scope["path"]):
+        if needs_token(path):
             token = _bearer_token(headers)
             if token is None:
                 return Unauthenticated("Not authenticated")
@@ -82,7 +82,6 @@ class BodyGuard:
                 token_claims(self.context, token)
             except Unauthenticated as exc:
                 return exc
-        limit = self._limit(scope)
         length = _content_length(headers)
         if length is not None and length > limit:
             return _too_large(limit)
@@ -101,8 +100,9 @@ class _CappedRequest:
         self.app = app
         self.limit = limit
         self.received = 0
-        self.refused = False
-        self.started = False
+        self.refused = False  # the body passed the limit
+        self.started = False  # the app's answer had begun before that
+        self.answered = False  # the 413 went out
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def capped_receive() -> Message:
@@ -116,8 +116,7 @@ class _CappedRequest:
 
         async def guarded_send(message: Message) -> None:
             if self.refused:
-                if not self.started:
-                    await self._refuse(scope, receive, send)
+                await self._refuse(scope, receive, send)
                 return  # the app's own answer to a cut-off body is dropped
             self.started = self.started or message["type"] == "http.response.start"
             await send(message)
@@ -126,10 +125,13 @@ class _CappedRequest:
             await self.app(scope, capped_receive, guarded_send)
         except _BodyTooLarge:
             if self.started:
-                raise
-        if self.refused and not self.started:
+                raise  # too late for a 413: the client sees a cut-off answer
+        if self.refused:
             await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        self.started = True
+        """Answer 413 once, unless the app's own answer had already begun."""
+        if self.started or self.answered:
+            return
+        self.answered = True
         await error_response(_too_large(self.limit))(scope, receive, send)
