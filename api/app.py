@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from api import errors, live
+from api.body_guard import BodyGuard
+from api.open_paths import API_PREFIX
 from api.pages import routes as pages
 from api.responses import ERROR_RESPONSES
 from api.routers import (
@@ -25,10 +27,9 @@ from api.routers import (
     system,
     work_orders,
 )
+from api.strict_json import StrictJson
 from hub.context import HubContext
 from hub.event_relay import relaying
-
-API_PREFIX = "/api/v1"
 
 
 def create_app(context: HubContext) -> FastAPI:
@@ -50,6 +51,8 @@ def create_app(context: HubContext) -> FastAPI:
     app.state.hub = context
     app.state.event_relay = None
     errors.install(app)
+    app.add_middleware(StrictJson)
+    app.add_middleware(BodyGuard, context=context)  # outermost: before any body is read
     api = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES)
     for router in (
         auth.router,

@@ -36,9 +36,14 @@ def _headers(exc: errors.HubError) -> dict[str, str]:
     return headers
 
 
+def error_response(exc: errors.HubError) -> JSONResponse:
+    """The answer to a hub error; also sent by middleware that refuses before any route."""
+    return JSONResponse({"detail": str(exc)}, status_code=status_for(exc), headers=_headers(exc))
+
+
 async def _handle(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.HubError)
-    return JSONResponse({"detail": str(exc)}, status_code=status_for(exc), headers=_headers(exc))
+    return error_response(exc)
 
 
 def install(app: FastAPI) -> None:

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     )
     upload_decode_concurrency: int = 2  # photos decoded at once (a 40 MP one takes ~120 MiB)
     upload_decode_queue: int = 8  # uploads waiting to be decoded; beyond, 503 with Retry-After
+    body_max_bytes: int = Field(
+        default=1024 * 1024, ge=1, description="any other request body (JSON, forms), bytes"
+    )
     audit_retention_days: int = Field(
         default=365, ge=180, description="days the audit log keeps an entry (at least 180)"
     )

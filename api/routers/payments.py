@@ -16,7 +16,6 @@ from fastapi.responses import HTMLResponse, Response
 from adapters.payments.sandbox import deliver
 from api.deps import ContextDep, SessionDep
 from api.pages.routes import SECURITY_HEADERS
-from hub.errors import TooLarge
 from hub.services import payments
 from hub.services.payment_providers import provider_named, sandbox
 
@@ -26,15 +25,10 @@ TradeNo = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{6,32}$")]
 NOTIFY_PATH = "/api/v1/payments/notify/sandbox"
 
 
-MAX_NOTIFICATION_BYTES = 64 * 1024  # real notifications are a few kB
-
-
 async def _raw_body(request: Request) -> bytes:
-    """The body exactly as sent: signatures are over these bytes, not a parsed form of them."""
-    body = await request.body()
-    if len(body) > MAX_NOTIFICATION_BYTES:
-        raise TooLarge(f"a payment notification is at most {MAX_NOTIFICATION_BYTES} bytes")
-    return body
+    """The body exactly as sent: signatures are over these bytes, not a parsed form of them.
+    Its size is capped before it is read (`api.body_guard`)."""
+    return await request.body()
 
 
 RawBody = Annotated[bytes, Depends(_raw_body)]

@@ -1,9 +1,13 @@
 """The API against its own OpenAPI: generated requests, as an admin and as an owner, never get a
-5xx and every answer matches the schema the route declares."""
+5xx and every answer matches the schema the route declares. Seeded besides with what generators
+rarely try: NaN, Infinity and out-of-range numbers in every JSON body, and ids past any column."""
 
 from __future__ import annotations
 
+import re
 import tempfile
+from collections.abc import Iterator
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +35,11 @@ def _openapi_document() -> dict[str, Any]:
     return create_app(HubContext.from_settings(settings)).openapi()
 
 
-schema = schemathesis.openapi.from_dict(_openapi_document())
+DOCUMENT = _openapi_document()
+schema = schemathesis.openapi.from_dict(DOCUMENT)
+USERS = ("admin", "owner101")
+HOSTILE_NUMBERS = ("NaN", "Infinity", "-Infinity", "1e999", str(2**63), "-" + "9" * 5000)
+HUGE_IDS = (str(2**31), str(2**63), "9" * 30)  # past the 32-bit id columns, and past 64 bits
 
 
 def _as_httpx_files(files: list[tuple[str, Any]]) -> list[tuple[str, tuple[Any, ...]]]:
@@ -71,3 +79,50 @@ def test_as_an_admin(case: schemathesis.Case, api: ApiClient) -> None:
 @BOUNDED
 def test_as_an_owner(case: schemathesis.Case, api: ApiClient) -> None:
     _call_and_validate(case, api, "owner101")
+
+
+def _operations() -> Iterator[tuple[str, str, list[str]]]:
+    """(method, path, JSON body fields or None) of every operation in the OpenAPI."""
+    components = DOCUMENT["components"]["schemas"]
+    for path, operations in DOCUMENT["paths"].items():
+        for method, operation in operations.items():
+            content = operation.get("requestBody", {}).get("content", {})
+            body = content.get("application/json", {}).get("schema")
+            if body is not None and "$ref" in body:
+                body = components[body["$ref"].rsplit("/", 1)[-1]]
+            fields = sorted(body.get("properties", {})) if body is not None else None
+            yield method.upper(), path, fields
+
+
+JSON_OPERATIONS = [(m, p, f) for m, p, f in _operations() if f is not None]
+WITH_IDS = [(m, p) for m, p, _ in _operations() if "{" in p]
+
+
+def _url(path: str, value: str) -> str:
+    return re.sub(r"\{[^}]+\}", value, path)
+
+
+def test_hostile_numbers_in_every_json_field_are_no_server_error(api: ApiClient) -> None:
+    failed = []
+    for method, path, fields in JSON_OPERATIONS:
+        body_of = "{" + ", ".join(f'"{field}": NUMBER' for field in fields) + "}"
+        for username, number in product(USERS, HOSTILE_NUMBERS):
+            headers = {**api.headers(username), "content-type": "application/json"}
+            for url in (_url(path, "1"), _url(path, HUGE_IDS[1])):
+                body = body_of.replace("NUMBER", number)
+                answer = api.client.request(method, url, content=body, headers=headers)
+                if answer.status_code >= 500:
+                    failed.append(f"{username} {method} {url} {number[:10]}: {answer.status_code}")
+    assert len(JSON_OPERATIONS) >= 10
+    assert failed == []
+
+
+def test_ids_past_every_column_are_no_server_error(api: ApiClient) -> None:
+    failed = []
+    for (method, path), username, huge in product(WITH_IDS, USERS, HUGE_IDS):
+        url = _url(path, huge)
+        answer = api.client.request(method, url, json={}, headers=api.headers(username))
+        if answer.status_code >= 500:
+            failed.append(f"{username} {method} {url}: {answer.status_code}")
+    assert len(WITH_IDS) >= 10
+    assert failed == []
