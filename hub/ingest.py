@@ -403,7 +403,8 @@ def _untrusted_time(body: Telemetry | Event, now: datetime, ages: ReadingAges) -
 
 
 def _store(session: Session, waiting: list[_Readings], now: datetime) -> list[IngestResult]:
-    """One COPY for the whole batch; each message's facts carry every reading's id."""
+    """One COPY for the whole batch; each message's facts carry every reading's id. New readings
+    of a month already billed are flagged for finance (hub/services/late_readings.py)."""
     rows = [
         (w.info.id, v.metric, v.ts or now, v.number, v.text, now) for w in waiting for v in w.values
     ]
