@@ -4,7 +4,7 @@ the next month still starts where the billed one ended."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -17,7 +17,7 @@ from hub.clock import FakeClock
 from hub.context import HubContext
 from hub.ingest import ingest
 from hub.services.billing import bill_view, period_containing, run_billing
-from hub.services.late_readings import flag_late_readings, list_late_readings
+from hub.services.late_readings import _latest_month_end, flag_late_readings, list_late_readings
 from hub.services.meter_readings import import_readings
 from hub.services.site import LoadResult
 from hub.storage.models import Bill, Building, Device, Home, LateReading, Reading
@@ -179,3 +179,31 @@ def test_finance_lists_late_readings(
         "source": "mqtt",
     }
     assert api.get("/api/v1/billing/late-readings", as_user="owner101").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        datetime(2026, 11, 15, 12, 0, tzinfo=UTC),
+        datetime(2026, 11, 30, 9, 59, tzinfo=UTC),
+        datetime(2026, 11, 30, 10, 0, tzinfo=UTC),  # December begins at UTC+14
+        datetime(2026, 12, 1, 0, 0, tzinfo=UTC),
+        datetime(2026, 12, 1, 12, 0, tzinfo=UTC),  # ... and at UTC-12
+        datetime(2026, 12, 1, 12, 1, tzinfo=UTC),
+        datetime(2026, 12, 31, 23, 59, tzinfo=UTC),
+    ],
+)
+def test_no_month_that_ended_anywhere_is_skipped_by_the_quick_check(now: datetime) -> None:
+    """The quick check lets through every reading of a month that has ended at some UTC offset."""
+    bound = _latest_month_end(now)
+    assert bound <= now
+    for quarters in range(-12 * 4, 14 * 4 + 1):
+        zone = timezone(timedelta(minutes=15 * quarters))
+        local_now = now.astimezone(zone)
+        month_start = local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        assert month_start <= bound  # the latest month end at this offset
+
+
+def test_mid_month_only_last_months_readings_are_looked_up() -> None:
+    mid = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)
+    assert _latest_month_end(mid) == datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
