@@ -23,7 +23,7 @@ from adapters.mqtt.subscriber import ReceivedMessage
 from hub.domain import DeviceKind, ScanSource
 from hub.errors import HubError
 from hub.payloads import Event, Parsed, Rejected, Status, Telemetry, Value, parse_message
-from hub.services.late_readings import NewReading, flag_late_readings
+from hub.services.late_readings import StoredReading, flag_late_readings
 from hub.settings import Settings, get_settings
 from hub.storage.base import Base
 from hub.storage.models import DeadLetter, Device, DeviceEvent, Site
@@ -410,7 +410,7 @@ def _store(session: Session, waiting: list[_Readings], now: datetime) -> list[In
     ]
     stored = iter(store_readings(session, rows, source="mqtt"))
     results = []
-    new_rows: list[NewReading] = []  # for the late-reading check of billed months
+    new_rows: list[StoredReading] = []  # for the late-reading check of billed months
     for message in waiting:
         facts, fresh = [], 0
         for value in message.values:

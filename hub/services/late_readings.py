@@ -22,7 +22,7 @@ from hub.storage.models import Bill, Building, Device, Home, LateReading, Meter,
 # The widest UTC offsets a site's timezone can have: +14 h (Kiribati), -12 h
 _EAST, _WEST = timedelta(hours=14), timedelta(hours=12)
 
-NewReading = tuple[int, int, str, datetime]  # id, device id, metric, ts
+StoredReading = tuple[int, int, str, datetime]  # id, device id, metric, ts
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,9 @@ class LateReadingView:
     flagged_at: datetime
 
 
-def flag_late_readings(session: Session, readings: Sequence[NewReading], *, now: datetime) -> int:
+def flag_late_readings(
+    session: Session, readings: Sequence[StoredReading], *, now: datetime
+) -> int:
     """Flag those of the just-stored `readings` whose month is billed already; how many.
 
     Costs nothing for readings of a month still open at every site (the usual case): only the
