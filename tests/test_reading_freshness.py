@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from adapters.modbus.server import ModbusServer
 from adapters.mqtt.subscriber import ReceivedMessage
+from adapters.mqtt.topics import Channel
+from edge.buffer import Buffered
 from edge.config import SAMPLE_EDGE, parse_edge_config
 from edge.gateway import EdgeGateway
 from hub.clock import FakeClock
@@ -206,3 +208,15 @@ async def test_what_a_restarted_gateway_kept_is_a_replay(
         seen = await probe.wait_for(lambda s: s.topic == topic)
     assert seen.json()["replayed"] is True
     assert seen.json()["ts"] == _ms(clock.now())
+
+
+def test_only_telemetry_that_waited_is_marked() -> None:
+    polled = datetime(2026, 11, 10, 2, 0, tzinfo=UTC)
+    body = '{"ts":1794276000000,"values":{"energy_kwh":1234.56}}'
+    telemetry = Buffered(1, "em-b1-101", Channel.TELEMETRY, _ms(polled), body)
+    status = Buffered(2, "em-b1-101", Channel.STATUS, _ms(polled), "offline", True)
+    assert telemetry.to_send(None) == body
+    assert telemetry.to_send(polled + timedelta(minutes=1)) == body
+    marked = telemetry.to_send(polled + timedelta(minutes=1, milliseconds=1))
+    assert json.loads(marked) == {**json.loads(body), "replayed": True}
+    assert status.to_send(polled + timedelta(days=1)) == "offline"
