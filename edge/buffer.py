@@ -2,7 +2,8 @@
 
 Every poll lands here first and leaves only after the broker acknowledged it (QoS 1), so a broker
 outage or a restart of the edge process loses nothing: the rows wait, oldest first, with the
-payload (and its original timestamp) exactly as it will be published. The file is bounded: when
+payload (and its original timestamp) as it will be published (telemetry that waited gets the
+`"replayed": true` mark as it leaves: `Buffered.to_send`). The file is bounded: when
 it is full the oldest messages make room for new ones, and each drop is counted and logged.
 One gateway owns a file at a time (SQLite's exclusive locking mode).
 """
@@ -13,7 +14,7 @@ import logging
 import sqlite3
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 
@@ -22,6 +23,7 @@ from hub.errors import ConfigError
 
 LOG = logging.getLogger(__name__)
 WARN_EVERY_S = 60.0  # while full, repeat the warning (with the running count) at most this often
+REPLAY_AFTER = timedelta(minutes=1)  # sent this long after a newer poll: the message waited
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -44,6 +46,19 @@ class Buffered:
     channel: Channel
     ts_ms: int
     payload: str
+    from_before_restart: bool = False
+
+    def to_send(self, latest_poll: datetime | None) -> str:
+        """The payload, marked `"replayed": true` if it waited for the broker (kept over a
+        restart, or polled well before the gateway's latest poll): the hub trusts a replay's old
+        `ts` longer than a live message's (docs/topics.md). Only telemetry carries the mark."""
+        polled = datetime.fromtimestamp(self.ts_ms / 1000, UTC)
+        waited = self.from_before_restart or (
+            latest_poll is not None and latest_poll - polled > REPLAY_AFTER
+        )
+        if self.channel is not Channel.TELEMETRY or not waited:
+            return self.payload
+        return f'{self.payload[:-1]},"replayed":true}}'  # {"ts": ..., "values": {...}} + mark
 
 
 class StoreBuffer:
@@ -72,6 +87,7 @@ class StoreBuffer:
             ) from None
         self.rows, self.bytes = 0, 0
         self._count()
+        self._restored = self._db.execute("SELECT coalesce(max(id), 0) FROM outbox").fetchone()[0]
         if self.rows:
             LOG.warning(
                 "edge buffer %s holds %d message(s) from before the restart; they go first",
@@ -168,7 +184,7 @@ class StoreBuffer:
             self._in_flight = None
             return None
         self._in_flight = row[0]
-        return Buffered(row[0], row[1], Channel(row[2]), row[3], row[4])
+        return Buffered(row[0], row[1], Channel(row[2]), row[3], row[4], row[0] <= self._restored)
 
     def remove(self, message: Buffered) -> None:
         """The broker acknowledged `message`: forget it."""

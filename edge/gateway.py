@@ -69,6 +69,7 @@ class EdgeGateway:
         self._buffered = asyncio.Event()  # set after every poll: the forwarder may have work
         self._forwarding = asyncio.Lock()
         self._polling = 0  # polls under way: a stopping forwarder waits for their messages
+        self._latest_poll: datetime | None = None  # what is sent well before it is a replay
         self._closed = False
 
     def _publisher(self, device: str) -> DevicePublisher:
@@ -99,6 +100,7 @@ class EdgeGateway:
 
     async def _poll(self, device: DeviceMap) -> Poll:
         ts = self._clock.now()
+        self._latest_poll = max(ts, self._latest_poll or ts)
         try:
             values = await self._connection(device).read_device(device)
         except ServiceUnavailable as exc:
@@ -139,7 +141,7 @@ class EdgeGateway:
         if message.channel is Channel.STATUS:
             await publisher.set_status(message.payload)  # announced again at each reconnect
         else:
-            await publisher.send(message.channel, message.payload)
+            await publisher.send(message.channel, message.to_send(self._latest_poll))
 
     async def _forward_until(self, halt: asyncio.Event) -> None:
         """Forward as messages arrive; once halted, send what the last polls buffered too

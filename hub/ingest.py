@@ -33,6 +33,8 @@ from hub.payloads import (
     parse_message,
     storable,
 )
+from hub.services.late_readings import StoredReading, flag_late_readings
+from hub.settings import Settings, get_settings
 from hub.storage.base import Base
 from hub.storage.models import DeadLetter, Device, DeviceEvent, Meter, Site
 from hub.storage.readings import store_readings
@@ -43,6 +45,19 @@ log = logging.getLogger(__name__)
 
 DEAD_LETTER_KEEP = 4096  # bytes of a refused payload kept: enough to see what it was
 MAX_AHEAD = timedelta(days=1)  # a device clock further ahead than this is wrong, not early
+
+
+@dataclass(frozen=True)
+class ReadingAges:
+    """How far back a device's own time may go: older is forged or a broken clock, except an
+    edge gateway's buffered replay, trusted as long as its buffer keeps messages."""
+
+    max_age: timedelta
+    replay_max_age: timedelta
+
+    @classmethod
+    def of(cls, settings: Settings) -> ReadingAges:
+        return cls(settings.reading_max_age, settings.reading_replay_max_age)
 
 
 @dataclass(frozen=True)
@@ -167,9 +182,11 @@ def ingest_batch(
     prefix: str,
     now: datetime,
     devices: DeviceDirectory | None = None,
+    ages: ReadingAges | None = None,
 ) -> list[IngestResult]:
     """`ingest` for many messages, in order: their devices are looked up and their presence
     updated in a few statements, and all their readings go in one COPY (replays skipped)."""
+    ages = ages or ReadingAges.of(get_settings())
     parsed = [parse_message(prefix, m.topic, m.payload) for m in messages]
     directory = devices or DeviceDirectory()
     known = directory.find(session, {(p.site, p.device) for p in parsed if isinstance(p, Parsed)})
@@ -185,7 +202,9 @@ def ingest_batch(
             results.append(dead_letter(session, message, reason, now=now))
         else:
             numbers = directory.numbers(info.id)
-            results.append(_ingest_known(session, message, item, info, presence, now, numbers))
+            results.append(
+                _ingest_known(session, message, item, info, presence, now, numbers, ages)
+            )
     presence.write(session, now, directory)
     waiting = [r for r in results if isinstance(r, _Readings)]
     stored = iter(_store(session, waiting, now))
@@ -209,16 +228,17 @@ def _ingest_known(
     presence: _Presence,
     now: datetime,
     numbers: frozenset[str],
+    ages: ReadingAges,
 ) -> IngestResult | _Readings:
     body = parsed.body
     if isinstance(body, Status):
         status = presence.change(info.id, message, online=body.online, reported=True)
         return IngestResult(observation=Observation(info, status=status))
     status = presence.change(info.id, message, online=True, reported=False)  # it spoke
-    late = _too_far_ahead(body, now)
-    if late is not None:
+    untimely = _untrusted_time(body, now, ages)
+    if untimely is not None:
         return dead_letter(
-            session, message, late, now=now, observation=Observation(info, status=status)
+            session, message, untimely, now=now, observation=Observation(info, status=status)
         )
     if isinstance(body, Telemetry):
         wrong = _not_a_number(body, numbers)
@@ -425,13 +445,26 @@ def _unknown(session: Session, site: str, code: str) -> str:
     return f"unknown device {code!r} at site {site!r}"
 
 
-def _too_far_ahead(body: Telemetry | Event, now: datetime) -> str | None:
-    stamps = {v.ts for v in body.values} if isinstance(body, Telemetry) else {body.ts}
-    stamps.discard(None)
-    latest = max(stamps, default=None)  # type: ignore[type-var]  # None was discarded
-    if latest is not None and latest > now + MAX_AHEAD:
+def _untrusted_time(body: Telemetry | Event, now: datetime, ages: ReadingAges) -> str | None:
+    """Why the device's own times cannot be believed: too far ahead, or too old (docs/ingest.md)."""
+    given = [v.ts for v in body.values] if isinstance(body, Telemetry) else [body.ts]
+    stamps = [ts for ts in given if ts is not None]
+    if not stamps:
+        return None
+    latest = max(stamps)
+    if latest > now + MAX_AHEAD:
         ahead = f"more than {MAX_AHEAD} ahead of the hub clock ({now.isoformat()})"
         return f"ts {latest.isoformat()} is {ahead}"
+    replay = isinstance(body, Telemetry) and body.replayed
+    limit, setting = (
+        (ages.replay_max_age, "HUB_READING_REPLAY_MAX_AGE for a replay")
+        if replay
+        else (ages.max_age, "HUB_READING_MAX_AGE")
+    )
+    oldest = min(stamps)
+    if oldest < now - limit:
+        behind = f"more than {limit} behind the hub clock ({now.isoformat()})"
+        return f"ts {oldest.isoformat()} is {behind}: too old to trust ({setting})"
     return None
 
 
@@ -447,12 +480,14 @@ def _not_a_number(body: Telemetry, numbers: frozenset[str]) -> str | None:
 
 
 def _store(session: Session, waiting: list[_Readings], now: datetime) -> list[IngestResult]:
-    """One COPY for the whole batch; each message's facts carry every reading's id."""
+    """One COPY for the whole batch; each message's facts carry every reading's id. New readings
+    of a month already billed are flagged for finance (hub/services/late_readings.py)."""
     rows = [
         (w.info.id, v.metric, v.ts or now, v.number, v.text, now) for w in waiting for v in w.values
     ]
     stored = iter(store_readings(session, rows, source="mqtt"))
     results = []
+    new_rows: list[StoredReading] = []  # for the late-reading check of billed months
     for message in waiting:
         facts, fresh = [], 0
         for value in message.values:
@@ -461,8 +496,11 @@ def _store(session: Session, waiting: list[_Readings], now: datetime) -> list[In
                 ReadingFact(row_id, value.metric, value.ts or now, value.number, value.text)
             )
             fresh += new
+            if new and row_id is not None:
+                new_rows.append((row_id, message.info.id, value.metric, value.ts or now))
         observation = Observation(message.info, readings=tuple(facts), status=message.status)
         results.append(IngestResult(fresh, len(facts) - fresh, observation=observation))
+    flag_late_readings(session, new_rows, now=now)
     return results
 
 

@@ -61,6 +61,7 @@ class Value(NamedTuple):  # a tuple, not a dataclass: made for every reading, so
 @dataclass(frozen=True)
 class Telemetry:
     values: tuple[Value, ...]
+    replayed: bool = False  # every entry says "replayed": true (an edge gateway's buffer)
 
 
 @dataclass(frozen=True)
@@ -155,11 +156,13 @@ def _telemetry(data: Any) -> Telemetry:
         raise _Bad("telemetry is an empty list")
     values: list[Value] = []
     seen: set[tuple[str, datetime | None]] = set()  # only a list can name a metric twice
+    replayed = True
     for index, entry in enumerate(entries):
         at = f"telemetry[{index}]" if isinstance(data, list) else "telemetry"
         if not isinstance(entry, dict):
             raise _Bad(f'{at} must be an object: {{values}} or {{"ts": ms, "values": {{...}}}}')
         ts, fields = _timestamped(entry, at)
+        replayed = replayed and _replayed(entry, at)
         if not fields:
             raise _Bad(f"{at} has no values")
         for metric, raw in fields.items():
@@ -168,21 +171,32 @@ def _telemetry(data: Any) -> Telemetry:
             values.append(_value(metric, raw, ts, at))
         if len(entries) > 1:
             seen.update((metric, ts) for metric in fields)
-    return Telemetry(tuple(values))
+    return Telemetry(tuple(values), replayed)
 
 
 def _timestamped(entry: dict[str, Any], at: str) -> tuple[datetime | None, dict[str, Any]]:
     """`{"ts": ms, "values": {...}}` (ThingsBoard), or a bare object of values."""
     if "values" not in entry:
         return None, entry
-    extra = sorted(set(entry) - {"ts", "values"}) if len(entry) > 2 else []
+    extra = sorted(set(entry) - {"ts", "values", "replayed"}) if len(entry) > 2 else []
     if extra:
-        raise _Bad(f"{at} has values and also {', '.join(extra)}: only ts and values may be given")
+        raise _Bad(
+            f"{at} has values and also {', '.join(extra)}: only ts and values (and replayed) "
+            "may be given"
+        )
     if "ts" not in entry:
         raise _Bad(f"{at} has values but no ts")
     if not isinstance(entry["values"], dict):
         raise _Bad(f"{at}.values must be an object of name: value")
     return _ts(entry["ts"], at), entry["values"]
+
+
+def _replayed(entry: dict[str, Any], at: str) -> bool:
+    """An edge gateway's mark on what it held back; only with ts and values (docs/topics.md)."""
+    mark = entry.get("replayed", False) if "values" in entry else False
+    if not isinstance(mark, bool):
+        raise _Bad(f"{at}.replayed must be true or false")
+    return mark
 
 
 def _ts(raw: Any, at: str) -> datetime:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -53,6 +54,15 @@ class Settings(BaseSettings):
     )
     audit_retention_days: int = Field(
         default=365, ge=180, description="days the audit log keeps an entry (at least 180)"
+    )
+    # How old a device's own timestamp may be (docs/ingest.md, "Readings the hub distrusts")
+    reading_max_age: timedelta = Field(
+        default=timedelta(hours=72), gt=timedelta(0), description="e.g. PT72H; older: dead letter"
+    )
+    reading_replay_max_age: timedelta = Field(
+        default=timedelta(days=31),
+        gt=timedelta(0),
+        description='for an edge gateway\'s buffered replay ("replayed": true), e.g. P31D',
     )
     # Authentication (docs/security.md): short access tokens, refresh within a session
     access_token_minutes: int = 15

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SITE = "green-garden"
 METERS = ("em-b1-101", "em-b1-102", "em-b2-201")
 METRICS = ("energy_kwh", "power_kw")
-FIRST_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
+FIRST_MS = (int(time.time()) - 3600) * 1000  # an hour ago: the hub refuses readings days old
 HUB_PROCESS = (sys.executable, "-m", "bench.hub_process")  # worker + API (for /metrics)
 HUB_CLI = (sys.executable, "-c", "from hub.cli import app; app(prog_name='hub')")  # `hub ...`
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from api.deps import ContextDep, SessionDep, require_role
 from api.params import DB_ID_MAX, ObjectId
 from hub.domain import Role
-from hub.services import audit, billing, payments, read_audit
+from hub.services import audit, billing, late_readings, payments, read_audit
 from hub.services.payment_providers import configured_provider
 from hub.storage.models import User
 from hub.storage.models.billing import PaymentMethod
@@ -55,6 +55,23 @@ class PaymentOut(BaseModel):
     receipt_no: str | None
     reference: str | None
     paid_at: datetime
+
+
+class LateReadingOut(BaseModel):
+    """A meter reading that arrived after its month was billed: no bill uses it."""
+
+    id: int
+    reading_id: int
+    bill_id: int  # the bill it came too late for
+    home: str
+    period: str
+    meter: str
+    metric: str
+    value: str | None
+    ts: datetime
+    received_at: datetime
+    source: str
+    flagged_at: datetime
 
 
 class BillingRunIn(BaseModel):
@@ -166,3 +183,19 @@ def run(
             f"{len(result.problems)} problems",
         )
     return billing.result_view(result)
+
+
+@router.get("/billing/late-readings")
+def late_readings_list(
+    session: SessionDep,
+    context: ContextDep,
+    user: Finance,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    offset: Annotated[int, Query(ge=0, le=DB_ID_MAX)] = 0,
+) -> list[LateReadingOut]:
+    """Readings that arrived after their month's bill was issued, newest first: settle by hand."""
+    found = late_readings.list_late_readings(session, limit=limit, offset=offset)
+    read_audit.staff_read(
+        session, user, at=context.clock.now(), target="late_readings", detail=f"{len(found)} rows"
+    )
+    return [LateReadingOut.model_validate(item, from_attributes=True) for item in found]

@@ -6,18 +6,21 @@ billed. Every line keeps the meter, the two readings, the tariff version and the
 it, so an owner can check the arithmetic and finance can trace any amount to its source.
 A meter whose consumption cannot be trusted (no readings, reading went backwards, no reading
 during the month) is not guessed at: its line says so with amount 0 and the run reports it.
+A reading that arrived after the bill of its own month was issued is used by no bill (not even
+as the next month's start): it is flagged for finance instead (hub/services/late_readings.py).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, not_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -63,6 +66,13 @@ class Period:
         start = datetime(self.year, self.month, 1, tzinfo=zone)
         year, month = (self.year + 1, 1) if self.month == 12 else (self.year, self.month + 1)
         return start, datetime(year, month, 1, tzinfo=zone)
+
+
+def period_containing(ts: datetime, timezone: str) -> Period:
+    """The month a reading at `ts` ends or lies in: the first instant of a month is the end of
+    the month before (a reading at midnight on the 1st is that month's end reading)."""
+    local = (ts - timedelta(microseconds=1)).astimezone(ZoneInfo(timezone))
+    return Period(f"{local.year:04d}-{local.month:02d}", local.year, local.month)
 
 
 def parse_period(text: str) -> Period:
@@ -147,13 +157,14 @@ def _bill_site(
             .order_by(Building.code, Home.code)
         )
     )
-    billed = set(
-        session.scalars(
-            select(Bill.home_id).where(
-                Bill.period == month.text, Bill.home_id.in_([h.id for h in homes])
-            )
+    issued: dict[int, list[tuple[str, datetime]]] = {}
+    for home_id, period, issued_at in session.execute(
+        select(Bill.home_id, Bill.period, Bill.issued_at).where(
+            Bill.home_id.in_([h.id for h in homes])
         )
-    )
+    ):
+        issued.setdefault(home_id, []).append((period, issued_at))
+    billed = {home_id for home_id, bills in issued.items() if month.text in (p for p, _ in bills)}
     meters = list(
         session.scalars(
             select(Meter).where(Meter.home_id.in_([h.id for h in homes])).order_by(Meter.id)
@@ -170,8 +181,9 @@ def _bill_site(
             result.skipped += 1
             continue
         lines = _property_fee_lines(home, tariffs[Utility.PROPERTY_FEE])
+        on_time = _on_time(issued.get(home.id, []), site.timezone)
         for meter in meters_of.get(home.id, []):
-            use = _meter_use(session, meter, start, end)
+            use = _meter_use(session, meter, start, end, on_time)
             if use.problem is not None:
                 message = f"{use.problem}; {use.action}"
                 result.problems.append(BillingProblem(label, meter.device.code, message))
@@ -218,14 +230,32 @@ def _tariff_at(session: Session, site: Site, utility: Utility, start: datetime) 
     return tariff
 
 
-def _meter_use(session: Session, meter: Meter, start: datetime, end: datetime) -> _MeterUse:
+def _on_time(bills: Sequence[tuple[str, datetime]], timezone: str) -> ColumnElement[bool] | None:
+    """Readings a bill may use: not one that arrived after the bill of its own month was issued
+    (`bills`: the home's, as period and issue time), so a billed month stays as billed."""
+    late = []
+    for period, issued_at in bills:
+        start, end = parse_period(period).bounds(timezone)
+        late.append(and_(Reading.ts > start, Reading.ts <= end, Reading.received_at > issued_at))
+    return not_(or_(*late)) if late else None
+
+
+def _meter_use(
+    session: Session,
+    meter: Meter,
+    start: datetime,
+    end: datetime,
+    on_time: ColumnElement[bool] | None,
+) -> _MeterUse:
     """Start: last reading at or before `start`, else the first inside the month (meter
-    commissioned mid-month). End: last reading at or before `end`."""
+    commissioned mid-month). End: last reading at or before `end`. Late readings do not count."""
     readings = select(Reading).where(
         Reading.device_id == meter.device_id,
         Reading.metric == meter.reading_key,
         Reading.value.is_not(None),
     )
+    if on_time is not None:
+        readings = readings.where(on_time)
     last_by_end = session.scalars(
         readings.where(Reading.ts <= end).order_by(Reading.ts.desc()).limit(1)
     ).one_or_none()

@@ -4,7 +4,8 @@ Each row is `meter, value, taken_at`: the meter is its device code (`em-b1-101`)
 `BUILDING/HOME/UTILITY` (`B1/101/electricity`); `taken_at` is ISO 8601, read in the site's
 timezone when it has no offset. A header row whose second cell is `value` is skipped.
 The whole file is checked first and nothing is written if any line is wrong; importing the
-same file again adds nothing.
+same file again adds nothing. A reading for a month already billed is flagged for finance and
+used by no bill (hub/services/late_readings.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from hub.domain import Utility
 from hub.errors import InvalidInput
+from hub.services.late_readings import flag_late_readings
 from hub.services.site import site_by_code_or_raise
 from hub.storage.models import Building, Home, Meter, Reading, Site
 
@@ -69,7 +71,7 @@ def import_readings(
         raise InvalidInput(
             "nothing imported: " + "; ".join(shown) + (f"; and {more} more" if more else "")
         )
-    session.add_all(
+    readings = [
         Reading(
             device_id=row.meter.device_id,
             metric=row.meter.reading_key,
@@ -79,8 +81,10 @@ def import_readings(
             received_at=now,
         )
         for row in new
-    )
+    ]
+    session.add_all(readings)
     session.flush()
+    flag_late_readings(session, [(r.id, r.device_id, r.metric, r.ts) for r in readings], now=now)
     return ImportResult(imported=len(new), unchanged=unchanged)
 
 

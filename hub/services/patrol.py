@@ -25,6 +25,7 @@ from hub.services.alerts import AlertRequest, raise_alert
 from hub.storage.models import (
     Alert,
     Checkpoint,
+    Device,
     PatrolRound,
     PatrolRoute,
     PatrolScan,
@@ -215,6 +216,8 @@ def record_scan(
             "check the reader's clock"
         )
     checkpoint = checkpoint_or_raise(session, site_id=site_id, code=checkpoint_code)
+    if source is ScanSource.READER and checkpoint.reader_device_id != device_id:
+        raise InvalidInput(_not_its_checkpoint(session, checkpoint, device_id))
     query = (
         select(PatrolStop)
         .join(PatrolRound, PatrolRound.id == PatrolStop.round_id)
@@ -245,6 +248,23 @@ def record_scan(
     session.flush()
     events.emit(session, "patrol.scan", scan_view(session, scan))
     return scan
+
+
+def _not_its_checkpoint(session: Session, checkpoint: Checkpoint, device_id: int | None) -> str:
+    """Why a fixed reader's scan of another checkpoint is refused: a reader never moves, so the
+    scan is forged or the reader misconfigured."""
+    device = session.get(Device, device_id) if device_id is not None else None
+    own = session.scalars(
+        select(Checkpoint.code)
+        .where(Checkpoint.reader_device_id == device_id)
+        .order_by(Checkpoint.code)
+    ).all()
+    watches = f"watches {', '.join(own)}" if own else "watches no checkpoint"
+    name = device.code if device is not None else "(none)"
+    return (
+        f"reader {name} {watches}, not {checkpoint.code}: "
+        "a fixed reader only scans its own checkpoint"
+    )
 
 
 def _for_guard(query: Select[PatrolStop], guard: User | None) -> Select[PatrolStop]:

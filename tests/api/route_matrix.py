@@ -96,6 +96,7 @@ MATRIX: dict[str, Access] = {
     "GET /api/v1/payments/sandbox/{out_trade_no}": Open("the sandbox's pay page; 404 otherwise"),
     "POST /api/v1/payments/sandbox/{out_trade_no}/confirm": Open("the sandbox's pay button"),
     "POST /api/v1/billing/runs": roles(FINANCE, ADMIN),
+    "GET /api/v1/billing/late-readings": roles(FINANCE, ADMIN),
     # patrol
     "GET /api/v1/patrol/routes": roles(ADMIN, OPERATOR, GUARD),
     "POST /api/v1/patrol/rounds": roles(GUARD),

@@ -4,6 +4,7 @@ hub worker -> rules / services -> API and live feed. Real broker, real Modbus TC
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -119,30 +120,38 @@ async def test_owner_sees_a_bill_priced_from_modbus_and_mqtt_meter_readings(
     register = meter_map.registers[0]
     october_start = datetime(2026, 10, 1, 0, 10, tzinfo=SHANGHAI)
     october_end = datetime(2026, 10, 31, 23, 50, tzinfo=SHANGHAI)
-    edge_clock = FakeClock(october_start.astimezone(UTC))
+    clock = context.clock  # the edge's and the hub's: the hub refuses readings days old
+    assert isinstance(clock, FakeClock)
+    billed_at = clock.now()
+    clock.set(october_start.astimezone(UTC))
+
+    def readings(n: int) -> Callable[[], int | None]:
+        def stored() -> int | None:
+            with context.db.session() as session:
+                count = len(session.scalars(select(Reading.id)).all())
+                return count if count == n else None
+
+        return stored
+
     async with ModbusServer([meter_map.unit]) as server:
         config = sample.retarget(
             mqtt_url=mqtt_url, prefix=topic_prefix, modbus_port=server.port
         ).model_copy(update={"devices": [meter_map.model_copy(update={"port": server.port})]})
         async with (
             running(make_worker(context, mqtt_url, topic_prefix)),
-            EdgeGateway(config, clock=edge_clock) as gateway,
+            EdgeGateway(config, clock=clock) as gateway,
             DevicePublisher(mqtt_url, topic_prefix, SITE, "wm-b1-101") as water,
         ):
             await server.set_value(meter_map.unit, register, Decimal("1000.00"))
             assert (await gateway.poll_once())[0].error is None
             await water.telemetry({"water_m3": 10.0}, ts=october_start)
-            edge_clock.set(october_end.astimezone(UTC))
+            await eventually(readings(2), "October's first meter readings stored")
+            clock.set(october_end.astimezone(UTC))
             await server.set_value(meter_map.unit, register, Decimal("1250.50"))
             await gateway.poll_once()
             await water.telemetry({"water_m3": 12.5}, ts=october_end)
-
-            def four_readings() -> int | None:
-                with context.db.session() as session:
-                    count = len(session.scalars(select(Reading.id)).all())
-                    return count if count == 4 else None
-
-            await eventually(four_readings, "four meter readings stored")
+            await eventually(readings(4), "four meter readings stored")
+    clock.set(billed_at)
 
     with context.db.session() as session:
         result = billing.run_billing(session, period="2026-10", now=context.clock.now())

@@ -14,6 +14,7 @@ from hub.storage.models.billing import (
 )
 from hub.storage.models.commands import DeviceCommand
 from hub.storage.models.duty import DutyShift
+from hub.storage.models.late_readings import LateReading
 from hub.storage.models.login_throttle import LoginFailure, LoginLock
 from hub.storage.models.notices import Notice
 from hub.storage.models.notifications import InboxItem, OutboxMessage
@@ -52,6 +53,7 @@ __all__ = [
     "Home",
     "HomeOwnership",
     "InboxItem",
+    "LateReading",
     "LoginFailure",
     "LoginLock",
     "Meter",

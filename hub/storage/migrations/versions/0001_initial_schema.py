@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-02 14:37:53.379288
+Create Date: 2026-12-02 14:47:06.223266
 """
 
 from collections.abc import Sequence
@@ -508,6 +508,24 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("device_events", schema=None) as batch_op:
         batch_op.create_index("ix_device_events_device_ts", ["device_id", "ts"], unique=False)
+
+    op.create_table(
+        "late_readings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("reading_id", sa.Integer(), nullable=False),
+        sa.Column("bill_id", sa.Integer(), nullable=False),
+        sa.Column("flagged_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["bill_id"], ["bills.id"], name=op.f("fk_late_readings_bill_id_bills")
+        ),
+        sa.ForeignKeyConstraint(
+            ["reading_id"], ["readings.id"], name=op.f("fk_late_readings_reading_id_readings")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_late_readings")),
+        sa.UniqueConstraint("reading_id", name=op.f("uq_late_readings_reading_id")),
+    )
+    with op.batch_alter_table("late_readings", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_late_readings_bill_id"), ["bill_id"], unique=False)
 
     op.create_table(
         "meters",
@@ -1150,6 +1168,10 @@ def downgrade() -> None:
 
     op.drop_table("payment_intents")
     op.drop_table("meters")
+    with op.batch_alter_table("late_readings", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_late_readings_bill_id"))
+
+    op.drop_table("late_readings")
     with op.batch_alter_table("device_events", schema=None) as batch_op:
         batch_op.drop_index("ix_device_events_device_ts")
 
