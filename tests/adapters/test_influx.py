@@ -31,7 +31,7 @@ from hub.timeseries import ReadingRow, influx_sink, sinks
 from tests.support.worker import eventually, make_worker, publish, running
 
 INFLUXD = shutil.which("influxd") or "/usr/bin/influxd"
-T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+T0 = datetime(2026, 11, 10, 1, 0, tzinfo=UTC)  # an hour before the test clock: a fresh reading
 NS = 1_000_000_000
 
 _CONFIG = """\
