@@ -57,23 +57,6 @@ class PaymentOut(BaseModel):
     paid_at: datetime
 
 
-class LateReadingOut(BaseModel):
-    """A meter reading that arrived after its month was billed: no bill uses it."""
-
-    id: int
-    reading_id: int
-    bill_id: int  # the bill it came too late for
-    home: str
-    period: str
-    meter: str
-    metric: str
-    value: str | None
-    ts: datetime
-    received_at: datetime
-    source: str
-    flagged_at: datetime
-
-
 class BillingRunIn(BaseModel):
     period: str
     dry_run: bool = False
@@ -192,10 +175,10 @@ def late_readings_list(
     user: Finance,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0, le=DB_ID_MAX)] = 0,
-) -> list[LateReadingOut]:
+) -> list[late_readings.LateReadingView]:
     """Readings that arrived after their month's bill was issued, newest first: settle by hand."""
     found = late_readings.list_late_readings(session, limit=limit, offset=offset)
     read_audit.staff_read(
         session, user, at=context.clock.now(), target="late_readings", detail=f"{len(found)} rows"
     )
-    return [LateReadingOut.model_validate(item, from_attributes=True) for item in found]
+    return found

@@ -20,8 +20,9 @@ from hub.services.billing import bill_view, period_containing, run_billing
 from hub.services.late_readings import _latest_month_end, flag_late_readings, list_late_readings
 from hub.services.meter_readings import import_readings
 from hub.services.site import LoadResult
-from hub.storage.models import Bill, Building, Device, Home, LateReading, Reading
+from hub.storage.models import Device, LateReading, Reading
 from tests.conftest import ApiClient
+from tests.services.test_billing import bill_of
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BILLED_AT = datetime(2026, 11, 10, 2, 0, tzinfo=UTC)  # the test clock's start
@@ -43,16 +44,6 @@ def add(session: Session, code: str, metric: str, when: str, value: str, receive
     session.add(reading)
     session.flush()
     return reading.id
-
-
-def bill_of(session: Session, home: str, period: str) -> Bill:
-    building, code = home.split("/")
-    return session.scalars(
-        sa.select(Bill)
-        .join(Home, Home.id == Bill.home_id)
-        .join(Building, Building.id == Home.building_id)
-        .where(Building.code == building, Home.code == code, Bill.period == period)
-    ).one()
 
 
 def meter_line(session: Session, home: str, period: str, meter: str) -> dict[str, object]:
