@@ -31,7 +31,14 @@ from adapters.mqtt.topics import parse_topic
 from adapters.mqtt.url import parse_mqtt_url
 from hub.context import HubContext
 from hub.errors import ConfigError, ServiceUnavailable
-from hub.ingest import DeviceDirectory, IngestResult, dead_letter, ingest_batch, mark_silent
+from hub.ingest import (
+    DeviceDirectory,
+    IngestResult,
+    ReadingAges,
+    dead_letter,
+    ingest_batch,
+    mark_silent,
+)
 from hub.metrics import registry
 from hub.partitions import Claim, Partition, claim, owned_sites
 from hub.services import commands
@@ -97,6 +104,7 @@ class HubWorker:
         self.runtime = RulesRuntime(rules_path, partition=self.partition)
         self.influx = influx_sink(context.settings)  # an optional copy; SQL stays the record
         self.prefix = topic_prefix or context.settings.topic_prefix
+        self.reading_ages = ReadingAges.of(context.settings)  # read once, not per batch
         # one persistent session per partition: the same id twice would take over each other's
         client_id = f"estate-hub-{self.prefix}"
         if self.partition is not None:
@@ -246,7 +254,12 @@ class HubWorker:
         try:
             with self.context.db.session() as session:
                 results = ingest_batch(
-                    session, messages, prefix=self.prefix, now=now, devices=self.devices
+                    session,
+                    messages,
+                    prefix=self.prefix,
+                    now=now,
+                    devices=self.devices,
+                    ages=self.reading_ages,
                 )
                 totals = self._evaluate(session, results, now)
             self._copy_to_influx(messages, results, now)

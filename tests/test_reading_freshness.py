@@ -11,11 +11,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from adapters.modbus.register_map import DeviceMap
 from adapters.modbus.server import ModbusServer
 from adapters.mqtt.subscriber import ReceivedMessage
 from adapters.mqtt.topics import Channel
 from edge.buffer import Buffered
-from edge.config import SAMPLE_EDGE, parse_edge_config
+from edge.config import SAMPLE_EDGE, EdgeConfig, parse_edge_config
 from edge.gateway import EdgeGateway
 from hub.clock import FakeClock
 from hub.context import HubContext
@@ -171,14 +172,19 @@ async def meters() -> AsyncIterator[ModbusServer]:
         yield server
 
 
+def _gateway(mqtt_url: str, prefix: str, meters: ModbusServer) -> tuple[EdgeConfig, DeviceMap, str]:
+    """The sample gateway on this test's broker and meters, its first device and its topic."""
+    config = parse_edge_config(SAMPLE_EDGE).retarget(
+        mqtt_url=mqtt_url, prefix=prefix, modbus_host=meters.host, modbus_port=meters.port
+    )
+    device = config.devices[0]
+    return config, device, f"{prefix}/green-garden/{device.device}/telemetry"
+
+
 async def test_the_gateway_marks_what_waited_and_only_that(
     mqtt_url: str, topic_prefix: str, meters: ModbusServer, clock: FakeClock
 ) -> None:
-    config = parse_edge_config(SAMPLE_EDGE).retarget(
-        mqtt_url=mqtt_url, prefix=topic_prefix, modbus_host=meters.host, modbus_port=meters.port
-    )
-    device = config.devices[0]
-    topic = f"{topic_prefix}/green-garden/{device.device}/telemetry"
+    config, device, topic = _gateway(mqtt_url, topic_prefix, meters)
     first_ms = _ms(clock.now())
     async with MqttProbe(mqtt_url, topic) as probe, EdgeGateway(config, clock=clock) as gateway:
         await gateway.poll_device(device)  # buffered; the broker "was away"
@@ -196,11 +202,7 @@ async def test_the_gateway_marks_what_waited_and_only_that(
 async def test_what_a_restarted_gateway_kept_is_a_replay(
     mqtt_url: str, topic_prefix: str, meters: ModbusServer, clock: FakeClock
 ) -> None:
-    config = parse_edge_config(SAMPLE_EDGE).retarget(
-        mqtt_url=mqtt_url, prefix=topic_prefix, modbus_host=meters.host, modbus_port=meters.port
-    )
-    device = config.devices[0]
-    topic = f"{topic_prefix}/green-garden/{device.device}/telemetry"
+    config, device, topic = _gateway(mqtt_url, topic_prefix, meters)
     async with EdgeGateway(config, clock=clock) as first:
         await first.poll_device(device)
     async with MqttProbe(mqtt_url, topic) as probe, EdgeGateway(config, clock=clock) as second:

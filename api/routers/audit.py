@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel
 
 from api.deps import ContextDep, SessionDep, require_role
-from api.params import DB_ID_MAX
+from api.params import DB_ID_MAX, BeforeId, KeyedPage, next_before_id
 from hub.domain import Role
 from hub.services import audit, read_audit
 from hub.storage.models import User
@@ -29,10 +29,9 @@ class AuditEntryOut(BaseModel):
     detail: str
 
 
-class AuditPage(BaseModel):
+class AuditPage(KeyedPage):
     items: list[AuditEntryOut]
     total: int
-    next_before_id: int | None = Field(description="pass as before_id for the next page")
 
 
 @router.get("")
@@ -48,7 +47,7 @@ def search_audit(
     since: AwareDatetime | None = None,
     until: AwareDatetime | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    before_id: Annotated[int | None, Query(ge=1, le=DB_ID_MAX)] = None,
+    before_id: BeforeId = None,
 ) -> AuditPage:
     """Newest first, a page at a time. Reading the log is itself logged."""
     where = audit.AuditFilter(
@@ -68,5 +67,5 @@ def search_audit(
         )
         for entry, username in rows
     ]
-    more = len(items) == limit
-    return AuditPage(items=items, total=total, next_before_id=items[-1].id if more else None)
+    cursor = next_before_id([item.id for item in items], limit)
+    return AuditPage(items=items, total=total, next_before_id=cursor)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from api.deps import SessionDep, require_role
-from api.params import DB_ID_MAX
+from api.params import BeforeId, KeyedPage, next_before_id
 from hub.domain import Role
 from hub.services import status
 from hub.storage.models import User
@@ -31,9 +31,8 @@ class DeadLetterOut(BaseModel):
     truncated: bool = Field(description="whether payload is only the start of it")
 
 
-class DeadLetterPage(BaseModel):
+class DeadLetterPage(KeyedPage):
     items: list[DeadLetterOut]
-    next_before_id: int | None = Field(description="pass as before_id for the next page")
 
 
 @router.get("/status")
@@ -47,10 +46,10 @@ def list_dead_letters(
     session: SessionDep,
     _: Staff,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    before_id: Annotated[int | None, Query(ge=1, le=DB_ID_MAX)] = None,
+    before_id: BeforeId = None,
 ) -> DeadLetterPage:
     """Newest first, a page at a time; each payload bounded, so a page is too."""
     letters = status.latest_dead_letters(session, limit=limit, before_id=before_id)
     items = [DeadLetterOut.model_validate(status.dead_letter_view(d)) for d in letters]
-    more = len(items) == limit
-    return DeadLetterPage(items=items, next_before_id=items[-1].id if more else None)
+    cursor = next_before_id([item.id for item in items], limit)
+    return DeadLetterPage(items=items, next_before_id=cursor)
