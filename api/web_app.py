@@ -23,7 +23,8 @@ DOCS_ASSETS = "/docs-assets"  # copied from swagger-ui-dist by the web build
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' blob: data:; media-src 'self' blob:; connect-src 'self'; "
+        "img-src 'self' blob: data:; font-src 'self' data:; media-src 'self' blob:; "
+        "connect-src 'self'; "
         "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
