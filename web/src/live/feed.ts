@@ -10,6 +10,7 @@ import { defineStore } from 'pinia'
 import { onBeforeUnmount, ref } from 'vue'
 
 import { reauthenticate } from '@/api/reauth'
+import type { Role } from '@/api/types'
 import { accessToken } from '@/api/tokens'
 
 export type LiveState = 'off' | 'connecting' | 'live' | 'down' | 'forbidden'
@@ -97,9 +98,19 @@ export const useLiveStore = defineStore('live', () => {
   return { state, connect, stop }
 })
 
-/** Hear `kind` and keep the feed connected while the calling component is shown. */
-export function useLive(): ReturnType<typeof useLiveStore> {
+/** Roles the hub has live events for (hub/live_visibility.py): finance works from reports. */
+const LIVE_ROLES: ReadonlySet<Role> = new Set<Role>([
+  'admin',
+  'operator',
+  'customer_service',
+  'technician',
+  'guard',
+  'owner',
+])
+
+/** The feed, connected for a role that has one: the shells call this once logged in. */
+export function useLive(role: Role | undefined): ReturnType<typeof useLiveStore> {
   const live = useLiveStore()
-  void live.connect()
+  if (role && LIVE_ROLES.has(role)) void live.connect()
   return live
 }
