@@ -47,3 +47,13 @@ def test_the_api_docs_load_their_assets_from_the_hub(api: ApiClient) -> None:
     assert "cdn" not in page.text.lower()
     for name in ("swagger-ui-bundle.js", "swagger-ui.css"):
         assert api.client.get(f"/docs-assets/{name}").status_code == 200
+
+
+def test_a_body_that_is_not_json_gets_the_one_error_shape(api: ApiClient) -> None:
+    answer = api.client.post(
+        "/api/v1/auth/staff",
+        content=b"{not json",
+        headers=api.headers("admin") | {"Content-Type": "application/json"},
+    )
+    assert answer.status_code in (400, 422)
+    assert answer.json()["code"] in ("bad_request", "invalid_input")
