@@ -27,6 +27,7 @@ from hub.storage.models import Alert, AlertEvent
 class AlertOut(BaseModel):
     id: int
     site_id: int
+    site_name: str
     rule_id: str
     severity: Severity
     title: str
@@ -36,6 +37,7 @@ class AlertOut(BaseModel):
     device_name: str | None
     device_kind: DeviceKind | None
     building_id: int | None
+    building_name: str | None
     state: AlertState
     unacknowledged: bool = Field(description="nobody has acknowledged or closed it yet")
     raised_at: datetime
@@ -59,6 +61,7 @@ class AlertOut(BaseModel):
         return cls(
             id=alert.id,
             site_id=alert.site_id,
+            site_name=alert.site.name,
             rule_id=alert.rule_id,
             severity=alert.severity,
             title=alert.title,
@@ -68,6 +71,7 @@ class AlertOut(BaseModel):
             device_name=device.name if device else None,
             device_kind=device.kind if device else None,
             building_id=device.building_id if device else None,
+            building_name=alert.building.name if alert.building else None,
             state=alert.state,
             unacknowledged=alert.state in UNACKNOWLEDGED_ALERT_STATES,
             raised_at=alert.raised_at,

@@ -47,6 +47,10 @@ def test_worst_first_then_newest_and_a_cleared_alarm_waits_for_its_acknowledgeme
     assert (cleared["state"], cleared["unacknowledged"]) == ("cleared_unacknowledged", True)
     assert cleared["device_name"] == "卫生间漏水传感器 Bathroom leak sensor"
     assert cleared["device_kind"] == "leak_sensor"
+    assert (cleared["site_name"], cleared["building_name"]) == (
+        "绿园小区 Green Garden",
+        "1号楼 Building 1",
+    )
 
     acked = api.post(f"{ALERTS}/{newer_leak['id']}/acknowledge", as_user="operator")
     assert acked.json()["state"] == "cleared_acknowledged"

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.domain import AlertEventKind, AlertState, Severity
 from hub.storage.base import Base
-from hub.storage.models.site import Device
+from hub.storage.models.site import Building, Device, Site
 from hub.storage.models.users import User
 from hub.storage.types import UTCDateTime, enum_type
 
@@ -57,6 +57,14 @@ class Alert(Base):
     )
     cleared_by: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[cleared_by_id])
     device: Mapped[Device | None] = relationship(lazy="joined")
+    site: Mapped[Site] = relationship(lazy="joined")
+    building: Mapped[Building | None] = relationship(  # the device's, for the list's filters
+        secondary="devices",
+        primaryjoin="Alert.device_id == Device.id",
+        secondaryjoin="Device.building_id == Building.id",
+        viewonly=True,
+        lazy="joined",
+    )
 
 
 class AlertEvent(Base):
