@@ -51,11 +51,11 @@ describe('the alarm list', () => {
     const cleared = alarm({ state: 'cleared_unacknowledged' })
     const open = emptyFilter()
     expect(matches(cleared, open)).toBe(true)
-    const list = upsert([], cleared, open)
+    const list = upsert([], [cleared], open)
     expect(list).toHaveLength(1)
     const closed = alarm({ state: 'cleared_acknowledged', unacknowledged: false })
-    expect(upsert(list, closed, open)).toEqual([])
-    expect(upsert(list, closed, { ...open, view: 'closed' })).toEqual([closed])
+    expect(upsert(list, [closed], open)).toEqual([])
+    expect(upsert(list, [closed], { ...open, view: 'closed' })).toEqual([closed])
   })
 
   it('sorts worst first, then newest first', () => {

@@ -62,10 +62,13 @@ export function compareAlarms(a: Alarm, b: Alarm): number {
   return time || b.id - a.id
 }
 
-/** `list` with `alarm` put in its place, or taken out when the filter no longer shows it. */
-export function upsert(list: Alarm[], alarm: Alarm, filter: AlarmFilter): Alarm[] {
-  const others = list.filter((item) => item.id !== alarm.id)
-  return matches(alarm, filter) ? [...others, alarm].sort(compareAlarms) : others
+/** `list` with each of `alarms` put in its place, or taken out when the filter no longer
+ * shows it (one sort for a whole batch of live events). */
+export function upsert(list: Alarm[], alarms: Alarm[], filter: AlarmFilter): Alarm[] {
+  const changed = new Set(alarms.map((alarm) => alarm.id))
+  const others = list.filter((item) => !changed.has(item.id))
+  const shown = alarms.filter((alarm) => matches(alarm, filter))
+  return shown.length ? [...others, ...shown].sort(compareAlarms) : others
 }
 
 /** Alarms nobody has acknowledged yet: the tab title's count. */
