@@ -143,7 +143,7 @@ def test_an_event_alarm_is_closed_with_a_note(
     page.locator(".el-select-dropdown__item").filter(has_text="水泵").click()
     page.keyboard.press("Escape")
     expect(rows.locator("[data-test=alarm-title]")).to_have_text(["水泵压力低 Pump pressure low"])
-    page.locator("[data-test=filter-search]").locator("input").fill("kitchen")
+    page.locator("input[data-test=filter-search], [data-test=filter-search] input").fill("kitchen")
     expect(page.locator("[data-test=alarm-table]")).to_contain_text("没有待处理的报警")
 
 
@@ -174,10 +174,10 @@ def test_the_detail_shows_the_readings_around_the_raise_and_who_did_what(
     row.locator("[data-test=comment]").click()
     _note(page, "已通知保安上门查看 guard sent")
     row.locator("[data-test=work-order]").click()
-    dialog = page.locator("[data-test=work-order-dialog]")
-    dialog.locator("[data-test=wo-note] textarea").fill("请带管钳 bring a pipe wrench")
-    dialog.locator("[data-test=wo-submit]").click()
-    expect(dialog).to_be_hidden()
+    page.locator("textarea[data-test=wo-note]").fill("请带管钳 bring a pipe wrench")
+    submit = page.locator("[data-test=wo-submit]")
+    submit.click()
+    expect(submit).to_be_hidden()
     expect(row).to_contain_text("#")
 
     row.locator("[data-test=details]").click()
