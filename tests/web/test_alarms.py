@@ -194,8 +194,9 @@ def test_the_detail_shows_the_readings_around_the_raise_and_who_did_what(
     expect(history.nth(2)).to_contain_text("已通知保安上门查看 guard sent")
     expect(history.nth(3)).to_contain_text("关联工单")
     expect(drawer.locator("[data-test=detail-order]")).to_contain_text("待受理")
-    page.wait_for_timeout(600)  # the drawer's slide-in
-    shot(page, f"operator/alarm-detail-{_size(viewport)}.png")
 
-    detail_page = open_as("operator", f"/console/alarms/{leak['id']}", viewport)
-    expect(detail_page.locator("[data-test=detail-chart] canvas")).to_be_visible()
+    page.goto(f"/console/alarms/{leak['id']}")  # its own page, e.g. from a notification
+    expect(page.locator("[data-test=detail-chart] canvas")).to_be_visible()
+    expect(page.locator("[data-test=detail-history] .el-timeline-item")).to_have_count(4)
+    page.wait_for_timeout(800)  # the chart's drawing animation
+    shot(page, f"operator/alarm-detail-{_size(viewport)}.png")

@@ -28,7 +28,7 @@ export function useAlarmActions(changed: (alarm: Alarm) => void) {
   async function askNote(title: string, label: string): Promise<string> {
     const { value } = await ElMessageBox.prompt(label, title, {
       inputType: 'textarea',
-      inputPlaceholder: label,
+      inputPlaceholder: t('alarms.noteHint'),
       confirmButtonText: t('common.confirm'),
       cancelButtonText: t('common.cancel'),
       inputValidator: (text: string) => text.trim().length > 0 || t('alarms.noteRequired'),
