@@ -8,7 +8,7 @@ again" from "not for you". Every `REVALIDATE_S` the token, its login session and
 are checked again, so a deactivated account, a logged-out or revoked session or an expired
 token loses its open socket within seconds.
 
-A subscriber first gets a snapshot (the active alerts, if its role may read them), then each
+A subscriber first gets a snapshot (the open alerts, if its role may read them), then each
 event its account could read over REST (`hub/live_visibility.py`), as `{"kind", "data"}`, and a
 fresh snapshot whenever the PostgreSQL relay had to reconnect (events committed meanwhile were
 not seen).
@@ -31,7 +31,8 @@ from hub.errors import Unauthenticated
 from hub.event_relay import RESYNC
 from hub.events import DomainEvent, Subscription, bus
 from hub.live_visibility import LIVE_ROLES, may_see, may_see_alerts
-from hub.services import alerts
+from hub.services.alert_query import list_alerts
+from hub.services.alert_views import alert_view
 from hub.storage.models import User
 
 router = APIRouter()
@@ -126,12 +127,12 @@ async def _send_snapshot(websocket: WebSocket, context: HubContext, token: str) 
 
 
 def _active_alerts(context: HubContext, token: str) -> list[dict[str, Any]]:
-    """The active alerts, or none for a role that may not `GET /alerts`."""
+    """The open alerts (as `GET /alerts` lists them), or none for a role that may not."""
     with context.db.session() as session:
         user = _current_watcher(session, context, token)
         if user is None or not may_see_alerts(user):
             return []
-        return [alerts.alert_view(alert) for alert in alerts.list_alerts(session)]
+        return [alert_view(alert) for alert in list_alerts(session)]
 
 
 def _visible(context: HubContext, token: str, item: DomainEvent) -> bool:

@@ -69,21 +69,41 @@ class AlertState(StrEnum):
 
 
 ACTIVE_ALERT_STATES = (AlertState.ACTIVE_UNACKNOWLEDGED, AlertState.ACTIVE_ACKNOWLEDGED)
+# Waiting for a person: active, or cleared by itself before anyone acknowledged it. An alarm
+# leaves the control room's list only once someone has acknowledged (or closed) it.
+OPEN_ALERT_STATES = (*ACTIVE_ALERT_STATES, AlertState.CLEARED_UNACKNOWLEDGED)
+UNACKNOWLEDGED_ALERT_STATES = (AlertState.ACTIVE_UNACKNOWLEDGED, AlertState.CLEARED_UNACKNOWLEDGED)
 
 _ALERT_MOVES: dict[tuple[AlertState, str], AlertState] = {
     (AlertState.ACTIVE_UNACKNOWLEDGED, "acknowledge"): AlertState.ACTIVE_ACKNOWLEDGED,
     (AlertState.ACTIVE_UNACKNOWLEDGED, "clear"): AlertState.CLEARED_UNACKNOWLEDGED,
     (AlertState.ACTIVE_ACKNOWLEDGED, "clear"): AlertState.CLEARED_ACKNOWLEDGED,
     (AlertState.CLEARED_UNACKNOWLEDGED, "acknowledge"): AlertState.CLEARED_ACKNOWLEDGED,
+    # a person closes with a note: an event alarm (nothing will ever clear it), a condition
+    # they have dealt with, or a cleared one; closing also acknowledges
+    (AlertState.ACTIVE_UNACKNOWLEDGED, "close"): AlertState.CLEARED_ACKNOWLEDGED,
+    (AlertState.ACTIVE_ACKNOWLEDGED, "close"): AlertState.CLEARED_ACKNOWLEDGED,
+    (AlertState.CLEARED_UNACKNOWLEDGED, "close"): AlertState.CLEARED_ACKNOWLEDGED,
 }
 
 
 def next_alert_state(state: AlertState, action: str) -> AlertState:
-    """The state after `action` ("acknowledge" or "clear"), or `InvalidTransition`."""
+    """The state after `action` ("acknowledge", "clear" or "close"), or `InvalidTransition`."""
     try:
         return _ALERT_MOVES[(state, action)]
     except KeyError:
         raise InvalidTransition(f"cannot {action} an alert that is {state.value}") from None
+
+
+class AlertEventKind(StrEnum):
+    """One line of an alarm's history (who did what, when)."""
+
+    RAISED = "raised"
+    ACKNOWLEDGED = "acknowledged"
+    CLEARED = "cleared"
+    CLOSED = "closed"
+    COMMENTED = "commented"
+    LINKED = "linked"  # a work order was created for it or linked to it
 
 
 class WorkOrderStatus(StrEnum):

@@ -5,21 +5,32 @@ sensor that repeats itself every second still shows one alert to the operator. A
 raised more than `FLAP_LIMIT` times within `FLAP_WINDOW` is flapping: its next raise opens one
 alarm marked flapping that absorbs every further raise and clear (`flap_count`) and clears
 only once the condition has stayed clear for a whole window (`settle_flapping`, on a timer).
+
+Each step is written to the alarm's history (`alert_history`), with the person who took it.
+A person may close an alarm with a note in any state but closed: an event alarm such as a
+denied swipe has no clearing reading to wait for, and closing acknowledges it too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from hub import events
-from hub.domain import ACTIVE_ALERT_STATES, AlertState, Severity, next_alert_state
-from hub.errors import NotFound
-from hub.storage.models import Alert, User
+from hub.domain import (
+    ACTIVE_ALERT_STATES,
+    AlertEventKind,
+    AlertState,
+    Severity,
+    next_alert_state,
+)
+from hub.errors import InvalidInput, NotFound
+from hub.services import alert_history
+from hub.services.alert_views import alert_view
+from hub.storage.models import Alert, AlertEvent, User
 
 FLAP_LIMIT = 5
 FLAP_WINDOW = timedelta(minutes=10)
@@ -79,6 +90,7 @@ def raise_alert(session: Session, request: AlertRequest, *, now: datetime) -> tu
     )
     session.add(alert)
     session.flush()
+    alert_history.record(session, alert, AlertEventKind.RAISED, now=now, note=request.reason)
     events.emit(session, "alert.raised", alert_view(alert))
     return alert, True
 
@@ -111,9 +123,41 @@ def acknowledge(session: Session, alert_id: int, *, by: User, now: datetime) -> 
     alert.state = next_alert_state(alert.state, "acknowledge")
     alert.acknowledged_at = now
     alert.acknowledged_by = by
-    session.flush()
+    alert_history.record(session, alert, AlertEventKind.ACKNOWLEDGED, now=now, by=by)
     events.emit(session, "alert.updated", alert_view(alert))
     return alert
+
+
+def close(session: Session, alert_id: int, *, note: str, by: User, now: datetime) -> Alert:
+    """A person is done with the alarm: it leaves the open list, with their note on record.
+
+    An active alarm counts as cleared by them; a still-true condition raises a new alarm on the
+    device's next reading.
+    """
+    if not note.strip():
+        raise InvalidInput("note: say why the alarm is closed")
+    alert = get_or_raise(session, alert_id)
+    alert.state = next_alert_state(alert.state, "close")
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at, alert.acknowledged_by = now, by
+    if alert.cleared_at is None:
+        alert.cleared_at, alert.cleared_by = now, by
+    alert.quiet_since = None
+    alert_history.record(session, alert, AlertEventKind.CLOSED, now=now, by=by, note=note)
+    events.emit(session, "alert.updated", alert_view(alert))
+    return alert
+
+
+def comment(session: Session, alert_id: int, *, note: str, by: User, now: datetime) -> AlertEvent:
+    """Add a comment to the alarm's history; consoles showing the alarm are told to reload it."""
+    if not note.strip():
+        raise InvalidInput("note: write a comment")
+    alert = get_or_raise(session, alert_id)
+    event = alert_history.record(
+        session, alert, AlertEventKind.COMMENTED, now=now, by=by, note=note
+    )
+    events.emit(session, "alert.updated", alert_view(alert))
+    return event
 
 
 def clear(
@@ -136,8 +180,8 @@ def clear(
 def _clear(session: Session, alert: Alert, *, now: datetime, by: User | None) -> Alert:
     alert.state = next_alert_state(alert.state, "clear")
     alert.cleared_at = now
-    alert.cleared_by_id = by.id if by else None
-    session.flush()
+    alert.cleared_by = by
+    alert_history.record(session, alert, AlertEventKind.CLEARED, now=now, by=by)
     events.emit(session, "alert.updated", alert_view(alert))
     return alert
 
@@ -157,38 +201,3 @@ def settle_flapping(session: Session, *, now: datetime) -> list[Alert]:
         )
     )
     return [_clear(session, alert, now=now, by=None) for alert in list(quiet)]
-
-
-def list_alerts(session: Session, *, active_only: bool = True, limit: int = 200) -> list[Alert]:
-    """Newest first."""
-    query = select(Alert).order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(limit)
-    if active_only:  # suppressed ones hide behind their gateway's incident
-        query = query.where(Alert.state.in_(ACTIVE_ALERT_STATES), Alert.suppressed_by_id.is_(None))
-    return list(session.scalars(query))
-
-
-def alert_view(alert: Alert) -> dict[str, Any]:
-    """The JSON shape of an alert, shared by the REST API and the live feed."""
-    return {
-        "id": alert.id,
-        "rule_id": alert.rule_id,
-        "severity": alert.severity.value,
-        "title": alert.title,
-        "reason": alert.reason,
-        "location": alert.location,
-        "device_id": alert.device_id,
-        "state": alert.state.value,
-        "raised_at": alert.raised_at.isoformat(),
-        "last_seen_at": alert.last_seen_at.isoformat(),
-        "occurrences": alert.occurrences,
-        "reading_id": alert.reading_id,
-        "work_order_id": alert.work_order_id,
-        "acknowledged_at": alert.acknowledged_at.isoformat() if alert.acknowledged_at else None,
-        "acknowledged_by_id": alert.acknowledged_by_id,
-        "acknowledged_by": alert.acknowledged_by.username if alert.acknowledged_by else None,
-        "cleared_at": alert.cleared_at.isoformat() if alert.cleared_at else None,
-        "cleared_by_id": alert.cleared_by_id,
-        "flapping": alert.flapping,
-        "flap_count": alert.flap_count,
-        "suppressed_by_id": alert.suppressed_by_id,
-    }

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from hub import events
 from hub.domain import ACTIVE_ALERT_STATES, DeviceKind, Severity
 from hub.services import alerts
+from hub.services.alert_views import alert_view
 from hub.services.alerts import AlertRequest
 from hub.storage.models import Alert, Device
 
@@ -55,7 +56,7 @@ def gateway_down(
         )
     ):
         alert.suppressed_by_id = incident.id
-        events.emit(session, "alert.updated", alerts.alert_view(alert))
+        events.emit(session, "alert.updated", alert_view(alert))
     session.flush()
     return incident, new
 

@@ -55,7 +55,12 @@ MATRIX: dict[str, Access] = {
     "GET /api/v1/audit": roles(ADMIN),
     # alerts and the live feed
     "GET /api/v1/alerts": roles(ADMIN, OPERATOR, GUARD),
+    "GET /api/v1/alerts/{alert_id}": roles(ADMIN, OPERATOR, GUARD),
     "POST /api/v1/alerts/{alert_id}/acknowledge": roles(ADMIN, OPERATOR),
+    "POST /api/v1/alerts/{alert_id}/close": roles(ADMIN, OPERATOR),
+    "GET /api/v1/alerts/{alert_id}/comments": roles(ADMIN, OPERATOR, GUARD),
+    "POST /api/v1/alerts/{alert_id}/comments": roles(ADMIN, OPERATOR),
+    "POST /api/v1/alerts/{alert_id}/work-order": roles(ADMIN, OPERATOR),
     "WS /api/v1/live": EVERYONE - {FINANCE},
     # work orders
     "GET /api/v1/work-orders": roles(ADMIN, OPERATOR, SERVICE, TECHNICIAN, OWNER),

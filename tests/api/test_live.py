@@ -4,7 +4,7 @@ stops being valid is closed within seconds."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from starlette.testclient import WebSocketTestSession
@@ -43,7 +43,7 @@ def test_two_consoles_see_an_alert_and_its_acknowledgement(
             updated = next_of(ws, "alert.updated", alert["id"])
             assert updated["state"] == "active_acknowledged"
             assert updated["acknowledged_by"] == "operator"
-            assert updated["acknowledged_at"] == clock.now().isoformat()
+            assert datetime.fromisoformat(updated["acknowledged_at"]) == clock.now()
 
 
 def _closed_with(ws: WebSocketTestSession) -> int:

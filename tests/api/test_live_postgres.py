@@ -96,7 +96,7 @@ def test_an_alert_committed_through_another_database_reaches_the_console(
         raised = next_of(ws, "alert.raised", alert_id)
     assert relay.relayed == relayed + 1
     assert (raised["title"], raised["state"]) == ("漏水 Leak", "active_unacknowledged")
-    assert raised["raised_at"] == NOW.isoformat()
+    assert datetime.fromisoformat(raised["raised_at"]) == NOW
 
 
 RAISE_IN_ANOTHER_PROCESS = """

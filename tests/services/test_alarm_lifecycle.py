@@ -17,6 +17,7 @@ from hub.context import HubContext
 from hub.domain import AlertState, Priority, Severity, WorkOrderStatus
 from hub.errors import InvalidTransition
 from hub.services import alerts, work_orders
+from hub.services.alert_query import AlertQuery, AlertView, list_alerts
 from hub.services.alerts import FLAP_LIMIT, FLAP_WINDOW, AlertRequest
 from hub.services.automation import apply_actions
 from hub.services.site import LoadResult
@@ -25,6 +26,8 @@ from rules.actions import ClearAlert, OpenWorkOrder, RaiseAlert
 from tests.services.alarm_fixtures import estate
 
 __all__ = ["estate"]
+
+EVERY = AlertQuery(view=AlertView.ALL)
 
 
 def device_id(session: Session, code: str) -> int:
@@ -165,12 +168,12 @@ def test_silent_gateway_is_one_incident_and_its_devices_recover_with_it(
         )
         assert applied.alerts_suppressed == 1 and applied.work_orders_opened == 1  # pump only
     with context.db.session() as session:
-        shown = alerts.list_alerts(session)
+        shown = list_alerts(session)
         titles = sorted(a.title for a in shown)
         assert titles == ["离线", "网关离线 Gateway offline: 2号楼网关 B2 gateway"]
         assert {a.device_id for a in shown} == {gateway, other}
         incident = next(a for a in shown if a.device_id == gateway)
-        hidden = [a for a in alerts.list_alerts(session, active_only=False) if a not in shown]
+        hidden = [a for a in list_alerts(session, EVERY) if a not in shown]
         assert {a.device_id for a in hidden} == {t1, t2}
         assert all(a.suppressed_by_id == incident.id and a.state.is_active for a in hidden)
         opened = {o.device_id for o in session.scalars(select(WorkOrder))}
@@ -181,7 +184,7 @@ def test_silent_gateway_is_one_incident_and_its_devices_recover_with_it(
         applied = apply_actions(session, [back], now=clock.now())
         assert applied.alerts_cleared == 3  # the incident and both devices, together
     with context.db.session() as session:
-        states = {a.device_id: a.state for a in alerts.list_alerts(session, active_only=False)}
+        states = {a.device_id: a.state for a in list_alerts(session, EVERY)}
         assert states[gateway] is states[t1] is states[t2] is AlertState.CLEARED_UNACKNOWLEDGED
         assert states[other].is_active
 

@@ -12,7 +12,8 @@ from hub.clock import FakeClock
 from hub.context import HubContext
 from hub.dispatcher import Dispatcher
 from hub.domain import CommandStatus
-from hub.services import alerts, commands
+from hub.services import commands
+from hub.services.alert_query import list_alerts
 from hub.services.automation import apply_actions
 from hub.services.site import LoadResult
 from hub.storage.models import Device, DeviceCommand
@@ -111,7 +112,7 @@ async def test_unanswered_command_times_out_with_one_alert(
         row = session.get(DeviceCommand, command.id)
         assert row is not None and row.status is CommandStatus.FAILED
         assert row.error == "no acknowledgement within 30 s"
-        shown = [a for a in alerts.list_alerts(session) if a.id == row.alert_id]
+        shown = [a for a in list_alerts(session) if a.id == row.alert_id]
         assert (
             shown[0].title
             == "设备指令失败 Device command failed: close_valve → 生活水泵 Domestic water pump"

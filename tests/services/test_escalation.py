@@ -9,7 +9,8 @@ from sqlalchemy import select
 from hub.clock import FakeClock
 from hub.context import HubContext
 from hub.domain import Priority, Role
-from hub.services import alerts, escalation, outbox, work_orders
+from hub.services import escalation, outbox, work_orders
+from hub.services.alert_query import list_alerts
 from hub.services.site import LoadResult
 from hub.services.work_orders import ACCEPT_WITHIN, WorkOrderRequest
 from hub.storage.models import OutboxMessage, User, WorkOrder
@@ -43,7 +44,7 @@ def test_unaccepted_urgent_order_escalates_once(
     clock.advance(timedelta(minutes=10))
     with context.db.session() as session:
         assert escalation.check(session, now=clock.now()) == []  # once
-        shown = alerts.list_alerts(session)
+        shown = list_alerts(session)
         assert [(a.title, a.work_order_id) for a in shown] == [
             (f"紧急工单超时未受理 Urgent work order #{urgent} not accepted", urgent)
         ]

@@ -1,6 +1,6 @@
 """All tables, imported here so `Base.metadata` knows every one of them."""
 
-from hub.storage.models.alerts import Alert
+from hub.storage.models.alerts import Alert, AlertEvent
 from hub.storage.models.audit import AuditEntry
 from hub.storage.models.auth_sessions import AuthSession, RefreshToken
 from hub.storage.models.billing import (
@@ -38,6 +38,7 @@ from hub.storage.models.work_orders import WorkOrder, WorkOrderEvent
 
 __all__ = [
     "Alert",
+    "AlertEvent",
     "AuditEntry",
     "AuthSession",
     "Bill",

@@ -1,4 +1,4 @@
-"""Control-room alerts; at most one active per dedup key (device + rule)."""
+"""Control-room alerts, at most one active per dedup key (device + rule), and their history."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.domain import AlertState, Severity
+from hub.domain import AlertEventKind, AlertState, Severity
 from hub.storage.base import Base
+from hub.storage.models.site import Building, Device, Site
 from hub.storage.models.users import User
 from hub.storage.types import UTCDateTime, enum_type
 
@@ -54,3 +55,29 @@ class Alert(Base):
     acknowledged_by: Mapped[User | None] = relationship(
         lazy="joined", foreign_keys=[acknowledged_by_id]
     )
+    cleared_by: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[cleared_by_id])
+    device: Mapped[Device | None] = relationship(lazy="joined")
+    site: Mapped[Site] = relationship(lazy="joined")
+    building: Mapped[Building | None] = relationship(  # the device's, for the list's filters
+        secondary="devices",
+        primaryjoin="Alert.device_id == Device.id",
+        secondaryjoin="Device.building_id == Building.id",
+        viewonly=True,
+        lazy="joined",
+    )
+
+
+class AlertEvent(Base):
+    """One step of an alarm's life, or a comment: who (None: the hub), when, with what note."""
+
+    __tablename__ = "alert_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    kind: Mapped[AlertEventKind] = mapped_column(enum_type(AlertEventKind))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    work_order_id: Mapped[int | None] = mapped_column(ForeignKey("work_orders.id"))
+
+    by: Mapped[User | None] = relationship(lazy="joined")

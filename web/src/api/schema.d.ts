@@ -103,10 +103,30 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List Alerts
-         * @description Newest first; active only unless `all=true`.
+         * List Open Or Filtered
+         * @description Worst first (critical, major, minor, warning), then newest first.
          */
-        get: operations["list_alerts_api_v1_alerts_get"];
+        get: operations["list_open_or_filtered_api_v1_alerts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{alert_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Alert
+         * @description The alarm, its device and place, readings ±2 h of the raise, history, work order.
+         */
+        get: operations["get_alert_api_v1_alerts__alert_id__get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -129,6 +149,67 @@ export interface paths {
          * @description Record who acknowledged and when; every open console sees it on the live feed.
          */
         post: operations["acknowledge_api_v1_alerts__alert_id__acknowledge_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{alert_id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close
+         * @description Done with it (any state but closed; acknowledges too): it leaves the open list.
+         */
+        post: operations["close_api_v1_alerts__alert_id__close_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{alert_id}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Comments
+         * @description Oldest first.
+         */
+        get: operations["list_comments_api_v1_alerts__alert_id__comments_get"];
+        put?: never;
+        /** Add Comment */
+        post: operations["add_comment_api_v1_alerts__alert_id__comments_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{alert_id}/work-order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Work Order
+         * @description Link an open order, or open a fault order (priority from the severity) for the alarm.
+         */
+        post: operations["work_order_api_v1_alerts__alert_id__work_order_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1009,6 +1090,164 @@ export interface components {
             /** Username */
             username: string;
         };
+        /** AlertDetailOut */
+        AlertDetailOut: {
+            alert: components["schemas"]["AlertOut"];
+            device: components["schemas"]["DeviceOut"] | null;
+            /** History */
+            history: components["schemas"]["AlertEventOut"][];
+            place: components["schemas"]["PlaceOut"];
+            /**
+             * Readings
+             * @description the device's readings around the raise
+             */
+            readings: components["schemas"]["ReadingOut"][];
+            /**
+             * Readings From
+             * Format: date-time
+             */
+            readings_from: string;
+            /**
+             * Readings To
+             * Format: date-time
+             */
+            readings_to: string;
+            /** @description None if none is linked, or the reader may not read work orders */
+            work_order: components["schemas"]["LinkedWorkOrderOut"] | null;
+        };
+        /**
+         * AlertEventKind
+         * @description One line of an alarm's history (who did what, when).
+         * @enum {string}
+         */
+        AlertEventKind: "raised" | "acknowledged" | "cleared" | "closed" | "commented" | "linked";
+        /**
+         * AlertEventOut
+         * @description A line of the history: `by` is None when the hub itself did it (raised, cleared).
+         */
+        AlertEventOut: {
+            /** Alert Id */
+            alert_id: number;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * By
+             * @description username
+             */
+            by: string | null;
+            /**
+             * By Name
+             * @description full name
+             */
+            by_name: string | null;
+            /** Id */
+            id: number;
+            kind: components["schemas"]["AlertEventKind"];
+            /** Note */
+            note: string;
+            /** Work Order Id */
+            work_order_id: number | null;
+        };
+        /** AlertOut */
+        AlertOut: {
+            /** Acknowledged At */
+            acknowledged_at: string | null;
+            /**
+             * Acknowledged By
+             * @description username
+             */
+            acknowledged_by: string | null;
+            /** Acknowledged By Id */
+            acknowledged_by_id: number | null;
+            /** Building Id */
+            building_id: number | null;
+            /** Building Name */
+            building_name: string | null;
+            /** Cleared At */
+            cleared_at: string | null;
+            /**
+             * Cleared By
+             * @description username of whoever closed it
+             */
+            cleared_by: string | null;
+            /**
+             * Cleared By Id
+             * @description None: the condition cleared by itself
+             */
+            cleared_by_id: number | null;
+            /** Device Id */
+            device_id: number | null;
+            device_kind: components["schemas"]["DeviceKind"] | null;
+            /** Device Name */
+            device_name: string | null;
+            /** Flap Count */
+            flap_count: number;
+            /** Flapping */
+            flapping: boolean;
+            /** Id */
+            id: number;
+            /**
+             * Last Seen At
+             * Format: date-time
+             */
+            last_seen_at: string;
+            /** Location */
+            location: string;
+            /** Occurrences */
+            occurrences: number;
+            /**
+             * Raised At
+             * Format: date-time
+             */
+            raised_at: string;
+            /** Reading Id */
+            reading_id: number | null;
+            /** Reason */
+            reason: string;
+            /** Rule Id */
+            rule_id: string;
+            severity: components["schemas"]["Severity"];
+            /** Site Id */
+            site_id: number;
+            /** Site Name */
+            site_name: string;
+            state: components["schemas"]["AlertState"];
+            /** Suppressed By Id */
+            suppressed_by_id: number | null;
+            /** Title */
+            title: string;
+            /**
+             * Unacknowledged
+             * @description nobody has acknowledged or closed it yet
+             */
+            unacknowledged: boolean;
+            /** Work Order Id */
+            work_order_id: number | null;
+        };
+        /**
+         * AlertState
+         * @enum {string}
+         */
+        AlertState: "active_unacknowledged" | "active_acknowledged" | "cleared_unacknowledged" | "cleared_acknowledged";
+        /**
+         * AlertView
+         * @description Which alarms a list shows, by where they are in their life.
+         * @enum {string}
+         */
+        AlertView: "open" | "unacknowledged" | "active_unacknowledged" | "active_acknowledged" | "cleared_unacknowledged" | "closed" | "all";
+        /** AlertWorkOrderOut */
+        AlertWorkOrderOut: {
+            alert: components["schemas"]["AlertOut"];
+            /**
+             * Created
+             * @description a new work order was opened
+             */
+            created: boolean;
+            work_order: components["schemas"]["LinkedWorkOrderOut"];
+        };
         /** Assignment */
         Assignment: {
             /** Technician Id */
@@ -1189,6 +1428,25 @@ export interface components {
              */
             next_before_id: number | null;
         };
+        /**
+         * DeviceKind
+         * @enum {string}
+         */
+        DeviceKind: "electricity_meter" | "water_meter" | "leak_sensor" | "smoke_sensor" | "temperature_sensor" | "pump" | "gate" | "checkpoint_reader" | "camera" | "gateway";
+        /** DeviceOut */
+        DeviceOut: {
+            /** Code */
+            code: string;
+            /** Id */
+            id: number;
+            kind: components["schemas"]["DeviceKind"];
+            /** Last Seen At */
+            last_seen_at: string | null;
+            /** Name */
+            name: string;
+            /** Online */
+            online: boolean | null;
+        };
         /** ErrorBody */
         ErrorBody: {
             /** Code */
@@ -1235,6 +1493,19 @@ export interface components {
             /** Value */
             value: string | null;
         };
+        /** LinkedWorkOrderOut */
+        LinkedWorkOrderOut: {
+            /**
+             * Assigned To
+             * @description username of the technician
+             */
+            assigned_to: string | null;
+            /** Id */
+            id: number;
+            status: components["schemas"]["WorkOrderStatus"];
+            /** Title */
+            title: string;
+        };
         /** Me */
         Me: {
             /** Full Name */
@@ -1251,6 +1522,11 @@ export interface components {
             role: components["schemas"]["Role"];
             /** Username */
             username: string;
+        };
+        /** Note */
+        Note: {
+            /** Note */
+            note: string;
         };
         /** NoticeCreate */
         NoticeCreate: {
@@ -1327,6 +1603,26 @@ export interface components {
             /** Reference */
             reference: string | null;
         };
+        /**
+         * PlaceOut
+         * @description Where the device is: estate, building and home (each None if not known).
+         */
+        PlaceOut: {
+            /** Building Id */
+            building_id: number | null;
+            /** Building Name */
+            building_name: string | null;
+            /** Home Code */
+            home_code: string | null;
+            /** Home Id */
+            home_id: number | null;
+            /** Location */
+            location: string;
+            /** Site Id */
+            site_id: number;
+            /** Site Name */
+            site_name: string;
+        };
         /** Preferences */
         Preferences: {
             /**
@@ -1334,6 +1630,20 @@ export interface components {
              * @enum {string}
              */
             language: "zh-CN" | "en";
+        };
+        /** ReadingOut */
+        ReadingOut: {
+            /** Metric */
+            metric: string;
+            /** Text */
+            text: string | null;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /** Value */
+            value: string | null;
         };
         /** RefreshRequest */
         RefreshRequest: {
@@ -1405,6 +1715,11 @@ export interface components {
             /** Site Code */
             site_code?: string | null;
         };
+        /**
+         * Severity
+         * @enum {string}
+         */
+        Severity: "critical" | "major" | "minor" | "warning";
         /** StaffCreate */
         StaffCreate: {
             /** Full Name */
@@ -1449,6 +1764,24 @@ export interface components {
             /** Type */
             type: string;
         };
+        /** WorkOrderLink */
+        WorkOrderLink: {
+            /**
+             * Existing Order Id
+             * @description link this open order; omit to create a fault order
+             */
+            existing_order_id?: number | null;
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+        };
+        /**
+         * WorkOrderStatus
+         * @enum {string}
+         */
+        WorkOrderStatus: "submitted" | "accepted" | "assigned" | "in_progress" | "completed" | "confirmed" | "cancelled";
     };
     responses: never;
     parameters: never;
@@ -1978,11 +2311,18 @@ export interface operations {
             };
         };
     };
-    list_alerts_api_v1_alerts_get: {
+    list_open_or_filtered_api_v1_alerts_get: {
         parameters: {
             query?: {
-                /** @description include cleared (history) */
-                all?: boolean;
+                /** @description open: waiting for a person */
+                state?: components["schemas"]["AlertView"];
+                site_id?: number | null;
+                building_id?: number | null;
+                device_id?: number | null;
+                severity?: components["schemas"]["Severity"][] | null;
+                device_kind?: components["schemas"]["DeviceKind"][] | null;
+                /** @description title, location, device name */
+                q?: string;
                 limit?: number;
             };
             header?: never;
@@ -1997,9 +2337,110 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["AlertOut"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_alert_api_v1_alerts__alert_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertDetailOut"];
                 };
             };
             /** @description Bad request */
@@ -2102,9 +2543,431 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AlertOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    close_api_v1_alerts__alert_id__close_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Note"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_comments_api_v1_alerts__alert_id__comments_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertEventOut"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_comment_api_v1_alerts__alert_id__comments_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Note"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertEventOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    work_order_api_v1_alerts__alert_id__work_order_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkOrderLink"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertWorkOrderOut"];
                 };
             };
             /** @description Bad request */

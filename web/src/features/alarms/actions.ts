@@ -1,0 +1,76 @@
+/** What a person does with an alarm, asked and sent the same way from the list and the detail. */
+import { ElMessage, ElMessageBox } from 'element-plus'
+import 'element-plus/es/components/message/style/css'
+import 'element-plus/es/components/message-box/style/css'
+import { useI18n } from 'vue-i18n'
+
+import { api, ApiError, unwrap } from '@/api/client'
+
+import type { Alarm } from './alarmList'
+
+export function useAlarmActions(changed: (alarm: Alarm) => void) {
+  const { t } = useI18n()
+  const path = (alarm: Alarm) => ({ params: { path: { alert_id: alarm.id } } })
+
+  async function attempt<T>(call: () => Promise<T>, done: string): Promise<T | undefined> {
+    try {
+      const result = await call()
+      ElMessage.success(done)
+      return result
+    } catch (error) {
+      if (error === 'cancel' || error === 'close') return undefined // the dialog was dismissed
+      ElMessage.error(error instanceof ApiError ? error.text : String(error))
+      return undefined
+    }
+  }
+
+  /** A note typed in a dialog; rejects ('cancel') when the dialog is dismissed. */
+  async function askNote(title: string, label: string): Promise<string> {
+    const { value } = await ElMessageBox.prompt(label, title, {
+      inputType: 'textarea',
+      inputPlaceholder: t('alarms.noteHint'),
+      confirmButtonText: t('common.confirm'),
+      cancelButtonText: t('common.cancel'),
+      inputValidator: (text: string) => text.trim().length > 0 || t('alarms.noteRequired'),
+      customClass: 'alarm-note-dialog',
+    })
+    return value.trim()
+  }
+
+  async function acknowledge(alarm: Alarm): Promise<void> {
+    const updated = await attempt(
+      () => unwrap(api.POST('/api/v1/alerts/{alert_id}/acknowledge', path(alarm))),
+      t('alarms.done.acknowledged'),
+    )
+    if (updated) changed(updated)
+  }
+
+  async function close(alarm: Alarm): Promise<void> {
+    const updated = await attempt(async () => {
+      const note = await askNote(t('alarms.closeTitle', { title: alarm.title }), t('alarms.closeNote'))
+      return unwrap(api.POST('/api/v1/alerts/{alert_id}/close', { ...path(alarm), body: { note } }))
+    }, t('alarms.done.closed'))
+    if (updated) changed(updated)
+  }
+
+  async function comment(alarm: Alarm): Promise<boolean> {
+    const written = await attempt(async () => {
+      const note = await askNote(t('alarms.commentTitle', { title: alarm.title }), t('alarms.commentNote'))
+      return unwrap(api.POST('/api/v1/alerts/{alert_id}/comments', { ...path(alarm), body: { note } }))
+    }, t('alarms.done.commented'))
+    return written !== undefined
+  }
+
+  /** Open a fault order for the alarm, or link the open order `existing`. */
+  async function workOrder(alarm: Alarm, existing: number | null, note: string) {
+    const body = { existing_order_id: existing, note }
+    const linked = await attempt(
+      () => unwrap(api.POST('/api/v1/alerts/{alert_id}/work-order', { ...path(alarm), body })),
+      existing === null ? t('alarms.done.orderCreated') : t('alarms.done.orderLinked'),
+    )
+    if (linked) changed(linked.alert)
+    return linked
+  }
+
+  return { acknowledge, close, comment, workOrder }
+}
