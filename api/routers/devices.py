@@ -111,8 +111,9 @@ class PlacementIn(BaseModel):
     y: float | None = Field(default=None, ge=0, le=1)
 
 
-def _decimal(value: Decimal | None) -> str | None:
-    return None if value is None else format(value, "f")
+def _decimal(value: Decimal) -> str:
+    """Exact, without the storage's trailing zeros: 2.750000 is "2.75"."""
+    return format(value.normalize(), "f")
 
 
 def device_out(summary: DeviceSummary) -> DeviceOut:
@@ -140,7 +141,12 @@ def _fields(summary: DeviceSummary) -> dict[str, object]:
         "state": summary.state,
         "active_alerts": summary.active_alerts,
         "last_values": [
-            LastValueOut(metric=v.metric, value=_decimal(v.value), text=v.text, ts=v.ts)
+            LastValueOut(
+                metric=v.metric,
+                value=None if v.value is None else _decimal(v.value),
+                text=v.text,
+                ts=v.ts,
+            )
             for v in summary.last_values
         ],
         "placement": placement,
@@ -187,7 +193,7 @@ def get_device(
     return DeviceDetail(
         **_fields(summary),
         readings_24h=[
-            SeriesOut(metric=m, points=[(ts, format(v, "f")) for ts, v in points])
+            SeriesOut(metric=m, points=[(ts, _decimal(v)) for ts, v in points])
             for m, points in sorted(series.items())
         ],
         open_alerts=[
