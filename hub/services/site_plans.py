@@ -158,11 +158,12 @@ def save_plan(
     building_id: int | None,
     floor: str,
     name: str,
-    by: User,
+    by: User | None,
     now: datetime,
 ) -> SitePlan:
     """Store the plan of the estate (no building) or of a building's floor; an upload for the
-    same place replaces the image and keeps the devices placed on it."""
+    same place replaces the image and keeps the devices placed on it. `by` None: the site file,
+    whose same image loaded again changes nothing."""
     if building_id is not None:
         building = session.get(Building, building_id)
         if building is None or building.site_id != site_id:
@@ -175,6 +176,9 @@ def save_plan(
         else SitePlan.building_id == building_id
     )
     row = session.scalars(query).one_or_none()
+    digest = hashlib.sha256(plan.data).hexdigest()
+    if row is not None and by is None and (row.sha256, row.name) == (digest, name):
+        return row
     if row is None:
         row = SitePlan(site_id=site_id, building_id=building_id, floor=floor)
         session.add(row)
@@ -182,10 +186,10 @@ def save_plan(
     row.media_type = plan.media_type
     row.width, row.height = plan.width, plan.height
     row.size = len(plan.data)
-    row.sha256 = hashlib.sha256(plan.data).hexdigest()
+    row.sha256 = digest
     row.data = plan.data
     row.uploaded_at = now
-    row.uploaded_by_id = by.id
+    row.uploaded_by_id = by.id if by is not None else None
     session.flush()
     return row
 

@@ -233,7 +233,8 @@ def test_an_admin_places_a_device_on_a_plan(
     api: ApiClient, context: HubContext, site: LoadResult
 ) -> None:
     files = {"file": ("plan.png", PNG, "image/png")}
-    form = {"site_id": str(site.site_id), "name": "总平面图 Site plan"}
+    b2 = _ok(api.get("/api/v1/sites", as_user="admin"))[0]["buildings"][1]
+    form = {"site_id": str(site.site_id), "name": "2号楼 B2", "building_id": str(b2["id"])}
     plan = _ok(api.post("/api/v1/site-plans", as_user="admin", data=form, files=files), 201)
     gate = _device_id(context, "gate-north")
     path = f"/api/v1/devices/{gate}/placement"

@@ -3,6 +3,7 @@ so that they can run and fetch nothing."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import cv2
@@ -11,7 +12,9 @@ import numpy as np
 import pytest
 
 from hub.context import HubContext
+from hub.errors import ConfigError
 from hub.services.site import LoadResult
+from hub.site_file import parse_site_file
 from tests.api.conftest import JPEG, PNG
 from tests.conftest import ApiClient
 
@@ -129,9 +132,10 @@ HOSTILE_SVGS = {
 
 @pytest.mark.parametrize("name", sorted(HOSTILE_SVGS))
 def test_hostile_svgs_are_refused(api: ApiClient, site: LoadResult, name: str) -> None:
+    before = _ok(api.get(PLANS, as_user="admin"))
     response = _upload(api, site, HOSTILE_SVGS[name].encode(), filename="plan.svg")
     assert response.status_code == 422, (name, response.text)
-    assert _ok(api.get(PLANS, as_user="admin")) == []
+    assert _ok(api.get(PLANS, as_user="admin")) == before  # the sample's plan is still there
 
 
 def test_wrong_types_and_oversize_uploads_are_refused(
@@ -159,3 +163,33 @@ def test_other_roles_unknown_ids_and_other_estates(api: ApiClient, site: LoadRes
     other = api.post(PLANS, as_user="admin", data=data, files=files)
     assert isinstance(other, httpx2.Response) and other.status_code == 404
     assert _upload(api, site, PNG, building_id="999999", floor="1F").status_code == 404
+
+
+def test_the_site_file_names_plans_and_places_devices_on_them(api: ApiClient) -> None:
+    """The sample site ships its site plan and a floor of building 1, with devices on them."""
+    plans = _ok(api.get(PLANS, as_user="operator"))
+    assert [(p["name"], p["floor"], p["media_type"]) for p in plans] == [
+        ("总平面图 Site plan", "", "image/svg+xml"),
+        ("1号楼一层 Building 1 ground floor", "1F", "image/svg+xml"),
+    ]
+    devices = _ok(
+        api.get("/api/v1/devices", as_user="operator", params={"plan_id": plans[1]["id"]})
+    )
+    assert {d["code"]: d["placement"]["x"] for d in devices} == {
+        "leak-b1-101": 0.3,
+        "leak-b1-102": 0.7,
+    }
+
+
+def test_a_hostile_plan_in_a_site_file_stops_the_load(tmp_path: Path) -> None:
+    (tmp_path / "plans").mkdir()
+    (tmp_path / "plans" / "evil.svg").write_text(HOSTILE_SVGS["event handler"])
+    site_file = tmp_path / "site.yaml"
+    site_file.write_text(
+        "site: {code: x, name: X}\nplans:\n  - {file: plans/evil.svg, name: Evil}\n"
+    )
+    with pytest.raises(ConfigError, match=r"plans\.0\.file 'plans/evil.svg'.*event handler"):
+        parse_site_file(site_file)
+    site_file.write_text("site: {code: x, name: X}\nplans:\n  - {file: ../etc/passwd, name: E}\n")
+    with pytest.raises(ConfigError, match="must be beside the site file"):
+        parse_site_file(site_file)
