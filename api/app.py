@@ -7,10 +7,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
-from api import errors, live
+from api import errors, live, web_app
 from api.body_guard import BodyGuard
 from api.open_paths import API_PREFIX
-from api.pages import routes as pages
 from api.responses import ERROR_RESPONSES
 from api.routers import (
     accounts,
@@ -46,7 +45,8 @@ def create_app(context: HubContext) -> FastAPI:
     app = FastAPI(
         title="Estate Hub",
         version="0.1.0",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served by web_app with local assets, not a CDN's
+        redoc_url=None,
         openapi_url=f"{API_PREFIX}/openapi.json",
         lifespan=lifespan,
     )
@@ -79,7 +79,7 @@ def create_app(context: HubContext) -> FastAPI:
         api.include_router(router)
     app.include_router(api)
     app.include_router(metrics.router)  # /metrics, where Prometheus looks by default
-    pages.install(app)
+    web_app.install(app)
     return app
 
 

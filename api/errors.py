@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from hub import errors
@@ -38,7 +40,9 @@ def _headers(exc: errors.HubError) -> dict[str, str]:
 
 def error_response(exc: errors.HubError) -> JSONResponse:
     """The answer to a hub error; also sent by middleware that refuses before any route."""
-    return JSONResponse({"detail": str(exc)}, status_code=status_for(exc), headers=_headers(exc))
+    return JSONResponse(
+        {"detail": str(exc), "code": exc.code}, status_code=status_for(exc), headers=_headers(exc)
+    )
 
 
 async def _handle(request: Request, exc: Exception) -> JSONResponse:
@@ -46,5 +50,13 @@ async def _handle(request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc)
 
 
+async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's own 422 body (the issues by field), with the code pages translate."""
+    assert isinstance(exc, RequestValidationError)
+    body = {"detail": jsonable_encoder(exc.errors()), "code": errors.InvalidInput.code}
+    return JSONResponse(body, status_code=422)
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(errors.HubError, _handle)
+    app.add_exception_handler(RequestValidationError, _invalid_request)

@@ -12,6 +12,7 @@ OPEN_PATHS = frozenset(
     {
         f"{API_PREFIX}/openapi.json",
         f"{API_PREFIX}/docs",
+        f"{API_PREFIX}/docs/oauth2-redirect",
         f"{API_PREFIX}/auth/token",
         f"{API_PREFIX}/auth/refresh",
         f"{API_PREFIX}/auth/password-reset/request",

@@ -1,8 +1,10 @@
 """The error answers every API route declares in the OpenAPI, in the one shape they all share.
 
-A hub error is `{"detail": "message"}`; a request FastAPI cannot parse (a missing field, a string
-for a number) is `{"detail": [{"loc": [...], "msg": ..., "type": ...}]}`. Declaring both keeps the
-generated clients and the schema checks honest.
+A hub error is `{"detail": "message", "code": "not_found"}`; a request FastAPI cannot parse (a
+missing field, a string for a number) is `{"detail": [{"loc": [...], "msg": ..., "type": ...}],
+"code": "invalid_input"}`. The message is English for logs and integrators; `code` is what the
+web app translates (its `errors.<code>` messages). Declaring both keeps the generated clients and
+the schema checks honest.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ class ValidationIssue(BaseModel):
 
 class ErrorBody(BaseModel):
     detail: str | list[ValidationIssue]
+    code: str
 
 
 _MEANINGS = {

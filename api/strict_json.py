@@ -16,6 +16,8 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hub.errors import InvalidInput
+
 MESSAGE = "NaN, Infinity and numbers out of range are not JSON numbers"
 
 
@@ -66,7 +68,7 @@ def _is_json(headers: Headers) -> bool:
 
 def _invalid() -> JSONResponse:
     issue = {"type": "json_invalid", "loc": ["body"], "msg": MESSAGE, "input": {}}
-    return JSONResponse({"detail": [issue]}, status_code=422)
+    return JSONResponse({"detail": [issue], "code": InvalidInput.code}, status_code=422)
 
 
 class StrictJson:

@@ -35,7 +35,9 @@ def check_password_policy(password: str, *, user_inputs: Sequence[str] = ()) -> 
     """At least 8 characters with upper, lower, digit and symbol (物业云平台制度 二(一)1), at
     most `MAX_PASSWORD_LENGTH`, and not guessable (zxcvbn, knowing the account's own names)."""
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise InvalidInput(f"password must be at most {MAX_PASSWORD_LENGTH} characters")
+        raise InvalidInput(
+            f"password must be at most {MAX_PASSWORD_LENGTH} characters", code="password_too_long"
+        )
     missing = [
         label
         for label, present in (
@@ -49,13 +51,14 @@ def check_password_policy(password: str, *, user_inputs: Sequence[str] = ()) -> 
     if len(password) < 8:
         missing.insert(0, "at least 8 characters")
     if missing:
-        raise InvalidInput("password needs " + ", ".join(missing))
+        raise InvalidInput("password needs " + ", ".join(missing), code="password_policy")
     verdict = zxcvbn(password, user_inputs=[value for value in user_inputs if value])
     if verdict["score"] < MIN_GUESS_SCORE:
         hint = verdict["feedback"].get("warning") or "it follows a common pattern"
         raise InvalidInput(
             f"password is too easy to guess ({hint.rstrip('.')}); try a longer,"
-            " less predictable one"
+            " less predictable one",
+            code="password_guessable",
         )
 
 
@@ -98,7 +101,9 @@ def _current() -> tuple[PasswordHasher, WorkGate, tuple[int, int]]:
 
 def hash_password(password: str) -> str:
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise InvalidInput(f"password must be at most {MAX_PASSWORD_LENGTH} characters")
+        raise InvalidInput(
+            f"password must be at most {MAX_PASSWORD_LENGTH} characters", code="password_too_long"
+        )
     hasher, gate, _ = _current()
     with gate.slot():
         return hasher.hash(password)

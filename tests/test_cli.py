@@ -52,7 +52,7 @@ def test_demo_runs_the_estate_and_status_counts_what_happened(
     get_settings.cache_clear()
     result = runner.invoke(app, ["demo", "--seconds", "12", "--port", str(free_port())])
     assert result.exit_code == 0, result.output
-    assert "owner101" in result.output and "/owner" in result.output
+    assert "owner101" in result.output and "/api/v1/docs" in result.output
     credentials = settings.var_dir / "demo-credentials.txt"
     assert "operator\t" in credentials.read_text(encoding="utf-8")
 

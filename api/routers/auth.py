@@ -3,7 +3,7 @@ admins create staff."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
@@ -17,6 +17,8 @@ from hub.services.auth_sessions import Issued
 from hub.storage.models import User
 
 router = APIRouter(prefix="/auth", tags=["auth"])
+
+Language = Literal["zh-CN", "en"]  # the web app's catalogues
 
 
 class Token(BaseModel):
@@ -48,6 +50,11 @@ class Me(BaseModel):
     full_name: str
     role: Role
     must_change_password: bool
+    language: Language
+
+
+class Preferences(BaseModel):
+    language: Language
 
 
 class PasswordChange(BaseModel):
@@ -121,6 +128,14 @@ def logout(user: CurrentUser, token: TokenDep, session: SessionDep, context: Con
 @router.get("/me")
 def me(user: CurrentUser) -> Me:
     """Any logged-in account may see itself (even before changing its initial password)."""
+    return Me.model_validate(user, from_attributes=True)
+
+
+@router.patch("/me")
+def set_preferences(body: Preferences, user: CurrentUser, session: SessionDep) -> Me:
+    """The web app's language follows the account from one phone or desk to the next."""
+    user.language = body.language
+    session.commit()
     return Me.model_validate(user, from_attributes=True)
 
 

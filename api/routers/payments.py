@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from adapters.payments.sandbox import deliver
 from api.deps import ContextDep, SessionDep
-from api.pages.routes import SECURITY_HEADERS
+from api.web_app import SECURITY_HEADERS
 from hub.services import payments
 from hub.services.payment_providers import provider_named, sandbox
 

@@ -58,9 +58,8 @@ def demo(
     accounts = _prepare(context)
     _write_credentials(settings.var_dir / "demo-credentials.txt", accounts, api.url)
     console.print(f"\n[bold green]Estate Hub demo[/] at [link={api.url}]{api.url}[/]")
-    console.print(f"  控制室 Control room  {api.url}/")
-    console.print(f"  巡更 Guard           {api.url}/guard")
-    console.print(f"  业主 Owner           {api.url}/owner")
+    console.print(f"  网页 Web console     {api.url}/   (按角色登录 each role logs in here)")
+    console.print(f"  接口 API docs        {api.url}/api/v1/docs")
     database = context.db.engine.url  # SQLAlchemy's URL hides its own password
     console.print(f"  MQTT broker          {redact_url(mqtt_url)}   database {database}")
     console.print("  付款 Payments        sandbox: owners pay on a local page, no money moves")

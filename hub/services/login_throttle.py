@@ -34,7 +34,9 @@ def check(session: Session, *, username: str, address: str, now: datetime) -> No
     if until is not None:
         wait = math.ceil((until - now).total_seconds())
         raise TooManyRequests(
-            f"too many failed logins: try again in {math.ceil(wait / 60)} min", retry_after=wait
+            f"too many failed logins: try again in {math.ceil(wait / 60)} min",
+            retry_after=wait,
+            code="login_locked",
         )
 
 

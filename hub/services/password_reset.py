@@ -104,7 +104,7 @@ def confirm(
     with sessions() as session:
         user = _confirm(session, username, phone, code, new_password, now, settings)
     if user is None:
-        raise InvalidInput(WRONG_CODE)
+        raise InvalidInput(WRONG_CODE, code="wrong_reset_code")
     return user
 
 

@@ -89,7 +89,7 @@ def authenticate(
     usable = user if user is not None and user.active else None
     if not security.verify_password(usable.password_hash if usable else None, password):
         _failed(session, user_id, username=username, address=address, now=now, settings=settings)
-        raise PermissionDenied("wrong username or password")
+        raise PermissionDenied("wrong username or password", code="wrong_credentials")
     assert usable is not None  # a match needs a real hash
     login_throttle.clear_account(session, username=username)
     return usable
@@ -135,7 +135,7 @@ def _target(user_id: int | None, username: str) -> str:
 def change_password(session: Session, user: User, *, current: str, new: str) -> None:
     """Set a new password, given the current one."""
     if not security.verify_password(user.password_hash, current):
-        raise PermissionDenied("current password is wrong")
+        raise PermissionDenied("current password is wrong", code="wrong_current_password")
     set_new_password(session, user, new)
 
 
@@ -147,7 +147,8 @@ def set_new_password(session: Session, user: User, new: str) -> None:
     if any(security.verify_password(old, new) for old in recent):
         raise InvalidInput(
             "password was used recently: choose one other than the current, the"
-            f" {REMEMBERED_PASSWORDS - 1} before it and any initial or reset password given to you"
+            f" {REMEMBERED_PASSWORDS - 1} before it and any initial or reset password given to you",
+            code="password_reused",
         )
     user.password_hash = security.hash_password(new)
     user.must_change_password = False

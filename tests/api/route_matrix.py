@@ -35,12 +35,8 @@ MATRIX: dict[str, Access] = {
     # the OpenAPI document and its pages, the web pages and their files
     "GET /api/v1/openapi.json": Open("the API's public contract"),
     "GET /api/v1/docs": Open("the API's public contract"),
-    "GET /docs/oauth2-redirect": Open("the API docs' login helper"),
-    "GET /redoc": Open("the API's public contract"),
-    "GET /": Open("a page; its data comes from the API with a token"),
-    "GET /owner": Open("a page; its data comes from the API with a token"),
-    "GET /guard": Open("a page; its data comes from the API with a token"),
-    "GET /static": Open("the pages' scripts and styles"),
+    "GET /api/v1/docs/oauth2-redirect": Open("the API docs' login helper"),
+    "GET /{path:path}": Open("the web app's files; its data comes from the API with a token"),
     # accounts
     "POST /api/v1/auth/token": Open("logging in"),
     "POST /api/v1/auth/password-reset/request": Open("an owner who forgot the password"),
@@ -48,6 +44,7 @@ MATRIX: dict[str, Access] = {
     "POST /api/v1/auth/refresh": Open("the refresh token is the credential"),
     "POST /api/v1/auth/logout": EVERYONE,
     "GET /api/v1/auth/me": EVERYONE,
+    "PATCH /api/v1/auth/me": EVERYONE,
     "POST /api/v1/auth/password": EVERYONE,
     "POST /api/v1/auth/staff": roles(ADMIN),
     "GET /api/v1/accounts": roles(ADMIN),

@@ -4,20 +4,15 @@ photo of the QR label; the control room sees the scans; other roles are refused.
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import cv2
 import httpx2
 import numpy as np
-import pytest
-from playwright.sync_api import Page, expect
 
 from adapters.camera.qr import label_png
 from hub.clock import FakeClock
 from hub.context import HubContext
-from hub.services.site import LoadResult
-from tests import test_browser
 from tests.conftest import ApiClient
 
 PATROL = "/api/v1/patrol"
@@ -152,48 +147,3 @@ def test_a_guard_sees_only_own_scans(api: ApiClient, context: HubContext) -> Non
     assert answer(api.post(f"{PATROL}/scans", as_user="guard2", json=body))[1]["outcome"] == "stray"
     assert answer(api.get(f"{PATROL}/scans", as_user="guard"))[1] == []
     assert len(answer(api.get(f"{PATROL}/scans", as_user="guard2"))[1]) == 1
-
-
-def test_guard_page_is_served_self_contained(api: ApiClient) -> None:
-    page = api.client.get("/guard")
-    assert page.status_code == 200
-    html = page.text
-    assert 'capture="environment"' in html and 'accept="image/*"' in html
-    assert 'id="login-form"' in html and 'id="password-form"' in html
-    assert "http://" not in html and "https://" not in html and "<script src" not in html
-
-
-# --- the guard's phone page in a real browser ------------------------------------------------
-
-browser = test_browser.browser
-hub_url = test_browser.hub_url
-page = test_browser.page
-
-
-@pytest.mark.browser
-def test_guard_page_walks_a_round_on_a_phone(
-    page: Page, hub_url: str, site: LoadResult, clock: FakeClock, tmp_path: Path
-) -> None:
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(hub_url + "/guard")
-    test_browser._log_in(page, "guard", site.new_accounts["guard"])
-    page.get_by_role("button", name="开始 Start").click()
-    expect(page.locator("#next")).to_have_text("北门 North gate · CP-NORTH-GATE")
-    expect(page.locator("#next-window")).to_contain_text("10:00–10:10")
-
-    page.fill("#code-form input[name=checkpoint_code]", "CP-NORTH-GATE")
-    page.click("#code-form button[type=submit]")
-    expect(page.locator("#result")).to_have_text("已打卡 Checked in: 北门 North gate")
-    expect(page.locator("#next")).to_contain_text("CP-B1-LOBBY")
-
-    clock.advance(timedelta(minutes=12))
-    page.set_input_files(
-        "#photo", {"name": "label.png", "mimeType": "image/png", "buffer": label_png("CP-B1-LOBBY")}
-    )
-    expect(page.locator("#result")).to_have_text("已打卡 Checked in: 1号楼大堂 B1 lobby")
-    expect(page.locator("#stops li[data-status=scanned]")).to_have_count(2)
-
-    page.fill("#code-form input[name=checkpoint_code]", "CP-NOWHERE")
-    page.click("#code-form button[type=submit]")
-    expect(page.locator("#result")).to_contain_text("checkpoint 'CP-NOWHERE' not found")
-    page.screenshot(path=tmp_path / "guard.png", full_page=True)

@@ -46,8 +46,6 @@ def served_routes(app: FastAPI) -> Iterator[str]:
 def _call(api: ApiClient, route: str, token: str | None) -> httpx2.Response:
     method, path = route.split(" ", 1)
     url = re.sub(r"\{[^}]+\}", NO_SUCH_ID, path)
-    if url == "/static":
-        url = "/static/app.js"
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     body = {"json": {}} if method in {"POST", "PATCH", "PUT"} else {}
     return api.client.request(method, url, headers=headers, **body)  # type: ignore[arg-type]

@@ -5,10 +5,8 @@ rarely try: NaN, Infinity and out-of-range numbers in every JSON body, and ids p
 from __future__ import annotations
 
 import re
-import tempfile
 from collections.abc import Iterator
 from itertools import product
-from pathlib import Path
 from typing import Any
 
 import schemathesis
@@ -16,9 +14,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from api.app import create_app
-from hub.context import HubContext
-from hub.settings import Settings
+from api.openapi_export import openapi_document
 from tests.conftest import ApiClient
 
 CHECKS = [not_a_server_error, response_schema_conformance]
@@ -29,13 +25,7 @@ BOUNDED = settings(
 )
 
 
-def _openapi_document() -> dict[str, Any]:
-    """The API's OpenAPI, from an app over a throwaway database that is never opened."""
-    settings = Settings(var_dir=Path(tempfile.mkdtemp()), database_url="sqlite://")
-    return create_app(HubContext.from_settings(settings)).openapi()
-
-
-DOCUMENT = _openapi_document()
+DOCUMENT = openapi_document()
 schema = schemathesis.openapi.from_dict(DOCUMENT)
 USERS = ("admin", "owner101")
 HOSTILE_NUMBERS = ("NaN", "Infinity", "-Infinity", "1e999", str(2**63), "-" + "9" * 5000)

@@ -22,6 +22,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     must_change_password: Mapped[bool] = mapped_column(default=True)
     active: Mapped[bool] = mapped_column(default=True)
+    language: Mapped[str] = mapped_column(String(8), default="zh-CN")  # the web app's, per user
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

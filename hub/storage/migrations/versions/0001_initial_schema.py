@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-02 18:11:57.168281
+Create Date: 2026-12-02 18:29:43.212818
 """
 
 from collections.abc import Sequence
@@ -152,6 +152,7 @@ def upgrade() -> None:
         sa.Column("password_hash", sa.String(length=255), nullable=False),
         sa.Column("must_change_password", sa.Boolean(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("language", sa.String(length=8), nullable=False),
         sa.Column("created_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("username", name=op.f("uq_users_username")),
