@@ -254,7 +254,8 @@ def send_command(
         accepted = ", ".join(c.command for c in accepted_commands(device)) or "none"
         raise InvalidInput(
             f"command: {device.code} does not accept {command!r} (accepted: {accepted}); "
-            "该设备不支持此指令"
+            "该设备不支持此指令",
+            code="command_not_accepted",
         )
     row = commands.request(
         session,

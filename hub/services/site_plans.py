@@ -95,7 +95,9 @@ def read_plan(stream: BinaryIO, *, settings: Settings) -> CheckedPlan:
     limit = settings.plan_max_bytes
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise TooLarge(f"plan: larger than the limit of {limit} bytes; 平面图文件太大")
+        raise TooLarge(
+            f"plan: larger than the limit of {limit} bytes; 平面图文件太大", code="plan_too_large"
+        )
     if data.lstrip()[:1] == b"<":
         return CheckedPlan(check_svg(data), SVG, None, None)
     header = read_header(data)  # PNG or JPEG by its magic bytes, else InvalidInput
@@ -117,13 +119,20 @@ def check_svg(data: bytes) -> bytes:
     try:
         root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except (ParseError, DefusedXmlException, ValueError) as exc:
-        raise InvalidInput(f"plan: not a well-formed SVG ({exc}); 平面图不是有效的 SVG") from None
+        raise InvalidInput(
+            f"plan: not a well-formed SVG ({exc}); 平面图不是有效的 SVG", code="plan_not_svg"
+        ) from None
     if root.tag != f"{_SVG_NS}svg":
-        raise InvalidInput("plan: the file is neither PNG, JPEG nor SVG; 仅支持 PNG/JPEG/SVG")
+        raise InvalidInput(
+            "plan: the file is neither PNG, JPEG nor SVG; 仅支持 PNG/JPEG/SVG", code="plan_not_svg"
+        )
     for element in root.iter():
         problem = _svg_problem(element)
         if problem is not None:
-            raise InvalidInput(f"plan: SVG refused: {problem}; SVG 含有脚本或外部引用, 已拒绝")
+            raise InvalidInput(
+                f"plan: SVG refused: {problem}; SVG 含有脚本或外部引用, 已拒绝",
+                code="plan_svg_unsafe",
+            )
     return data
 
 
@@ -220,9 +229,14 @@ def place(
         return device
     plan = get_or_raise(session, plan_id)
     if plan.site_id != device.site_id:
-        raise InvalidInput(f"plan {plan_id} is of another estate than device {device.code}")
+        raise InvalidInput(
+            f"plan {plan_id} is of another estate than device {device.code}",
+            code="plan_other_estate",
+        )
     if x is None or y is None:
-        raise InvalidInput("placement: give x and y (fractions 0..1 of the plan)")
+        raise InvalidInput(
+            "placement: give x and y (fractions 0..1 of the plan)", code="placement_incomplete"
+        )
     device.plan_id, device.plan_x, device.plan_y = plan.id, x, y
     session.flush()
     return device

@@ -473,6 +473,87 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Devices
+         * @description Every device with its state, last seen and last value of each metric, by estate and code.
+         */
+        get: operations["list_devices_api_v1_devices_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/{device_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Device
+         * @description One device: its summary, 24 h of readings by metric, open alarms and orders, commands.
+         */
+        get: operations["get_device_api_v1_devices__device_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/{device_id}/commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send Command
+         * @description Queue one of the commands the device accepts; the dispatcher publishes it and the
+         *     device's ack (or its absence within the timeout, an alarm) settles it.
+         */
+        post: operations["send_command_api_v1_devices__device_id__commands_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/{device_id}/placement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Place Device
+         * @description Put the device's icon on a plan of its estate at (x, y), or take it off (plan_id null).
+         */
+        put: operations["place_device_api_v1_devices__device_id__placement_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/homes": {
         parameters: {
             query?: never;
@@ -755,6 +836,71 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/site-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Plans
+         * @description Each estate's site plan first, then its buildings' floors.
+         */
+        get: operations["list_plans_api_v1_site_plans_get"];
+        put?: never;
+        /**
+         * Upload Plan
+         * @description The estate's site plan (no building), or a building's floor plan; an upload for the same
+         *     place replaces the image and keeps the devices placed on it.
+         */
+        post: operations["upload_plan_api_v1_site_plans_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/site-plans/{plan_id}/image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Image
+         * @description The checked image as stored, under a policy that lets it run and fetch nothing.
+         */
+        get: operations["get_image_api_v1_site_plans__plan_id__image_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Sites
+         * @description The estates with their buildings, to pick a plan's place.
+         */
+        get: operations["list_sites_api_v1_sites_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/staff": {
         parameters: {
             query?: never;
@@ -784,7 +930,7 @@ export interface paths {
         };
         /**
          * Get Status
-         * @description The same counts as `hub status --json`.
+         * @description Health: broker, workers, dead letters and queues, only as far as the hub measures them.
          */
         get: operations["get_status_api_v1_status_get"];
         put?: never;
@@ -990,6 +1136,14 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AcceptedCommand */
+        AcceptedCommand: {
+            /**
+             * Command
+             * @description also the i18n key devices.commands.<command>
+             */
+            command: string;
+        };
         /** AccountPublic */
         AccountPublic: {
             /** Active */
@@ -1009,6 +1163,27 @@ export interface components {
             /** Username */
             username: string;
         };
+        /** AlertBrief */
+        AlertBrief: {
+            /** Id */
+            id: number;
+            /**
+             * Raised At
+             * Format: date-time
+             */
+            raised_at: string;
+            severity: components["schemas"]["Severity"];
+            state: components["schemas"]["AlertState"];
+            /** Suppressed By Id */
+            suppressed_by_id: number | null;
+            /** Title */
+            title: string;
+        };
+        /**
+         * AlertState
+         * @enum {string}
+         */
+        AlertState: "active_unacknowledged" | "active_acknowledged" | "cleared_unacknowledged" | "cleared_acknowledged";
         /** Assignment */
         Assignment: {
             /** Technician Id */
@@ -1045,6 +1220,16 @@ export interface components {
             next_before_id: number | null;
             /** Total */
             total: number;
+        };
+        /** BacklogOut */
+        BacklogOut: {
+            /**
+             * Oldest Age S
+             * @description how long the oldest has waited; null: none
+             */
+            oldest_age_s: number | null;
+            /** Pending */
+            pending: number;
         };
         /** BillingRunIn */
         BillingRunIn: {
@@ -1109,6 +1294,74 @@ export interface components {
             /** Title */
             title: string;
         };
+        /** Body_upload_plan_api_v1_site_plans_post */
+        Body_upload_plan_api_v1_site_plans_post: {
+            /** Building Id */
+            building_id?: number | null;
+            /**
+             * File
+             * @description PNG, JPEG or SVG (no scripts or links out)
+             */
+            file: string;
+            /**
+             * Floor
+             * @default
+             */
+            floor: string;
+            /** Name */
+            name: string;
+            /** Site Id */
+            site_id: number;
+        };
+        /**
+         * BrokerState
+         * @enum {string}
+         */
+        BrokerState: "connected" | "disconnected" | "unknown";
+        /** BuildingOut */
+        BuildingOut: {
+            /** Code */
+            code: string;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+        };
+        /** CommandIn */
+        CommandIn: {
+            /** Command */
+            command: string;
+        };
+        /** CommandOut */
+        CommandOut: {
+            /** Acknowledged At */
+            acknowledged_at: string | null;
+            /** Command */
+            command: string;
+            /**
+             * Command Id
+             * @description the id sent to the device, echoed in its ack
+             */
+            command_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Error */
+            error: string | null;
+            /** Failed At */
+            failed_at: string | null;
+            /** Id */
+            id: number;
+            status: components["schemas"]["CommandStatus"];
+        };
+        /**
+         * CommandStatus
+         * @description A device command: stored, published to the device, answered, or failed (timed out).
+         * @enum {string}
+         */
+        CommandStatus: "pending" | "sent" | "acknowledged" | "failed";
         /** Completion */
         Completion: {
             /** Report */
@@ -1139,6 +1392,28 @@ export interface components {
             receipt_no: string;
             /** Reference */
             reference?: string | null;
+        };
+        /**
+         * Counts
+         * @description Row counts, the same as `hub status --json`.
+         */
+        Counts: {
+            /** Alerts Active */
+            alerts_active: number;
+            /** Alerts Total */
+            alerts_total: number;
+            /** Bills */
+            bills: number;
+            /** Dead Letters */
+            dead_letters: number;
+            /** Patrol Scans */
+            patrol_scans: number;
+            /** Readings */
+            readings: number;
+            /** Work Orders Open */
+            work_orders_open: number;
+            /** Work Orders Total */
+            work_orders_total: number;
         };
         /** DeadLetterOut */
         DeadLetterOut: {
@@ -1189,12 +1464,122 @@ export interface components {
              */
             next_before_id: number | null;
         };
+        /** DeviceDetail */
+        DeviceDetail: {
+            /** Active Alerts */
+            active_alerts: number;
+            /** Building Id */
+            building_id: number | null;
+            /** Code */
+            code: string;
+            /**
+             * Commands
+             * @description what this device accepts
+             */
+            commands: components["schemas"]["AcceptedCommand"][];
+            /** Gateway Id */
+            gateway_id: number | null;
+            /** Heartbeat S */
+            heartbeat_s: number;
+            /** Home Id */
+            home_id: number | null;
+            /** Id */
+            id: number;
+            kind: components["schemas"]["DeviceKind"];
+            /** Last Seen At */
+            last_seen_at: string | null;
+            /** Last Values */
+            last_values: components["schemas"]["LastValueOut"][];
+            /** Location */
+            location: string;
+            /** Name */
+            name: string;
+            /**
+             * Online
+             * @description null: not heard from since the site was loaded
+             */
+            online: boolean | null;
+            /** Open Alerts */
+            open_alerts: components["schemas"]["AlertBrief"][];
+            /** Open Work Orders */
+            open_work_orders: components["schemas"]["WorkOrderBrief"][];
+            placement: components["schemas"]["PlacementOut"] | null;
+            /** Readings 24H */
+            readings_24h: components["schemas"]["SeriesOut"][];
+            /** Recent Commands */
+            recent_commands: components["schemas"]["CommandOut"][];
+            /** Site Id */
+            site_id: number;
+            state: components["schemas"]["DeviceState"];
+        };
+        /**
+         * DeviceKind
+         * @enum {string}
+         */
+        DeviceKind: "electricity_meter" | "water_meter" | "leak_sensor" | "smoke_sensor" | "temperature_sensor" | "pump" | "gate" | "checkpoint_reader" | "camera" | "gateway";
+        /** DeviceOut */
+        DeviceOut: {
+            /** Active Alerts */
+            active_alerts: number;
+            /** Building Id */
+            building_id: number | null;
+            /** Code */
+            code: string;
+            /** Gateway Id */
+            gateway_id: number | null;
+            /** Heartbeat S */
+            heartbeat_s: number;
+            /** Home Id */
+            home_id: number | null;
+            /** Id */
+            id: number;
+            kind: components["schemas"]["DeviceKind"];
+            /** Last Seen At */
+            last_seen_at: string | null;
+            /** Last Values */
+            last_values: components["schemas"]["LastValueOut"][];
+            /** Location */
+            location: string;
+            /** Name */
+            name: string;
+            /**
+             * Online
+             * @description null: not heard from since the site was loaded
+             */
+            online: boolean | null;
+            placement: components["schemas"]["PlacementOut"] | null;
+            /** Site Id */
+            site_id: number;
+            state: components["schemas"]["DeviceState"];
+        };
+        /**
+         * DeviceState
+         * @enum {string}
+         */
+        DeviceState: "normal" | "alarm" | "offline" | "suppressed" | "unknown";
         /** ErrorBody */
         ErrorBody: {
             /** Code */
             code: string;
             /** Detail */
             detail: string | components["schemas"]["ValidationIssue"][];
+        };
+        /** LastValueOut */
+        LastValueOut: {
+            /** Metric */
+            metric: string;
+            /** Text */
+            text: string | null;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * Value
+             * @description the number as exact decimal text; null for text
+             */
+            value: string | null;
         };
         /**
          * LateReadingView
@@ -1327,6 +1712,33 @@ export interface components {
             /** Reference */
             reference: string | null;
         };
+        /** PlacementIn */
+        PlacementIn: {
+            /**
+             * Plan Id
+             * @description null takes the device off its plan
+             */
+            plan_id: number | null;
+            /** X */
+            x?: number | null;
+            /** Y */
+            y?: number | null;
+        };
+        /** PlacementOut */
+        PlacementOut: {
+            /** Plan Id */
+            plan_id: number;
+            /**
+             * X
+             * @description fraction of the plan's width, from the left
+             */
+            x: number;
+            /**
+             * Y
+             * @description fraction of the plan's height, from the top
+             */
+            y: number;
+        };
         /** Preferences */
         Preferences: {
             /**
@@ -1405,6 +1817,72 @@ export interface components {
             /** Site Code */
             site_code?: string | null;
         };
+        /** SeriesOut */
+        SeriesOut: {
+            /** Metric */
+            metric: string;
+            /**
+             * Points
+             * @description [ts, exact decimal], oldest first
+             */
+            points: [
+                string,
+                string
+            ][];
+        };
+        /**
+         * Severity
+         * @enum {string}
+         */
+        Severity: "critical" | "major" | "minor" | "warning";
+        /** SiteOut */
+        SiteOut: {
+            /** Buildings */
+            buildings: components["schemas"]["BuildingOut"][];
+            /** Code */
+            code: string;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+        };
+        /** SitePlanOut */
+        SitePlanOut: {
+            /**
+             * Building Id
+             * @description null: the estate's site plan
+             */
+            building_id: number | null;
+            /**
+             * Floor
+             * @description e.g. "1F"; empty for the site plan
+             */
+            floor: string;
+            /** Height */
+            height: number | null;
+            /** Id */
+            id: number;
+            /** Media Type */
+            media_type: string;
+            /** Name */
+            name: string;
+            /** Sha256 */
+            sha256: string;
+            /** Site Id */
+            site_id: number;
+            /** Size */
+            size: number;
+            /**
+             * Uploaded At
+             * Format: date-time
+             */
+            uploaded_at: string;
+            /**
+             * Width
+             * @description pixels; null for an SVG
+             */
+            width: number | null;
+        };
         /** StaffCreate */
         StaffCreate: {
             /** Full Name */
@@ -1422,6 +1900,38 @@ export interface components {
             role: components["schemas"]["Role"];
             /** Username */
             username: string;
+        };
+        /** StatusOut */
+        StatusOut: {
+            /** @description as the live workers last saw it; unknown when no worker is alive */
+            broker: components["schemas"]["BrokerState"];
+            /**
+             * Checked At
+             * Format: date-time
+             */
+            checked_at: string;
+            /** @description device commands waiting to be published */
+            commands: components["schemas"]["BacklogOut"];
+            counts: components["schemas"]["Counts"];
+            /**
+             * Database
+             * @description this answer was read from it
+             * @constant
+             */
+            database: "ok";
+            /** Dead Letters */
+            dead_letters: number;
+            /** Dead Letters 24H */
+            dead_letters_24h: number;
+            /**
+             * Ingest Queued
+             * @description messages the live workers hold, not yet stored; null: no live worker
+             */
+            ingest_queued: number | null;
+            /** @description notifications waiting for the dispatcher */
+            outbox: components["schemas"]["BacklogOut"];
+            /** Workers */
+            workers: components["schemas"]["WorkerOut"][];
         };
         /** Token */
         Token: {
@@ -1448,6 +1958,80 @@ export interface components {
             msg: string;
             /** Type */
             type: string;
+        };
+        /** WorkOrderBrief */
+        WorkOrderBrief: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Priority */
+            priority: string;
+            status: components["schemas"]["WorkOrderStatus"];
+            /** Title */
+            title: string;
+        };
+        /**
+         * WorkOrderStatus
+         * @enum {string}
+         */
+        WorkOrderStatus: "submitted" | "accepted" | "assigned" | "in_progress" | "completed" | "confirmed" | "cancelled";
+        /** WorkerOut */
+        WorkerOut: {
+            /**
+             * Alive
+             * @description a heartbeat within 3 of its intervals
+             */
+            alive: boolean;
+            /**
+             * Broker Connected
+             * @description at its last heartbeat
+             */
+            broker_connected: boolean;
+            /**
+             * Dead Letters
+             * @description since it started
+             */
+            dead_letters: number;
+            /** Heartbeat Every S */
+            heartbeat_every_s: number;
+            /** Host */
+            host: string;
+            /**
+             * Last Heartbeat At
+             * Format: date-time
+             */
+            last_heartbeat_at: string;
+            /**
+             * Messages
+             * @description since it started
+             */
+            messages: number;
+            /**
+             * Name
+             * @description its partition of the sites, e.g. "1/1"
+             */
+            name: string;
+            /** Pid */
+            pid: number;
+            /**
+             * Queued
+             * @description messages received, not yet stored, at its last heartbeat
+             */
+            queued: number;
+            /**
+             * Silent S
+             * @description seconds since its last heartbeat
+             */
+            silent_s: number;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
         };
     };
     responses: never;
@@ -4070,6 +4654,434 @@ export interface operations {
             };
         };
     };
+    list_devices_api_v1_devices_get: {
+        parameters: {
+            query?: {
+                /** @description estate */
+                site_id?: number | null;
+                building_id?: number | null;
+                /** @description only devices placed on this plan */
+                plan_id?: number | null;
+                kind?: components["schemas"]["DeviceKind"] | null;
+                state?: components["schemas"]["DeviceState"] | null;
+                /** @description code, name, location */
+                search?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceOut"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_device_api_v1_devices__device_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceDetail"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    send_command_api_v1_devices__device_id__commands_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommandIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    place_device_api_v1_devices__device_id__placement_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlacementIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     my_homes_api_v1_homes_get: {
         parameters: {
             query?: never;
@@ -5743,6 +6755,420 @@ export interface operations {
             };
         };
     };
+    list_plans_api_v1_site_plans_get: {
+        parameters: {
+            query?: {
+                site_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SitePlanOut"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    upload_plan_api_v1_site_plans_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_plan_api_v1_site_plans_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SitePlanOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_image_api_v1_site_plans__plan_id__image_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": unknown;
+                    "image/png": unknown;
+                    "image/svg+xml": unknown;
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_sites_api_v1_sites_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SiteOut"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_staff_api_v1_staff_get: {
         parameters: {
             query?: {
@@ -5864,9 +7290,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: number;
-                    };
+                    "application/json": components["schemas"]["StatusOut"];
                 };
             };
             /** @description Bad request */
