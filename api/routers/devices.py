@@ -74,8 +74,11 @@ class WorkOrderBrief(BaseModel):
 
 
 class SeriesOut(BaseModel):
+    """One metric's readings, oldest first: `values[i]` (exact decimal) was read at `ts[i]`."""
+
     metric: str
-    points: list[tuple[datetime, str]] = Field(description="[ts, exact decimal], oldest first")
+    ts: list[datetime]
+    values: list[str]
 
 
 class CommandOut(BaseModel):
@@ -193,7 +196,9 @@ def get_device(
     return DeviceDetail(
         **_fields(summary),
         readings_24h=[
-            SeriesOut(metric=m, points=[(ts, _decimal(v)) for ts, v in points])
+            SeriesOut(
+                metric=m, ts=[ts for ts, _ in points], values=[_decimal(v) for _, v in points]
+            )
             for m, points in sorted(series.items())
         ],
         open_alerts=[

@@ -1817,18 +1817,17 @@ export interface components {
             /** Site Code */
             site_code?: string | null;
         };
-        /** SeriesOut */
+        /**
+         * SeriesOut
+         * @description One metric's readings, oldest first: `values[i]` (exact decimal) was read at `ts[i]`.
+         */
         SeriesOut: {
             /** Metric */
             metric: string;
-            /**
-             * Points
-             * @description [ts, exact decimal], oldest first
-             */
-            points: [
-                string,
-                string
-            ][];
+            /** Ts */
+            ts: string[];
+            /** Values */
+            values: string[];
         };
         /**
          * Severity
