@@ -40,7 +40,9 @@ class SitePlanOut(BaseModel):
     floor: str = Field(description='e.g. "1F"; empty for the site plan')
     name: str
     media_type: str
-    width: int | None = Field(description="pixels; null for an SVG")
+    width: int | None = Field(
+        description="pixels; an SVG's viewBox (or width) size; null if it declares none"
+    )
     height: int | None
     size: int
     sha256: str

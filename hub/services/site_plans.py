@@ -99,7 +99,8 @@ def read_plan(stream: BinaryIO, *, settings: Settings) -> CheckedPlan:
             f"plan: larger than the limit of {limit} bytes; 平面图文件太大", code="plan_too_large"
         )
     if data.lstrip()[:1] == b"<":
-        return CheckedPlan(check_svg(data), SVG, None, None)
+        width, height = svg_size(check_svg(data))
+        return CheckedPlan(data, SVG, width, height)
     header = read_header(data)  # PNG or JPEG by its magic bytes, else InvalidInput
     with uploads.decoding(settings):
         picture = images.decode(data, max_pixels=settings.upload_max_pixels)
@@ -114,8 +115,9 @@ def _png(picture: object) -> bytes:
     return bytes(encoded.tobytes())
 
 
-def check_svg(data: bytes) -> bytes:
-    """`data` if it is an SVG that can neither run script nor load anything from elsewhere."""
+def check_svg(data: bytes) -> Element:
+    """The root of `data` if it is an SVG that can neither run script nor load anything from
+    elsewhere."""
     try:
         root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except (ParseError, DefusedXmlException, ValueError) as exc:
@@ -133,7 +135,25 @@ def check_svg(data: bytes) -> bytes:
                 f"plan: SVG refused: {problem}; SVG 含有脚本或外部引用, 已拒绝",
                 code="plan_svg_unsafe",
             )
-    return data
+    return root
+
+
+def svg_size(root: Element) -> tuple[int | None, int | None]:
+    """The drawing's width and height in its own units (viewBox, else width and height), so a
+    page can keep its proportions; None when it declares neither."""
+    numbers = re.findall(r"[-+]?[0-9]*\.?[0-9]+", root.get("viewBox", ""))
+    if len(numbers) == 4:
+        sizes = [float(numbers[2]), float(numbers[3])]
+    else:
+        sizes = [
+            float(m[1])
+            if (m := re.match(r"\s*([0-9]*\.?[0-9]+)\s*(px)?\s*$", root.get(a, "")))
+            else 0
+            for a in ("width", "height")
+        ]
+    if min(sizes) <= 0:
+        return None, None
+    return round(sizes[0]), round(sizes[1])
 
 
 def _svg_problem(element: Element) -> str | None:

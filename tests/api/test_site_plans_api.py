@@ -64,7 +64,8 @@ def test_an_admin_uploads_a_site_plan_and_floor_plans(api: ApiClient, site: Load
         _upload(api, site, GOOD_SVG, filename="b1-1f.svg", building_id=str(b1["id"]), floor="1F"),
         201,
     )
-    assert (floor["media_type"], floor["floor"], floor["width"]) == ("image/svg+xml", "1F", None)
+    assert (floor["media_type"], floor["floor"]) == ("image/svg+xml", "1F")
+    assert (floor["width"], floor["height"]) == (100, 60)  # its viewBox: the page keeps its shape
     jpeg = _ok(_upload(api, site, JPEG, building_id=str(b1["id"]), floor="2F"), 201)
     assert jpeg["media_type"] == "image/jpeg"
     listed = _ok(api.get(PLANS, as_user="operator"))

@@ -110,7 +110,7 @@ class SitePlan(Base):
     floor: Mapped[str] = mapped_column(String(32), default="")  # "" for the site plan
     name: Mapped[str] = mapped_column(String(200))
     media_type: Mapped[str] = mapped_column(String(32))
-    width: Mapped[int | None] = mapped_column(Integer)  # pixels; None for an SVG
+    width: Mapped[int | None] = mapped_column(Integer)  # pixels; an SVG's viewBox size
     height: Mapped[int | None] = mapped_column(Integer)
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))

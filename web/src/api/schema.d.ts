@@ -1878,7 +1878,7 @@ export interface components {
             uploaded_at: string;
             /**
              * Width
-             * @description pixels; null for an SVG
+             * @description pixels; an SVG's viewBox (or width) size; null if it declares none
              */
             width: number | null;
         };
