@@ -142,6 +142,7 @@ def test_a_hostile_svg_is_refused_in_the_page(open_as: OpenAs, tmp_path: Path) -
     evil = tmp_path / "evil.svg"
     evil.write_text('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>')
     page = open_as("admin", "/console/sitemap")
+    expect(page.locator("[data-test=plan-image]")).to_be_visible()
     page.locator("[data-test=upload-plan]").click()
     form = page.locator("[data-test=plan-form]")
     form.locator("input[name=plan_name]").fill("Evil")
@@ -176,12 +177,12 @@ def test_the_health_page_says_what_it_knows(
     open_as: OpenAs, context: HubContext, clock: FakeClock
 ) -> None:
     page = open_as("admin", "/console/health")
-    expect(page.locator("[data-test=health-broker]")).to_have_attribute("data-verdict", "unknown")
-    expect(page.locator("[data-test=health-workers]")).to_contain_text("没有接入进程报告心跳")
+    expect(page.locator("[data-test=health-card-broker]")).to_have_attribute("data-verdict", "unknown")
+    expect(page.locator("[data-test=workers-table]")).to_contain_text("没有接入进程报告心跳")
     worker = _worker(context)
     worker.tick_once(clock.now())
-    expect(page.locator("[data-test=health-broker]")).to_have_attribute(
+    expect(page.locator("[data-test=health-card-broker]")).to_have_attribute(
         "data-verdict", "ok", timeout=10_000
     )
-    expect(page.locator("[data-test=health-workers]")).to_contain_text("运行中")
+    expect(page.locator("[data-test=workers-table]")).to_contain_text("运行中")
     shot(page, "admin/health.png")
