@@ -179,6 +179,10 @@ def test_the_site_file_names_plans_and_places_devices_on_them(api: ApiClient) ->
     assert {d["code"]: d["placement"]["x"] for d in devices} == {
         "leak-b1-101": 0.3,
         "leak-b1-102": 0.7,
+        "em-b1-101": 0.47,
+        "em-b1-102": 0.53,
+        "wm-b1-101": 0.47,
+        "wm-b1-102": 0.53,
     }
 
 

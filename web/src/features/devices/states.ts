@@ -20,13 +20,13 @@ export const KINDS: DeviceKind[] = [
   'gateway',
 ]
 
-/** Colour-blind-safe enough next to the icon letter: green, red, grey, amber, light grey. */
+/** Green, red, dark grey, amber, grey; offline and unknown icons also get a dashed ring. */
 export const STATE_COLORS: Record<DeviceState, string> = {
   normal: '#2e9b57',
   alarm: '#d93026',
-  offline: '#6b7280',
+  offline: '#4b5563',
   suppressed: '#c77c02',
-  unknown: '#a8b0bb',
+  unknown: '#8e99a8',
 }
 
 /** Element Plus tag type for a state. */
