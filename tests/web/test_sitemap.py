@@ -177,7 +177,9 @@ def test_the_health_page_says_what_it_knows(
     open_as: OpenAs, context: HubContext, clock: FakeClock
 ) -> None:
     page = open_as("admin", "/console/health")
-    expect(page.locator("[data-test=health-card-broker]")).to_have_attribute("data-verdict", "unknown")
+    expect(page.locator("[data-test=health-card-broker]")).to_have_attribute(
+        "data-verdict", "unknown"
+    )
     expect(page.locator("[data-test=workers-table]")).to_contain_text("没有接入进程报告心跳")
     worker = _worker(context)
     worker.tick_once(clock.now())
