@@ -21,6 +21,7 @@ from hub.errors import HubError, TooLarge, Unauthenticated
 from hub.settings import Settings
 
 UPLOAD_PATHS = frozenset({f"{API_PREFIX}/work-orders", f"{API_PREFIX}/patrol/scans/photo"})
+PLAN_UPLOAD_PATH = f"{API_PREFIX}/site-plans"
 FORM_ALLOWANCE = 64 * 1024  # an upload's other form fields and multipart framing
 NOTIFY_PREFIX = f"{API_PREFIX}/payments/notify/"
 MAX_NOTIFICATION_BYTES = 64 * 1024  # real payment notifications are a few kB
@@ -30,6 +31,8 @@ def body_limit(method: str, path: str, settings: Settings) -> int:
     """The most bytes a request's body may have: a photo upload, a notification, or the rest."""
     if method == "POST" and path.rstrip("/") in UPLOAD_PATHS:
         return settings.upload_max_bytes + FORM_ALLOWANCE
+    if method == "POST" and path.rstrip("/") == PLAN_UPLOAD_PATH:
+        return settings.plan_max_bytes + FORM_ALLOWANCE
     if path.startswith(NOTIFY_PREFIX):
         return MAX_NOTIFICATION_BYTES
     return settings.body_max_bytes

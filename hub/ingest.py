@@ -33,6 +33,7 @@ from hub.payloads import (
     parse_message,
     storable,
 )
+from hub.services.devices import presence_changed
 from hub.services.late_readings import StoredReading, flag_late_readings
 from hub.settings import Settings, get_settings
 from hub.storage.base import Base
@@ -343,6 +344,7 @@ class _Presence:
                 session.execute(to)
         rows = [_status_event(i, online, cause, now) for i, online, cause in self._changes]
         session.execute(insert(DeviceEvent), rows)
+        presence_changed(session, {i: online for i, online, _ in self._changes}, now=now)
 
 
 def _status_event(device_id: int, online: bool, cause: str, now: datetime) -> dict[str, object]:
@@ -432,11 +434,14 @@ def presences(
 
 def mark_silent(session: Session, device_ids: Iterable[int], *, now: datetime) -> None:
     """Record that these devices went quiet past their limit (an offline rule fired)."""
+    gone = {}
     for device_id in sorted(set(device_ids)):
         device = session.get(Device, device_id)
         if device is not None and device.online is not False:
             device.online = False
             session.execute(insert(DeviceEvent), [_status_event(device_id, False, "silence", now)])
+            gone[device_id] = False
+    presence_changed(session, gone, now=now)
 
 
 def _unknown(session: Session, site: str, code: str) -> str:

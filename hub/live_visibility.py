@@ -28,6 +28,7 @@ Rule = Callable[[Session, User, Mapping[str, Any]], bool]
 
 ALERT_READERS = frozenset({Role.OPERATOR, Role.ADMIN, Role.GUARD})  # GET /alerts
 SCAN_READERS = frozenset({Role.OPERATOR, Role.ADMIN, Role.GUARD})  # GET /patrol/scans
+DEVICE_READERS = frozenset({Role.OPERATOR, Role.ADMIN})  # GET /devices/{id}
 WORK_ORDER_READERS = frozenset(  # GET /work-orders/{id}
     {Role.ADMIN, Role.OPERATOR, Role.CUSTOMER_SERVICE, Role.TECHNICIAN, Role.OWNER}
 )
@@ -41,6 +42,10 @@ def _object_id(data: Mapping[str, Any]) -> int | None:
 
 def _alert(session: Session, user: User, data: Mapping[str, Any]) -> bool:
     return user.role in ALERT_READERS
+
+
+def _device(session: Session, user: User, data: Mapping[str, Any]) -> bool:
+    return user.role in DEVICE_READERS and _object_id(data) is not None
 
 
 def _work_order(session: Session, user: User, data: Mapping[str, Any]) -> bool:
@@ -67,10 +72,11 @@ RULES: Mapping[str, Rule] = {
     "work_order.opened": _work_order,
     "work_order.updated": _work_order,
     "patrol.scan": _patrol_scan,
+    "device.updated": _device,
 }
 
 # Roles with something to read on the feed; the others are refused at connect (4403).
-LIVE_ROLES = ALERT_READERS | SCAN_READERS | WORK_ORDER_READERS
+LIVE_ROLES = ALERT_READERS | SCAN_READERS | WORK_ORDER_READERS | DEVICE_READERS
 
 
 def may_see(session: Session, user: User, kind: str, data: Mapping[str, Any]) -> bool:

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     )
     upload_decode_concurrency: int = 2  # photos decoded at once (a 40 MP one takes ~120 MiB)
     upload_decode_queue: int = 8  # uploads waiting to be decoded; beyond, 503 with Retry-After
+    plan_max_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1, description="an uploaded site or floor plan, bytes"
+    )
     body_max_bytes: int = Field(
         default=1024 * 1024, ge=1, description="any other request body (JSON, forms), bytes"
     )

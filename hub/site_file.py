@@ -5,11 +5,16 @@ from __future__ import annotations
 from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from hub.config_files import parse_yaml
 from hub.domain import DeviceKind, Role, Utility
+from hub.errors import ConfigError, HubError
+
+if TYPE_CHECKING:
+    from hub.services.site_plans import CheckedPlan
 
 SAMPLE_SITE = Path(__file__).resolve().parent / "samples" / "site.yaml"
 
@@ -43,6 +48,12 @@ class BuildingSpec(_Strict):
     homes: list[HomeSpec] = []
 
 
+class PlacementSpec(_Strict):
+    plan: str = Field(description="the `file` of one of the site file's plans")
+    x: float = Field(ge=0, le=1, description="fraction of the plan's width, from the left")
+    y: float = Field(ge=0, le=1, description="fraction of the plan's height, from the top")
+
+
 class DeviceSpec(_Strict):
     code: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
     kind: DeviceKind
@@ -52,6 +63,7 @@ class DeviceSpec(_Strict):
     location: str = ""
     heartbeat_s: int = Field(default=300, gt=0)
     gateway: str | None = Field(default=None, description="code of the edge gateway device")
+    placement: PlacementSpec | None = None
 
 
 class MeterSpec(_Strict):
@@ -78,6 +90,16 @@ class RouteSpec(_Strict):
     code: str
     name: str
     stops: list[StopSpec] = Field(min_length=1)
+
+
+class PlanSpec(_Strict):
+    """The estate's site plan (no building) or a building's floor plan, a file beside the site
+    file: SVG (no scripts or links out), PNG or JPEG, checked as an upload is."""
+
+    file: str = Field(description="relative to the site file, e.g. plans/site.svg")
+    name: str
+    building: str | None = Field(default=None, description="building code; none: the site plan")
+    floor: str = Field(default="", max_length=32, description='e.g. "1F"')
 
 
 class TierSpec(_Strict):
@@ -130,6 +152,13 @@ class SiteFile(_Strict):
     tariffs: list[TariffSpec] = []
     staff: list[StaffSpec] = []
     duty: list[DutySpec] = []
+    plans: list[PlanSpec] = []
+    # The plans' checked images by `file`, read by `parse_site_file` from beside the site file
+    _plan_images: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @property
+    def plan_images(self) -> dict[str, CheckedPlan]:
+        return self._plan_images
 
     @model_validator(mode="after")
     def _references_resolve(self) -> SiteFile:
@@ -158,6 +187,7 @@ class SiteFile(_Strict):
                 if s.checkpoint not in checkpoints
             ]
         problems += _gateway_problems(self.devices)
+        problems += _plan_problems(self.plans, self.devices, buildings)
         technicians = {s.username for s in self.staff if s.role is Role.TECHNICIAN}
         for n, shift in enumerate(self.duty):
             if shift.username not in technicians:
@@ -180,6 +210,37 @@ def _gateway_problems(devices: list[DeviceSpec]) -> list[str]:
     ]
 
 
+def _plan_problems(
+    plans: list[PlanSpec], devices: list[DeviceSpec], buildings: set[str]
+) -> list[str]:
+    problems = []
+    for n, plan in enumerate(plans):
+        where = Path(plan.file)
+        if where.is_absolute() or ".." in where.parts:
+            problems.append(f"plans.{n}.file: {plan.file!r} must be beside the site file")
+        if plan.building and plan.building not in buildings:
+            problems.append(f"plans.{n}.building: no building {plan.building!r}")
+    files = {plan.file for plan in plans}
+    problems += [
+        f"devices.{d.code}.placement.plan: no plan {d.placement.plan!r} in plans"
+        for d in devices
+        if d.placement is not None and d.placement.plan not in files
+    ]
+    return problems
+
+
 def parse_site_file(path: Path) -> SiteFile:
-    """Read and validate a site file; `ConfigError` names the file and the fields at fault."""
-    return parse_yaml(path, SiteFile)
+    """Read and validate a site file and the plan images it names; `ConfigError` names the file
+    and the fields at fault."""
+    spec = parse_yaml(path, SiteFile)
+    from hub.services import site_plans  # the upload checks; they need OpenCV, loaded here only
+    from hub.settings import get_settings
+
+    for n, plan in enumerate(spec.plans):
+        try:
+            with (path.parent / plan.file).open("rb") as stream:
+                checked = site_plans.read_plan(stream, settings=get_settings())
+        except (OSError, HubError) as exc:
+            raise ConfigError(f"{path}: plans.{n}.file {plan.file!r}: {exc}") from None
+        spec.plan_images[plan.file] = checked
+    return spec

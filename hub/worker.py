@@ -41,7 +41,7 @@ from hub.ingest import (
 )
 from hub.metrics import registry
 from hub.partitions import Claim, Partition, claim, owned_sites
-from hub.services import commands
+from hub.services import commands, status
 from hub.services.automation import apply_actions
 from hub.services.rule_state import RulesRuntime
 from hub.timeseries import influx_sink, reading_rows
@@ -122,6 +122,7 @@ class HubWorker:
         self._watching_since: datetime | None = None  # last (re)connect: silence counts from here
         self._last_tick: datetime | None = None
         self._claim: Claim | None = None  # while running
+        self._started_at: datetime | None = None  # its first timer pass
 
     def stats(self) -> WorkerStats:
         with self._lock:
@@ -373,7 +374,27 @@ class HubWorker:
         with self.context.db.session() as session:
             missed = _check_missed(session, now, sites)
         self._count({"ticks": 1})
+        self._beat(now)
         return TickResult(silent, missed)
+
+    def _beat(self, now: datetime) -> None:
+        """Say on the health page that this worker is alive, and whether it hears the broker."""
+        stats = self.stats()
+        self._started_at = self._started_at or now
+        with self.context.db.session() as session:
+            status.record_heartbeat(
+                session,
+                status.Heartbeat(
+                    name=str(self.partition or Partition.whole()),
+                    started_at=self._started_at,
+                    every_s=self.tick_seconds,
+                    broker_connected=stats.connected,
+                    queued=stats.queued,
+                    messages=stats.messages,
+                    dead_letters=stats.dead_letters,
+                ),
+                now=now,
+            )
 
     def _count(self, *counts: dict[str, int]) -> None:
         with self._lock:

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.domain import Role
-from hub.errors import NotFound
-from hub.services import users
+from hub.errors import ConfigError, NotFound
+from hub.services import site_plans, users
 from hub.site_file import SiteFile, TariffSpec
 from hub.storage.models import (
     Building,
@@ -126,6 +126,7 @@ def load_site(session: Session, spec: SiteFile, *, now: datetime) -> LoadResult:
             )
             result.new_accounts[member.username] = password
     _duty(session, site.id, spec, building_ids)
+    _plans(session, site.id, spec, building_ids, device_ids, now)
     result.counts = {
         "buildings": len(spec.buildings),
         "homes": len(home_ids),
@@ -136,6 +137,7 @@ def load_site(session: Session, spec: SiteFile, *, now: datetime) -> LoadResult:
         "tariffs": len(spec.tariffs),
         "staff": len(spec.staff),
         "duty": len(spec.duty),
+        "plans": len(spec.plans),
     }
     session.flush()
     return result
@@ -222,3 +224,42 @@ def site_by_code_or_raise(session: Session, code: str) -> Site:
     if site is None:
         raise NotFound(f"site {code!r} is not loaded")
     return site
+
+
+def _plans(
+    session: Session,
+    site_id: int,
+    spec: SiteFile,
+    building_ids: dict[str, int],
+    device_ids: dict[str, int],
+    now: datetime,
+) -> None:
+    """The plans the site file names (read and checked by `parse_site_file`), and the devices
+    it places on them; a device placed in the app but not in the file stays where it is."""
+    plan_ids: dict[str, int] = {}
+    for plan in spec.plans:
+        checked = spec.plan_images.get(plan.file)
+        if checked is None:
+            raise ConfigError(f"plans: {plan.file!r} was not read (use parse_site_file)")
+        row = site_plans.save_plan(
+            session,
+            checked,
+            site_id=site_id,
+            building_id=building_ids[plan.building] if plan.building else None,
+            floor=plan.floor,
+            name=plan.name,
+            by=None,
+            now=now,
+        )
+        plan_ids[plan.file] = row.id
+    for d in spec.devices:
+        if d.placement is not None:
+            device = session.get(Device, device_ids[d.code])
+            assert device is not None
+            site_plans.place(
+                session,
+                device,
+                plan_id=plan_ids[d.placement.plan],
+                x=d.placement.x,
+                y=d.placement.y,
+            )

@@ -88,6 +88,15 @@ MATRIX: dict[str, Access] = {
     "GET /api/v1/status": roles(ADMIN, OPERATOR),
     "GET /api/v1/dead-letters": roles(ADMIN, OPERATOR),
     "GET /metrics": roles(ADMIN),  # or the HUB_METRICS_TOKEN scraper
+    # devices and site plans
+    "GET /api/v1/devices": roles(ADMIN, OPERATOR),
+    "GET /api/v1/devices/{device_id}": roles(ADMIN, OPERATOR),
+    "POST /api/v1/devices/{device_id}/commands": roles(ADMIN, OPERATOR),
+    "PUT /api/v1/devices/{device_id}/placement": roles(ADMIN),
+    "POST /api/v1/site-plans": roles(ADMIN),
+    "GET /api/v1/site-plans": roles(ADMIN, OPERATOR),
+    "GET /api/v1/site-plans/{plan_id}/image": roles(ADMIN, OPERATOR),
+    "GET /api/v1/sites": roles(ADMIN, OPERATOR),
     # billing
     "GET /api/v1/bills": roles(OWNER, FINANCE, ADMIN, SERVICE),
     "GET /api/v1/bills/arrears": roles(FINANCE, ADMIN),

@@ -13,6 +13,7 @@ from hub.clock import FakeClock
 from hub.context import HubContext
 from hub.ingest import DEAD_LETTER_KEEP, dead_letter
 from hub.storage.models import DeadLetter
+from hub.worker import HubWorker
 from tests.api.conftest import RaiseAlert, Submit
 from tests.conftest import ApiClient
 
@@ -25,12 +26,12 @@ def _dead_letter(context: HubContext, topic: str, payload: bytes, reason: str) -
 def test_status_counts_what_the_hub_holds(
     api: ApiClient, raise_leak: RaiseAlert, submit: Submit, context: HubContext
 ) -> None:
-    empty = api.get("/api/v1/status", as_user="operator").json()
+    empty = api.get("/api/v1/status", as_user="operator").json()["counts"]
     assert set(empty.values()) == {0}
     raise_leak()
     submit()
     _dead_letter(context, "estate/green-garden/x/telemetry", b"{", "invalid JSON")
-    counts = api.get("/api/v1/status", as_user="admin").json()
+    counts = api.get("/api/v1/status", as_user="admin").json()["counts"]
     assert counts == {
         "readings": 0,
         "work_orders_open": 1,
@@ -99,3 +100,32 @@ def test_system_endpoints_refuse_other_roles(api: ApiClient) -> None:
     for user in ("owner101", "guard", "tech", "service", "finance"):
         assert api.get("/api/v1/status", as_user=user).status_code == 403, user
         assert api.get("/api/v1/dead-letters", as_user=user).status_code == 403, user
+
+
+def test_health_reports_workers_broker_and_queues_as_measured(
+    api: ApiClient, context: HubContext, clock: FakeClock
+) -> None:
+    unknown = api.get("/api/v1/status", as_user="operator").json()
+    assert (unknown["broker"], unknown["workers"], unknown["ingest_queued"]) == (
+        "unknown",
+        [],
+        None,
+    )
+    assert unknown["commands"] == {"pending": 0, "oldest_age_s": None}
+    worker = HubWorker(context, "mqtt://127.0.0.1:1", context.settings.rules_file, tick_seconds=5)
+    worker._connection(True)  # as when subscribed to the broker
+    worker.tick_once(clock.now())
+    gate = api.get("/api/v1/devices?search=gate-north", as_user="operator").json()[0]["id"]
+    api.post(f"/api/v1/devices/{gate}/commands", as_user="operator", json={"command": "open_gate"})
+    clock.advance(timedelta(seconds=12))
+    live = api.get("/api/v1/status", as_user="admin").json()
+    assert live["broker"] == "connected" and live["ingest_queued"] == 0
+    [beat] = live["workers"]
+    assert (beat["name"], beat["alive"], beat["silent_s"]) == ("1/1", True, 12.0)
+    assert live["commands"] == {"pending": 1, "oldest_age_s": 12.0}
+    worker._connection(False)
+    worker.tick_once(clock.now())
+    assert api.get("/api/v1/status", as_user="admin").json()["broker"] == "disconnected"
+    clock.advance(timedelta(seconds=16))  # three 5 s heartbeats missed: gone
+    gone = api.get("/api/v1/status", as_user="admin").json()
+    assert (gone["broker"], gone["workers"][0]["alive"]) == ("unknown", False)

@@ -30,11 +30,13 @@ from hub.storage.models.site import (
     Meter,
     Owner,
     Site,
+    SitePlan,
 )
 from hub.storage.models.sms import SmsMessage
 from hub.storage.models.telemetry import DeadLetter, DeviceEvent, Reading
 from hub.storage.models.users import PasswordHistory, User
 from hub.storage.models.work_orders import WorkOrder, WorkOrderEvent
+from hub.storage.models.workers import WorkerHeartbeat
 
 __all__ = [
     "Alert",
@@ -75,10 +77,12 @@ __all__ = [
     "RouteStop",
     "RuleState",
     "Site",
+    "SitePlan",
     "SmsMessage",
     "Tariff",
     "TariffTier",
     "User",
     "WorkOrder",
     "WorkOrderEvent",
+    "WorkerHeartbeat",
 ]

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import (
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.domain import DeviceKind, Utility
@@ -83,6 +91,32 @@ class Device(Base):
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     online: Mapped[bool | None] = mapped_column(default=None)
     gateway_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), index=True)
+    # Where its icon sits on a site plan: fractions of the plan's width and height (0..1)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("site_plans.id"), index=True)
+    plan_x: Mapped[float | None] = mapped_column(Float)
+    plan_y: Mapped[float | None] = mapped_column(Float)
+
+
+class SitePlan(Base):
+    """An estate's site plan (no building) or one floor of a building: a checked PNG, JPEG or
+    SVG image, kept in the database so backups and every API process have it."""
+
+    __tablename__ = "site_plans"
+    __table_args__ = (UniqueConstraint("site_id", "building_id", "floor"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("buildings.id"))
+    floor: Mapped[str] = mapped_column(String(32), default="")  # "" for the site plan
+    name: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(32))
+    width: Mapped[int | None] = mapped_column(Integer)  # pixels; an SVG's viewBox size
+    height: Mapped[int | None] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # not loaded by lists
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class Meter(Base):

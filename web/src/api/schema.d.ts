@@ -103,30 +103,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List Open Or Filtered
-         * @description Worst first (critical, major, minor, warning), then newest first.
+         * List Alerts
+         * @description Newest first; active only unless `all=true`.
          */
-        get: operations["list_open_or_filtered_api_v1_alerts_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/alerts/{alert_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Get Alert
-         * @description The alarm, its device and place, readings ±2 h of the raise, history, work order.
-         */
-        get: operations["get_alert_api_v1_alerts__alert_id__get"];
+        get: operations["list_alerts_api_v1_alerts_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -149,67 +129,6 @@ export interface paths {
          * @description Record who acknowledged and when; every open console sees it on the live feed.
          */
         post: operations["acknowledge_api_v1_alerts__alert_id__acknowledge_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/alerts/{alert_id}/close": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Close
-         * @description Done with it (any state but closed; acknowledges too): it leaves the open list.
-         */
-        post: operations["close_api_v1_alerts__alert_id__close_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/alerts/{alert_id}/comments": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List Comments
-         * @description Oldest first.
-         */
-        get: operations["list_comments_api_v1_alerts__alert_id__comments_get"];
-        put?: never;
-        /** Add Comment */
-        post: operations["add_comment_api_v1_alerts__alert_id__comments_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/alerts/{alert_id}/work-order": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Work Order
-         * @description Link an open order, or open a fault order (priority from the severity) for the alarm.
-         */
-        post: operations["work_order_api_v1_alerts__alert_id__work_order_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -554,6 +473,87 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Devices
+         * @description Every device with its state, last seen and last value of each metric, by estate and code.
+         */
+        get: operations["list_devices_api_v1_devices_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/{device_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Device
+         * @description One device: its summary, 24 h of readings by metric, open alarms and orders, commands.
+         */
+        get: operations["get_device_api_v1_devices__device_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/{device_id}/commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send Command
+         * @description Queue one of the commands the device accepts; the dispatcher publishes it and the
+         *     device's ack (or its absence within the timeout, an alarm) settles it.
+         */
+        post: operations["send_command_api_v1_devices__device_id__commands_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/{device_id}/placement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Place Device
+         * @description Put the device's icon on a plan of its estate at (x, y), or take it off (plan_id null).
+         */
+        put: operations["place_device_api_v1_devices__device_id__placement_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/homes": {
         parameters: {
             query?: never;
@@ -836,6 +836,71 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/site-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Plans
+         * @description Each estate's site plan first, then its buildings' floors.
+         */
+        get: operations["list_plans_api_v1_site_plans_get"];
+        put?: never;
+        /**
+         * Upload Plan
+         * @description The estate's site plan (no building), or a building's floor plan; an upload for the same
+         *     place replaces the image and keeps the devices placed on it.
+         */
+        post: operations["upload_plan_api_v1_site_plans_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/site-plans/{plan_id}/image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Image
+         * @description The checked image as stored, under a policy that lets it run and fetch nothing.
+         */
+        get: operations["get_image_api_v1_site_plans__plan_id__image_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Sites
+         * @description The estates with their buildings, to pick a plan's place.
+         */
+        get: operations["list_sites_api_v1_sites_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/staff": {
         parameters: {
             query?: never;
@@ -865,7 +930,7 @@ export interface paths {
         };
         /**
          * Get Status
-         * @description The same counts as `hub status --json`.
+         * @description Health: broker, workers, dead letters and queues, only as far as the hub measures them.
          */
         get: operations["get_status_api_v1_status_get"];
         put?: never;
@@ -1071,6 +1136,14 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AcceptedCommand */
+        AcceptedCommand: {
+            /**
+             * Command
+             * @description also the i18n key devices.commands.<command>
+             */
+            command: string;
+        };
         /** AccountPublic */
         AccountPublic: {
             /** Active */
@@ -1090,164 +1163,27 @@ export interface components {
             /** Username */
             username: string;
         };
-        /** AlertDetailOut */
-        AlertDetailOut: {
-            alert: components["schemas"]["AlertOut"];
-            device: components["schemas"]["DeviceOut"] | null;
-            /** History */
-            history: components["schemas"]["AlertEventOut"][];
-            place: components["schemas"]["PlaceOut"];
-            /**
-             * Readings
-             * @description the device's readings around the raise
-             */
-            readings: components["schemas"]["ReadingOut"][];
-            /**
-             * Readings From
-             * Format: date-time
-             */
-            readings_from: string;
-            /**
-             * Readings To
-             * Format: date-time
-             */
-            readings_to: string;
-            /** @description None if none is linked, or the reader may not read work orders */
-            work_order: components["schemas"]["LinkedWorkOrderOut"] | null;
-        };
-        /**
-         * AlertEventKind
-         * @description One line of an alarm's history (who did what, when).
-         * @enum {string}
-         */
-        AlertEventKind: "raised" | "acknowledged" | "cleared" | "closed" | "commented" | "linked";
-        /**
-         * AlertEventOut
-         * @description A line of the history: `by` is None when the hub itself did it (raised, cleared).
-         */
-        AlertEventOut: {
-            /** Alert Id */
-            alert_id: number;
-            /**
-             * At
-             * Format: date-time
-             */
-            at: string;
-            /**
-             * By
-             * @description username
-             */
-            by: string | null;
-            /**
-             * By Name
-             * @description full name
-             */
-            by_name: string | null;
+        /** AlertBrief */
+        AlertBrief: {
             /** Id */
             id: number;
-            kind: components["schemas"]["AlertEventKind"];
-            /** Note */
-            note: string;
-            /** Work Order Id */
-            work_order_id: number | null;
-        };
-        /** AlertOut */
-        AlertOut: {
-            /** Acknowledged At */
-            acknowledged_at: string | null;
-            /**
-             * Acknowledged By
-             * @description username
-             */
-            acknowledged_by: string | null;
-            /** Acknowledged By Id */
-            acknowledged_by_id: number | null;
-            /** Building Id */
-            building_id: number | null;
-            /** Building Name */
-            building_name: string | null;
-            /** Cleared At */
-            cleared_at: string | null;
-            /**
-             * Cleared By
-             * @description username of whoever closed it
-             */
-            cleared_by: string | null;
-            /**
-             * Cleared By Id
-             * @description None: the condition cleared by itself
-             */
-            cleared_by_id: number | null;
-            /** Device Id */
-            device_id: number | null;
-            device_kind: components["schemas"]["DeviceKind"] | null;
-            /** Device Name */
-            device_name: string | null;
-            /** Flap Count */
-            flap_count: number;
-            /** Flapping */
-            flapping: boolean;
-            /** Id */
-            id: number;
-            /**
-             * Last Seen At
-             * Format: date-time
-             */
-            last_seen_at: string;
-            /** Location */
-            location: string;
-            /** Occurrences */
-            occurrences: number;
             /**
              * Raised At
              * Format: date-time
              */
             raised_at: string;
-            /** Reading Id */
-            reading_id: number | null;
-            /** Reason */
-            reason: string;
-            /** Rule Id */
-            rule_id: string;
             severity: components["schemas"]["Severity"];
-            /** Site Id */
-            site_id: number;
-            /** Site Name */
-            site_name: string;
             state: components["schemas"]["AlertState"];
             /** Suppressed By Id */
             suppressed_by_id: number | null;
             /** Title */
             title: string;
-            /**
-             * Unacknowledged
-             * @description nobody has acknowledged or closed it yet
-             */
-            unacknowledged: boolean;
-            /** Work Order Id */
-            work_order_id: number | null;
         };
         /**
          * AlertState
          * @enum {string}
          */
         AlertState: "active_unacknowledged" | "active_acknowledged" | "cleared_unacknowledged" | "cleared_acknowledged";
-        /**
-         * AlertView
-         * @description Which alarms a list shows, by where they are in their life.
-         * @enum {string}
-         */
-        AlertView: "open" | "unacknowledged" | "active_unacknowledged" | "active_acknowledged" | "cleared_unacknowledged" | "closed" | "all";
-        /** AlertWorkOrderOut */
-        AlertWorkOrderOut: {
-            alert: components["schemas"]["AlertOut"];
-            /**
-             * Created
-             * @description a new work order was opened
-             */
-            created: boolean;
-            work_order: components["schemas"]["LinkedWorkOrderOut"];
-        };
         /** Assignment */
         Assignment: {
             /** Technician Id */
@@ -1284,6 +1220,16 @@ export interface components {
             next_before_id: number | null;
             /** Total */
             total: number;
+        };
+        /** BacklogOut */
+        BacklogOut: {
+            /**
+             * Oldest Age S
+             * @description how long the oldest has waited; null: none
+             */
+            oldest_age_s: number | null;
+            /** Pending */
+            pending: number;
         };
         /** BillingRunIn */
         BillingRunIn: {
@@ -1348,6 +1294,74 @@ export interface components {
             /** Title */
             title: string;
         };
+        /** Body_upload_plan_api_v1_site_plans_post */
+        Body_upload_plan_api_v1_site_plans_post: {
+            /** Building Id */
+            building_id?: number | null;
+            /**
+             * File
+             * @description PNG, JPEG or SVG (no scripts or links out)
+             */
+            file: string;
+            /**
+             * Floor
+             * @default
+             */
+            floor: string;
+            /** Name */
+            name: string;
+            /** Site Id */
+            site_id: number;
+        };
+        /**
+         * BrokerState
+         * @enum {string}
+         */
+        BrokerState: "connected" | "disconnected" | "unknown";
+        /** BuildingOut */
+        BuildingOut: {
+            /** Code */
+            code: string;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+        };
+        /** CommandIn */
+        CommandIn: {
+            /** Command */
+            command: string;
+        };
+        /** CommandOut */
+        CommandOut: {
+            /** Acknowledged At */
+            acknowledged_at: string | null;
+            /** Command */
+            command: string;
+            /**
+             * Command Id
+             * @description the id sent to the device, echoed in its ack
+             */
+            command_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Error */
+            error: string | null;
+            /** Failed At */
+            failed_at: string | null;
+            /** Id */
+            id: number;
+            status: components["schemas"]["CommandStatus"];
+        };
+        /**
+         * CommandStatus
+         * @description A device command: stored, published to the device, answered, or failed (timed out).
+         * @enum {string}
+         */
+        CommandStatus: "pending" | "sent" | "acknowledged" | "failed";
         /** Completion */
         Completion: {
             /** Report */
@@ -1378,6 +1392,28 @@ export interface components {
             receipt_no: string;
             /** Reference */
             reference?: string | null;
+        };
+        /**
+         * Counts
+         * @description Row counts, the same as `hub status --json`.
+         */
+        Counts: {
+            /** Alerts Active */
+            alerts_active: number;
+            /** Alerts Total */
+            alerts_total: number;
+            /** Bills */
+            bills: number;
+            /** Dead Letters */
+            dead_letters: number;
+            /** Patrol Scans */
+            patrol_scans: number;
+            /** Readings */
+            readings: number;
+            /** Work Orders Open */
+            work_orders_open: number;
+            /** Work Orders Total */
+            work_orders_total: number;
         };
         /** DeadLetterOut */
         DeadLetterOut: {
@@ -1428,6 +1464,54 @@ export interface components {
              */
             next_before_id: number | null;
         };
+        /** DeviceDetail */
+        DeviceDetail: {
+            /** Active Alerts */
+            active_alerts: number;
+            /** Building Id */
+            building_id: number | null;
+            /** Code */
+            code: string;
+            /**
+             * Commands
+             * @description what this device accepts
+             */
+            commands: components["schemas"]["AcceptedCommand"][];
+            /** Gateway Id */
+            gateway_id: number | null;
+            /** Heartbeat S */
+            heartbeat_s: number;
+            /** Home Id */
+            home_id: number | null;
+            /** Id */
+            id: number;
+            kind: components["schemas"]["DeviceKind"];
+            /** Last Seen At */
+            last_seen_at: string | null;
+            /** Last Values */
+            last_values: components["schemas"]["LastValueOut"][];
+            /** Location */
+            location: string;
+            /** Name */
+            name: string;
+            /**
+             * Online
+             * @description null: not heard from since the site was loaded
+             */
+            online: boolean | null;
+            /** Open Alerts */
+            open_alerts: components["schemas"]["AlertBrief"][];
+            /** Open Work Orders */
+            open_work_orders: components["schemas"]["WorkOrderBrief"][];
+            placement: components["schemas"]["PlacementOut"] | null;
+            /** Readings 24H */
+            readings_24h: components["schemas"]["SeriesOut"][];
+            /** Recent Commands */
+            recent_commands: components["schemas"]["CommandOut"][];
+            /** Site Id */
+            site_id: number;
+            state: components["schemas"]["DeviceState"];
+        };
         /**
          * DeviceKind
          * @enum {string}
@@ -1435,24 +1519,67 @@ export interface components {
         DeviceKind: "electricity_meter" | "water_meter" | "leak_sensor" | "smoke_sensor" | "temperature_sensor" | "pump" | "gate" | "checkpoint_reader" | "camera" | "gateway";
         /** DeviceOut */
         DeviceOut: {
+            /** Active Alerts */
+            active_alerts: number;
+            /** Building Id */
+            building_id: number | null;
             /** Code */
             code: string;
+            /** Gateway Id */
+            gateway_id: number | null;
+            /** Heartbeat S */
+            heartbeat_s: number;
+            /** Home Id */
+            home_id: number | null;
             /** Id */
             id: number;
             kind: components["schemas"]["DeviceKind"];
             /** Last Seen At */
             last_seen_at: string | null;
+            /** Last Values */
+            last_values: components["schemas"]["LastValueOut"][];
+            /** Location */
+            location: string;
             /** Name */
             name: string;
-            /** Online */
+            /**
+             * Online
+             * @description null: not heard from since the site was loaded
+             */
             online: boolean | null;
+            placement: components["schemas"]["PlacementOut"] | null;
+            /** Site Id */
+            site_id: number;
+            state: components["schemas"]["DeviceState"];
         };
+        /**
+         * DeviceState
+         * @enum {string}
+         */
+        DeviceState: "normal" | "alarm" | "offline" | "suppressed" | "unknown";
         /** ErrorBody */
         ErrorBody: {
             /** Code */
             code: string;
             /** Detail */
             detail: string | components["schemas"]["ValidationIssue"][];
+        };
+        /** LastValueOut */
+        LastValueOut: {
+            /** Metric */
+            metric: string;
+            /** Text */
+            text: string | null;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * Value
+             * @description the number as exact decimal text; null for text
+             */
+            value: string | null;
         };
         /**
          * LateReadingView
@@ -1493,19 +1620,6 @@ export interface components {
             /** Value */
             value: string | null;
         };
-        /** LinkedWorkOrderOut */
-        LinkedWorkOrderOut: {
-            /**
-             * Assigned To
-             * @description username of the technician
-             */
-            assigned_to: string | null;
-            /** Id */
-            id: number;
-            status: components["schemas"]["WorkOrderStatus"];
-            /** Title */
-            title: string;
-        };
         /** Me */
         Me: {
             /** Full Name */
@@ -1522,11 +1636,6 @@ export interface components {
             role: components["schemas"]["Role"];
             /** Username */
             username: string;
-        };
-        /** Note */
-        Note: {
-            /** Note */
-            note: string;
         };
         /** NoticeCreate */
         NoticeCreate: {
@@ -1603,25 +1712,32 @@ export interface components {
             /** Reference */
             reference: string | null;
         };
-        /**
-         * PlaceOut
-         * @description Where the device is: estate, building and home (each None if not known).
-         */
-        PlaceOut: {
-            /** Building Id */
-            building_id: number | null;
-            /** Building Name */
-            building_name: string | null;
-            /** Home Code */
-            home_code: string | null;
-            /** Home Id */
-            home_id: number | null;
-            /** Location */
-            location: string;
-            /** Site Id */
-            site_id: number;
-            /** Site Name */
-            site_name: string;
+        /** PlacementIn */
+        PlacementIn: {
+            /**
+             * Plan Id
+             * @description null takes the device off its plan
+             */
+            plan_id: number | null;
+            /** X */
+            x?: number | null;
+            /** Y */
+            y?: number | null;
+        };
+        /** PlacementOut */
+        PlacementOut: {
+            /** Plan Id */
+            plan_id: number;
+            /**
+             * X
+             * @description fraction of the plan's width, from the left
+             */
+            x: number;
+            /**
+             * Y
+             * @description fraction of the plan's height, from the top
+             */
+            y: number;
         };
         /** Preferences */
         Preferences: {
@@ -1630,20 +1746,6 @@ export interface components {
              * @enum {string}
              */
             language: "zh-CN" | "en";
-        };
-        /** ReadingOut */
-        ReadingOut: {
-            /** Metric */
-            metric: string;
-            /** Text */
-            text: string | null;
-            /**
-             * Ts
-             * Format: date-time
-             */
-            ts: string;
-            /** Value */
-            value: string | null;
         };
         /** RefreshRequest */
         RefreshRequest: {
@@ -1716,10 +1818,70 @@ export interface components {
             site_code?: string | null;
         };
         /**
+         * SeriesOut
+         * @description One metric's readings, oldest first: `values[i]` (exact decimal) was read at `ts[i]`.
+         */
+        SeriesOut: {
+            /** Metric */
+            metric: string;
+            /** Ts */
+            ts: string[];
+            /** Values */
+            values: string[];
+        };
+        /**
          * Severity
          * @enum {string}
          */
         Severity: "critical" | "major" | "minor" | "warning";
+        /** SiteOut */
+        SiteOut: {
+            /** Buildings */
+            buildings: components["schemas"]["BuildingOut"][];
+            /** Code */
+            code: string;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+        };
+        /** SitePlanOut */
+        SitePlanOut: {
+            /**
+             * Building Id
+             * @description null: the estate's site plan
+             */
+            building_id: number | null;
+            /**
+             * Floor
+             * @description e.g. "1F"; empty for the site plan
+             */
+            floor: string;
+            /** Height */
+            height: number | null;
+            /** Id */
+            id: number;
+            /** Media Type */
+            media_type: string;
+            /** Name */
+            name: string;
+            /** Sha256 */
+            sha256: string;
+            /** Site Id */
+            site_id: number;
+            /** Size */
+            size: number;
+            /**
+             * Uploaded At
+             * Format: date-time
+             */
+            uploaded_at: string;
+            /**
+             * Width
+             * @description pixels; an SVG's viewBox (or width) size; null if it declares none
+             */
+            width: number | null;
+        };
         /** StaffCreate */
         StaffCreate: {
             /** Full Name */
@@ -1737,6 +1899,38 @@ export interface components {
             role: components["schemas"]["Role"];
             /** Username */
             username: string;
+        };
+        /** StatusOut */
+        StatusOut: {
+            /** @description as the live workers last saw it; unknown when no worker is alive */
+            broker: components["schemas"]["BrokerState"];
+            /**
+             * Checked At
+             * Format: date-time
+             */
+            checked_at: string;
+            /** @description device commands waiting to be published */
+            commands: components["schemas"]["BacklogOut"];
+            counts: components["schemas"]["Counts"];
+            /**
+             * Database
+             * @description this answer was read from it
+             * @constant
+             */
+            database: "ok";
+            /** Dead Letters */
+            dead_letters: number;
+            /** Dead Letters 24H */
+            dead_letters_24h: number;
+            /**
+             * Ingest Queued
+             * @description messages the live workers hold, not yet stored; null: no live worker
+             */
+            ingest_queued: number | null;
+            /** @description notifications waiting for the dispatcher */
+            outbox: components["schemas"]["BacklogOut"];
+            /** Workers */
+            workers: components["schemas"]["WorkerOut"][];
         };
         /** Token */
         Token: {
@@ -1764,24 +1958,80 @@ export interface components {
             /** Type */
             type: string;
         };
-        /** WorkOrderLink */
-        WorkOrderLink: {
+        /** WorkOrderBrief */
+        WorkOrderBrief: {
             /**
-             * Existing Order Id
-             * @description link this open order; omit to create a fault order
+             * Created At
+             * Format: date-time
              */
-            existing_order_id?: number | null;
-            /**
-             * Note
-             * @default
-             */
-            note: string;
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Priority */
+            priority: string;
+            status: components["schemas"]["WorkOrderStatus"];
+            /** Title */
+            title: string;
         };
         /**
          * WorkOrderStatus
          * @enum {string}
          */
         WorkOrderStatus: "submitted" | "accepted" | "assigned" | "in_progress" | "completed" | "confirmed" | "cancelled";
+        /** WorkerOut */
+        WorkerOut: {
+            /**
+             * Alive
+             * @description a heartbeat within 3 of its intervals
+             */
+            alive: boolean;
+            /**
+             * Broker Connected
+             * @description at its last heartbeat
+             */
+            broker_connected: boolean;
+            /**
+             * Dead Letters
+             * @description since it started
+             */
+            dead_letters: number;
+            /** Heartbeat Every S */
+            heartbeat_every_s: number;
+            /** Host */
+            host: string;
+            /**
+             * Last Heartbeat At
+             * Format: date-time
+             */
+            last_heartbeat_at: string;
+            /**
+             * Messages
+             * @description since it started
+             */
+            messages: number;
+            /**
+             * Name
+             * @description its partition of the sites, e.g. "1/1"
+             */
+            name: string;
+            /** Pid */
+            pid: number;
+            /**
+             * Queued
+             * @description messages received, not yet stored, at its last heartbeat
+             */
+            queued: number;
+            /**
+             * Silent S
+             * @description seconds since its last heartbeat
+             */
+            silent_s: number;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -2311,18 +2561,11 @@ export interface operations {
             };
         };
     };
-    list_open_or_filtered_api_v1_alerts_get: {
+    list_alerts_api_v1_alerts_get: {
         parameters: {
             query?: {
-                /** @description open: waiting for a person */
-                state?: components["schemas"]["AlertView"];
-                site_id?: number | null;
-                building_id?: number | null;
-                device_id?: number | null;
-                severity?: components["schemas"]["Severity"][] | null;
-                device_kind?: components["schemas"]["DeviceKind"][] | null;
-                /** @description title, location, device name */
-                q?: string;
+                /** @description include cleared (history) */
+                all?: boolean;
                 limit?: number;
             };
             header?: never;
@@ -2337,110 +2580,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AlertOut"][];
-                };
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not logged in, or the token is invalid or expired */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such object, or not the caller's */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A step out of order, or a clash */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the hub needs is unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    get_alert_api_v1_alerts__alert_id__get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                alert_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AlertDetailOut"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    }[];
                 };
             };
             /** @description Bad request */
@@ -2543,431 +2685,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AlertOut"];
-                };
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not logged in, or the token is invalid or expired */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such object, or not the caller's */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A step out of order, or a clash */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the hub needs is unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    close_api_v1_alerts__alert_id__close_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                alert_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["Note"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AlertOut"];
-                };
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not logged in, or the token is invalid or expired */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such object, or not the caller's */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A step out of order, or a clash */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the hub needs is unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    list_comments_api_v1_alerts__alert_id__comments_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                alert_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AlertEventOut"][];
-                };
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not logged in, or the token is invalid or expired */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such object, or not the caller's */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A step out of order, or a clash */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the hub needs is unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    add_comment_api_v1_alerts__alert_id__comments_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                alert_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["Note"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AlertEventOut"];
-                };
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not logged in, or the token is invalid or expired */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such object, or not the caller's */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A step out of order, or a clash */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the hub needs is unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    work_order_api_v1_alerts__alert_id__work_order_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                alert_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["WorkOrderLink"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AlertWorkOrderOut"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description Bad request */
@@ -4933,6 +4653,434 @@ export interface operations {
             };
         };
     };
+    list_devices_api_v1_devices_get: {
+        parameters: {
+            query?: {
+                /** @description estate */
+                site_id?: number | null;
+                building_id?: number | null;
+                /** @description only devices placed on this plan */
+                plan_id?: number | null;
+                kind?: components["schemas"]["DeviceKind"] | null;
+                state?: components["schemas"]["DeviceState"] | null;
+                /** @description code, name, location */
+                search?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceOut"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_device_api_v1_devices__device_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceDetail"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    send_command_api_v1_devices__device_id__commands_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommandIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    place_device_api_v1_devices__device_id__placement_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlacementIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     my_homes_api_v1_homes_get: {
         parameters: {
             query?: never;
@@ -6606,6 +6754,420 @@ export interface operations {
             };
         };
     };
+    list_plans_api_v1_site_plans_get: {
+        parameters: {
+            query?: {
+                site_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SitePlanOut"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    upload_plan_api_v1_site_plans_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_plan_api_v1_site_plans_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SitePlanOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_image_api_v1_site_plans__plan_id__image_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": unknown;
+                    "image/png": unknown;
+                    "image/svg+xml": unknown;
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_sites_api_v1_sites_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SiteOut"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_staff_api_v1_staff_get: {
         parameters: {
             query?: {
@@ -6727,9 +7289,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: number;
-                    };
+                    "application/json": components["schemas"]["StatusOut"];
                 };
             };
             /** @description Bad request */

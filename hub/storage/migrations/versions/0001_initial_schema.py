@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-02 18:27:14.953131
+Create Date: 2026-12-02 18:29:43.212818
 """
 
 from collections.abc import Sequence
@@ -156,6 +156,22 @@ def upgrade() -> None:
         sa.Column("created_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("username", name=op.f("uq_users_username")),
+    )
+    op.create_table(
+        "worker_heartbeats",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("host", sa.String(length=200), nullable=False),
+        sa.Column("pid", sa.Integer(), nullable=False),
+        sa.Column("started_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("beat_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("every_s", sa.Double(), nullable=False),
+        sa.Column("broker_connected", sa.Boolean(), nullable=False),
+        sa.Column("queued", sa.Integer(), nullable=False),
+        sa.Column("messages", sa.Integer(), nullable=False),
+        sa.Column("dead_letters", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_worker_heartbeats")),
+        sa.UniqueConstraint("name", name=op.f("uq_worker_heartbeats_name")),
     )
     op.create_table(
         "audit_entries",
@@ -383,6 +399,35 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "site_plans",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("site_id", sa.Integer(), nullable=False),
+        sa.Column("building_id", sa.Integer(), nullable=True),
+        sa.Column("floor", sa.String(length=32), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("media_type", sa.String(length=32), nullable=False),
+        sa.Column("width", sa.Integer(), nullable=True),
+        sa.Column("height", sa.Integer(), nullable=True),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("uploaded_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["building_id"], ["buildings.id"], name=op.f("fk_site_plans_building_id_buildings")
+        ),
+        sa.ForeignKeyConstraint(
+            ["site_id"], ["sites.id"], name=op.f("fk_site_plans_site_id_sites")
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"], ["users.id"], name=op.f("fk_site_plans_uploaded_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_site_plans")),
+        sa.UniqueConstraint(
+            "site_id", "building_id", "floor", name=op.f("uq_site_plans_site_id_building_id_floor")
+        ),
+    )
+    op.create_table(
         "tariff_tiers",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("tariff_id", sa.Integer(), nullable=False),
@@ -446,6 +491,9 @@ def upgrade() -> None:
         sa.Column("last_seen_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("online", sa.Boolean(), nullable=True),
         sa.Column("gateway_id", sa.Integer(), nullable=True),
+        sa.Column("plan_id", sa.Integer(), nullable=True),
+        sa.Column("plan_x", sa.Float(), nullable=True),
+        sa.Column("plan_y", sa.Float(), nullable=True),
         sa.ForeignKeyConstraint(
             ["building_id"], ["buildings.id"], name=op.f("fk_devices_building_id_buildings")
         ),
@@ -453,12 +501,16 @@ def upgrade() -> None:
             ["gateway_id"], ["devices.id"], name=op.f("fk_devices_gateway_id_devices")
         ),
         sa.ForeignKeyConstraint(["home_id"], ["homes.id"], name=op.f("fk_devices_home_id_homes")),
+        sa.ForeignKeyConstraint(
+            ["plan_id"], ["site_plans.id"], name=op.f("fk_devices_plan_id_site_plans")
+        ),
         sa.ForeignKeyConstraint(["site_id"], ["sites.id"], name=op.f("fk_devices_site_id_sites")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_devices")),
         sa.UniqueConstraint("site_id", "code", name=op.f("uq_devices_site_id_code")),
     )
     with op.batch_alter_table("devices", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_devices_gateway_id"), ["gateway_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_devices_plan_id"), ["plan_id"], unique=False)
 
     op.create_table(
         "home_ownerships",
@@ -898,43 +950,6 @@ def upgrade() -> None:
         )
 
     op.create_table(
-        "alert_events",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("alert_id", sa.Integer(), nullable=False),
-        sa.Column(
-            "kind",
-            sa.Enum(
-                "raised",
-                "acknowledged",
-                "cleared",
-                "closed",
-                "commented",
-                "linked",
-                name="alerteventkind",
-                native_enum=False,
-                length=32,
-            ),
-            nullable=False,
-        ),
-        sa.Column("at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("by_id", sa.Integer(), nullable=True),
-        sa.Column("note", sa.Text(), nullable=False),
-        sa.Column("work_order_id", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["alert_id"], ["alerts.id"], name=op.f("fk_alert_events_alert_id_alerts")
-        ),
-        sa.ForeignKeyConstraint(["by_id"], ["users.id"], name=op.f("fk_alert_events_by_id_users")),
-        sa.ForeignKeyConstraint(
-            ["work_order_id"],
-            ["work_orders.id"],
-            name=op.f("fk_alert_events_work_order_id_work_orders"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_alert_events")),
-    )
-    with op.batch_alter_table("alert_events", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_alert_events_alert_id"), ["alert_id"], unique=False)
-
-    op.create_table(
         "device_commands",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("command_id", sa.String(length=64), nullable=False),
@@ -1168,10 +1183,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_device_commands_device_id"))
 
     op.drop_table("device_commands")
-    with op.batch_alter_table("alert_events", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_alert_events_alert_id"))
-
-    op.drop_table("alert_events")
     with op.batch_alter_table("work_order_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_work_order_events_work_order_id"))
 
@@ -1221,6 +1232,7 @@ def downgrade() -> None:
     op.drop_table("checkpoints")
     op.drop_table("home_ownerships")
     with op.batch_alter_table("devices", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_devices_plan_id"))
         batch_op.drop_index(batch_op.f("ix_devices_gateway_id"))
 
     op.drop_table("devices")
@@ -1229,6 +1241,7 @@ def downgrade() -> None:
 
     op.drop_table("bills")
     op.drop_table("tariff_tiers")
+    op.drop_table("site_plans")
     with op.batch_alter_table("refresh_tokens", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_refresh_tokens_session_id"))
 
@@ -1266,6 +1279,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_audit_entries_at"))
 
     op.drop_table("audit_entries")
+    op.drop_table("worker_heartbeats")
     op.drop_table("users")
     op.drop_table("sites")
     op.drop_table("rule_states")

@@ -1,0 +1,10 @@
+import type { FeatureRoute } from '@/router/types'
+
+export default [
+  {
+    path: '/console/devices',
+    name: 'devices',
+    component: () => import('./DevicesPage.vue'),
+    meta: { roles: ['admin', 'operator'], layout: 'console', menu: { label: 'devices.title', order: 30 } },
+  },
+] satisfies FeatureRoute[]
