@@ -103,10 +103,30 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List Alerts
-         * @description Newest first; active only unless `all=true`.
+         * List Open Or Filtered
+         * @description Worst first (critical, major, minor, warning), then newest first.
          */
-        get: operations["list_alerts_api_v1_alerts_get"];
+        get: operations["list_open_or_filtered_api_v1_alerts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{alert_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Alert
+         * @description The alarm, its device and place, readings ±2 h of the raise, history, work order.
+         */
+        get: operations["get_alert_api_v1_alerts__alert_id__get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -129,6 +149,67 @@ export interface paths {
          * @description Record who acknowledged and when; every open console sees it on the live feed.
          */
         post: operations["acknowledge_api_v1_alerts__alert_id__acknowledge_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{alert_id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close
+         * @description Done with it (any state but closed; acknowledges too): it leaves the open list.
+         */
+        post: operations["close_api_v1_alerts__alert_id__close_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{alert_id}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Comments
+         * @description Oldest first.
+         */
+        get: operations["list_comments_api_v1_alerts__alert_id__comments_get"];
+        put?: never;
+        /** Add Comment */
+        post: operations["add_comment_api_v1_alerts__alert_id__comments_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{alert_id}/work-order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Work Order
+         * @description Link an open order, or open a fault order (priority from the severity) for the alarm.
+         */
+        post: operations["work_order_api_v1_alerts__alert_id__work_order_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1179,11 +1260,164 @@ export interface components {
             /** Title */
             title: string;
         };
+        /** AlertDetailOut */
+        AlertDetailOut: {
+            alert: components["schemas"]["AlertOut"];
+            device: components["schemas"]["hub__services__alert_views__DeviceOut"] | null;
+            /** History */
+            history: components["schemas"]["AlertEventOut"][];
+            place: components["schemas"]["PlaceOut"];
+            /**
+             * Readings
+             * @description the device's readings around the raise
+             */
+            readings: components["schemas"]["ReadingOut"][];
+            /**
+             * Readings From
+             * Format: date-time
+             */
+            readings_from: string;
+            /**
+             * Readings To
+             * Format: date-time
+             */
+            readings_to: string;
+            /** @description None if none is linked, or the reader may not read work orders */
+            work_order: components["schemas"]["LinkedWorkOrderOut"] | null;
+        };
+        /**
+         * AlertEventKind
+         * @description One line of an alarm's history (who did what, when).
+         * @enum {string}
+         */
+        AlertEventKind: "raised" | "acknowledged" | "cleared" | "closed" | "commented" | "linked";
+        /**
+         * AlertEventOut
+         * @description A line of the history: `by` is None when the hub itself did it (raised, cleared).
+         */
+        AlertEventOut: {
+            /** Alert Id */
+            alert_id: number;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * By
+             * @description username
+             */
+            by: string | null;
+            /**
+             * By Name
+             * @description full name
+             */
+            by_name: string | null;
+            /** Id */
+            id: number;
+            kind: components["schemas"]["AlertEventKind"];
+            /** Note */
+            note: string;
+            /** Work Order Id */
+            work_order_id: number | null;
+        };
+        /** AlertOut */
+        AlertOut: {
+            /** Acknowledged At */
+            acknowledged_at: string | null;
+            /**
+             * Acknowledged By
+             * @description username
+             */
+            acknowledged_by: string | null;
+            /** Acknowledged By Id */
+            acknowledged_by_id: number | null;
+            /** Building Id */
+            building_id: number | null;
+            /** Building Name */
+            building_name: string | null;
+            /** Cleared At */
+            cleared_at: string | null;
+            /**
+             * Cleared By
+             * @description username of whoever closed it
+             */
+            cleared_by: string | null;
+            /**
+             * Cleared By Id
+             * @description None: the condition cleared by itself
+             */
+            cleared_by_id: number | null;
+            /** Device Id */
+            device_id: number | null;
+            device_kind: components["schemas"]["DeviceKind"] | null;
+            /** Device Name */
+            device_name: string | null;
+            /** Flap Count */
+            flap_count: number;
+            /** Flapping */
+            flapping: boolean;
+            /** Id */
+            id: number;
+            /**
+             * Last Seen At
+             * Format: date-time
+             */
+            last_seen_at: string;
+            /** Location */
+            location: string;
+            /** Occurrences */
+            occurrences: number;
+            /**
+             * Raised At
+             * Format: date-time
+             */
+            raised_at: string;
+            /** Reading Id */
+            reading_id: number | null;
+            /** Reason */
+            reason: string;
+            /** Rule Id */
+            rule_id: string;
+            severity: components["schemas"]["Severity"];
+            /** Site Id */
+            site_id: number;
+            /** Site Name */
+            site_name: string;
+            state: components["schemas"]["AlertState"];
+            /** Suppressed By Id */
+            suppressed_by_id: number | null;
+            /** Title */
+            title: string;
+            /**
+             * Unacknowledged
+             * @description nobody has acknowledged or closed it yet
+             */
+            unacknowledged: boolean;
+            /** Work Order Id */
+            work_order_id: number | null;
+        };
         /**
          * AlertState
          * @enum {string}
          */
         AlertState: "active_unacknowledged" | "active_acknowledged" | "cleared_unacknowledged" | "cleared_acknowledged";
+        /**
+         * AlertView
+         * @description Which alarms a list shows, by where they are in their life.
+         * @enum {string}
+         */
+        AlertView: "open" | "unacknowledged" | "active_unacknowledged" | "active_acknowledged" | "cleared_unacknowledged" | "closed" | "all";
+        /** AlertWorkOrderOut */
+        AlertWorkOrderOut: {
+            alert: components["schemas"]["AlertOut"];
+            /**
+             * Created
+             * @description a new work order was opened
+             */
+            created: boolean;
+            work_order: components["schemas"]["LinkedWorkOrderOut"];
+        };
         /** Assignment */
         Assignment: {
             /** Technician Id */
@@ -1517,41 +1751,6 @@ export interface components {
          * @enum {string}
          */
         DeviceKind: "electricity_meter" | "water_meter" | "leak_sensor" | "smoke_sensor" | "temperature_sensor" | "pump" | "gate" | "checkpoint_reader" | "camera" | "gateway";
-        /** DeviceOut */
-        DeviceOut: {
-            /** Active Alerts */
-            active_alerts: number;
-            /** Building Id */
-            building_id: number | null;
-            /** Code */
-            code: string;
-            /** Gateway Id */
-            gateway_id: number | null;
-            /** Heartbeat S */
-            heartbeat_s: number;
-            /** Home Id */
-            home_id: number | null;
-            /** Id */
-            id: number;
-            kind: components["schemas"]["DeviceKind"];
-            /** Last Seen At */
-            last_seen_at: string | null;
-            /** Last Values */
-            last_values: components["schemas"]["LastValueOut"][];
-            /** Location */
-            location: string;
-            /** Name */
-            name: string;
-            /**
-             * Online
-             * @description null: not heard from since the site was loaded
-             */
-            online: boolean | null;
-            placement: components["schemas"]["PlacementOut"] | null;
-            /** Site Id */
-            site_id: number;
-            state: components["schemas"]["DeviceState"];
-        };
         /**
          * DeviceState
          * @enum {string}
@@ -1620,6 +1819,19 @@ export interface components {
             /** Value */
             value: string | null;
         };
+        /** LinkedWorkOrderOut */
+        LinkedWorkOrderOut: {
+            /**
+             * Assigned To
+             * @description username of the technician
+             */
+            assigned_to: string | null;
+            /** Id */
+            id: number;
+            status: components["schemas"]["WorkOrderStatus"];
+            /** Title */
+            title: string;
+        };
         /** Me */
         Me: {
             /** Full Name */
@@ -1636,6 +1848,11 @@ export interface components {
             role: components["schemas"]["Role"];
             /** Username */
             username: string;
+        };
+        /** Note */
+        Note: {
+            /** Note */
+            note: string;
         };
         /** NoticeCreate */
         NoticeCreate: {
@@ -1712,6 +1929,26 @@ export interface components {
             /** Reference */
             reference: string | null;
         };
+        /**
+         * PlaceOut
+         * @description Where the device is: estate, building and home (each None if not known).
+         */
+        PlaceOut: {
+            /** Building Id */
+            building_id: number | null;
+            /** Building Name */
+            building_name: string | null;
+            /** Home Code */
+            home_code: string | null;
+            /** Home Id */
+            home_id: number | null;
+            /** Location */
+            location: string;
+            /** Site Id */
+            site_id: number;
+            /** Site Name */
+            site_name: string;
+        };
         /** PlacementIn */
         PlacementIn: {
             /**
@@ -1746,6 +1983,20 @@ export interface components {
              * @enum {string}
              */
             language: "zh-CN" | "en";
+        };
+        /** ReadingOut */
+        ReadingOut: {
+            /** Metric */
+            metric: string;
+            /** Text */
+            text: string | null;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /** Value */
+            value: string | null;
         };
         /** RefreshRequest */
         RefreshRequest: {
@@ -1973,6 +2224,19 @@ export interface components {
             /** Title */
             title: string;
         };
+        /** WorkOrderLink */
+        WorkOrderLink: {
+            /**
+             * Existing Order Id
+             * @description link this open order; omit to create a fault order
+             */
+            existing_order_id?: number | null;
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+        };
         /**
          * WorkOrderStatus
          * @enum {string}
@@ -2031,6 +2295,55 @@ export interface components {
              * Format: date-time
              */
             started_at: string;
+        };
+        /** DeviceOut */
+        api__routers__devices__DeviceOut: {
+            /** Active Alerts */
+            active_alerts: number;
+            /** Building Id */
+            building_id: number | null;
+            /** Code */
+            code: string;
+            /** Gateway Id */
+            gateway_id: number | null;
+            /** Heartbeat S */
+            heartbeat_s: number;
+            /** Home Id */
+            home_id: number | null;
+            /** Id */
+            id: number;
+            kind: components["schemas"]["DeviceKind"];
+            /** Last Seen At */
+            last_seen_at: string | null;
+            /** Last Values */
+            last_values: components["schemas"]["LastValueOut"][];
+            /** Location */
+            location: string;
+            /** Name */
+            name: string;
+            /**
+             * Online
+             * @description null: not heard from since the site was loaded
+             */
+            online: boolean | null;
+            placement: components["schemas"]["PlacementOut"] | null;
+            /** Site Id */
+            site_id: number;
+            state: components["schemas"]["DeviceState"];
+        };
+        /** DeviceOut */
+        hub__services__alert_views__DeviceOut: {
+            /** Code */
+            code: string;
+            /** Id */
+            id: number;
+            kind: components["schemas"]["DeviceKind"];
+            /** Last Seen At */
+            last_seen_at: string | null;
+            /** Name */
+            name: string;
+            /** Online */
+            online: boolean | null;
         };
     };
     responses: never;
@@ -2561,11 +2874,18 @@ export interface operations {
             };
         };
     };
-    list_alerts_api_v1_alerts_get: {
+    list_open_or_filtered_api_v1_alerts_get: {
         parameters: {
             query?: {
-                /** @description include cleared (history) */
-                all?: boolean;
+                /** @description open: waiting for a person */
+                state?: components["schemas"]["AlertView"];
+                site_id?: number | null;
+                building_id?: number | null;
+                device_id?: number | null;
+                severity?: components["schemas"]["Severity"][] | null;
+                device_kind?: components["schemas"]["DeviceKind"][] | null;
+                /** @description title, location, device name */
+                q?: string;
                 limit?: number;
             };
             header?: never;
@@ -2580,9 +2900,110 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["AlertOut"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_alert_api_v1_alerts__alert_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertDetailOut"];
                 };
             };
             /** @description Bad request */
@@ -2685,9 +3106,431 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AlertOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    close_api_v1_alerts__alert_id__close_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Note"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_comments_api_v1_alerts__alert_id__comments_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertEventOut"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_comment_api_v1_alerts__alert_id__comments_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Note"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertEventOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    work_order_api_v1_alerts__alert_id__work_order_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkOrderLink"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertWorkOrderOut"];
                 };
             };
             /** @description Bad request */
@@ -4678,7 +5521,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DeviceOut"][];
+                    "application/json": components["schemas"]["api__routers__devices__DeviceOut"][];
                 };
             };
             /** @description Bad request */
@@ -4995,7 +5838,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DeviceOut"];
+                    "application/json": components["schemas"]["api__routers__devices__DeviceOut"];
                 };
             };
             /** @description Bad request */

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-02 18:29:43.212818
+Create Date: 2026-12-02 20:54:04.905320
 """
 
 from collections.abc import Sequence
@@ -950,6 +950,43 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "alert_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("alert_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "raised",
+                "acknowledged",
+                "cleared",
+                "closed",
+                "commented",
+                "linked",
+                name="alerteventkind",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("by_id", sa.Integer(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("work_order_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["alert_id"], ["alerts.id"], name=op.f("fk_alert_events_alert_id_alerts")
+        ),
+        sa.ForeignKeyConstraint(["by_id"], ["users.id"], name=op.f("fk_alert_events_by_id_users")),
+        sa.ForeignKeyConstraint(
+            ["work_order_id"],
+            ["work_orders.id"],
+            name=op.f("fk_alert_events_work_order_id_work_orders"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_alert_events")),
+    )
+    with op.batch_alter_table("alert_events", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_alert_events_alert_id"), ["alert_id"], unique=False)
+
+    op.create_table(
         "device_commands",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("command_id", sa.String(length=64), nullable=False),
@@ -1183,6 +1220,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_device_commands_device_id"))
 
     op.drop_table("device_commands")
+    with op.batch_alter_table("alert_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_alert_events_alert_id"))
+
+    op.drop_table("alert_events")
     with op.batch_alter_table("work_order_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_work_order_events_work_order_id"))
 
