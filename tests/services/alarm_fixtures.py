@@ -9,7 +9,7 @@ import yaml
 
 from hub.context import HubContext
 from hub.services.site import LoadResult, load_site
-from hub.site_file import SAMPLE_SITE, SiteFile
+from hub.site_file import SAMPLE_SITE, SiteFile, parse_site_file
 
 GATEWAY_DEVICES: list[dict[str, Any]] = [
     {"code": "gw-b2", "kind": "gateway", "name": "2号楼网关 B2 gateway", "building": "B2"},
@@ -24,13 +24,17 @@ DUTY: list[dict[str, Any]] = [
 
 
 def extended_site() -> SiteFile:
+    """The sample site file with the gateway, a night technician and the roster added; its plan
+    images are the sample's, read and checked."""
     data = yaml.safe_load(SAMPLE_SITE.read_text(encoding="utf-8"))
     data["devices"] += GATEWAY_DEVICES
     data["staff"].append(
         {"username": "tech2", "full_name": "夜班维修 Night tech", "role": "technician"}
     )
     data["duty"] = DUTY
-    return SiteFile.model_validate(data)
+    spec = SiteFile.model_validate(data)
+    spec.plan_images.update(parse_site_file(SAMPLE_SITE).plan_images)
+    return spec
 
 
 @pytest.fixture

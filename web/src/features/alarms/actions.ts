@@ -1,10 +1,9 @@
 /** What a person does with an alarm, asked and sent the same way from the list and the detail. */
-import { ElMessage, ElMessageBox } from 'element-plus'
-import 'element-plus/es/components/message/style/css'
-import 'element-plus/es/components/message-box/style/css'
+import { ElMessageBox } from 'element-plus'
 import { useI18n } from 'vue-i18n'
 
-import { api, ApiError, unwrap } from '@/api/client'
+import { api, unwrap } from '@/api/client'
+import { toastError, toastOk } from '@/feedback/console'
 
 import type { Alarm } from './alarmList'
 
@@ -15,11 +14,10 @@ export function useAlarmActions(changed: (alarm: Alarm) => void) {
   async function attempt<T>(call: () => Promise<T>, done: string): Promise<T | undefined> {
     try {
       const result = await call()
-      ElMessage.success(done)
+      toastOk(done)
       return result
     } catch (error) {
-      if (error === 'cancel' || error === 'close') return undefined // the dialog was dismissed
-      ElMessage.error(error instanceof ApiError ? error.text : String(error))
+      if (error !== 'cancel' && error !== 'close') toastError(error) // else the dialog was dismissed
       return undefined
     }
   }

@@ -1,5 +1,5 @@
-/** Toasts and confirm boxes with their styles (the template resolver only styles components
- * used in templates, not these function APIs). */
+/** Toasts and confirm boxes on the desktop consoles (Element Plus), with their styles: the
+ * template resolver only styles components used in templates, not these function APIs. */
 import 'element-plus/es/components/message/style/css'
 import 'element-plus/es/components/message-box/style/css'
 
