@@ -44,7 +44,7 @@ lint: $(STAMP)
 	$(BIN)/mypy hub rules adapters edge api
 	cd web && npx vue-tsc --noEmit
 
-bench: $(STAMP)
+bench: $(STAMP) $(WEB_DIST)
 	$(BIN)/python -m bench
 
 clean:
@@ -52,7 +52,9 @@ clean:
 
 # Before the first release the schema is one migration, regenerated from the models.
 schema: $(STAMP)
+	mkdir -p var
 	rm -f hub/storage/migrations/versions/0001_initial_schema.py var/schema-gen.db
 	$(BIN)/python -c "from alembic import command; from hub.storage.db import alembic_config; command.revision(alembic_config('sqlite:///var/schema-gen.db'), message='initial schema', autogenerate=True, rev_id='0001')"
 	rm -f var/schema-gen.db
+	$(BIN)/ruff check -q --fix --select I hub/storage/migrations/versions
 	$(BIN)/ruff format -q hub/storage/migrations/versions

@@ -10,6 +10,8 @@ passes the limit.
 
 from __future__ import annotations
 
+import re
+
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -18,10 +20,15 @@ from api.errors import error_response
 from api.open_paths import API_PREFIX, needs_token
 from hub.context import HubContext
 from hub.errors import HubError, TooLarge, Unauthenticated
+from hub.services import complaints
+from hub.services.work_orders import MAX_PHOTOS
 from hub.settings import Settings
 
-UPLOAD_PATHS = frozenset({f"{API_PREFIX}/work-orders", f"{API_PREFIX}/patrol/scans/photo"})
+PHOTO_SCAN_PATH = f"{API_PREFIX}/patrol/scans/photo"
+REQUEST_PATH = f"{API_PREFIX}/work-orders"  # an owner's request: a photo or a short video
 PLAN_UPLOAD_PATH = f"{API_PREFIX}/site-plans"
+COMPLETION_PATH = re.compile(rf"{API_PREFIX}/work-orders/\d+/complete")  # report + photos
+COMPLAINT_PHOTOS_PATH = re.compile(rf"{API_PREFIX}/complaints/\d+/photos")  # photos + a video
 FORM_ALLOWANCE = 64 * 1024  # an upload's other form fields and multipart framing
 NOTIFY_PREFIX = f"{API_PREFIX}/payments/notify/"
 MAX_NOTIFICATION_BYTES = 64 * 1024  # real payment notifications are a few kB
@@ -29,8 +36,16 @@ MAX_NOTIFICATION_BYTES = 64 * 1024  # real payment notifications are a few kB
 
 def body_limit(method: str, path: str, settings: Settings) -> int:
     """The most bytes a request's body may have: a photo upload, a notification, or the rest."""
-    if method == "POST" and path.rstrip("/") in UPLOAD_PATHS:
+    if method == "POST" and path.rstrip("/") == PHOTO_SCAN_PATH:
         return settings.upload_max_bytes + FORM_ALLOWANCE
+    if method == "POST" and path.rstrip("/") == REQUEST_PATH:
+        return max(settings.upload_max_bytes, settings.upload_video_max_bytes) + FORM_ALLOWANCE
+    if method == "POST" and COMPLETION_PATH.fullmatch(path.rstrip("/")):
+        return MAX_PHOTOS * settings.upload_max_bytes + FORM_ALLOWANCE
+    if method == "POST" and COMPLAINT_PHOTOS_PATH.fullmatch(path.rstrip("/")):
+        photos = complaints.MAX_PHOTOS - complaints.MAX_VIDEOS
+        videos = complaints.MAX_VIDEOS * settings.upload_video_max_bytes
+        return photos * settings.upload_max_bytes + videos + FORM_ALLOWANCE
     if method == "POST" and path.rstrip("/") == PLAN_UPLOAD_PATH:
         return settings.plan_max_bytes + FORM_ALLOWANCE
     if path.startswith(NOTIFY_PREFIX):

@@ -17,10 +17,14 @@ OPEN_PATHS = frozenset(
         f"{API_PREFIX}/auth/refresh",
         f"{API_PREFIX}/auth/password-reset/request",
         f"{API_PREFIX}/auth/password-reset/confirm",
+        f"{API_PREFIX}/auth/registration",
+        f"{API_PREFIX}/auth/registration/homes",
+        f"{API_PREFIX}/auth/registration/verify",
     }
 )
-# providers' signed notifications and the sandbox's pay page: no hub login behind them
-OPEN_PREFIXES = (f"{API_PREFIX}/payments/",)
+# providers' signed notifications and the sandbox's pay page: no hub login behind them; a
+# survey's SMS link, whose token is the credential
+OPEN_PREFIXES = (f"{API_PREFIX}/payments/", f"{API_PREFIX}/surveys/by-token/")
 
 
 def needs_token(path: str) -> bool:

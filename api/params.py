@@ -16,6 +16,7 @@ DB_ID_MAX = 2**31 - 1
 
 ObjectId = Annotated[int, Path(ge=1, le=DB_ID_MAX)]
 IdField = Annotated[int, Field(ge=1, le=DB_ID_MAX)]
+QueryId = Annotated[int | None, Query(ge=1, le=DB_ID_MAX)]  # an optional ?x_id= filter
 
 # Pages of a growing list are keyed by id, newest first: rows written while someone reads do not
 # shift the next page as an offset would.

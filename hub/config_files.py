@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -52,3 +54,23 @@ def parse_yaml(path: Path, model: type[M]) -> M:
             for err in exc.errors()
         )
         raise ConfigError(f"{path}: {details}") from None
+
+
+def read_text(path: Path) -> str:
+    """A data file's text as it is on disk, for an administrator to edit."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path.name}: cannot be read: {exc.strerror}") from None
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """A reader (the worker) sees the old file or the new one, never half of it."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

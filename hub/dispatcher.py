@@ -3,9 +3,10 @@
 Each pass delivers pending notifications (hub/services/outbox.py: in-app ones to the inbox, SMS
 through the provider HUB_SMS_PROVIDER names), publishes pending device commands
 (hub/services/commands.py) and then runs the timers that need no message to fire:
-command acknowledgement timeouts, SLA escalation, settling of flapping alarms and, once an
-hour, the audit log's retention. Database work runs in a thread, one short transaction per
-step, so the event loop stays free; a failing pass is logged and the next one tries again.
+command acknowledgement timeouts, SLA escalation, survey reminders and closing, settling of
+flapping alarms and, once an hour, the audit log's retention. Database work runs in a thread,
+one short transaction per step, so the event loop stays free; a failing pass is logged and the
+next one tries again.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from adapters.mqtt.command_publisher import CommandPublisher
 from adapters.sms import sms_provider
 from hub.context import HubContext
 from hub.errors import ServiceUnavailable
-from hub.services import alerts, audit, commands, escalation, outbox
+from hub.services import alerts, audit, commands, escalation, outbox, surveys
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +114,8 @@ class Dispatcher:
             expired = len(commands.expire(session, now=now))
         with self.context.db.session() as session:
             escalated = len(escalation.check(session, now=now))
+        with self.context.db.session() as session:
+            surveys.sweep(session, now=now)
         with self.context.db.session() as session:
             settled = len(alerts.settle_flapping(session, now=now))
         self._prune_audit(now)

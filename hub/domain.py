@@ -126,7 +126,9 @@ OPEN_WORK_ORDER_STATES = (
 WORK_ORDER_TRANSITIONS: dict[WorkOrderStatus, frozenset[WorkOrderStatus]] = {
     WorkOrderStatus.SUBMITTED: frozenset({WorkOrderStatus.ACCEPTED, WorkOrderStatus.CANCELLED}),
     WorkOrderStatus.ACCEPTED: frozenset({WorkOrderStatus.ASSIGNED, WorkOrderStatus.CANCELLED}),
-    WorkOrderStatus.ASSIGNED: frozenset({WorkOrderStatus.IN_PROGRESS, WorkOrderStatus.ASSIGNED}),
+    WorkOrderStatus.ASSIGNED: frozenset(
+        {WorkOrderStatus.IN_PROGRESS, WorkOrderStatus.ASSIGNED, WorkOrderStatus.CANCELLED}
+    ),
     WorkOrderStatus.IN_PROGRESS: frozenset({WorkOrderStatus.COMPLETED}),
     WorkOrderStatus.COMPLETED: frozenset({WorkOrderStatus.CONFIRMED, WorkOrderStatus.IN_PROGRESS}),
     WorkOrderStatus.CONFIRMED: frozenset(),
@@ -152,6 +154,14 @@ class ScanSource(StrEnum):
     PHONE_CODE = "phone_code"
     PHONE_PHOTO = "phone_photo"
     READER = "reader"
+
+
+class MemberKind(StrEnum):
+    """Who else belongs to a home's household besides its owners (业主信息: 关联信息)."""
+
+    FAMILY = "family"
+    TENANT = "tenant"
+    EMERGENCY_CONTACT = "emergency_contact"
 
 
 class DeliveryStatus(StrEnum):

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from hub.domain import Role
 from hub.errors import NotFound
-from hub.services import patrol, work_orders
+from hub.services import complaints, patrol, work_orders
 from hub.storage.models import User
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,9 @@ SCAN_READERS = frozenset({Role.OPERATOR, Role.ADMIN, Role.GUARD})  # GET /patrol
 DEVICE_READERS = frozenset({Role.OPERATOR, Role.ADMIN})  # GET /devices/{id}
 WORK_ORDER_READERS = frozenset(  # GET /work-orders/{id}
     {Role.ADMIN, Role.OPERATOR, Role.CUSTOMER_SERVICE, Role.TECHNICIAN, Role.OWNER}
+)
+COMPLAINT_READERS = frozenset(  # GET /complaints/{id}
+    {Role.ADMIN, Role.CUSTOMER_SERVICE, Role.OWNER}
 )
 
 
@@ -48,15 +51,26 @@ def _device(session: Session, user: User, data: Mapping[str, Any]) -> bool:
     return user.role in DEVICE_READERS and _object_id(data) is not None
 
 
-def _work_order(session: Session, user: User, data: Mapping[str, Any]) -> bool:
-    order_id = _object_id(data)
-    if user.role not in WORK_ORDER_READERS or order_id is None:
-        return False
-    try:
-        work_orders.get_visible_or_raise(session, order_id, user)
-    except NotFound:
-        return False
-    return True
+def _readable(
+    readers: frozenset[Role], get_or_raise: Callable[[Session, int, User], object]
+) -> Rule:
+    """A rule for an object read through `get_or_raise` (NotFound: not theirs), as REST does."""
+
+    def rule(session: Session, user: User, data: Mapping[str, Any]) -> bool:
+        object_id = _object_id(data)
+        if user.role not in readers or object_id is None:
+            return False
+        try:
+            get_or_raise(session, object_id, user)
+        except NotFound:
+            return False
+        return True
+
+    return rule
+
+
+_work_order = _readable(WORK_ORDER_READERS, work_orders.get_visible_or_raise)
+_complaint = _readable(COMPLAINT_READERS, complaints.get_visible_or_raise)
 
 
 def _patrol_scan(session: Session, user: User, data: Mapping[str, Any]) -> bool:
@@ -71,12 +85,14 @@ RULES: Mapping[str, Rule] = {
     "alert.updated": _alert,
     "work_order.opened": _work_order,
     "work_order.updated": _work_order,
+    "complaint.recorded": _complaint,
+    "complaint.updated": _complaint,
     "patrol.scan": _patrol_scan,
     "device.updated": _device,
 }
 
 # Roles with something to read on the feed; the others are refused at connect (4403).
-LIVE_ROLES = ALERT_READERS | SCAN_READERS | WORK_ORDER_READERS | DEVICE_READERS
+LIVE_ROLES = ALERT_READERS | SCAN_READERS | WORK_ORDER_READERS | DEVICE_READERS | COMPLAINT_READERS
 
 
 def may_see(session: Session, user: User, kind: str, data: Mapping[str, Any]) -> bool:

@@ -22,6 +22,7 @@ from api.app import create_app, create_metrics_app
 from hub.context import HubContext
 from hub.dispatcher import Dispatcher
 from hub.partitions import Partition
+from hub.services import sla_policy
 from hub.worker import HubWorker
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,7 @@ def hub_parts(
     `partition`: the worker serves only its share of the sites (`hub run --partition 1/N`, next
     to `hub worker` for the others); the dispatcher and the API are whole-hub parts, run once.
     """
+    sla_policy.load(context.settings.sla_file)  # a bad SLA file stops the start, named
     worker = HubWorker(context, mqtt_url, context.settings.rules_file, partition=partition)
     return {
         "worker": worker.run(stop),

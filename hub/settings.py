@@ -39,8 +39,10 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     rules_file: Path = PACKAGE_DIR.parent / "rules" / "default.yaml"
+    sla_file: Path = PACKAGE_DIR.parent / "rules" / "sla.yaml"  # docs/service-desk.md
     # Uploaded photos (docs/security.md "Uploads")
     upload_max_bytes: int = 5 * 1024 * 1024
+    upload_video_max_bytes: int = 20 * 1024 * 1024  # a short clip (~30 s at phone quality)
     upload_max_pixels: int = Field(
         default=MAX_PIXELS, ge=1, description="width x height; past it refused before decoding"
     )
@@ -89,6 +91,9 @@ class Settings(BaseSettings):
     sms_provider: str = Field(default="sandbox", description="sandbox: messages go to sms_sink")
     sms_sink: Path | None = Field(default=None, description="sandbox sink; var/sms-sandbox.jsonl")
     sms_signature: str = Field(default="物业", description="the 【signature】 texts start with")
+    public_url: str = Field(
+        default="", description="the web app's address in SMS links (surveys); empty = a path"
+    )
     # Payments (docs/billing.md): who takes owners' money, and where providers post back
     payment_provider: str = Field(
         default="", description="sandbox (the default; `hub run` wants it named explicitly)"

@@ -38,6 +38,7 @@ class OwnerSpec(_Strict):
 
 class HomeSpec(_Strict):
     code: str
+    unit: str = Field(default="", max_length=32, description="单元 within the building, e.g. 1单元")
     area_m2: Decimal = Field(gt=0)
     owners: list[OwnerSpec] = []
 

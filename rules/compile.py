@@ -189,27 +189,41 @@ def _compose(text: str | None) -> yaml.Node | None:
         return None
 
 
-def _line(root: yaml.Node | None, loc: list[int | str]) -> str:
-    """`line N: ` of the deepest node on the error's path that the YAML has."""
+def _mark(root: yaml.Node | None, loc: list[int | str]) -> yaml.Mark | None:
+    """Where the deepest node on the error's path that the YAML has starts (a field's key)."""
     node, found = root, None
     for step in loc:
         if isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
             node = node.value[step]
+            mark = node.start_mark
         elif isinstance(node, yaml.MappingNode):
-            node = next((v for k, v in node.value if getattr(k, "value", None) == step), None)
+            pair = next((p for p in node.value if getattr(p[0], "value", None) == step), None)
+            node, mark = (pair[1], pair[0].start_mark) if pair else (None, None)
         else:
             node = None
         if node is None:
             break
-        found = node
-    return f"line {found.start_mark.line + 1}: " if found is not None else ""
+        found = mark
+    return found
+
+
+def _line(root: yaml.Node | None, loc: list[int | str]) -> str:
+    """`line N: ` of the deepest node on the error's path that the YAML has."""
+    mark = _mark(root, loc)
+    return f"line {mark.line + 1}: " if mark is not None else ""
 
 
 def _describe(error: ErrorDetails, raw: Any, root: yaml.Node | None) -> str:
+    path, message = _located(error, raw)
+    return f"{_line(root, path)}{message}"
+
+
+def _located(error: ErrorDetails, raw: Any) -> tuple[list[int | str], str]:
+    """The YAML path of a validation error and its message, naming the rule it is in."""
     loc = list(error["loc"])
     message = error["msg"].removeprefix("Value error, ")
     if len(loc) < 2 or loc[0] != "rules" or not isinstance(loc[1], int):
-        return f"{_line(root, loc)}{'.'.join(map(str, loc)) or '(top)'}: {message}"
+        return loc, f"{'.'.join(map(str, loc)) or '(top)'}: {message}"
     index = loc[1]
     entry = raw["rules"][index] if isinstance(raw, dict) else None
     entry = entry if isinstance(entry, dict) else {}
@@ -217,5 +231,44 @@ def _describe(error: ErrorDetails, raw: Any, root: yaml.Node | None) -> str:
     if fields and fields[0] == entry.get("kind"):  # pydantic puts the matched kind in the path
         fields = fields[1:]
     where = ".".join(map(str, fields)) or "(rule)"
-    line = _line(root, ["rules", index, *fields])
-    return f"{line}rule {entry.get('id', '?')!r} (#{index + 1}): {where}: {message}"
+    return [
+        "rules",
+        index,
+        *fields,
+    ], f"rule {entry.get('id', '?')!r} (#{index + 1}): {where}: {message}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One mistake in a rules text, where it starts (1-based line and column)."""
+
+    line: int
+    column: int
+    message: str
+
+
+def check_text(text: str) -> tuple[RuleSet | None, list[Problem]]:
+    """The compiled rules of a rules text, or None and every problem at its line and column
+    (what an editor shows before the file is saved)."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        return None, [Problem(line, column, str(getattr(exc, "problem", None) or exc))]
+    try:
+        spec = RuleFile.model_validate(raw)
+    except ValidationError as exc:
+        return None, [_problem(error, raw, root) for error in exc.errors()]
+    try:
+        return compile_rules(spec), []
+    except ConfigError as exc:
+        return None, [Problem(1, 1, str(exc))]
+
+
+def _problem(error: ErrorDetails, raw: Any, root: yaml.Node | None) -> Problem:
+    path, message = _located(error, raw)
+    mark = _mark(root, path)
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    return Problem(line, column, message)

@@ -11,18 +11,23 @@ Environment:
 
 from __future__ import annotations
 
+import io
 import os
 import secrets
+import shutil
 import socket
+import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
 
@@ -33,7 +38,7 @@ from hub.context import HubContext
 from hub.services.site import LoadResult, load_site
 from hub.settings import Settings, get_settings
 from hub.site_file import SAMPLE_SITE, parse_site_file
-from hub.storage.db import Database, upgrade
+from hub.storage.db import Database, alembic_config, upgrade
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -49,8 +54,16 @@ def _reachable(url: str) -> bool:
 
 @pytest.fixture(autouse=True)
 def hub_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Every test gets its own var dir and keys, never the developer's `var/`."""
+    """Every test gets its own var dir and keys, never the developer's `var/`, and its own copy
+    of the default rules and SLA files (admins may save them through the API)."""
     monkeypatch.setenv("HUB_VAR_DIR", str(tmp_path / "var"))
+    rules = tmp_path / "rules" / "default.yaml"
+    rules.parent.mkdir()
+    shutil.copy(Settings.model_fields["rules_file"].default, rules)
+    monkeypatch.setenv("HUB_RULES_FILE", str(rules))
+    sla = rules.parent / "sla.yaml"
+    shutil.copy(Settings.model_fields["sla_file"].default, sla)
+    monkeypatch.setenv("HUB_SLA_FILE", str(sla))
     monkeypatch.setenv("HUB_SECRET_KEY", secrets.token_urlsafe(32))
     monkeypatch.setenv("HUB_DATA_KEY", Fernet.generate_key().decode())
     monkeypatch.setenv("HUB_ARGON2_TIME_COST", "1")
@@ -63,24 +76,46 @@ def hub_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
+@cache
+def _postgres_schema_sql() -> str:
+    """The migrations as one SQL script for PostgreSQL (Alembic's offline mode), made once a run.
+
+    Replaying it into a new schema takes half the time of running Alembic for every test; the
+    online upgrade itself is tested once in tests/storage/test_migrations.py.
+    """
+    script = io.StringIO()
+    config = alembic_config(LOCAL_POSTGRES)
+    config.output_buffer = script
+    command.upgrade(config, "head", sql=True)
+    return script.getvalue()
+
+
 @contextmanager
 def _fresh_schema(pg_url: str) -> Iterator[str]:
     """A new, migrated schema on `pg_url`, dropped afterwards; yields the URL that uses it."""
     schema = f"t_{secrets.token_hex(6)}"
     admin = sa.create_engine(pg_url)
     with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+        conn.exec_driver_sql(f'SET LOCAL search_path TO "{schema}"')
+        conn.exec_driver_sql(_postgres_schema_sql())
     sep = "&" if "?" in pg_url else "?"
-    url = f"{pg_url}{sep}options=-csearch_path%3D{schema}"
-    database = Database(url)
-    upgrade(database.engine)
-    database.dispose()
     try:
-        yield url
+        yield f"{pg_url}{sep}options=-csearch_path%3D{schema}"
     finally:
         with admin.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once a run; each test gets a copy of it."""
+    path = tmp_path_factory.mktemp("schema") / "hub.db"
+    database = Database(f"sqlite:///{path}")
+    upgrade(database.engine)
+    database.dispose()
+    return path
 
 
 POSTGRESQL_MARK = "postgresql"
@@ -106,20 +141,22 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     pg_url = os.environ.get("HUB_TEST_DATABASE_URL")
     if not pg_url:
-        url = f"sqlite:///{tmp_path / 'hub.db'}"
-        upgrade(Database(url).engine)
-        yield url
+        path = tmp_path / "hub.db"
+        template = request.getfixturevalue("_migrated_sqlite")
+        with closing(sqlite3.connect(template)) as source, closing(sqlite3.connect(path)) as copy:
+            source.backup(copy)
+        yield f"sqlite:///{path}"
         return
     with _fresh_schema(pg_url) as url:
         yield url
 
 
 @pytest.fixture
-def postgres_schemas() -> Iterator[Callable[[], str]]:
-    """Fresh PostgreSQL schemas for tests of PostgreSQL-only behaviour, even on a SQLite run.
+def postgres_server() -> str:
+    """The PostgreSQL server for PostgreSQL-only behaviour, even on a SQLite run.
 
-    The server is HUB_TEST_DATABASE_URL, else the local one at 127.0.0.1:5432/test. Unreachable:
-    the test skips, except in CI or when HUB_TEST_DATABASE_URL names it (then it fails).
+    HUB_TEST_DATABASE_URL, else the local one at 127.0.0.1:5432/test. Unreachable: the test
+    skips, except in CI or when HUB_TEST_DATABASE_URL names it (then it fails).
     """
     named = os.environ.get("HUB_TEST_DATABASE_URL")
     pg_url = named or LOCAL_POSTGRES
@@ -134,8 +171,14 @@ def postgres_schemas() -> Iterator[Callable[[], str]]:
         pytest.skip(reason)
     finally:
         engine.dispose()
+    return pg_url
+
+
+@pytest.fixture
+def postgres_schemas(postgres_server: str) -> Iterator[Callable[[], str]]:
+    """Fresh, migrated PostgreSQL schemas on `postgres_server`, dropped after the test."""
     with ExitStack() as schemas:
-        yield lambda: schemas.enter_context(_fresh_schema(pg_url))
+        yield lambda: schemas.enter_context(_fresh_schema(postgres_server))
 
 
 @pytest.fixture
@@ -234,6 +277,12 @@ class ApiClient:
 
     def post(self, path: str, *, as_user: str, **kwargs: object) -> object:
         return self.client.post(path, headers=self.headers(as_user), **kwargs)  # type: ignore[arg-type]
+
+    def put(self, path: str, *, as_user: str, **kwargs: object) -> object:
+        return self.client.put(path, headers=self.headers(as_user), **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, path: str, *, as_user: str) -> object:
+        return self.client.delete(path, headers=self.headers(as_user))
 
 
 @pytest.fixture

@@ -6,17 +6,15 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx2
 import pytest
 from sqlalchemy import select
 
-from adapters.sms import read_sink, sms_provider
 from hub.clock import FakeClock
 from hub.context import HubContext
-from hub.services import outbox, password_reset
+from hub.services import password_reset
 from hub.storage.models import (
     AuditEntry,
     CodeClosed,
@@ -26,6 +24,7 @@ from hub.storage.models import (
     User,
 )
 from tests.conftest import ApiClient
+from tests.support.sms import dispatch_sms, sent_sms
 
 REQUEST = "/api/v1/auth/password-reset/request"
 CONFIRM = "/api/v1/auth/password-reset/confirm"
@@ -38,20 +37,8 @@ def ask(api: ApiClient, **account: str) -> httpx2.Response:
     return response
 
 
-def dispatch(context: HubContext) -> int:
-    """One SMS pass of the dispatcher, through the configured (sandbox) provider."""
-    channel = outbox.SmsChannel(sms_provider(context.settings, context.clock), context.db.session)
-    return outbox.deliver_pending(
-        context.db.session, now=context.clock.now(), channel=channel, medium=outbox.Medium.SMS
-    )
-
-
-def sink(context: HubContext) -> Path:
-    return context.settings.resolved_sms_sink()
-
-
 def last_code(context: HubContext, phone: str) -> str:
-    texts = [s.text for s in read_sink(sink(context)) if s.phone == phone]
+    texts = [s.text for s in sent_sms(context) if s.phone == phone]
     match = re.search(r"验证码是 (\d{6})", texts[-1])
     assert match is not None, texts[-1]
     return match.group(1)
@@ -81,9 +68,9 @@ def test_an_owner_resets_with_the_code_from_the_sms_and_logs_in_with_the_new_pas
 ) -> None:
     initial = api.accounts["owner101"]
     asked = ask(api, username="owner101")
-    assert read_sink(sink(context)) == []  # only the dispatcher sends
-    assert (dispatch(context), dispatch(context)) == (1, 0)  # twice run, sent once
-    [sms] = read_sink(sink(context))
+    assert sent_sms(context) == []  # only the dispatcher sends
+    assert (dispatch_sms(context), dispatch_sms(context)) == (1, 0)  # twice run, sent once
+    [sms] = sent_sms(context)
     assert sms.phone == "13812345678"
     assert sms.text.startswith("【物业】您的验证码是 ")
     assert "10分钟内有效" in sms.text
@@ -113,7 +100,7 @@ def test_by_phone_in_any_usual_format_and_the_answer_names_the_username(
     api: ApiClient, context: HubContext
 ) -> None:
     ask(api, phone="+86 138-1234-5678")
-    dispatch(context)
+    dispatch_sms(context)
     done = confirm(api, last_code(context, "13812345678"), phone="13812345678")
     assert done.status_code == 200, done.text
     assert done.json() == {"username": "owner101"}
@@ -121,7 +108,7 @@ def test_by_phone_in_any_usual_format_and_the_answer_names_the_username(
 
 def test_five_wrong_codes_kill_the_code(api: ApiClient, context: HubContext) -> None:
     ask(api, username="owner101")
-    dispatch(context)
+    dispatch_sms(context)
     code = last_code(context, "13812345678")
     wrong = f"{(int(code) + 1) % 10**6:06d}"
     answers = [confirm(api, wrong, username="owner101") for _ in range(5)]
@@ -139,7 +126,7 @@ def test_a_code_expires_after_ten_minutes(
     api: ApiClient, context: HubContext, clock: FakeClock
 ) -> None:
     ask(api, username="owner101")
-    dispatch(context)
+    dispatch_sms(context)
     clock.advance(timedelta(minutes=10))
     expired = confirm(api, last_code(context, "13812345678"), username="owner101")
     assert expired.status_code == 422
@@ -161,8 +148,8 @@ def test_unknown_and_staff_accounts_get_the_same_answer_and_nothing_is_sent(
     owner = ask(api, username="owner201")
     other = ask(api, **account)
     assert other.json() == owner.json()
-    assert dispatch(context) == 1  # owner201's only
-    assert [s.phone for s in read_sink(sink(context))] == ["13700001111"]
+    assert dispatch_sms(context) == 1  # owner201's only
+    assert [s.phone for s in sent_sms(context)] == ["13700001111"]
     with context.db.session() as session:
         assert len(session.scalars(select(OutboxMessage)).all()) == 1
 
@@ -171,7 +158,7 @@ def test_an_inactive_owner_is_sent_nothing(api: ApiClient, context: HubContext) 
     with context.db.session() as session:
         session.scalars(select(User).where(User.username == "owner101")).one().active = False
     ask(api, username="owner101")
-    assert dispatch(context) == 0
+    assert dispatch_sms(context) == 0
     assert audit_actions(context) == [("password_reset_requested", "no active owner with a phone")]
 
 
@@ -180,15 +167,15 @@ def test_a_phone_two_owners_share_names_nobody(api: ApiClient, context: HubConte
         owners = session.scalars(select(Owner).order_by(Owner.id)).all()
         owners[1].phone = owners[0].phone
     ask(api, phone=owners[0].phone or "")
-    assert dispatch(context) == 0
+    assert dispatch_sms(context) == 0
     ask(api, username="owner101")  # the username still tells them apart
-    assert dispatch(context) == 1
+    assert dispatch_sms(context) == 1
 
 
 def test_owner101s_code_does_not_reset_owner102(api: ApiClient, context: HubContext) -> None:
     ask(api, username="owner101")
     ask(api, username="owner102")
-    assert dispatch(context) == 2
+    assert dispatch_sms(context) == 2
     code_101 = last_code(context, "13812345678")
     if code_101 == last_code(context, "13998765432"):  # one in a million: the same six digits
         pytest.skip("both owners drew the same code")
@@ -201,18 +188,18 @@ def test_requests_are_rate_limited_silently(
 ) -> None:
     first = ask(api, username="owner101")
     assert ask(api, username="owner101").json() == first.json()  # within 60 s: same answer
-    assert dispatch(context) == 1
+    assert dispatch_sms(context) == 1
     for _ in range(4):
         clock.advance(timedelta(seconds=61))
         ask(api, username="owner101")
-    assert dispatch(context) == 4
+    assert dispatch_sms(context) == 4
     clock.advance(timedelta(seconds=61))
     ask(api, username="owner101")  # the sixth of the day
-    assert dispatch(context) == 0
-    assert len(read_sink(sink(context))) == 5
+    assert dispatch_sms(context) == 0
+    assert len(sent_sms(context)) == 5
     clock.advance(timedelta(days=1))
     ask(api, username="owner101")
-    assert dispatch(context) == 1
+    assert dispatch_sms(context) == 1
     limited = [d for a, d in audit_actions(context) if d.startswith("rate limited")]
     assert limited == ["rate limited: 1 per 60 s", "rate limited: 5 per day"]
 
@@ -221,11 +208,11 @@ def test_a_newer_code_replaces_the_older_one(
     api: ApiClient, context: HubContext, clock: FakeClock
 ) -> None:
     ask(api, username="owner101")
-    dispatch(context)
+    dispatch_sms(context)
     older = last_code(context, "13812345678")
     clock.advance(timedelta(seconds=61))
     ask(api, username="owner101")
-    dispatch(context)
+    dispatch_sms(context)
     newer = last_code(context, "13812345678")
     if older != newer:
         assert confirm(api, older, username="owner101").status_code == 422
@@ -236,7 +223,7 @@ def test_the_new_password_must_pass_the_policy_and_the_code_survives_a_weak_one(
     api: ApiClient, context: HubContext
 ) -> None:
     ask(api, username="owner101")
-    dispatch(context)
+    dispatch_sms(context)
     code = last_code(context, "13812345678")
     weak = confirm(api, code, "short", username="owner101")
     assert weak.status_code == 422
@@ -257,7 +244,7 @@ def test_a_reset_ends_every_login_the_account_had_and_refuses_a_recent_password(
     me = {"Authorization": f"Bearer {token}"}
     assert api.client.get("/api/v1/auth/me", headers=me).status_code == 200
     ask(api, username="owner101")
-    dispatch(context)
+    dispatch_sms(context)
     code = last_code(context, "13812345678")
     reused = confirm(api, code, api.accounts["owner101"], username="owner101")
     assert reused.status_code == 422 and "used recently" in reused.text

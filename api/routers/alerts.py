@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from api.deps import ContextDep, SessionDep, require_role
-from api.params import DB_ID_MAX, IdField, ObjectId
+from api.params import IdField, ObjectId, QueryId
 from hub.domain import DeviceKind, Role, Severity
 from hub.services import alert_detail, alert_history, alert_work_orders, alerts, audit
 from hub.services.alert_query import AlertQuery, AlertView, list_alerts
@@ -21,7 +21,6 @@ router = APIRouter(prefix="/alerts", tags=["alerts"])
 # Guards read alarms (they are sent to look) but acting on them is the control room's job.
 Viewer = Annotated[User, Depends(require_role(Role.OPERATOR, Role.ADMIN, Role.GUARD))]
 Handler = Annotated[User, Depends(require_role(Role.OPERATOR, Role.ADMIN))]
-QueryId = Annotated[int | None, Query(ge=1, le=DB_ID_MAX)]
 
 
 class Note(BaseModel):

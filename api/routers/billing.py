@@ -3,9 +3,8 @@ payments and follows arrears."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
@@ -14,6 +13,8 @@ from api.deps import ContextDep, SessionDep, require_role
 from api.params import DB_ID_MAX, ObjectId
 from hub.domain import Role
 from hub.services import audit, billing, late_readings, payments, read_audit
+from hub.services.bill_views import ArrearsOut, BillingRunOut, BillOut, PaymentOut
+from hub.services.billing import BillFilter
 from hub.services.payment_providers import configured_provider
 from hub.storage.models import User
 from hub.storage.models.billing import PaymentMethod
@@ -47,16 +48,6 @@ class CounterPaymentIn(BaseModel):
     reference: Annotated[str | None, Field(max_length=64)] = None
 
 
-class PaymentOut(BaseModel):
-    id: int
-    bill_id: int
-    method: str
-    amount: str
-    receipt_no: str | None
-    reference: str | None
-    paid_at: datetime
-
-
 class BillingRunIn(BaseModel):
     period: str
     dry_run: bool = False
@@ -68,34 +59,45 @@ def list_bills(
     context: ContextDep,
     user: Reader,
     period: str | None = None,
+    building: Annotated[str | None, Query(max_length=64, description="a building's code")] = None,
+    status: Annotated[
+        BillFilter | None, Query(description="overdue: unpaid 30 days after it was issued")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0, le=DB_ID_MAX)] = 0,
-) -> list[Any]:
+) -> list[BillOut]:
     """An owner's own bills; every bill for finance, admin and customer service."""
-    bills = billing.list_bills(session, user, period=period, limit=limit, offset=offset)
+    bills = billing.list_bills(
+        session,
+        user,
+        period=period,
+        building=building,
+        status=status,
+        now=context.clock.now(),
+        limit=limit,
+        offset=offset,
+    )
     read_audit.staff_read(
         session, user, at=context.clock.now(), target="bills", detail=f"{len(bills)} rows"
     )
-    return [billing.bill_view(session, bill) for bill in bills]
+    return [BillOut.of(session, bill) for bill in bills]
 
 
 @router.get("/bills/arrears")
-def arrears(session: SessionDep, context: ContextDep, user: Finance) -> list[Any]:
+def arrears(session: SessionDep, context: ContextDep, user: Finance) -> list[ArrearsOut]:
     """Unpaid bills (欠费), oldest month first."""
     found = billing.list_arrears(session)
     read_audit.staff_read(
         session, user, at=context.clock.now(), target="arrears", detail=f"{len(found)} rows"
     )
-    return [billing.arrears_view(session, bill) for bill in found]
+    return [ArrearsOut.of(session, bill) for bill in found]
 
 
 @router.get("/bills/{bill_id}")
-def get_bill(
-    bill_id: ObjectId, session: SessionDep, context: ContextDep, user: Reader
-) -> dict[str, Any]:
+def get_bill(bill_id: ObjectId, session: SessionDep, context: ContextDep, user: Reader) -> BillOut:
     bill = billing.get_bill_or_raise(session, bill_id, user)
     read_audit.staff_read(session, user, at=context.clock.now(), target=f"bill:{bill.id}")
-    return billing.bill_view(session, bill)
+    return BillOut.of(session, bill)
 
 
 @router.post("/bills/{bill_id}/pay", status_code=201)
@@ -137,21 +139,13 @@ def record_payment(
         by=user,
         now=context.clock.now(),
     )
-    return PaymentOut(
-        id=payment.id,
-        bill_id=payment.bill_id,
-        method=payment.method.value,
-        amount=f"{payment.amount:.2f}",
-        receipt_no=payment.receipt_no,
-        reference=payment.reference,
-        paid_at=payment.paid_at,
-    )
+    return PaymentOut.of(payment)
 
 
 @router.post("/billing/runs")
 def run(
     body: BillingRunIn, session: SessionDep, context: ContextDep, user: Finance
-) -> dict[str, Any]:
+) -> BillingRunOut:
     """Bill every home for a month that has ended; running it again bills nobody twice."""
     now = context.clock.now()
     result = billing.run_billing(session, period=body.period, now=now, dry_run=body.dry_run)
@@ -165,7 +159,7 @@ def run(
             detail=f"{len(result.bill_ids)} billed, {result.skipped} skipped, "
             f"{len(result.problems)} problems",
         )
-    return billing.result_view(result)
+    return BillingRunOut.of(result)
 
 
 @router.get("/billing/late-readings")

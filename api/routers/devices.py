@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from api.deps import ContextDep, SessionDep, require_role
-from api.params import DB_ID_MAX, IdField, ObjectId
+from api.params import IdField, ObjectId, QueryId
 from hub.domain import AlertState, CommandStatus, DeviceKind, Role, Severity, WorkOrderStatus
 from hub.services import audit, devices, site_plans
 from hub.services.devices import DeviceState, DeviceSummary
@@ -21,7 +21,6 @@ router = APIRouter(prefix="/devices", tags=["devices"])
 # GET /devices/{id} is what the live feed's device.updated mirrors (hub/live_visibility.py)
 Viewer = Annotated[User, Depends(require_role(Role.ADMIN, Role.OPERATOR))]
 Admin = Annotated[User, Depends(require_role(Role.ADMIN))]
-FilterId = Annotated[int | None, Query(ge=1, le=DB_ID_MAX)]
 
 
 class LastValueOut(BaseModel):
@@ -173,9 +172,9 @@ def _command_out(row: DeviceCommand) -> CommandOut:
 def list_devices(
     session: SessionDep,
     _: Viewer,
-    site_id: Annotated[FilterId, Query(description="estate")] = None,
-    building_id: FilterId = None,
-    plan_id: Annotated[FilterId, Query(description="only devices placed on this plan")] = None,
+    site_id: Annotated[QueryId, Query(description="estate")] = None,
+    building_id: QueryId = None,
+    plan_id: Annotated[QueryId, Query(description="only devices placed on this plan")] = None,
     kind: DeviceKind | None = None,
     state: DeviceState | None = None,
     search: Annotated[str | None, Query(max_length=100, description="code, name, location")] = None,

@@ -10,13 +10,14 @@ from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.deps import ContextDep, SessionDep, require_role
 from api.params import DB_ID_MAX, ObjectId
 from hub.domain import Role
 from hub.errors import NotFound
 from hub.services import audit, site_plans
-from hub.storage.models import Building, Site, SitePlan, User
+from hub.storage.models import Building, Home, Site, SitePlan, User
 
 router = APIRouter(prefix="/site-plans", tags=["site plans"])
 sites_router = APIRouter(prefix="/sites", tags=["site plans"])
@@ -53,6 +54,7 @@ class BuildingOut(BaseModel):
     id: int
     code: str
     name: str
+    units: list[str] = Field(description="its homes' 单元 (e.g. 1单元), sorted; empty: none")
 
 
 class SiteOut(BaseModel):
@@ -135,9 +137,21 @@ def get_image(plan_id: ObjectId, session: SessionDep, _: Viewer) -> Response:
 @sites_router.get("")
 def list_sites(session: SessionDep, _: Viewer) -> list[SiteOut]:
     """The estates with their buildings, to pick a plan's place."""
+    return sites_with_buildings(session)
+
+
+def sites_with_buildings(session: Session) -> list[SiteOut]:
+    """Every estate with its buildings (also the audiences of a notice)."""
+    units: dict[int, list[str]] = {}
+    for building_id, unit in session.execute(
+        select(Home.building_id, Home.unit).where(Home.unit != "").distinct().order_by(Home.unit)
+    ):
+        units.setdefault(building_id, []).append(unit)
     buildings: dict[int, list[BuildingOut]] = {}
     for b in session.scalars(select(Building).order_by(Building.code)):
-        buildings.setdefault(b.site_id, []).append(BuildingOut(id=b.id, code=b.code, name=b.name))
+        buildings.setdefault(b.site_id, []).append(
+            BuildingOut(id=b.id, code=b.code, name=b.name, units=units.get(b.id, []))
+        )
     return [
         SiteOut(id=s.id, code=s.code, name=s.name, buildings=buildings.get(s.id, []))
         for s in session.scalars(select(Site).order_by(Site.code))

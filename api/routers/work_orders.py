@@ -1,12 +1,15 @@
-"""Work orders (工单): owners' repair requests (报修) and each step of the repair flow.
+"""Work orders (工单): owners' repair requests (报修), customer service's phone-ins, and each step
+of the repair flow: accept, dispatch, the technician's accept / arrive / complete, confirm.
 
-Also the two lists the flow needs: an owner's homes (to pick one when asking for a repair) and
-the staff a dispatcher can assign to.
+Also the lists the flow needs: homes (an owner's own, or found by customer service taking a
+call), the staff a dispatcher can assign to, and an order's candidate technicians.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import FileResponse
@@ -15,10 +18,17 @@ from sqlalchemy.orm import Session
 
 from api.deps import ContextDep, SessionDep, require_role
 from api.params import DB_ID_MAX, IdField, ObjectId
-from hub.domain import Role
-from hub.errors import NotFound
-from hub.services import read_audit, uploads, users, work_orders
-from hub.storage.models import Home, User, WorkOrder, WorkOrderEvent
+from hub.domain import Priority, Role, WorkOrderStatus
+from hub.errors import NotFound, TooLarge
+from hub.services import dispatch, homes, read_audit, uploads, users, work_orders
+from hub.services.work_order_views import (
+    CandidateOut,
+    HomeOut,
+    WorkOrderDetailOut,
+    WorkOrderOut,
+    WorkOrderStepOut,
+)
+from hub.storage.models import User, WorkOrder
 
 router = APIRouter(prefix="/work-orders", tags=["work orders"])
 homes_router = APIRouter(prefix="/homes", tags=["work orders"])
@@ -31,19 +41,22 @@ Reader = Annotated[
     ),
 ]
 Acceptor = Annotated[User, Depends(require_role(Role.CUSTOMER_SERVICE, Role.OPERATOR, Role.ADMIN))]
-Dispatcher = Annotated[User, Depends(require_role(Role.CUSTOMER_SERVICE, Role.ADMIN))]
+Dispatcher = Annotated[
+    User, Depends(require_role(Role.CUSTOMER_SERVICE, Role.OPERATOR, Role.ADMIN))
+]
 Technician = Annotated[User, Depends(require_role(Role.TECHNICIAN))]
-Owner = Annotated[User, Depends(require_role(Role.OWNER))]
-
-View = dict[str, Any]
+Requester = Annotated[User, Depends(require_role(Role.OWNER, Role.CUSTOMER_SERVICE))]
+# admins too: they address notices to chosen homes and read households
+HomeFinder = Annotated[User, Depends(require_role(Role.OWNER, Role.CUSTOMER_SERVICE, Role.ADMIN))]
+Confirmer = Annotated[User, Depends(require_role(Role.OWNER, Role.CUSTOMER_SERVICE))]
+PhotoUploads = Annotated[
+    list[UploadFile] | None,
+    File(description=f"JPEG or PNG, at most {work_orders.MAX_PHOTOS}"),
+]
 
 
 class Assignment(BaseModel):
     technician_id: IdField
-
-
-class Completion(BaseModel):
-    report: str = Field(max_length=4000)
 
 
 class Confirmation(BaseModel):
@@ -58,39 +71,65 @@ def list_work_orders(
     context: ContextDep,
     user: Reader,
     open_only: Annotated[bool, Query(alias="open", description="only unfinished orders")] = False,
-) -> list[View]:
+    status: Annotated[
+        WorkOrderStatus | None, Query(description="only orders in this state (e.g. completed)")
+    ] = None,
+) -> list[WorkOrderOut]:
     """Newest first: an owner's own homes', a technician's assigned, all for other staff.
 
     Contacts are masked here except an owner's own; `GET /work-orders/{id}` shows them in full
     to those whose duty needs it."""
-    found = work_orders.list_for(session, user, open_only=open_only)
+    found = work_orders.list_for(session, user, open_only=open_only, status=status)
     read_audit.staff_read(
         session, user, at=context.clock.now(), target="work_orders", detail=f"{len(found)} rows"
     )
-    return [_view(order, user) for order in found]
+    now = context.clock.now()
+    return [_view(order, user, now=now) for order in found]
 
 
 @router.post("", status_code=201)
 def submit(
     session: SessionDep,
     context: ContextDep,
-    owner: Owner,
+    user: Requester,
     home_id: Annotated[int, Form(ge=1, le=DB_ID_MAX)],
     category: Annotated[str, Form(min_length=1, max_length=64)],
     title: Annotated[str, Form(min_length=1, max_length=200)],
     description: Annotated[str, Form(max_length=4000)] = "",
     contact: Annotated[str | None, Form(max_length=200)] = None,
-    photo: Annotated[UploadFile | None, File(description="JPEG or PNG")] = None,
-) -> View:
+    priority: Annotated[
+        Priority, Form(description="customer service's phone-in only; owners' are normal")
+    ] = Priority.NORMAL,
+    photo: Annotated[
+        UploadFile | None, File(description="JPEG or PNG, or a short MP4 or WebM video")
+    ] = None,
+) -> WorkOrderOut:
     """An owner asks for a repair of one of their homes, optionally with a photo (kept
-    re-encoded as JPEG, within the owner's quota)."""
+    re-encoded as JPEG) or a short video (kept as sent), within the owner's quota; or customer
+    service enters a phoned-in request (电话报修) for any home, accepted at once. Either goes to
+    the least loaded technician on duty; with nobody on duty, the supervisors are told to
+    dispatch it."""
+    if user.role is Role.CUSTOMER_SERVICE:
+        order = work_orders.phone_in(
+            session,
+            by=user,
+            home_id=home_id,
+            category=category,
+            title=title,
+            description=description,
+            priority=priority,
+            contact=contact,
+            now=context.clock.now(),
+        )
+        dispatch.assign_from_roster(session, order, now=context.clock.now())
+        return WorkOrderOut.of(order, now=context.clock.now(), full_contact=True)
     checked = None
     if photo is not None and (photo.filename or photo.size):
-        checked = uploads.read_photo(photo.file, settings=context.settings)
-        uploads.check_quota(session, owner, checked, settings=context.settings)
+        checked = uploads.read_attachment(photo.file, settings=context.settings)
+        uploads.check_quota(session, user, checked, settings=context.settings)
     order = work_orders.submit_owner_request(
         session,
-        owner=owner,
+        owner=user,
         home_id=home_id,
         category=category,
         title=title,
@@ -101,22 +140,24 @@ def submit(
     )
     if checked is not None:  # only once the request is known good
         uploads.save(checked, var_dir=context.settings.var_dir)
-    return _view(order, owner)
+    dispatch.assign_from_roster(session, order, now=context.clock.now())
+    return _view(order, user, now=context.clock.now())
 
 
 @router.get("/{order_id}")
 def get_work_order(
     order_id: ObjectId, session: SessionDep, context: ContextDep, user: Reader
-) -> View:
-    """One order; the owner's contact in full for customer service and the assigned technician
-    (each such read is audited), masked for other staff."""
+) -> WorkOrderDetailOut:
+    """One order with its timeline; the owner's contact in full for customer service and the
+    assigned technician (each such read is audited), masked for other staff."""
     order = work_orders.get_visible_or_raise(session, order_id, user)
     now, target = context.clock.now(), f"work_order:{order.id}"
     read_audit.staff_read(session, user, at=now, target=target)
     full_contact = order.contact is not None and work_orders.contact_in_full(order, user)
     if full_contact:
         read_audit.pii_read(session, user, at=now, target=target, field="contact")
-    return work_orders.work_order_view(order, full_contact=full_contact)
+    out = WorkOrderOut.of(order, now=now, full_contact=full_contact)
+    return WorkOrderDetailOut(**dict(out), timeline=_timeline(session, order))
 
 
 @router.get("/{order_id}/photo", response_class=FileResponse)
@@ -129,75 +170,163 @@ def get_photo(
     read_audit.staff_read(
         session, user, at=context.clock.now(), target=f"work_order:{order.id}", detail="photo"
     )
-    path, media_type = uploads.open_stored(order.photo_path, var_dir=context.settings.var_dir)
+    return stored_file(order.photo_path, var_dir=context.settings.var_dir)
+
+
+def stored_file(name: str, *, var_dir: Path) -> FileResponse:
+    """A stored upload, private and never sniffed (also complaints' photos)."""
+    path, media_type = uploads.open_stored(name, var_dir=var_dir)
     headers = {"Cache-Control": "private", "X-Content-Type-Options": "nosniff"}
     return FileResponse(path, media_type=media_type, headers=headers)
+
+
+@router.get("/{order_id}/photos/{photo_id}", response_class=FileResponse)
+def get_completion_photo(
+    order_id: ObjectId, photo_id: ObjectId, session: SessionDep, context: ContextDep, user: Reader
+) -> FileResponse:
+    """One of the technician's completion photos."""
+    order = work_orders.get_visible_or_raise(session, order_id, user)
+    photo = next((p for p in order.photos if p.id == photo_id), None)
+    if photo is None:
+        raise NotFound(f"work order {order_id} has no photo {photo_id}")
+    read_audit.staff_read(
+        session, user, at=context.clock.now(), target=f"work_order:{order.id}", detail="photo"
+    )
+    return stored_file(photo.name, var_dir=context.settings.var_dir)
 
 
 @router.get("/{order_id}/history")
 def get_history(
     order_id: ObjectId, session: SessionDep, context: ContextDep, user: Reader
-) -> list[View]:
+) -> list[WorkOrderStepOut]:
     """Every step: status, when, by whom, with the note (assignment, report, comment)."""
     order = work_orders.get_visible_or_raise(session, order_id, user)
     read_audit.staff_read(
         session, user, at=context.clock.now(), target=f"work_order:{order.id}", detail="history"
     )
-    return [_event_view(session, item) for item in work_orders.history(session, order)]
+    return _timeline(session, order)
 
 
-def _view(order: WorkOrder, user: User) -> View:
+def _view(order: WorkOrder, user: User, *, now: datetime) -> WorkOrderOut:
     """An order in a list or a step's answer: the contact in full only to its own owner."""
-    return work_orders.work_order_view(order, full_contact=order.requested_by_id == user.id)
+    return WorkOrderOut.of(order, now=now, full_contact=order.requested_by_id == user.id)
 
 
-def _event_view(session: Session, item: WorkOrderEvent) -> View:
-    by = session.get(User, item.by_id) if item.by_id else None
-    return {
-        "status": item.status.value,
-        "at": item.at.isoformat(),
-        "by": by.username if by else None,
-        "note": item.note,
-    }
+def _timeline(session: Session, order: WorkOrder) -> list[WorkOrderStepOut]:
+    return [WorkOrderStepOut.of(session, item) for item in work_orders.history(session, order)]
 
 
 @router.post("/{order_id}/accept")
-def accept(order_id: ObjectId, session: SessionDep, context: ContextDep, user: Acceptor) -> View:
+def accept(
+    order_id: ObjectId, session: SessionDep, context: ContextDep, user: Acceptor
+) -> WorkOrderOut:
     order = work_orders.accept(session, order_id, by=user, now=context.clock.now())
-    return _view(order, user)
+    return _view(order, user, now=context.clock.now())
 
 
 @router.post("/{order_id}/assign")
 def assign(
     order_id: ObjectId, body: Assignment, session: SessionDep, context: ContextDep, user: Dispatcher
-) -> View:
+) -> WorkOrderOut:
     order = work_orders.assign(
         session, order_id, technician_id=body.technician_id, by=user, now=context.clock.now()
     )
-    return _view(order, user)
+    return _view(order, user, now=context.clock.now())
 
 
 @router.post("/{order_id}/start")
-def start(order_id: ObjectId, session: SessionDep, context: ContextDep, user: Technician) -> View:
+def start(
+    order_id: ObjectId, session: SessionDep, context: ContextDep, user: Technician
+) -> WorkOrderOut:
     order = work_orders.start(session, order_id, by=user, now=context.clock.now())
-    return _view(order, user)
+    return _view(order, user, now=context.clock.now())
+
+
+@router.post("/{order_id}/arrive")
+def arrive(
+    order_id: ObjectId, session: SessionDep, context: ContextDep, user: Technician
+) -> WorkOrderOut:
+    """The assigned technician is on site (到场): records `arrived_at`."""
+    order = work_orders.arrive(session, order_id, by=user, now=context.clock.now())
+    return _view(order, user, now=context.clock.now())
+
+
+class ContactNote(BaseModel):
+    note: str = Field(min_length=1, max_length=2000, description="how reached, what was agreed")
+
+
+class PauseNote(BaseModel):
+    note: str = Field(default="", max_length=2000, description="why: owner away, parts to agree")
+
+
+@router.post("/{order_id}/contact")
+def contact(
+    order_id: ObjectId,
+    body: ContactNote,
+    session: SessionDep,
+    context: ContextDep,
+    user: Technician,
+) -> WorkOrderOut:
+    """The assigned technician contacted the owner (联系业主): records `contacted_at`, which
+    meets the contact clock, and the note in the timeline."""
+    now = context.clock.now()
+    order = work_orders.contact_owner(session, order_id, note=body.note, by=user, now=now)
+    return _view(order, user, now=now)
+
+
+@router.post("/{order_id}/pause")
+def pause(
+    order_id: ObjectId, body: PauseNote, session: SessionDep, context: ContextDep, user: Technician
+) -> WorkOrderOut:
+    """Waiting for the owner (等待业主): the SLA clocks stand still until `resume`."""
+    now = context.clock.now()
+    order = work_orders.pause(session, order_id, note=body.note, by=user, now=now)
+    return _view(order, user, now=now)
+
+
+@router.post("/{order_id}/resume")
+def resume(
+    order_id: ObjectId, session: SessionDep, context: ContextDep, user: Technician
+) -> WorkOrderOut:
+    """The owner is back: the clocks run again (the paused time stays on the order)."""
+    now = context.clock.now()
+    order = work_orders.resume(session, order_id, by=user, now=now)
+    return _view(order, user, now=now)
 
 
 @router.post("/{order_id}/complete")
 def complete(
-    order_id: ObjectId, body: Completion, session: SessionDep, context: ContextDep, user: Technician
-) -> View:
+    order_id: ObjectId,
+    session: SessionDep,
+    context: ContextDep,
+    user: Technician,
+    report: Annotated[str, Form(min_length=1, max_length=4000)],
+    photos: PhotoUploads = None,
+) -> WorkOrderOut:
+    """Done: the report (work done, parts replaced) and up to 4 photos, each checked and kept
+    re-encoded as JPEG like an owner's."""
+    files = [f for f in photos or [] if f.filename or f.size]
+    if len(files) > work_orders.MAX_PHOTOS:
+        raise TooLarge(f"photos: at most {work_orders.MAX_PHOTOS} per order")
+    checked = [uploads.read_photo(f.file, settings=context.settings) for f in files]
     order = work_orders.complete(
-        session, order_id, report=body.report, by=user, now=context.clock.now()
+        session, order_id, report=report, photos=checked, by=user, now=context.clock.now()
     )
-    return _view(order, user)
+    for photo in checked:  # only once the step is known good
+        uploads.save(photo, var_dir=context.settings.var_dir)
+    return _view(order, user, now=context.clock.now())
 
 
 @router.post("/{order_id}/confirm")
 def confirm(
-    order_id: ObjectId, body: Confirmation, session: SessionDep, context: ContextDep, user: Owner
-) -> View:
-    """The owner confirms the repair and rates attitude and quality from 1 to 5."""
+    order_id: ObjectId,
+    body: Confirmation,
+    session: SessionDep,
+    context: ContextDep,
+    user: Confirmer,
+) -> WorkOrderOut:
+    """The owner confirms the repair and rates attitude and quality from 1 to 5 (customer service
+    may, for an owner on the phone)."""
     order = work_orders.confirm(
         session,
         order_id,
@@ -207,26 +336,67 @@ def confirm(
         by=user,
         now=context.clock.now(),
     )
-    return _view(order, user)
+    return _view(order, user, now=context.clock.now())
+
+
+class Reason(BaseModel):
+    reason: str = Field(default="", max_length=200, description="shown in the timeline")
+
+
+@router.post("/{order_id}/refuse")
+def refuse(
+    order_id: ObjectId, body: Reason, session: SessionDep, context: ContextDep, user: Confirmer
+) -> WorkOrderOut:
+    """The owner is not satisfied: the repair goes back to the technician with the reason
+    (needed), counted in `refused_count`."""
+    now = context.clock.now()
+    order = work_orders.refuse(session, order_id, reason=body.reason, by=user, now=now)
+    return _view(order, user, now=now)
+
+
+@router.post("/{order_id}/cancel")
+def cancel(
+    order_id: ObjectId, body: Reason, session: SessionDep, context: ContextDep, user: Confirmer
+) -> WorkOrderOut:
+    """Withdraw the request before work starts (submitted, accepted or assigned): the owner, or
+    customer service with a reason."""
+    now = context.clock.now()
+    order = work_orders.cancel(session, order_id, reason=body.reason, by=user, now=now)
+    return _view(order, user, now=now)
+
+
+@router.get("/{order_id}/candidates")
+def candidates(
+    order_id: ObjectId, session: SessionDep, context: ContextDep, user: Dispatcher
+) -> list[CandidateOut]:
+    """Technicians to dispatch to: the duty roster's pick and others on duty first, each with
+    their open orders."""
+    order = work_orders.get_visible_or_raise(session, order_id, user)
+    return dispatch.candidates(session, order, now=context.clock.now())
 
 
 @homes_router.get("")
-def my_homes(session: SessionDep, owner: Owner) -> list[View]:
-    """The homes the calling owner may ask repairs for."""
-    homes = [session.get(Home, home_id) for home_id in users.owner_home_ids(session, owner)]
-    return sorted(
-        (
-            {
-                "id": home.id,
-                "code": home.code,
-                "building": home.building.name,
-                "label": f"{home.building.code}/{home.code}",
-            }
-            for home in homes
-            if home is not None
-        ),
-        key=lambda view: str(view["label"]),
+def list_homes(
+    session: SessionDep,
+    context: ContextDep,
+    user: HomeFinder,
+    q: Annotated[str, Query(max_length=100, description="home, building or owner's name")] = "",
+) -> list[HomeOut]:
+    """An owner's own homes; for customer service and admins, homes matching `q` (at most 20)."""
+    if user.role is Role.OWNER:
+        return homes.owners_homes(session, user)
+    found = homes.search(session, q)
+    read_audit.staff_read(
+        session, user, at=context.clock.now(), target="homes", detail=f"q={q!r} {len(found)} rows"
     )
+    return found
+
+
+class StaffOut(BaseModel):
+    id: int
+    username: str
+    full_name: str
+    role: Role
 
 
 @staff_router.get("")
@@ -234,9 +404,9 @@ def list_staff(
     session: SessionDep,
     _: Dispatcher,
     role: Annotated[Role | None, Query(description="e.g. technician")] = None,
-) -> list[View]:
+) -> list[StaffOut]:
     """Active staff to assign work to, by username."""
     return [
-        {"id": u.id, "username": u.username, "full_name": u.full_name, "role": u.role.value}
+        StaffOut(id=u.id, username=u.username, full_name=u.full_name, role=u.role)
         for u in users.list_staff(session, role=role)
     ]

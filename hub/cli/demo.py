@@ -14,6 +14,7 @@ from sqlalchemy import select
 from adapters.mqtt.broker import EmbeddedBroker, ensure_port_free
 from edge.config import SAMPLE_EDGE, parse_edge_config
 from edge.gateway import EdgeGateway
+from hub.cli import demo_desk
 from hub.cli.core import open_context, print_accounts
 from hub.cli.output import console, friendly_errors
 from hub.context import HubContext
@@ -71,7 +72,8 @@ def demo(
 
 
 def _prepare(context: HubContext) -> dict[str, str]:
-    """Schema, sample site, fresh demo passwords, last month's bills and tonight's patrol."""
+    """Schema, sample site, fresh demo passwords, last month's bills, tonight's patrol and the
+    service desk in use (hub/cli/demo_desk.py)."""
     upgrade(context.db.engine)
     spec = parse_site_file(SAMPLE_SITE)
     fleet = parse_fleet(SAMPLE_FLEET)
@@ -93,6 +95,7 @@ def _prepare(context: HubContext) -> dict[str, str]:
             patrol.start_round(
                 session, route_code="night", site_id=result.site_id, guard=guard, now=now
             )
+        demo_desk.seed(session, now=now)
     return dict(sorted(accounts.items(), key=lambda item: usernames.index(item[0])))
 
 

@@ -12,9 +12,9 @@ from hub.live_visibility import WORK_ORDER_READERS
 from hub.services import alert_history
 from hub.services.alert_views import (
     AlertDetailOut,
+    AlertDeviceOut,
     AlertEventOut,
     AlertOut,
-    DeviceOut,
     LinkedWorkOrderOut,
     PlaceOut,
     ReadingOut,
@@ -34,7 +34,7 @@ def detail(session: Session, alert_id: int, reader: User) -> AlertDetailOut:
         alert=AlertOut.of(alert),
         device=None
         if device is None
-        else DeviceOut(
+        else AlertDeviceOut(
             id=device.id,
             code=device.code,
             name=device.name,

@@ -129,7 +129,7 @@ class ReadingOut(BaseModel):
     text: str | None
 
 
-class DeviceOut(BaseModel):
+class AlertDeviceOut(BaseModel):
     id: int
     code: str
     name: str
@@ -159,7 +159,7 @@ class LinkedWorkOrderOut(BaseModel):
 
 class AlertDetailOut(BaseModel):
     alert: AlertOut
-    device: DeviceOut | None
+    device: AlertDeviceOut | None
     place: PlaceOut
     readings: list[ReadingOut] = Field(description="the device's readings around the raise")
     readings_from: datetime

@@ -2,7 +2,7 @@
 
 The services' dedup keys do the heavy lifting: a sensor that repeats itself keeps one open work
 order and one active alert (whose `occurrences` counts the repeats). When a rule fires both, the
-alert links to the work order, and a new rule order goes to the technician on duty.
+alert links to the work order, and a new rule order goes to the least loaded technician on duty.
 
 Gateways (hub/services/gateways.py): a rule firing for a gateway device raises its one
 "gateway offline" incident; the same rule firing for a device behind a silent gateway is raised
@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session
 
 from hub.domain import Role, WorkOrderSource
 from hub.errors import InvalidInput
-from hub.services import alerts, commands, duty, gateways, outbox, work_orders
+from hub.services import alerts, commands, dispatch, gateways, outbox, work_orders
 from hub.services.alerts import AlertRequest
 from hub.services.work_orders import WorkOrderRequest
-from hub.storage.models import Alert, Device, Home, WorkOrder
+from hub.storage.models import Alert, Device, WorkOrder
 from rules.actions import AnyAction, ClearAlert, Notify, OpenWorkOrder, RaiseAlert, SendCommand
 
 
@@ -95,18 +95,16 @@ def _open(session: Session, action: OpenWorkOrder, batch: _Batch, now: datetime)
     if new:
         batch.fresh.add(action.dedup_key)
         batch.applied.work_orders_opened += 1
-        _assign_on_duty(session, order, device, now)
+        _assign_on_duty(session, order, now)
 
 
-def _assign_on_duty(session: Session, order: WorkOrder, device: Device, now: datetime) -> None:
-    building_id = device.building_id
-    if building_id is None and order.home_id is not None:
-        home = session.get(Home, order.home_id)
-        building_id = home.building_id if home else None
-    technician = duty.on_duty(
-        session, site_id=order.site_id, category=order.category, building_id=building_id, now=now
-    )
-    if technician is not None and order.source is WorkOrderSource.RULE:
+def _assign_on_duty(session: Session, order: WorkOrder, now: datetime) -> None:
+    """A rule-opened order goes to the least loaded technician on duty, if any (the alarm
+    reaches the control room either way)."""
+    if order.source is not WorkOrderSource.RULE:
+        return
+    technician = dispatch.least_loaded_on_duty(session, order, now=now)
+    if technician is not None:
         work_orders.auto_assign(session, order, technician, now=now)
 
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, not_, or_, select
@@ -96,6 +96,8 @@ class BillingProblem:
     home: str
     meter: str
     message: str
+    code: str  # what the finance page translates, with `params`
+    params: dict[str, str]
 
 
 @dataclass
@@ -118,6 +120,8 @@ class _MeterUse:
     end: Reading | None
     problem: str | None  # why the meter is not billed, in words an owner understands
     action: str = ""  # what finance should do about it
+    problem_code: str = ""  # for the finance page to translate: no_readings, ...
+    params: dict[str, str] = field(default_factory=dict)
 
     @property
     def consumption(self) -> Decimal:
@@ -176,7 +180,7 @@ def _bill_site(
     for meter in meters:
         meters_of.setdefault(meter.home_id, []).append(meter)
     for home in homes:
-        label = _home_label(home)
+        label = home_label(home)
         if home.id in billed:
             result.skipped += 1
             continue
@@ -186,7 +190,9 @@ def _bill_site(
             use = _meter_use(session, meter, start, end, on_time)
             if use.problem is not None:
                 message = f"{use.problem}; {use.action}"
-                result.problems.append(BillingProblem(label, meter.device.code, message))
+                result.problems.append(
+                    BillingProblem(label, meter.device.code, message, use.problem_code, use.params)
+                )
             lines += _meter_lines(meter, use, tariffs[meter.utility])
         result.billed.append(label)
         if result.dry_run:
@@ -261,7 +267,11 @@ def _meter_use(
     ).one_or_none()
     if last_by_end is None:
         return _MeterUse(
-            None, None, "no readings at all up to the end of the month", _MANUAL_READING
+            None,
+            None,
+            "no readings at all up to the end of the month",
+            _MANUAL_READING,
+            problem_code="no_readings",
         )
     if last_by_end.ts <= start:
         return _MeterUse(
@@ -269,6 +279,8 @@ def _meter_use(
             last_by_end,
             f"no reading during the month (last: {_seen(last_by_end, start)})",
             _MANUAL_READING,
+            problem_code="no_reading_in_month",
+            params={"last": _seen(last_by_end, start)},
         )
     first = (
         session.scalars(
@@ -284,6 +296,8 @@ def _meter_use(
             f"reading went backwards from {_value(first)} to {_value(last_by_end)} "
             "(meter replaced or reset?)",
             "check the meter and bill this month by hand",
+            problem_code="reading_backwards",
+            params={"from": _value(first), "to": _value(last_by_end)},
         )
     return use
 
@@ -369,11 +383,22 @@ def _property_fee_lines(home: Home, tariff: Tariff) -> list[BillLine]:
     ]
 
 
-def _home_label(home: Home) -> str:
+def home_label(home: Home) -> str:
     return f"{home.building.code}/{home.code}"
 
 
 # --- reading bills -----------------------------------------------------------------------
+
+
+class BillFilter(StrEnum):
+    """What finance filters bills by: paid, unpaid, or unpaid past the payment term."""
+
+    UNPAID = "unpaid"
+    PAID = "paid"
+    OVERDUE = "overdue"
+
+
+PAYMENT_TERM = timedelta(days=30)  # a bill unpaid this long after it was issued is overdue
 
 
 def list_bills(
@@ -381,13 +406,27 @@ def list_bills(
     user: User,
     *,
     period: str | None = None,
+    building: str | None = None,
+    status: BillFilter | None = None,
+    now: datetime | None = None,
     limit: int = 200,
     offset: int = 0,
 ) -> list[Bill]:
-    """Newest period first; an owner sees only the bills of their own homes."""
+    """Newest period first; an owner sees only the bills of their own homes. `building` is a
+    building's code (B1); overdue needs `now`."""
     query = select(Bill).order_by(Bill.period.desc(), Bill.home_id, Bill.id)
     if period is not None:
         query = query.where(Bill.period == parse_period(period).text)
+    if building is not None:
+        homes = select(Home.id).join(Building, Building.id == Home.building_id)
+        query = query.where(Bill.home_id.in_(homes.where(Building.code == building)))
+    if status is BillFilter.PAID:
+        query = query.where(Bill.status == BillStatus.PAID)
+    elif status is not None:
+        query = query.where(Bill.status == BillStatus.UNPAID)
+    if status is BillFilter.OVERDUE:
+        assert now is not None, "overdue is relative to now"
+        query = query.where(Bill.issued_at <= now - PAYMENT_TERM)
     if user.role is Role.OWNER:
         query = query.where(Bill.home_id.in_(owner_home_ids(session, user)))
     return list(session.scalars(query.limit(limit).offset(offset)))
@@ -414,80 +453,3 @@ def list_arrears(session: Session) -> list[Bill]:
 
 def payment_of(session: Session, bill: Bill) -> Payment | None:
     return session.scalars(select(Payment).where(Payment.bill_id == bill.id)).one_or_none()
-
-
-# --- JSON shapes -------------------------------------------------------------------------
-
-
-def _reading_view(reading: Reading | None) -> dict[str, Any] | None:
-    if reading is None or reading.value is None:
-        return None
-    return {"id": reading.id, "value": decimal_text(reading.value), "ts": reading.ts.isoformat()}
-
-
-def bill_view(session: Session, bill: Bill) -> dict[str, Any]:
-    """The JSON shape of a bill (the owner page renders exactly this)."""
-    home = session.get(Home, bill.home_id)
-    assert home is not None
-    ids = {i for line in bill.lines for i in (line.start_reading_id, line.end_reading_id) if i}
-    readings = {r.id: r for r in session.scalars(select(Reading).where(Reading.id.in_(ids)))}
-    payment = payment_of(session, bill)
-    return {
-        "id": bill.id,
-        "home": _home_label(home),
-        "period": bill.period,
-        "total": decimal_text(bill.total, 2),
-        "status": bill.status.value,
-        "issued_at": bill.issued_at.isoformat(),
-        "lines": [
-            {
-                "utility": line.utility.value,
-                "description": line.description,
-                "quantity": decimal_text(line.quantity),
-                "unit": line.unit,
-                "unit_price": decimal_text(line.unit_price, 2),
-                "amount": decimal_text(line.amount, 2),
-                "tier": line.tier,
-                "tariff_version": line.tariff_version,
-                "start_reading": _reading_view(readings.get(line.start_reading_id or 0)),
-                "end_reading": _reading_view(readings.get(line.end_reading_id or 0)),
-            }
-            for line in bill.lines
-        ],
-        "payment": None
-        if payment is None
-        else {
-            "method": payment.method.value,
-            "transaction_id": payment.transaction_id,  # the provider's, for online payments
-            "receipt_no": payment.receipt_no,  # finance's, for counter payments
-            "reference": payment.reference,
-            "amount": decimal_text(payment.amount, 2),
-            "paid_at": payment.paid_at.isoformat(),
-        },
-    }
-
-
-def arrears_view(session: Session, bill: Bill) -> dict[str, Any]:
-    home = session.get(Home, bill.home_id)
-    assert home is not None
-    return {
-        "id": bill.id,
-        "home": _home_label(home),
-        "home_id": bill.home_id,
-        "period": bill.period,
-        "amount": decimal_text(bill.total, 2),
-        "issued_at": bill.issued_at.isoformat(),
-    }
-
-
-def result_view(result: BillingRunResult) -> dict[str, Any]:
-    return {
-        "period": result.period,
-        "dry_run": result.dry_run,
-        "billed": result.billed,
-        "bill_ids": result.bill_ids,
-        "skipped": result.skipped,
-        "problems": [
-            {"home": p.home, "meter": p.meter, "message": p.message} for p in result.problems
-        ],
-    }

@@ -28,27 +28,38 @@ def _covers(shift: DutyShift, local: datetime) -> bool:
     return started_today or started_yesterday
 
 
-def on_duty(
+def _covering(
     session: Session, *, site_id: int, category: str, building_id: int | None, now: datetime
-) -> User | None:
-    """The active technician on duty for `category` in the building at `now`, if any."""
+) -> list[DutyShift]:
+    """The shifts for `category` covering the building at `now`, in the order they win."""
     site = session.get(Site, site_id)
     if site is None:
-        return None
+        return []
     local = now.astimezone(ZoneInfo(site.timezone))
     shifts = session.scalars(
         select(DutyShift)
         .where(DutyShift.site_id == site_id, DutyShift.category == category)
         .order_by(DutyShift.id)
     )
-    candidates = [
+    covering = [
         s
         for s in shifts
         if (s.building_id is None or s.building_id == building_id) and _covers(s, local)
     ]
-    candidates.sort(key=lambda s: s.building_id is None)  # building-specific first, stable
-    for shift in candidates:
+    covering.sort(key=lambda s: s.building_id is None)  # building-specific first, stable
+    return covering
+
+
+def on_duty_technicians(
+    session: Session, *, site_id: int, category: str, building_id: int | None, now: datetime
+) -> list[User]:
+    """Every active technician on duty for `category` in the building at `now`, each once, in
+    the order their shifts win."""
+    found: dict[int, User] = {}
+    for shift in _covering(
+        session, site_id=site_id, category=category, building_id=building_id, now=now
+    ):
         user = session.get(User, shift.user_id)
         if user is not None and user.active and user.role is Role.TECHNICIAN:
-            return user
-    return None
+            found.setdefault(user.id, user)
+    return list(found.values())

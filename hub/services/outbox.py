@@ -19,7 +19,6 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -125,14 +124,15 @@ def send_sms(
     session: Session,
     *,
     site_id: int,
-    recipient: User,
+    recipient: User | None,
     phone: str,
     title: str,
     text: str,
     source: str,
     now: datetime,
 ) -> OutboxMessage:
-    """One pending SMS to `phone` for `recipient`, in the caller's transaction.
+    """One pending SMS to `phone` for `recipient` (None: someone without an account yet, e.g.
+    an applicant for one), in the caller's transaction.
 
     The text stays out of the outbox row (staff see `title` in the delivery status) and is kept
     encrypted in the SMS part."""
@@ -140,7 +140,7 @@ def send_sms(
         raise InvalidInput(f"sms: text over {SMS_MAX_BYTES} bytes")
     message = OutboxMessage(
         site_id=site_id,
-        recipient_id=recipient.id,
+        recipient_id=recipient.id if recipient is not None else None,
         title=title[:200],
         body="",
         source=source,
@@ -158,7 +158,7 @@ def send_sms(
 def to_inbox(session: Session, message: OutboxMessage, now: datetime) -> None:
     """The in-app channel: an inbox row, unless this message already has one."""
     exists = session.scalar(select(InboxItem.id).where(InboxItem.outbox_id == message.id))
-    if exists is None:
+    if exists is None and message.recipient_id is not None:
         session.add(
             InboxItem(
                 outbox_id=message.id,
@@ -276,28 +276,3 @@ def outbox_rows(session: Session, *, limit: int = 200) -> list[OutboxMessage]:
     """Delivery status for staff, newest first."""
     query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
     return list(session.scalars(query))
-
-
-def inbox_view(item: InboxItem) -> dict[str, Any]:
-    return {
-        "id": item.id,
-        "title": item.title,
-        "body": item.body,
-        "created_at": item.created_at.isoformat(),
-        "read_at": item.read_at.isoformat() if item.read_at else None,
-    }
-
-
-def outbox_view(message: OutboxMessage) -> dict[str, Any]:
-    return {
-        "id": message.id,
-        "recipient_id": message.recipient_id,
-        "title": message.title,
-        "source": message.source,
-        "alert_id": message.alert_id,
-        "status": message.status.value,
-        "attempts": message.attempts,
-        "last_error": message.last_error,
-        "created_at": message.created_at.isoformat(),
-        "delivered_at": message.delivered_at.isoformat() if message.delivered_at else None,
-    }

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -65,7 +66,7 @@ def request(
         return
     for earlier in _open_codes(session, user):
         _close(earlier, now, CodeClosed.REPLACED)
-    code = f"{secrets.randbelow(10**6):06d}"
+    code = new_code()
     session.add(
         PasswordResetCode(
             user_id=user.id,
@@ -147,9 +148,7 @@ def find_owner(session: Session, *, username: str | None, phone: str | None) -> 
     if username is not None:
         owners = list(session.scalars(select(Owner).join(User).where(User.username == username)))
     elif phone is not None:
-        wanted = normalize_phone(phone)
-        candidates = session.scalars(select(Owner).where(Owner.phone.is_not(None)))
-        owners = [o for o in candidates if normalize_phone(o.phone or "") == wanted]
+        owners = owners_with_phone(session, phone)
     else:
         return None
     if len(owners) != 1:
@@ -170,23 +169,41 @@ def find_owner(session: Session, *, username: str | None, phone: str | None) -> 
     return Account(user=user, phone=owner.phone, site_id=site_id)
 
 
+def owners_with_phone(session: Session, phone: str) -> list[Owner]:
+    """Every owner profile whose phone is `phone` in any spelling (phones are encrypted, so
+    each is compared in the clear)."""
+    wanted = normalize_phone(phone)
+    candidates = session.scalars(select(Owner).where(Owner.phone.is_not(None)))
+    return [o for o in candidates if normalize_phone(o.phone or "") == wanted]
+
+
 def normalize_phone(phone: str) -> str:
     """Digits only, without China's +86: "+86 138-1234-5678" -> "13812345678"."""
     digits = re.sub(r"\D", "", phone)
     return digits[2:] if len(digits) == 13 and digits.startswith("86") else digits
 
 
+def new_code() -> str:
+    """Six random digits, as an SMS verification code."""
+    return f"{secrets.randbelow(10**6):06d}"
+
+
 def code_hash(settings: Settings, user_id: int, code: str) -> str:
     """HMAC-SHA256 of the code for this account: useless without the key, bound to one user."""
+    return keyed_hash(settings, f"password-reset:{user_id}", code)
+
+
+def keyed_hash(settings: Settings, scope: str, code: str) -> str:
+    """HMAC-SHA256 of `code` bound to `scope` (what it verifies), under the hub's secret key."""
     key = settings.secret("secret_key").encode()
-    return hmac.new(key, f"password-reset:{user_id}:{code}".encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, f"{scope}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def sms_text(signature: str, code: str) -> str:
+def sms_text(signature: str, code: str, purpose: str = "password reset") -> str:
     minutes = int(CODE_TTL.total_seconds() // 60)
     return (
         f"【{signature}】您的验证码是 {code}，{minutes}分钟内有效，请勿告诉他人。"
-        f"Your password reset code is {code}, valid for {minutes} minutes."
+        f"Your {purpose} code is {code}, valid for {minutes} minutes."
     )
 
 
@@ -199,6 +216,11 @@ def _rate_limit(session: Session, user: User, now: datetime) -> str | None:
         )
         return session.scalar(query) or 0
 
+    return throttle(since, now)
+
+
+def throttle(since: Callable[[datetime], int], now: datetime) -> str | None:
+    """Which limit one more code would break, given how many were sent `since` a moment."""
     if since(now - MIN_INTERVAL) > 0:
         return f"1 per {int(MIN_INTERVAL.total_seconds())} s"
     if since(now - timedelta(days=1)) >= DAILY_LIMIT:

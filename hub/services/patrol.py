@@ -437,7 +437,9 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def stop_view(stop: PatrolStop, checkpoint: Checkpoint, now: datetime) -> dict[str, Any]:
+def stop_view(
+    stop: PatrolStop, checkpoint: Checkpoint, now: datetime, late_scan_at: datetime | None = None
+) -> dict[str, Any]:
     return {
         "id": stop.id,
         "seq": stop.seq,
@@ -446,8 +448,47 @@ def stop_view(stop: PatrolStop, checkpoint: Checkpoint, now: datetime) -> dict[s
         "due_from": stop.due_from.isoformat(),
         "due_until": stop.due_until.isoformat(),
         "scanned_at": _iso(stop.scanned_at),
+        "late_scan_at": _iso(late_scan_at),
         "status": stop_status(stop, now).value,
     }
+
+
+def _late_scans(
+    session: Session, patrol_round: PatrolRound, stops: list[PatrolStop]
+) -> dict[int, datetime]:
+    """For each unscanned stop, the first scan of its checkpoint after its window closed (within
+    LATE_GRACE) by the round's guard: the stop stays missed, but the guard did come, late."""
+    open_stops = [stop for stop in stops if stop.scanned_at is None]
+    if not open_stops:
+        return {}
+    query = (
+        select(PatrolScan)
+        .where(
+            PatrolScan.checkpoint_id.in_({stop.checkpoint_id for stop in open_stops}),
+            PatrolScan.in_window.is_(False),
+            PatrolScan.scanned_at > patrol_round.starts_at,
+            PatrolScan.scanned_at <= patrol_round.ends_at + LATE_GRACE,
+        )
+        .order_by(PatrolScan.scanned_at, PatrolScan.id)
+    )
+    if patrol_round.guard_id is not None:
+        query = query.where(PatrolScan.guard_id == patrol_round.guard_id)
+    scans = list(session.scalars(query))
+    late: dict[int, datetime] = {}
+    for stop in open_stops:
+        closes = stop.due_until
+        at = next(
+            (
+                scan.scanned_at
+                for scan in scans
+                if scan.checkpoint_id == stop.checkpoint_id
+                and closes < scan.scanned_at <= closes + LATE_GRACE
+            ),
+            None,
+        )
+        if at is not None:
+            late[stop.id] = at
+    return late
 
 
 def round_view(session: Session, patrol_round: PatrolRound, *, now: datetime) -> dict[str, Any]:
@@ -456,20 +497,51 @@ def round_view(session: Session, patrol_round: PatrolRound, *, now: datetime) ->
     assert route is not None
     stops = stops_of(session, patrol_round)
     checkpoints = _checkpoints(session, {stop.checkpoint_id for stop in stops})
-    views = [stop_view(stop, checkpoints[stop.checkpoint_id], now) for stop in stops]
+    late = _late_scans(session, patrol_round, stops)
+    views = [
+        stop_view(stop, checkpoints[stop.checkpoint_id], now, late.get(stop.id)) for stop in stops
+    ]
     pending = (StopStatus.OPEN.value, StopStatus.UPCOMING.value)
+    guard = session.get(User, patrol_round.guard_id) if patrol_round.guard_id else None
+    statuses = [view["status"] for view in views]
     return {
         "id": patrol_round.id,
         "route_code": route.code,
         "route_name": route.name,
         "site_code": _site(session, route.site_id).code,
         "guard_id": patrol_round.guard_id,
+        "guard": guard.username if guard else None,
+        "guard_name": guard.full_name if guard else None,
         "starts_at": patrol_round.starts_at.isoformat(),
         "ends_at": patrol_round.ends_at.isoformat(),
         "status": round_status(session, patrol_round, now).value,
         "next_stop": next((view for view in views if view["status"] in pending), None),
+        "scanned": statuses.count(StopStatus.SCANNED.value),
+        "missed": statuses.count(StopStatus.MISSED.value),
+        "late": len(late),
         "stops": views,
     }
+
+
+def rounds_of_day(session: Session, user: User, *, now: datetime) -> list[PatrolRound]:
+    """Newest first: the rounds started today (the site's local day) or still running; a guard
+    sees only their own."""
+    query = (
+        select(PatrolRound, Site.timezone)
+        .join(PatrolRoute, PatrolRoute.id == PatrolRound.route_id)
+        .join(Site, Site.id == PatrolRoute.site_id)
+        .where(or_(PatrolRound.starts_at >= now - timedelta(days=1), PatrolRound.ends_at >= now))
+        .order_by(PatrolRound.starts_at.desc(), PatrolRound.id.desc())
+    )
+    if user.role is Role.GUARD:
+        query = query.where(PatrolRound.guard_id == user.id)
+    found = []
+    for patrol_round, timezone in session.execute(query).all():
+        zone = ZoneInfo(timezone)
+        today = now.astimezone(zone).date() == patrol_round.starts_at.astimezone(zone).date()
+        if today or patrol_round.ends_at >= now:
+            found.append(patrol_round)
+    return found
 
 
 def _checkpoints(session: Session, ids: set[int]) -> dict[int, Checkpoint]:
@@ -519,10 +591,45 @@ def scan_result_view(session: Session, scan: PatrolScan) -> dict[str, Any]:
 
     stop = result.stop
     view["outcome"] = result.outcome.value
+    view["skipped"] = (
+        _skipped_before(session, stop) if result.outcome is ScanOutcome.IN_WINDOW else []
+    )
+    view["expected"] = _expected(session, scan)
     view["message"] = _MESSAGES[result.outcome].format(
         name=checkpoint.name,
         from_=clock(stop.due_from if stop else None),
         until=clock(stop.due_until if stop else None),
         scanned=clock(stop.scanned_at if stop else None),
     )
+    return view
+
+
+def _skipped_before(session: Session, stop: PatrolStop | None) -> list[int]:
+    """The earlier stops of the round still unscanned: the guard walked out of order."""
+    if stop is None:
+        return []
+    return list(
+        session.scalars(
+            select(PatrolStop.seq)
+            .where(
+                PatrolStop.round_id == stop.round_id,
+                PatrolStop.seq < stop.seq,
+                PatrolStop.scanned_at.is_(None),
+            )
+            .order_by(PatrolStop.seq)
+        )
+    )
+
+
+def _expected(session: Session, scan: PatrolScan) -> dict[str, Any] | None:
+    """The stop the guard should be at now (their round's next open or upcoming stop)."""
+    guard = session.get(User, scan.guard_id) if scan.guard_id else None
+    if guard is None:
+        return None
+    patrol_round = current_round(session, guard, now=scan.scanned_at)
+    if patrol_round is None:
+        return None
+    view: dict[str, Any] | None = round_view(session, patrol_round, now=scan.scanned_at)[
+        "next_stop"
+    ]
     return view

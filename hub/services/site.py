@@ -53,7 +53,11 @@ def load_site(session: Session, spec: SiteFile, *, now: datetime) -> LoadResult:
         building_ids[b.code] = building.id
         for h in b.homes:
             home = _upsert(
-                session, Home, {"building_id": building.id, "code": h.code}, area_m2=h.area_m2
+                session,
+                Home,
+                {"building_id": building.id, "code": h.code},
+                area_m2=h.area_m2,
+                unit=h.unit,
             )
             home_ids[f"{b.code}/{h.code}"] = home.id
             for o in h.owners:

@@ -47,7 +47,7 @@ def split_tiers(quantity: Decimal, blocks: Sequence[Block]) -> list[TierCharge]:
     """
     if quantity < 0:
         raise InvalidInput(f"quantity {quantity} is negative: a consumption cannot be below zero")
-    _check_blocks(blocks)
+    check_blocks(blocks)
     charges: list[TierCharge] = []
     lower = Decimal(0)
     for tier, block in enumerate(blocks, start=1):
@@ -69,15 +69,20 @@ def split_tiers(quantity: Decimal, blocks: Sequence[Block]) -> list[TierCharge]:
     return charges
 
 
-def _check_blocks(blocks: Sequence[Block]) -> None:
+def check_blocks(blocks: Sequence[Block]) -> None:
     if not blocks:
-        raise InvalidInput("a tariff needs at least one block")
+        raise InvalidInput("a tariff needs at least one block", code="tariff_tiers")
     if blocks[-1].up_to is not None:
-        raise InvalidInput("the last tariff block must be open-ended (no up_to)")
+        raise InvalidInput(
+            "the last tariff block must be open-ended (no up_to)", code="tariff_tiers"
+        )
     limits = [block.up_to for block in blocks[:-1] if block.up_to is not None]
     ascending = limits == sorted(set(limits)) and all(limit > 0 for limit in limits)
     if len(limits) != len(blocks) - 1 or not ascending:
-        raise InvalidInput("tariff block limits (up_to) must be positive and strictly increase")
+        raise InvalidInput(
+            "tariff block limits (up_to) must be positive and strictly increase",
+            code="tariff_tiers",
+        )
 
 
 def total(charges: Sequence[TierCharge]) -> Decimal:

@@ -7,6 +7,10 @@ never reaches the disk and EXIF (GPS included) is dropped. Decoding runs through
 (`upload_decode_concurrency`, `upload_decode_queue`). Stored names are random so one upload can
 neither guess nor overwrite another; files are 0600 in a 0700 folder, and each owner's photos
 together stay within `upload_quota_bytes`.
+
+A short video (MP4 or WebM, hub/video_header.py) is recognised by its container, bounded by
+`upload_video_max_bytes` and the same quota, and kept as sent: there is no decoder to re-encode
+it with, and it is served only with its own video type.
 """
 
 from __future__ import annotations
@@ -27,20 +31,32 @@ from hub import secret_files
 from hub.errors import Conflict, NotFound, TooLarge
 from hub.image_header import read_header
 from hub.settings import Settings
-from hub.storage.models import User, WorkOrder
+from hub.storage.models import ComplaintPhoto, User, WorkOrder
+from hub.video_header import HEAD_BYTES, MP4, video_type
 from hub.work_gate import WorkGate
 
 UPLOADS = "uploads"
 
-_MEDIA_TYPES = {".jpg": "image/jpeg", ".png": "image/png"}  # .png: stored before re-encoding
+_MEDIA_TYPES = {  # .png: stored before re-encoding
+    ".jpg": "image/jpeg",
+    ".png": "image/png",
+    ".mp4": "video/mp4",
+    ".webm": "video/webm",
+}
 
 
 @dataclass(frozen=True)
 class Photo:
-    """A re-encoded JPEG not yet written; `name` is the random file name it will get."""
+    """A re-encoded JPEG (or a checked short video) not yet written; `name` is the random file
+    name it will get."""
 
     data: bytes
     name: str
+    content_type: str = "image/jpeg"
+
+    @property
+    def video(self) -> bool:
+        return self.content_type.startswith("video/")
 
 
 def read_image(stream: BinaryIO, *, max_bytes: int) -> bytes:
@@ -71,10 +87,29 @@ def read_photo(stream: BinaryIO, *, settings: Settings) -> Photo:
     return Photo(jpeg, secrets.token_hex(16) + ".jpg")
 
 
-def check_quota(session: Session, owner: User, photo: Photo, *, settings: Settings) -> None:
-    """`TooLarge` if `photo` would take the owner's stored photos past `upload_quota_bytes`."""
+def read_attachment(stream: BinaryIO, *, settings: Settings) -> Photo:
+    """A photo (as `read_photo`) or a short MP4/WebM video, told apart by the first bytes."""
+    kind = video_type(stream.read(HEAD_BYTES))
+    stream.seek(0)
+    if kind is None:
+        return read_photo(stream, settings=settings)
+    limit = settings.upload_video_max_bytes
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(
+            f"video: larger than the limit of {_human(limit)} ({limit} bytes); 视频太大, 请剪短",
+            code="video_too_large",
+        )
+    return Photo(data, secrets.token_hex(16) + (".mp4" if kind == MP4 else ".webm"), kind)
+
+
+def check_quota(
+    session: Session, owner: User, photo: Photo, *, settings: Settings, pending: int = 0
+) -> None:
+    """`TooLarge` if `photo` would take the owner's stored photos past `upload_quota_bytes`;
+    `pending`: the bytes of the photos before it in the same upload."""
     quota = settings.upload_quota_bytes
-    used = stored_bytes(session, owner, var_dir=settings.var_dir)
+    used = stored_bytes(session, owner, var_dir=settings.var_dir) + pending
     if used + len(photo.data) > quota:
         raise TooLarge(
             f"photo: your photos would exceed your storage quota of {_human(quota)} "
@@ -83,11 +118,12 @@ def check_quota(session: Session, owner: User, photo: Photo, *, settings: Settin
 
 
 def stored_bytes(session: Session, owner: User, *, var_dir: Path) -> int:
-    """The bytes on disk of the photos on `owner`'s repair requests."""
+    """The bytes on disk of the photos on `owner`'s repair requests and those they attached to
+    complaints."""
     names = session.scalars(
-        sa.select(WorkOrder.photo_path).where(
-            WorkOrder.requested_by_id == owner.id, WorkOrder.photo_path.is_not(None)
-        )
+        sa.select(WorkOrder.photo_path)
+        .where(WorkOrder.requested_by_id == owner.id, WorkOrder.photo_path.is_not(None))
+        .union_all(sa.select(ComplaintPhoto.name).where(ComplaintPhoto.uploaded_by_id == owner.id))
     )
     folder = var_dir / UPLOADS
     total = 0

@@ -28,23 +28,51 @@ def create_user(
     password: str | None = None,
 ) -> tuple[User, str]:
     """Create an account; returns it with its initial password (generated unless given)."""
-    if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Conflict(f"username {username!r} is taken")
     initial = password or security.generate_password()
     security.check_password_policy(initial, user_inputs=(username, full_name))
-    user = User(
+    user = create_with_hash(
+        session,
         username=username,
         full_name=full_name,
         role=role,
         password_hash=security.hash_password(initial),
-        must_change_password=True,
+        chosen=False,
+        now=now,
+    )
+    return user, initial
+
+
+def create_with_hash(
+    session: Session,
+    *,
+    username: str,
+    full_name: str,
+    role: Role,
+    password_hash: str,
+    chosen: bool,
+    now: datetime,
+) -> User:
+    """Create an account with a password already hashed: one its holder `chosen` (kept), or an
+    initial one someone else saw (to be changed at first login)."""
+    if username_taken(session, username):
+        raise Conflict(f"username {username!r} is taken", code="username_taken")
+    user = User(
+        username=username,
+        full_name=full_name,
+        role=role,
+        password_hash=password_hash,
+        must_change_password=not chosen,
         active=True,
         created_at=now,
     )
     session.add(user)
     session.flush()
-    _remember(session, user, printed=True)
-    return user, initial
+    _remember(session, user, printed=not chosen)
+    return user
+
+
+def username_taken(session: Session, username: str) -> bool:
+    return session.scalar(select(User.id).where(User.username == username)) is not None
 
 
 def reset_password(session: Session, user: User) -> str:

@@ -4,8 +4,10 @@ live feed."""
 from __future__ import annotations
 
 import contextlib
+import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import cv2
@@ -23,6 +25,21 @@ from tests.conftest import ApiClient
 _GRADIENT = np.tile(np.arange(0, 256, 4, dtype=np.uint8), (48, 1))  # 64 x 48, grey ramp
 JPEG = cv2.imencode(".jpg", _GRADIENT)[1].tobytes()
 PNG = cv2.imencode(".png", _GRADIENT)[1].tobytes()
+
+
+def _clip(suffix: str, codec: str) -> bytes:
+    """A real one-second 32x24 video, written by OpenCV's FFmpeg."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"clip{suffix}"
+        writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*codec), 5, (32, 24))
+        for shade in range(0, 250, 50):
+            writer.write(np.full((24, 32, 3), shade, np.uint8))
+        writer.release()
+        return path.read_bytes()
+
+
+MP4 = _clip(".mp4", "mp4v")
+WEBM = _clip(".webm", "VP80")
 
 RaiseAlert = Callable[..., dict[str, Any]]
 Submit = Callable[..., httpx2.Response]
@@ -85,6 +102,24 @@ def home_id(api: ApiClient, owner: str) -> int:
     homes = api.get("/api/v1/homes", as_user=owner)
     assert isinstance(homes, httpx2.Response) and homes.status_code == 200
     return int(homes.json()[0]["id"])
+
+
+def staff_id(api: ApiClient, username: str = "tech") -> int:
+    staff = api.get("/api/v1/staff", as_user="service")
+    assert staff.status_code == 200, staff.text
+    return int(next(u["id"] for u in staff.json() if u["username"] == username))
+
+
+def assigned(api: ApiClient, submit: Submit) -> int:
+    """A request accepted by customer service and assigned to `tech`."""
+    order_id = int(submit().json()["id"])
+    assert api.post(f"/api/v1/work-orders/{order_id}/accept", as_user="service").status_code == 200
+    body = {"technician_id": staff_id(api)}
+    assert (
+        api.post(f"/api/v1/work-orders/{order_id}/assign", as_user="service", json=body).status_code
+        == 200
+    )
+    return order_id
 
 
 @pytest.fixture

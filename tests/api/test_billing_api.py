@@ -4,11 +4,13 @@ finance follows arrears; wrong roles are refused."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx2
 import pytest
 
+from hub.clock import FakeClock
 from hub.context import HubContext
 from hub.services.meter_readings import import_readings
 from hub.services.site import LoadResult
@@ -95,7 +97,7 @@ def test_owner_sees_own_bill_with_the_readings(api: ApiClient, october: dict[str
     assert tier2["end_reading"] == {
         "id": tier2["end_reading"]["id"],
         "value": "1250",
-        "ts": "2026-10-31T15:59:00+00:00",
+        "ts": "2026-10-31T15:59:00Z",
     }
     assert bill["lines"][0]["start_reading"] is None  # the property fee has no meter
 
@@ -130,6 +132,29 @@ def test_customer_service_filters_by_period(api: ApiClient, october: dict[str, A
     assert [b["home"] for b in october_bills] == ["B1/101", "B1/102", "B2/201"]
     assert ok(api.get("/api/v1/bills", as_user="service", params={"period": "2026-09"})) == []
     assert status_of(api.get("/api/v1/bills", as_user="service", params={"period": "x"})) == 422
+
+
+def test_finance_filters_by_building_and_status(
+    api: ApiClient, clock: FakeClock, october: dict[str, Any]
+) -> None:
+    def homes(**query: str) -> list[str]:
+        return [b["home"] for b in ok(api.get("/api/v1/bills", as_user="finance", params=query))]
+
+    assert homes(building="B1") == ["B1/101", "B1/102"]
+    assert homes(building="B9") == []
+    receipt = {"method": "cash", "amount": "309.38", "receipt_no": "R-1"}
+    ok(
+        api.post(
+            f"/api/v1/bills/{bill_id(api, 'B1/102')}/payments", as_user="finance", json=receipt
+        ),
+        201,
+    )
+    assert homes(status="paid") == ["B1/102"]
+    assert homes(status="unpaid", building="B1") == ["B1/101"]
+    assert homes(status="overdue") == []  # issued today
+    clock.advance(timedelta(days=30))
+    assert homes(status="overdue", period="2026-10") == ["B1/101", "B2/201"]
+    assert status_of(api.get("/api/v1/bills", as_user="finance", params={"status": "x"})) == 422
 
 
 def test_owner_pays_once_and_arrears_shrink(

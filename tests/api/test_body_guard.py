@@ -121,8 +121,10 @@ def test_a_body_declared_over_the_limit_is_refused_at_once(
 ) -> None:
     cases = [
         (NOTICES, "owner101", JSON, MB),  # HUB_BODY_MAX_BYTES, 1 MiB by default
-        (WORK_ORDERS, "owner101", MULTIPART, 5 * MB + 64 * 1024),  # the photo limit + fields
+        (WORK_ORDERS, "owner101", MULTIPART, 20 * MB + 64 * 1024),  # the video limit + fields
         (PHOTO_SCAN, "guard", MULTIPART, 5 * MB + 64 * 1024),
+        # 3 photos and a 20 MB video
+        ("/api/v1/complaints/1/photos", "owner101", MULTIPART, 35 * MB + 64 * 1024),
     ]
     for path, user, content_type, limit in cases:
         body = Body(200 * MB, head=_multipart_head())
@@ -141,7 +143,7 @@ async def test_a_streamed_body_is_cut_off_once_past_the_limit(api: ApiClient) ->
     async with httpx2.AsyncClient(transport=transport, base_url="http://hub") as client:
         for path, user, content_type, limit in (
             (NOTICES, "admin", JSON, MB),
-            (WORK_ORDERS, "owner101", MULTIPART, 5 * MB + 64 * 1024),
+            (WORK_ORDERS, "owner101", MULTIPART, 20 * MB + 64 * 1024),
             (PHOTO_SCAN, "guard", MULTIPART, 5 * MB + 64 * 1024),
         ):
             body = Body(200 * MB, head=_multipart_head())

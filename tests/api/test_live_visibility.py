@@ -53,6 +53,18 @@ def _work_order(api: ApiClient, submit: Submit) -> Made:
     return "work_order.opened", order, reads
 
 
+def _complaint(api: ApiClient) -> Made:
+    homes = _ok(api.get("/api/v1/homes", as_user="owner101")).json()
+    body = {"home_id": homes[0]["id"], "kind": "suggestion", "description": "多种树 more trees"}
+    complaint = _ok(api.post("/api/v1/complaints", as_user="owner101", json=body)).json()
+
+    def reads(username: str) -> bool:
+        response = _ok(api.get(f"/api/v1/complaints/{complaint['id']}", as_user=username))
+        return response.status_code == 200
+
+    return "complaint.recorded", complaint, reads
+
+
 def _alert(api: ApiClient, raise_leak: RaiseAlert) -> Made:
     alert = raise_leak()
     return "alert.raised", alert, _listed(api, "/api/v1/alerts", int(alert["id"]))
@@ -64,7 +76,9 @@ def _scan(api: ApiClient) -> Made:
     return "patrol.scan", scan, _listed(api, "/api/v1/patrol/scans", int(scan["id"]))
 
 
-@pytest.mark.parametrize("kind", ["work_order.opened", "alert.raised", "patrol.scan"])
+@pytest.mark.parametrize(
+    "kind", ["work_order.opened", "complaint.recorded", "alert.raised", "patrol.scan"]
+)
 def test_each_account_gets_an_event_iff_rest_shows_it(
     kind: str, api: ApiClient, context: HubContext, submit: Submit, raise_leak: RaiseAlert
 ) -> None:
@@ -72,6 +86,7 @@ def test_each_account_gets_an_event_iff_rest_shows_it(
         api.token(username)  # log in (and change the initial password) before the event
     makers: dict[str, Callable[[], Made]] = {
         "work_order.opened": lambda: _work_order(api, submit),
+        "complaint.recorded": lambda: _complaint(api),
         "alert.raised": lambda: _alert(api, raise_leak),
         "patrol.scan": lambda: _scan(api),
     }

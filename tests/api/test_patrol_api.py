@@ -48,7 +48,7 @@ def test_guard_walks_a_round(api: ApiClient, clock: FakeClock) -> None:
         "CP-PUMP-ROOM",
         "CP-B2-LOBBY",
     ]
-    assert started["next_stop"]["due_until"] == "2026-11-10T02:10:00+00:00"
+    assert started["next_stop"]["due_until"] == "2026-11-10T02:10:00Z"
     again = api.post(f"{PATROL}/rounds", as_user="guard", json={"route_code": "night"})
     assert answer(again)[0] == 409
 
@@ -137,13 +137,77 @@ def test_only_guards_scan_and_start_rounds(api: ApiClient) -> None:
 
 
 def test_a_guard_sees_only_own_scans(api: ApiClient, context: HubContext) -> None:
+    _guard2(api)
+    body = {"checkpoint_code": "CP-PUMP-ROOM"}
+    assert answer(api.post(f"{PATROL}/scans", as_user="guard2", json=body))[1]["outcome"] == "stray"
+    assert answer(api.get(f"{PATROL}/scans", as_user="guard"))[1] == []
+    assert len(answer(api.get(f"{PATROL}/scans", as_user="guard2"))[1]) == 1
+
+
+def _guard2(api: ApiClient) -> None:
     created = api.post(
         "/api/v1/auth/staff",
         as_user="admin",
         json={"username": "guard2", "full_name": "Guard Two", "role": "guard"},
     )
     api.accounts["guard2"] = answer(created)[1]["initial_password"]
-    body = {"checkpoint_code": "CP-PUMP-ROOM"}
-    assert answer(api.post(f"{PATROL}/scans", as_user="guard2", json=body))[1]["outcome"] == "stray"
-    assert answer(api.get(f"{PATROL}/scans", as_user="guard"))[1] == []
-    assert len(answer(api.get(f"{PATROL}/scans", as_user="guard2"))[1]) == 1
+
+
+def test_the_control_room_sees_todays_rounds_with_missed_and_late_stops(
+    api: ApiClient, clock: FakeClock
+) -> None:
+    api.post(f"{PATROL}/rounds", as_user="guard", json={"route_code": "night"})
+    api.post(f"{PATROL}/scans", as_user="guard", json={"checkpoint_code": "CP-NORTH-GATE"})
+    clock.advance(timedelta(minutes=21))  # B1 lobby (10-20) closed unscanned
+    status, late = answer(
+        api.post(f"{PATROL}/scans", as_user="guard", json={"checkpoint_code": "CP-B1-LOBBY"})
+    )
+    assert (status, late["outcome"]) == (201, "late")
+    assert late["expected"]["checkpoint_code"] == "CP-PUMP-ROOM"
+
+    status, rounds = answer(api.get(f"{PATROL}/rounds", as_user="operator"))
+    assert status == 200
+    (night,) = rounds
+    assert (night["guard"], night["route_code"], night["status"]) == (
+        "guard",
+        "night",
+        "in_progress",
+    )
+    assert (night["scanned"], night["missed"], night["late"]) == (1, 1, 1)
+    assert [s["status"] for s in night["stops"]] == ["scanned", "missed", "open", "upcoming"]
+    assert night["stops"][1]["late_scan_at"] == "2026-11-10T02:21:00Z"
+    assert answer(api.get(f"{PATROL}/rounds", as_user="admin"))[1] == rounds
+
+    clock.advance(timedelta(minutes=30))  # the round is over: still today's
+    (ended,) = answer(api.get(f"{PATROL}/rounds", as_user="guard"))[1]
+    assert (ended["status"], ended["scanned"], ended["missed"]) == ("ended", 1, 3)
+    clock.advance(timedelta(days=1))
+    assert answer(api.get(f"{PATROL}/rounds", as_user="operator"))[1] == []
+
+
+def test_a_scan_out_of_order_counts_and_names_the_skipped_stops(
+    api: ApiClient, clock: FakeClock
+) -> None:
+    api.post(f"{PATROL}/rounds", as_user="guard", json={"route_code": "night"})
+    clock.advance(timedelta(minutes=5))
+    code, early = answer(
+        api.post(f"{PATROL}/scans", as_user="guard", json={"checkpoint_code": "CP-B1-LOBBY"})
+    )
+    assert (code, early["outcome"], early["skipped"]) == (201, "early", [])
+    assert early["expected"]["checkpoint_code"] == "CP-NORTH-GATE"
+    clock.advance(timedelta(minutes=6))  # the gate's window closed; B1 lobby is open
+    code, skipped = answer(
+        api.post(f"{PATROL}/scans", as_user="guard", json={"checkpoint_code": "CP-B1-LOBBY"})
+    )
+    assert (code, skipped["outcome"], skipped["skipped"]) == (201, "in_window", [1])
+
+
+def test_a_guard_sees_only_own_rounds(api: ApiClient) -> None:
+    _guard2(api)
+    api.post(f"{PATROL}/rounds", as_user="guard2", json={"route_code": "night"})
+    assert answer(api.get(f"{PATROL}/rounds", as_user="guard"))[1] == []
+    (own,) = answer(api.get(f"{PATROL}/rounds", as_user="guard2"))[1]
+    assert own["guard"] == "guard2"
+    assert len(answer(api.get(f"{PATROL}/rounds", as_user="operator"))[1]) == 1
+    for user in ("owner101", "tech", "finance", "service"):
+        assert status(api.get(f"{PATROL}/rounds", as_user=user)) == 403, user

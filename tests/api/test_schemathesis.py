@@ -18,8 +18,10 @@ from api.openapi_export import openapi_document
 from tests.conftest import ApiClient
 
 CHECKS = [not_a_server_error, response_schema_conformance]
+# 5 generated requests per operation and user (10 before), for the suite's time; the hostile
+# numbers and huge ids below still go to every operation.
 BOUNDED = settings(
-    max_examples=10,
+    max_examples=5,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

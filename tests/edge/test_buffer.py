@@ -98,8 +98,8 @@ async def test_polls_during_a_broker_outage_arrive_afterwards_in_order_exactly_o
     gateway = EdgeGateway(config, clock=clock)
     await set_energy(meter, config, 1)
 
-    running = asyncio.create_task(gateway.run(stop))
     async with MqttProbe(mosquitto.url, f"{topic_prefix}/#", session=session) as before:
+        running = asyncio.create_task(gateway.run(stop))  # after subscribing: poll 1 is seen
         await before.wait_for(energy_is(telemetry, 1))
     mosquitto.stop()
     await set_energy(meter, config, 2)

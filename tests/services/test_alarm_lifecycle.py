@@ -207,7 +207,7 @@ def test_rule_orders_go_to_the_technician_on_duty(
         assert by_device[b2].status is WorkOrderStatus.SUBMITTED
         assert by_device[pump].assigned_to_id == user(session, "tech2").id
         notes = [e.note for e in work_orders.history(session, by_device[b1])]
-        assert notes[-1] == "assigned to tech (duty roster)"
+        assert notes[-1] == "按排班派给 tech assigned to tech (duty roster)"
 
 
 _MOVES = {

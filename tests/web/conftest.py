@@ -35,6 +35,10 @@ DESKTOP = (1440, 900)
 WALL = (1920, 1080)
 PHONE = (360, 740)
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# How long an assertion waits for the page to get there. Playwright's 5 s default was once too
+# short on a loaded CI machine (the site plan's image came after the assertion gave up); the
+# page still has to get there, the wait only ends sooner when it does.
+expect.set_options(timeout=15_000)
 
 OpenAs = Callable[..., Page]
 

@@ -54,7 +54,7 @@ def hub_worker(
 
 
 def _row(page: Page, text: str) -> Locator:
-    return page.locator("[data-test=alarm-table] .el-table__body tr").filter(has_text=text)
+    return page.locator("[data-test=alarm-table] .el-table-v2__row").filter(has_text=text)
 
 
 def _note(page: Page, text: str) -> None:
@@ -122,9 +122,10 @@ def test_an_event_alarm_is_closed_with_a_note(
         title="门禁拒绝 Access denied: 北门",
         rule_id="access-denied",
     )
-    rows = page.locator("[data-test=alarm-table] .el-table__body tr")
+    rows = page.locator("[data-test=alarm-table] .el-table-v2__row")
     expect(rows).to_have_count(3)
-    expect(rows.locator("[data-test=alarm-title]")).to_have_text(  # worst first
+    titles = page.locator("[data-test=alarm-table] [data-test=alarm-title]")
+    expect(titles).to_have_text(  # worst first
         ["漏水 Water leak", "水泵压力低 Pump pressure low", "门禁拒绝 Access denied: 北门"]
     )
     expect(page).to_have_title(re.compile(r"^\(3\) "))
@@ -142,7 +143,7 @@ def test_an_event_alarm_is_closed_with_a_note(
     page.locator("[data-test=filter-kind]").click()
     page.locator(".el-select-dropdown__item").filter(has_text="水泵").click()
     page.keyboard.press("Escape")
-    expect(rows.locator("[data-test=alarm-title]")).to_have_text(["水泵压力低 Pump pressure low"])
+    expect(titles).to_have_text(["水泵压力低 Pump pressure low"])
     page.locator("input[data-test=filter-search], [data-test=filter-search] input").fill("kitchen")
     expect(page.locator("[data-test=alarm-table]")).to_contain_text("没有待处理的报警")
 

@@ -34,3 +34,30 @@ def test_the_typescript_types_are_generated_from_it(tmp_path: Path) -> None:
     )
     committed = (WEB / "src" / "api" / "schema.d.ts").read_text(encoding="utf-8")
     assert committed == fresh.read_text(encoding="utf-8"), "types drifted: run `make web-types`"
+
+
+def _untyped(schema: dict[str, object]) -> bool:
+    """A body the types cannot describe: anything-goes, or an object or list of anything."""
+    if not schema or (schema.get("additionalProperties") is True and "properties" not in schema):
+        return True
+    items = schema.get("items")
+    return schema.get("type") == "array" and (not isinstance(items, dict) or _untyped(items))
+
+
+def test_every_json_answer_has_a_declared_shape() -> None:
+    untyped = [
+        f"{method.upper()} {path} -> {status}"
+        for path, operations in openapi_document()["paths"].items()
+        for method, operation in operations.items()
+        for status, answer in operation.get("responses", {}).items()
+        if status.startswith("2")
+        and _untyped(answer.get("content", {}).get("application/json", {}).get("schema", {"$": 1}))
+    ]
+    assert untyped == [], "give these a Pydantic response model"
+
+
+def test_no_two_answer_models_share_a_name() -> None:
+    """Two models of one name get module-qualified names that the web app cannot rely on
+    (FastAPI's own names for form bodies, Body_<operation>, are not answers)."""
+    names = openapi_document()["components"]["schemas"]
+    assert [name for name in names if "__" in name and not name.startswith("Body_")] == []

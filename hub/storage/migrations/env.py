@@ -13,6 +13,15 @@ target_metadata = Base.metadata
 
 
 def run() -> None:
+    if context.is_offline_mode():  # `upgrade --sql`: the script, without a database
+        context.configure(
+            url=config.get_main_option("sqlalchemy.url"),
+            target_metadata=target_metadata,
+            literal_binds=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        return
     connection = config.attributes.get("connection")
     if connection is not None:
         _migrate(connection)

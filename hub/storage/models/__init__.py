@@ -13,13 +13,22 @@ from hub.storage.models.billing import (
     TariffTier,
 )
 from hub.storage.models.commands import DeviceCommand
+from hub.storage.models.complaints import (
+    Complaint,
+    ComplaintContact,
+    ComplaintEvent,
+    ComplaintPhoto,
+)
 from hub.storage.models.duty import DutyShift
+from hub.storage.models.households import HouseholdMember, Vehicle
 from hub.storage.models.late_readings import LateReading
 from hub.storage.models.login_throttle import LoginFailure, LoginLock
-from hub.storage.models.notices import Notice
+from hub.storage.models.notices import Notice, NoticeBuilding, NoticeHome, NoticeRead
 from hub.storage.models.notifications import InboxItem, OutboxMessage
+from hub.storage.models.ownership_changes import ChangeKind, OwnershipChange
 from hub.storage.models.password_reset import CodeClosed, PasswordResetCode
 from hub.storage.models.patrol import PatrolRound, PatrolRoute, PatrolScan, PatrolStop, RouteStop
+from hub.storage.models.registrations import Registration, RegistrationState
 from hub.storage.models.rule_state import RuleState
 from hub.storage.models.site import (
     Building,
@@ -33,9 +42,16 @@ from hub.storage.models.site import (
     SitePlan,
 )
 from hub.storage.models.sms import SmsMessage
+from hub.storage.models.surveys import Survey, SurveyAnswer, SurveyState
 from hub.storage.models.telemetry import DeadLetter, DeviceEvent, Reading
 from hub.storage.models.users import PasswordHistory, User
-from hub.storage.models.work_orders import WorkOrder, WorkOrderEvent
+from hub.storage.models.work_orders import (
+    WorkOrder,
+    WorkOrderEscalation,
+    WorkOrderEvent,
+    WorkOrderPause,
+    WorkOrderPhoto,
+)
 from hub.storage.models.workers import WorkerHeartbeat
 
 __all__ = [
@@ -46,8 +62,13 @@ __all__ = [
     "Bill",
     "BillLine",
     "Building",
+    "ChangeKind",
     "Checkpoint",
     "CodeClosed",
+    "Complaint",
+    "ComplaintContact",
+    "ComplaintEvent",
+    "ComplaintPhoto",
     "DeadLetter",
     "Device",
     "DeviceCommand",
@@ -55,14 +76,19 @@ __all__ = [
     "DutyShift",
     "Home",
     "HomeOwnership",
+    "HouseholdMember",
     "InboxItem",
     "LateReading",
     "LoginFailure",
     "LoginLock",
     "Meter",
     "Notice",
+    "NoticeBuilding",
+    "NoticeHome",
+    "NoticeRead",
     "OutboxMessage",
     "Owner",
+    "OwnershipChange",
     "PasswordHistory",
     "PasswordResetCode",
     "PatrolRound",
@@ -74,15 +100,24 @@ __all__ = [
     "PaymentNotification",
     "Reading",
     "RefreshToken",
+    "Registration",
+    "RegistrationState",
     "RouteStop",
     "RuleState",
     "Site",
     "SitePlan",
     "SmsMessage",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyState",
     "Tariff",
     "TariffTier",
     "User",
+    "Vehicle",
     "WorkOrder",
+    "WorkOrderEscalation",
     "WorkOrderEvent",
+    "WorkOrderPause",
+    "WorkOrderPhoto",
     "WorkerHeartbeat",
 ]

@@ -22,7 +22,8 @@ class OutboxMessage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
-    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # None for an SMS to someone without an account (an applicant for one)
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(128))  # rule id or service, e.g. "sla-escalation"

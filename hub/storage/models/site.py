@@ -47,6 +47,8 @@ class Home(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"))
     code: Mapped[str] = mapped_column(String(64))
+    # 单元: the stairwell/entrance a notice can be addressed to; empty: the building has none
+    unit: Mapped[str] = mapped_column(String(32), default="", server_default="")
     area_m2: Mapped[Decimal] = mapped_column(Numeric(10, 2))
 
     building: Mapped[Building] = relationship(lazy="joined")

@@ -360,6 +360,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/registration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply
+         * @description Apply for an owner account bound to a home; a code goes to the phone by SMS.
+         */
+        post: operations["apply_api_v1_auth_registration_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/registration/homes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Homes
+         * @description The estate's homes by building and code (never who lives there).
+         */
+        get: operations["homes_api_v1_auth_registration_homes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/registration/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify
+         * @description Prove the phone with its code; any bad code is the same 422 (and counts as a try).
+         */
+        post: operations["verify_api_v1_auth_registration_verify_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/staff": {
         parameters: {
             query?: never;
@@ -534,6 +594,228 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/complaints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Complaints
+         * @description Open ones first, overdue deadlines first; an owner's own only. `department`: that
+         *     department's queue (assigned to it, or suggested for it until assigned). Contacts are
+         *     masked here except an owner's own; one complaint's page shows them to customer service.
+         */
+        get: operations["list_complaints_api_v1_complaints_get"];
+        put?: never;
+        /**
+         * Record
+         * @description An owner submits for one of their homes (the app); customer service records a call (with
+         *     its time) or a walk-in for any home.
+         */
+        post: operations["record_api_v1_complaints_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/complaints/{complaint_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Complaint
+         * @description One complaint with its deadlines, timeline and contact log; the contact in full for
+         *     customer service (audited) and the owner who gave it.
+         */
+        get: operations["get_complaint_api_v1_complaints__complaint_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/complaints/{complaint_id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Assign */
+        post: operations["assign_api_v1_complaints__complaint_id__assign_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/complaints/{complaint_id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm
+         * @description The owner accepts the result, rating it if they will (customer service may, for an owner
+         *     on the phone).
+         */
+        post: operations["confirm_api_v1_complaints__complaint_id__confirm_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/complaints/{complaint_id}/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log Contact
+         * @description A call or visit with the owner; the first one is the 24-hour step.
+         */
+        post: operations["log_contact_api_v1_complaints__complaint_id__contacts_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/complaints/{complaint_id}/out-of-scope": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Out Of Scope
+         * @description Not the company's to handle: closed with the reason the owner reads.
+         */
+        post: operations["out_of_scope_api_v1_complaints__complaint_id__out_of_scope_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/complaints/{complaint_id}/photos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Attach Photos
+         * @description Photos of what it is about, each checked and kept re-encoded as JPEG, or a short video
+         *     recognised by its container (an owner's within their storage quota), while the complaint is
+         *     open.
+         */
+        post: operations["attach_photos_api_v1_complaints__complaint_id__photos_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/complaints/{complaint_id}/photos/{photo_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Photo */
+        get: operations["get_photo_api_v1_complaints__complaint_id__photos__photo_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/complaints/{complaint_id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reopen
+         * @description The owner is not satisfied: handled again, the reason kept, the reopen counted.
+         */
+        post: operations["reopen_api_v1_complaints__complaint_id__reopen_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/complaints/{complaint_id}/result": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record Result */
+        post: operations["record_result_api_v1_complaints__complaint_id__result_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/complaints/{complaint_id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Review
+         * @description Reviewed (complete, in scope) and classified: the 1-hour step.
+         */
+        post: operations["review_api_v1_complaints__complaint_id__review_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dead-letters": {
         parameters: {
             query?: never;
@@ -643,12 +925,124 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * My Homes
-         * @description The homes the calling owner may ask repairs for.
+         * List Homes
+         * @description An owner's own homes; for customer service and admins, homes matching `q` (at most 20).
          */
-        get: operations["my_homes_api_v1_homes_get"];
+        get: operations["list_homes_api_v1_homes_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/homes/{home_id}/household": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Household
+         * @description Owners, family, tenants, emergency contacts and vehicles of the home.
+         */
+        get: operations["get_household_api_v1_homes__home_id__household_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/homes/{home_id}/household/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add Member */
+        post: operations["add_member_api_v1_homes__home_id__household_members_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/homes/{home_id}/household/members/{member_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Update Member
+         * @description Replace a member's record, e.g. a tenant's move-out date.
+         */
+        put: operations["update_member_api_v1_homes__home_id__household_members__member_id__put"];
+        post?: never;
+        /** Remove Member */
+        delete: operations["remove_member_api_v1_homes__home_id__household_members__member_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/homes/{home_id}/household/vehicles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add Vehicle */
+        post: operations["add_vehicle_api_v1_homes__home_id__household_vehicles_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/homes/{home_id}/household/vehicles/{vehicle_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove Vehicle */
+        delete: operations["remove_vehicle_api_v1_homes__home_id__household_vehicles__vehicle_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/homes/{home_id}/ownership-changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record Change
+         * @description Record a sale or tenant change the company was told of.
+         */
+        post: operations["record_change_api_v1_homes__home_id__ownership_changes_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -664,12 +1058,33 @@ export interface paths {
         };
         /**
          * List Notices
-         * @description Newest first: all for staff; for an owner, site-wide ones and their buildings' only.
+         * @description Pinned first, then newest: all for staff (with read counts, expired and withdrawn ones
+         *     too); for an owner, current site-wide ones and their buildings' and homes' only.
          */
         get: operations["list_notices_api_v1_notices_get"];
         put?: never;
         /** Publish */
         post: operations["publish_api_v1_notices_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notices/audiences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audiences
+         * @description The sites and their buildings a notice can be addressed to.
+         */
+        get: operations["audiences_api_v1_notices_audiences_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -687,6 +1102,66 @@ export interface paths {
         get: operations["get_notice_api_v1_notices__notice_id__get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notices/{notice_id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark Read
+         * @description The owner opened the notice: counted once in its read count.
+         */
+        post: operations["mark_read_api_v1_notices__notice_id__read_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notices/{notice_id}/receipts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Receipts
+         * @description Every owner the notice is addressed to and when each opened it, unread first.
+         */
+        get: operations["receipts_api_v1_notices__notice_id__receipts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notices/{notice_id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw
+         * @description Take the notice back: owners stop seeing it at once.
+         */
+        post: operations["withdraw_api_v1_notices__notice_id__withdraw_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -753,7 +1228,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/patrol/rounds": {
+    "/api/v1/ownership-changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Changes
+         * @description Changes by deadline; by default only those not yet applied.
+         */
+        get: operations["list_changes_api_v1_ownership_changes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ownership-changes/{change_id}/apply": {
         parameters: {
             query?: never;
             header?: never;
@@ -761,6 +1256,31 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        put?: never;
+        /**
+         * Apply Change
+         * @description Make the change now; the answer says whether the 24-hour limit was met.
+         */
+        post: operations["apply_change_api_v1_ownership_changes__change_id__apply_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/patrol/rounds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Rounds Today
+         * @description Newest first: today's rounds (the site's day) and any still running, each with its
+         *     stops and how many were scanned, missed and scanned late; a guard sees only their own.
+         */
+        get: operations["rounds_today_api_v1_patrol_rounds_get"];
         put?: never;
         /** Start Round */
         post: operations["start_round_api_v1_patrol_rounds_post"];
@@ -917,6 +1437,169 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/registrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Pending
+         * @description Verified applications waiting for customer service, phones masked.
+         */
+        get: operations["pending_api_v1_registrations_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/registrations/{registration_id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm
+         * @description Open the owner account and bind it to the home; the applicant is told by SMS.
+         */
+        post: operations["confirm_api_v1_registrations__registration_id__confirm_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/registrations/{registration_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject
+         * @description Refuse the application; the reason goes to the applicant by SMS.
+         */
+        post: operations["reject_api_v1_registrations__registration_id__reject_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rules-file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read */
+        get: operations["read_api_v1_rules_file_get"];
+        /**
+         * Save
+         * @description Replace the rules file; a text with problems is refused (422 `rules_invalid`, each at
+         *     line and column) and the file stays as it was.
+         */
+        put: operations["save_api_v1_rules_file_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rules-file/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check
+         * @description Validate and compile a text as the hub would load it; nothing is saved.
+         */
+        post: operations["check_api_v1_rules_file_check_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-analysis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Analysis
+         * @description Ratings, problem frequency, step times and SLA met % of orders submitted in [from, to),
+         *     and the complaints recorded then by department; without a period, the last 6 months.
+         */
+        get: operations["get_analysis_api_v1_service_analysis_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-analysis/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Csv
+         * @description The same figures as tables one after another, UTF-8 with a BOM for Excel.
+         */
+        get: operations["export_csv_api_v1_service_analysis_export_csv_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-analysis/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Xlsx
+         * @description The same figures as an Excel workbook, one sheet per table.
+         */
+        get: operations["export_xlsx_api_v1_service_analysis_export_xlsx_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/site-plans": {
         parameters: {
             query?: never;
@@ -982,6 +1665,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sla-file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read */
+        get: operations["read_api_v1_sla_file_get"];
+        /**
+         * Save
+         * @description Replace the SLA file; a text with problems is refused (422 `sla_invalid`, naming each
+         *     problem and its code) and the file stays as it was.
+         */
+        put: operations["save_api_v1_sla_file_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sla-file/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check
+         * @description Validate a text as the hub would load it; nothing is saved.
+         */
+        post: operations["check_api_v1_sla_file_check_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/staff": {
         parameters: {
             query?: never;
@@ -1022,6 +1747,152 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/surveys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Surveys
+         * @description Newest first: an owner's own; every survey for customer service and admins
+         *     (`state=sent`: who has not answered yet).
+         */
+        get: operations["list_surveys_api_v1_surveys_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/surveys/by-token/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get By Token
+         * @description The survey the SMS link opens; 409 `survey_answered` / `survey_expired` once closed.
+         */
+        get: operations["get_by_token_api_v1_surveys_by_token__token__get"];
+        put?: never;
+        /**
+         * Answer By Token
+         * @description Answer the survey the SMS link opens, as the owner would in the app.
+         */
+        post: operations["answer_by_token_api_v1_surveys_by_token__token__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/surveys/{survey_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Survey */
+        get: operations["get_survey_api_v1_surveys__survey_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/surveys/{survey_id}/answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer
+         * @description The owner's answers: 422 for a missing or out-of-range one, 409 when already answered.
+         */
+        post: operations["answer_api_v1_surveys__survey_id__answers_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tariffs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Tariffs
+         * @description Every version, by site and utility, the newest version first.
+         */
+        get: operations["list_tariffs_api_v1_tariffs_get"];
+        put?: never;
+        /**
+         * Publish
+         * @description A new price: the next version, from a day that has not begun yet at the site.
+         */
+        post: operations["publish_api_v1_tariffs_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tariffs/{tariff_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Correct
+         * @description Correct a version not in force yet; one in force is refused (409 `tariff_in_force`).
+         */
+        put: operations["correct_api_v1_tariffs__tariff_id__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Usage
+         * @description The last 12 months of each meter of the caller's own homes, from its readings.
+         */
+        get: operations["my_usage_api_v1_usage_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/work-orders": {
         parameters: {
             query?: never;
@@ -1041,7 +1912,10 @@ export interface paths {
         /**
          * Submit
          * @description An owner asks for a repair of one of their homes, optionally with a photo (kept
-         *     re-encoded as JPEG, within the owner's quota).
+         *     re-encoded as JPEG) or a short video (kept as sent), within the owner's quota; or customer
+         *     service enters a phoned-in request (电话报修) for any home, accepted at once. Either goes to
+         *     the least loaded technician on duty; with nobody on duty, the supervisors are told to
+         *     dispatch it.
          */
         post: operations["submit_api_v1_work_orders_post"];
         delete?: never;
@@ -1059,8 +1933,8 @@ export interface paths {
         };
         /**
          * Get Work Order
-         * @description One order; the owner's contact in full for customer service and the assigned technician
-         *     (each such read is audited), masked for other staff.
+         * @description One order with its timeline; the owner's contact in full for customer service and the
+         *     assigned technician (each such read is audited), masked for other staff.
          */
         get: operations["get_work_order_api_v1_work_orders__order_id__get"];
         put?: never;
@@ -1088,6 +1962,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/work-orders/{order_id}/arrive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Arrive
+         * @description The assigned technician is on site (到场): records `arrived_at`.
+         */
+        post: operations["arrive_api_v1_work_orders__order_id__arrive_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/work-orders/{order_id}/assign": {
         parameters: {
             query?: never;
@@ -1105,6 +1999,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/work-orders/{order_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel
+         * @description Withdraw the request before work starts (submitted, accepted or assigned): the owner, or
+         *     customer service with a reason.
+         */
+        post: operations["cancel_api_v1_work_orders__order_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/work-orders/{order_id}/candidates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Candidates
+         * @description Technicians to dispatch to: the duty roster's pick and others on duty first, each with
+         *     their open orders.
+         */
+        get: operations["candidates_api_v1_work_orders__order_id__candidates_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/work-orders/{order_id}/complete": {
         parameters: {
             query?: never;
@@ -1114,7 +2050,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Complete */
+        /**
+         * Complete
+         * @description Done: the report (work done, parts replaced) and up to 4 photos, each checked and kept
+         *     re-encoded as JPEG like an owner's.
+         */
         post: operations["complete_api_v1_work_orders__order_id__complete_post"];
         delete?: never;
         options?: never;
@@ -1133,9 +2073,31 @@ export interface paths {
         put?: never;
         /**
          * Confirm
-         * @description The owner confirms the repair and rates attitude and quality from 1 to 5.
+         * @description The owner confirms the repair and rates attitude and quality from 1 to 5 (customer service
+         *     may, for an owner on the phone).
          */
         post: operations["confirm_api_v1_work_orders__order_id__confirm_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/work-orders/{order_id}/contact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Contact
+         * @description The assigned technician contacted the owner (联系业主): records `contacted_at`, which
+         *     meets the contact clock, and the note in the timeline.
+         */
+        post: operations["contact_api_v1_work_orders__order_id__contact_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1162,6 +2124,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/work-orders/{order_id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause
+         * @description Waiting for the owner (等待业主): the SLA clocks stand still until `resume`.
+         */
+        post: operations["pause_api_v1_work_orders__order_id__pause_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/work-orders/{order_id}/photo": {
         parameters: {
             query?: never;
@@ -1173,6 +2155,67 @@ export interface paths {
         get: operations["get_photo_api_v1_work_orders__order_id__photo_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/work-orders/{order_id}/photos/{photo_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Completion Photo
+         * @description One of the technician's completion photos.
+         */
+        get: operations["get_completion_photo_api_v1_work_orders__order_id__photos__photo_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/work-orders/{order_id}/refuse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refuse
+         * @description The owner is not satisfied: the repair goes back to the technician with the reason
+         *     (needed), counted in `refused_count`.
+         */
+        post: operations["refuse_api_v1_work_orders__order_id__refuse_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/work-orders/{order_id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume
+         * @description The owner is back: the clocks run again (the paused time stays on the order).
+         */
+        post: operations["resume_api_v1_work_orders__order_id__resume_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1263,7 +2306,7 @@ export interface components {
         /** AlertDetailOut */
         AlertDetailOut: {
             alert: components["schemas"]["AlertOut"];
-            device: components["schemas"]["hub__services__alert_views__DeviceOut"] | null;
+            device: components["schemas"]["AlertDeviceOut"] | null;
             /** History */
             history: components["schemas"]["AlertEventOut"][];
             place: components["schemas"]["PlaceOut"];
@@ -1284,6 +2327,20 @@ export interface components {
             readings_to: string;
             /** @description None if none is linked, or the reader may not read work orders */
             work_order: components["schemas"]["LinkedWorkOrderOut"] | null;
+        };
+        /** AlertDeviceOut */
+        AlertDeviceOut: {
+            /** Code */
+            code: string;
+            /** Id */
+            id: number;
+            kind: components["schemas"]["DeviceKind"];
+            /** Last Seen At */
+            last_seen_at: string | null;
+            /** Name */
+            name: string;
+            /** Online */
+            online: boolean | null;
         };
         /**
          * AlertEventKind
@@ -1418,6 +2475,87 @@ export interface components {
             created: boolean;
             work_order: components["schemas"]["LinkedWorkOrderOut"];
         };
+        /** AnswerOut */
+        AnswerOut: {
+            /** Question */
+            question: string;
+            /**
+             * Score
+             * @description 1-5 for a score question
+             */
+            score: number | null;
+            /**
+             * Text
+             * @description for a text question
+             */
+            text: string | null;
+        };
+        /** AnswersIn */
+        AnswersIn: {
+            /**
+             * Answers
+             * @description question key -> a score 1-5 or a text
+             */
+            answers: {
+                [key: string]: number | string;
+            };
+        };
+        /** ApplicationBody */
+        ApplicationBody: {
+            /**
+             * Home Id
+             * @description from GET /auth/registration/homes
+             */
+            home_id: number;
+            /** Name */
+            name: string;
+            /** Password */
+            password: string;
+            /**
+             * Phone
+             * @description a mainland mobile; becomes the username
+             */
+            phone: string;
+        };
+        /** Applied */
+        Applied: {
+            /**
+             * Code Valid Minutes
+             * @default 10
+             */
+            code_valid_minutes: number;
+            /**
+             * Id
+             * @description the application, to verify with the SMS code
+             */
+            id: number;
+            state: components["schemas"]["RegistrationState"];
+        };
+        /**
+         * ArrearsOut
+         * @description An unpaid bill (欠费) in finance's list.
+         */
+        ArrearsOut: {
+            /** Amount */
+            amount: string;
+            /** Home */
+            home: string;
+            /** Home Id */
+            home_id: number;
+            /** Id */
+            id: number;
+            /**
+             * Issued At
+             * Format: date-time
+             */
+            issued_at: string;
+            /** Period */
+            period: string;
+        };
+        /** AssignIn */
+        AssignIn: {
+            department: components["schemas"]["Department"];
+        };
         /** Assignment */
         Assignment: {
             /** Technician Id */
@@ -1465,6 +2603,90 @@ export interface components {
             /** Pending */
             pending: number;
         };
+        /**
+         * BillFilter
+         * @description What finance filters bills by: paid, unpaid, or unpaid past the payment term.
+         * @enum {string}
+         */
+        BillFilter: "unpaid" | "paid" | "overdue";
+        /** BillLineOut */
+        BillLineOut: {
+            /** Amount */
+            amount: string;
+            /** Description */
+            description: string;
+            end_reading: components["schemas"]["MeterReadingOut"] | null;
+            /** Quantity */
+            quantity: string;
+            /** @description None: not metered, or not billed */
+            start_reading: components["schemas"]["MeterReadingOut"] | null;
+            /** Tariff Version */
+            tariff_version: number;
+            /** Tier */
+            tier: number | null;
+            /** Unit */
+            unit: string;
+            /** Unit Price */
+            unit_price: string;
+            utility: components["schemas"]["Utility"];
+        };
+        /** BillOut */
+        BillOut: {
+            /**
+             * Home
+             * @description building/home, "B1/101"
+             */
+            home: string;
+            /** Home Id */
+            home_id: number;
+            /** Id */
+            id: number;
+            /**
+             * Issued At
+             * Format: date-time
+             */
+            issued_at: string;
+            /** Lines */
+            lines: components["schemas"]["BillLineOut"][];
+            payment: components["schemas"]["PaymentOut"] | null;
+            /**
+             * Period
+             * @description "2026-10"
+             */
+            period: string;
+            status: components["schemas"]["BillStatus"];
+            /** Total */
+            total: string;
+        };
+        /**
+         * BillStatus
+         * @enum {string}
+         */
+        BillStatus: "unpaid" | "paid";
+        /** BillingProblemOut */
+        BillingProblemOut: {
+            /**
+             * Code
+             * @enum {string}
+             */
+            code: "no_readings" | "no_reading_in_month" | "reading_backwards";
+            /** Home */
+            home: string;
+            /**
+             * Message
+             * @description English, for logs and integrators
+             */
+            message: string;
+            /** Meter */
+            meter: string;
+            /**
+             * Params
+             * @description the figures the translated message names
+             */
+            params: {
+                [key: string]: string;
+            };
+        };
         /** BillingRunIn */
         BillingRunIn: {
             /**
@@ -1474,6 +2696,48 @@ export interface components {
             dry_run: boolean;
             /** Period */
             period: string;
+        };
+        /**
+         * BillingRunOut
+         * @description What a run did (or, dry run, would do): homes billed, skipped, meters to look at.
+         */
+        BillingRunOut: {
+            /** Bill Ids */
+            bill_ids: number[];
+            /**
+             * Billed
+             * @description homes billed, or to bill on a dry run
+             */
+            billed: string[];
+            /** Dry Run */
+            dry_run: boolean;
+            /** Period */
+            period: string;
+            /** Problems */
+            problems: components["schemas"]["BillingProblemOut"][];
+            /**
+             * Skipped
+             * @description homes already billed for the period, left as they were
+             */
+            skipped: number;
+        };
+        /** Body_attach_photos_api_v1_complaints__complaint_id__photos_post */
+        Body_attach_photos_api_v1_complaints__complaint_id__photos_post: {
+            /**
+             * Photos
+             * @description JPEG or PNG, 4 at most in all; or a short MP4 or WebM video, 1 at most
+             */
+            photos: string[];
+        };
+        /** Body_complete_api_v1_work_orders__order_id__complete_post */
+        Body_complete_api_v1_work_orders__order_id__complete_post: {
+            /**
+             * Photos
+             * @description JPEG or PNG, at most 4
+             */
+            photos?: string[] | null;
+            /** Report */
+            report: string;
         };
         /** Body_login_api_v1_auth_token_post */
         Body_login_api_v1_auth_token_post: {
@@ -1522,9 +2786,14 @@ export interface components {
             home_id: number;
             /**
              * Photo
-             * @description JPEG or PNG
+             * @description JPEG or PNG, or a short MP4 or WebM video
              */
             photo?: string | null;
+            /**
+             * @description customer service's phone-in only; owners' are normal
+             * @default normal
+             */
+            priority: components["schemas"]["Priority"];
             /** Title */
             title: string;
         };
@@ -1560,7 +2829,151 @@ export interface components {
             id: number;
             /** Name */
             name: string;
+            /**
+             * Units
+             * @description its homes' 单元 (e.g. 1单元), sorted; empty: none
+             */
+            units: string[];
         };
+        /**
+         * CandidateOut
+         * @description A technician one may dispatch an order to.
+         */
+        CandidateOut: {
+            /**
+             * On Duty
+             * @description a duty shift for the order's category covers now
+             */
+            on_duty: boolean;
+            /**
+             * Open Orders
+             * @description orders assigned to them and not yet completed
+             */
+            open_orders: number;
+            /**
+             * Suggested
+             * @description the one the duty roster would pick
+             */
+            suggested: boolean;
+            technician: components["schemas"]["PersonRef"];
+        };
+        /** CategoryCountOut */
+        CategoryCountOut: {
+            /** Category */
+            category: string;
+            /** Orders */
+            orders: number;
+            /**
+             * Share Pct
+             * @description of the period's orders, 1 place
+             */
+            share_pct: number | null;
+        };
+        /** ChangeBody */
+        ChangeBody: {
+            kind: components["schemas"]["ChangeKind"];
+            /**
+             * Member Id
+             * @description tenant_out: the tenant
+             */
+            member_id?: number | null;
+            /**
+             * Moved On
+             * @description tenant_in/out: the day
+             */
+            moved_on?: string | null;
+            /**
+             * New Owner Username
+             * @description sale
+             */
+            new_owner_username?: string | null;
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+            /**
+             * Notified At
+             * @description when the company was told; default now
+             */
+            notified_at?: string | null;
+            /**
+             * Registration Id
+             * @description sale: a verified applicant
+             */
+            registration_id?: number | null;
+            /**
+             * Tenant Name
+             * @description tenant_in
+             */
+            tenant_name?: string | null;
+            /**
+             * Tenant Phone
+             * @description tenant_in
+             */
+            tenant_phone?: string | null;
+        };
+        /**
+         * ChangeKind
+         * @enum {string}
+         */
+        ChangeKind: "sale" | "tenant_in" | "tenant_out";
+        /** ChangeOut */
+        ChangeOut: {
+            /** Applied At */
+            applied_at: string | null;
+            /**
+             * Deadline
+             * Format: date-time
+             * @description notified_at + 24 h
+             */
+            deadline: string;
+            /**
+             * Home
+             * @description building/home, e.g. B1/101
+             */
+            home: string;
+            /** Home Id */
+            home_id: number;
+            /** Id */
+            id: number;
+            kind: components["schemas"]["ChangeKind"];
+            limit: components["schemas"]["LimitState"];
+            /** Moved On */
+            moved_on: string | null;
+            /**
+             * New Owner
+             * @description a sale's new owner's name
+             */
+            new_owner: string | null;
+            /** Note */
+            note: string;
+            /**
+             * Notified At
+             * Format: date-time
+             */
+            notified_at: string;
+            /**
+             * Tenant
+             * @description the tenant moving in or out
+             */
+            tenant: string | null;
+        };
+        /** ClockMetOut */
+        ClockMetOut: {
+            /**
+             * Clock
+             * @description accept, contact, arrive or complete (the SLA file's clocks)
+             */
+            clock: string;
+            sla: components["schemas"]["SlaMetOut"];
+        };
+        /**
+         * ClockName
+         * @description The four clocks of a repair, in the order the work meets them.
+         * @enum {string}
+         */
+        ClockName: "accept" | "contact" | "arrive" | "complete";
         /** CommandIn */
         CommandIn: {
             /** Command */
@@ -1596,10 +3009,248 @@ export interface components {
          * @enum {string}
          */
         CommandStatus: "pending" | "sent" | "acknowledged" | "failed";
-        /** Completion */
-        Completion: {
-            /** Report */
-            report: string;
+        /**
+         * ComplaintChannel
+         * @enum {string}
+         */
+        ComplaintChannel: "app" | "phone" | "walk_in";
+        /** ComplaintDetailOut */
+        ComplaintDetailOut: {
+            /** Assigned At */
+            assigned_at: string | null;
+            /**
+             * Call At
+             * @description phone-ins: when the owner called
+             */
+            call_at: string | null;
+            /**
+             * Category
+             * @description customer service's classification on review
+             */
+            category: string | null;
+            channel: components["schemas"]["ComplaintChannel"];
+            /** Closed At */
+            closed_at: string | null;
+            /** Contact */
+            contact: string | null;
+            /** @description owner contacted in time (the SLA file; 24 h by default) */
+            contact_owner: components["schemas"]["DeadlineOut"];
+            /** Contacted At */
+            contacted_at: string | null;
+            /** Contacts */
+            contacts: components["schemas"]["ContactOut"][];
+            department: components["schemas"]["Department"] | null;
+            /** Description */
+            description: string;
+            /** Handled At */
+            handled_at: string | null;
+            /**
+             * Home
+             * @description building/home, e.g. B1/101
+             */
+            home: string;
+            /** Home Id */
+            home_id: number;
+            /** Id */
+            id: number;
+            kind: components["schemas"]["ComplaintKind"];
+            /**
+             * Number
+             * @description 投诉号 shown to people, e.g. TS20261203-0042
+             */
+            number: string;
+            /** Out Of Scope Reason */
+            out_of_scope_reason: string | null;
+            /**
+             * Owner Id
+             * @description the owner who submitted in the app; None: staff
+             */
+            owner_id: number | null;
+            /**
+             * Photos
+             * @description what it is about, as the owner or desk sent it
+             */
+            photos: components["schemas"]["PhotoOut"][];
+            /**
+             * Recorded At
+             * Format: date-time
+             */
+            recorded_at: string;
+            /** Reopen Count */
+            reopen_count: number;
+            /** Reopen Reason */
+            reopen_reason: string | null;
+            /** Result */
+            result: string | null;
+            /** @description reviewed in time (the SLA file; 1 h by default) */
+            review: components["schemas"]["DeadlineOut"];
+            /** Reviewed At */
+            reviewed_at: string | null;
+            /**
+             * Satisfaction
+             * @description 1-5, the owner's on confirming the result
+             */
+            satisfaction: number | null;
+            status: components["schemas"]["ComplaintStatus"];
+            /** @description where the SLA file's routes send it (customer service may choose another) */
+            suggested_department: components["schemas"]["Department"] | null;
+            /** Timeline */
+            timeline: components["schemas"]["ComplaintStepOut"][];
+        };
+        /** ComplaintFiguresOut */
+        ComplaintFiguresOut: {
+            /**
+             * By Department
+             * @description every department: assigned, else the routes' suggestion
+             */
+            by_department: components["schemas"]["DepartmentFiguresOut"][];
+            /**
+             * Complaints
+             * @description recorded in the period
+             */
+            complaints: number;
+            contact: components["schemas"]["SlaMetOut"];
+            /**
+             * Per 100 Homes
+             * @description complaints / homes * 100, 2 places
+             */
+            per_100_homes: number | null;
+            /** Reopened */
+            reopened: number;
+            review: components["schemas"]["SlaMetOut"];
+        };
+        /** ComplaintIn */
+        ComplaintIn: {
+            /**
+             * Call At
+             * @description phone-ins: the call
+             */
+            call_at?: string | null;
+            /**
+             * @description customer service: phone or walk_in
+             * @default app
+             */
+            channel: components["schemas"]["ComplaintChannel"];
+            /** Contact */
+            contact?: string | null;
+            /** Description */
+            description: string;
+            /** Home Id */
+            home_id: number;
+            kind: components["schemas"]["ComplaintKind"];
+        };
+        /**
+         * ComplaintKind
+         * @enum {string}
+         */
+        ComplaintKind: "service_complaint" | "sanitation" | "suggestion" | "praise" | "other";
+        /** ComplaintOut */
+        ComplaintOut: {
+            /** Assigned At */
+            assigned_at: string | null;
+            /**
+             * Call At
+             * @description phone-ins: when the owner called
+             */
+            call_at: string | null;
+            /**
+             * Category
+             * @description customer service's classification on review
+             */
+            category: string | null;
+            channel: components["schemas"]["ComplaintChannel"];
+            /** Closed At */
+            closed_at: string | null;
+            /** Contact */
+            contact: string | null;
+            /** @description owner contacted in time (the SLA file; 24 h by default) */
+            contact_owner: components["schemas"]["DeadlineOut"];
+            /** Contacted At */
+            contacted_at: string | null;
+            department: components["schemas"]["Department"] | null;
+            /** Description */
+            description: string;
+            /** Handled At */
+            handled_at: string | null;
+            /**
+             * Home
+             * @description building/home, e.g. B1/101
+             */
+            home: string;
+            /** Home Id */
+            home_id: number;
+            /** Id */
+            id: number;
+            kind: components["schemas"]["ComplaintKind"];
+            /**
+             * Number
+             * @description 投诉号 shown to people, e.g. TS20261203-0042
+             */
+            number: string;
+            /** Out Of Scope Reason */
+            out_of_scope_reason: string | null;
+            /**
+             * Owner Id
+             * @description the owner who submitted in the app; None: staff
+             */
+            owner_id: number | null;
+            /**
+             * Photos
+             * @description what it is about, as the owner or desk sent it
+             */
+            photos: components["schemas"]["PhotoOut"][];
+            /**
+             * Recorded At
+             * Format: date-time
+             */
+            recorded_at: string;
+            /** Reopen Count */
+            reopen_count: number;
+            /** Reopen Reason */
+            reopen_reason: string | null;
+            /** Result */
+            result: string | null;
+            /** @description reviewed in time (the SLA file; 1 h by default) */
+            review: components["schemas"]["DeadlineOut"];
+            /** Reviewed At */
+            reviewed_at: string | null;
+            /**
+             * Satisfaction
+             * @description 1-5, the owner's on confirming the result
+             */
+            satisfaction: number | null;
+            status: components["schemas"]["ComplaintStatus"];
+            /** @description where the SLA file's routes send it (customer service may choose another) */
+            suggested_department: components["schemas"]["Department"] | null;
+        };
+        /**
+         * ComplaintStatus
+         * @enum {string}
+         */
+        ComplaintStatus: "recorded" | "reviewed" | "assigned" | "contacted" | "handled" | "reopened" | "closed" | "out_of_scope";
+        /** ComplaintStepOut */
+        ComplaintStepOut: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * By Name
+             * @description None: the owner's app or the hub
+             */
+            by_name: string | null;
+            /** Note */
+            note: string;
+            status: components["schemas"]["ComplaintStatus"];
+        };
+        /** ConfirmIn */
+        ConfirmIn: {
+            /**
+             * Satisfaction
+             * @description 1-5 stars: how satisfied the owner is with the result
+             */
+            satisfaction?: number | null;
         };
         /** Confirmation */
         Confirmation: {
@@ -1612,6 +3263,49 @@ export interface components {
             comment: string;
             /** Quality */
             quality: number;
+        };
+        /** ContactIn */
+        ContactIn: {
+            /**
+             * At
+             * @description when it happened; now if left out
+             */
+            at?: string | null;
+            method: components["schemas"]["ContactMethod"];
+            /** Summary */
+            summary: string;
+        };
+        /**
+         * ContactMethod
+         * @enum {string}
+         */
+        ContactMethod: "call" | "visit";
+        /** ContactNote */
+        ContactNote: {
+            /**
+             * Note
+             * @description how reached, what was agreed
+             */
+            note: string;
+        };
+        /** ContactOut */
+        ContactOut: {
+            /**
+             * At
+             * Format: date-time
+             * @description when the call or visit happened
+             */
+            at: string;
+            /** By Name */
+            by_name: string | null;
+            /** Id */
+            id: number;
+            method: components["schemas"]["ContactMethod"];
+            /**
+             * Summary
+             * @description what was said
+             */
+            summary: string;
         };
         /** CounterPaymentIn */
         CounterPaymentIn: {
@@ -1698,6 +3392,58 @@ export interface components {
              */
             next_before_id: number | null;
         };
+        /** DeadlineOut */
+        DeadlineOut: {
+            /**
+             * Breached
+             * @description done late, or still open past `due`
+             */
+            breached: boolean;
+            /**
+             * Done At
+             * @description when the step was done; None while open
+             */
+            done_at: string | null;
+            /**
+             * Due
+             * Format: date-time
+             */
+            due: string;
+        };
+        /**
+         * Department
+         * @enum {string}
+         */
+        Department: "maintenance" | "cleaning" | "customer_service" | "security" | "landscaping";
+        /** DepartmentFiguresOut */
+        DepartmentFiguresOut: {
+            /** Complaints */
+            complaints: number;
+            /** @description owner contacted in time; out-of-scope not judged */
+            contact: components["schemas"]["SlaMetOut"];
+            /**
+             * Department
+             * @description a department, or "unrouted" (older, never routed)
+             */
+            department: string;
+            /**
+             * Rated
+             * @description closed with the owner's satisfaction (1-5)
+             */
+            rated: number;
+            /**
+             * Reopened
+             * @description complaints the owner sent back at least once
+             */
+            reopened: number;
+            /** @description reviewed within the SLA file's limit */
+            review: components["schemas"]["SlaMetOut"];
+            /**
+             * Satisfaction
+             * @description their mean, 2 places; None without any
+             */
+            satisfaction: number | null;
+        };
         /** DeviceDetail */
         DeviceDetail: {
             /** Active Alerts */
@@ -1751,6 +3497,41 @@ export interface components {
          * @enum {string}
          */
         DeviceKind: "electricity_meter" | "water_meter" | "leak_sensor" | "smoke_sensor" | "temperature_sensor" | "pump" | "gate" | "checkpoint_reader" | "camera" | "gateway";
+        /** DeviceOut */
+        DeviceOut: {
+            /** Active Alerts */
+            active_alerts: number;
+            /** Building Id */
+            building_id: number | null;
+            /** Code */
+            code: string;
+            /** Gateway Id */
+            gateway_id: number | null;
+            /** Heartbeat S */
+            heartbeat_s: number;
+            /** Home Id */
+            home_id: number | null;
+            /** Id */
+            id: number;
+            kind: components["schemas"]["DeviceKind"];
+            /** Last Seen At */
+            last_seen_at: string | null;
+            /** Last Values */
+            last_values: components["schemas"]["LastValueOut"][];
+            /** Location */
+            location: string;
+            /** Name */
+            name: string;
+            /**
+             * Online
+             * @description null: not heard from since the site was loaded
+             */
+            online: boolean | null;
+            placement: components["schemas"]["PlacementOut"] | null;
+            /** Site Id */
+            site_id: number;
+            state: components["schemas"]["DeviceState"];
+        };
         /**
          * DeviceState
          * @enum {string}
@@ -1762,6 +3543,100 @@ export interface components {
             code: string;
             /** Detail */
             detail: string | components["schemas"]["ValidationIssue"][];
+        };
+        /** EstateOut */
+        EstateOut: {
+            /** Code */
+            code: string;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+        };
+        /** GroupOut */
+        GroupOut: {
+            /**
+             * Key
+             * @description "YYYY-MM", the category, or the technician's username
+             */
+            key: string;
+            /** Label */
+            label: string;
+            /** Orders */
+            orders: number;
+            ratings: components["schemas"]["RatingsOut"];
+        };
+        /**
+         * HomeChoice
+         * @description A home an applicant may pick: where it is, never who lives there.
+         */
+        HomeChoice: {
+            /** Building */
+            building: string;
+            /** Id */
+            id: number;
+            /**
+             * Label
+             * @description building/home, e.g. B1/101
+             */
+            label: string;
+        };
+        /** HomeOut */
+        HomeOut: {
+            /** Building */
+            building: string;
+            /** Code */
+            code: string;
+            /** Id */
+            id: number;
+            /**
+             * Label
+             * @description building/home, e.g. B1/101
+             */
+            label: string;
+            /**
+             * Owners
+             * @description owners' names (for customer service)
+             */
+            owners: string[];
+        };
+        /** HouseholdOut */
+        HouseholdOut: {
+            /**
+             * Home
+             * @description building/home, e.g. B1/101
+             */
+            home: string;
+            /** Home Id */
+            home_id: number;
+            /**
+             * Members
+             * @description family, then tenants, then emergency contacts
+             */
+            members: components["schemas"]["MemberOut"][];
+            /** Owners */
+            owners: components["schemas"]["OwnerOut"][];
+            /** Vehicles */
+            vehicles: components["schemas"]["VehicleOut"][];
+        };
+        /**
+         * InboxItemOut
+         * @description A notification in its recipient's inbox.
+         */
+        InboxItemOut: {
+            /** Body */
+            body: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Read At */
+            read_at: string | null;
+            /** Title */
+            title: string;
         };
         /** LastValueOut */
         LastValueOut: {
@@ -1819,6 +3694,11 @@ export interface components {
             /** Value */
             value: string | null;
         };
+        /**
+         * LimitState
+         * @enum {string}
+         */
+        LimitState: "open" | "overdue" | "met" | "breached";
         /** LinkedWorkOrderOut */
         LinkedWorkOrderOut: {
             /**
@@ -1849,10 +3729,108 @@ export interface components {
             /** Username */
             username: string;
         };
+        /** MemberBody */
+        MemberBody: {
+            kind: components["schemas"]["MemberKind"];
+            /**
+             * Moved In On
+             * @description needed for a tenant
+             */
+            moved_in_on?: string | null;
+            /** Moved Out On */
+            moved_out_on?: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Phone
+             * @description needed for a contact
+             */
+            phone?: string | null;
+            /**
+             * Relation
+             * @description e.g. 配偶 spouse, 父亲 father
+             * @default
+             */
+            relation: string;
+        };
+        /**
+         * MemberKind
+         * @description Who else belongs to a home's household besides its owners (业主信息: 关联信息).
+         * @enum {string}
+         */
+        MemberKind: "family" | "tenant" | "emergency_contact";
+        /** MemberOut */
+        MemberOut: {
+            /** Id */
+            id: number;
+            kind: components["schemas"]["MemberKind"];
+            /**
+             * Living Here
+             * @description false for a tenant who has moved out
+             */
+            living_here: boolean;
+            /** Moved In On */
+            moved_in_on: string | null;
+            /** Moved Out On */
+            moved_out_on: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Phone
+             * @description masked for admins
+             */
+            phone: string | null;
+            /** Relation */
+            relation: string;
+        };
+        /** MeterReadingOut */
+        MeterReadingOut: {
+            /** Id */
+            id: number;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /** Value */
+            value: string;
+        };
+        /** MeterUsageOut */
+        MeterUsageOut: {
+            /**
+             * Home
+             * @description building/home, e.g. "B1/101"
+             */
+            home: string;
+            /**
+             * Meter
+             * @description the meter's device code
+             */
+            meter: string;
+            /**
+             * Months
+             * @description oldest first, the current month last
+             */
+            months: components["schemas"]["UsageMonthOut"][];
+            /** Unit */
+            unit: string;
+            /**
+             * Utility
+             * @description electricity, water, ...
+             */
+            utility: string;
+        };
         /** Note */
         Note: {
             /** Note */
             note: string;
+        };
+        /** NoticeBuildingOut */
+        NoticeBuildingOut: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
         };
         /** NoticeCreate */
         NoticeCreate: {
@@ -1860,9 +3838,38 @@ export interface components {
             body: string;
             /**
              * Building Id
-             * @description omit for the whole site
+             * @description one building (same as [id])
              */
             building_id?: number | null;
+            /**
+             * Building Ids
+             * @description the buildings it is for; empty: the whole site
+             * @default []
+             */
+            building_ids: number[];
+            /**
+             * Emergency
+             * @description pinned, and pushed to the owners' inbox and by SMS
+             * @default false
+             */
+            emergency: boolean;
+            /**
+             * Expires At
+             * @description owners stop seeing it then
+             */
+            expires_at?: string | null;
+            /**
+             * Home Ids
+             * @description the homes it is for (not with building_ids)
+             * @default []
+             */
+            home_ids: number[];
+            /**
+             * Pinned
+             * @description shown above the others
+             * @default false
+             */
+            pinned: boolean;
             /**
              * Site Id
              * @description needed only when several sites
@@ -1870,6 +3877,139 @@ export interface components {
             site_id?: number | null;
             /** Title */
             title: string;
+            /**
+             * Unit
+             * @description with buildings: only their homes in this 单元
+             * @default
+             */
+            unit: string;
+        };
+        /** NoticeHomeOut */
+        NoticeHomeOut: {
+            /** Id */
+            id: number;
+            /**
+             * Label
+             * @description building/home, e.g. B1/101
+             */
+            label: string;
+        };
+        /** NoticeOut */
+        NoticeOut: {
+            /** Body */
+            body: string;
+            /**
+             * Building
+             * @description the buildings' names, joined; null: whole site
+             */
+            building: string | null;
+            /**
+             * Buildings
+             * @description empty: the whole site (or homes)
+             */
+            buildings: components["schemas"]["NoticeBuildingOut"][];
+            /**
+             * Emergency
+             * @description pushed to the owners' inbox and phones when published
+             */
+            emergency: boolean;
+            /**
+             * Expires At
+             * @description owners stop seeing it then; null: never
+             */
+            expires_at: string | null;
+            /**
+             * Homes
+             * @description the homes it is for; empty: not by home
+             */
+            homes: components["schemas"]["NoticeHomeOut"][];
+            /** Id */
+            id: number;
+            /** Pinned */
+            pinned: boolean;
+            /**
+             * Published At
+             * Format: date-time
+             */
+            published_at: string;
+            /** Published By */
+            published_by: string | null;
+            /**
+             * Read At
+             * @description an owner's own first opening; null: not yet (or staff)
+             */
+            read_at?: string | null;
+            /**
+             * Read Count
+             * @description owners who opened it; null for an owner
+             */
+            read_count: number | null;
+            /** Site Id */
+            site_id: number;
+            /** Title */
+            title: string;
+            /**
+             * Unit
+             * @description 单元 within the buildings, e.g. 1单元; empty: whole buildings
+             */
+            unit: string;
+            /** Withdraw Reason */
+            withdraw_reason: string | null;
+            /**
+             * Withdrawn At
+             * @description owners no longer see it; staff do
+             */
+            withdrawn_at: string | null;
+        };
+        /** NoticeWithdraw */
+        NoticeWithdraw: {
+            /**
+             * Reason
+             * @description shown to staff
+             */
+            reason: string;
+        };
+        /**
+         * OutboxMessageOut
+         * @description An outbox row and how its delivery went.
+         */
+        OutboxMessageOut: {
+            /** Alert Id */
+            alert_id: number | null;
+            /** Attempts */
+            attempts: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Delivered At */
+            delivered_at: string | null;
+            /** Id */
+            id: number;
+            /** Last Error */
+            last_error: string | null;
+            /**
+             * Recipient Id
+             * @description None: an SMS to an applicant for an account
+             */
+            recipient_id: number | null;
+            /** Source */
+            source: string;
+            /** Status */
+            status: string;
+            /** Title */
+            title: string;
+        };
+        /** OwnerOut */
+        OwnerOut: {
+            /** Name */
+            name: string;
+            /**
+             * Phone
+             * @description masked for admins
+             */
+            phone: string | null;
         };
         /** PasswordChange */
         PasswordChange: {
@@ -1886,6 +4026,15 @@ export interface components {
             initial_password: string;
             /** Username */
             username: string;
+        };
+        /** PauseNote */
+        PauseNote: {
+            /**
+             * Note
+             * @description why: owner away, parts to agree
+             * @default
+             */
+            note: string;
         };
         /**
          * PaymentIntentOut
@@ -1909,6 +4058,12 @@ export interface components {
             /** Status */
             status: string;
         };
+        /**
+         * PaymentMethod
+         * @description How money reached the estate: an online provider, or the finance counter.
+         * @enum {string}
+         */
+        PaymentMethod: "sandbox" | "wechat" | "alipay" | "cash" | "bank_transfer";
         /** PaymentOut */
         PaymentOut: {
             /** Amount */
@@ -1917,17 +4072,53 @@ export interface components {
             bill_id: number;
             /** Id */
             id: number;
-            /** Method */
-            method: string;
+            method: components["schemas"]["PaymentMethod"];
             /**
              * Paid At
              * Format: date-time
              */
             paid_at: string;
-            /** Receipt No */
+            /**
+             * Receipt No
+             * @description finance's receipt (收据号), for counter payments
+             */
             receipt_no: string | null;
             /** Reference */
             reference: string | null;
+            /**
+             * Transaction Id
+             * @description the provider's, for online payments
+             */
+            transaction_id: string | null;
+        };
+        /** PersonRef */
+        PersonRef: {
+            /** Id */
+            id: number;
+            /**
+             * Name
+             * @description full name, or the username when none is given
+             */
+            name: string;
+            /** Username */
+            username: string;
+        };
+        /** PhotoOut */
+        PhotoOut: {
+            /** Content Type */
+            content_type: string;
+            /** Id */
+            id: number;
+            /**
+             * Size
+             * @description bytes
+             */
+            size: number;
+            /**
+             * Url
+             * @description GET with the token
+             */
+            url: string;
         };
         /**
          * PlaceOut
@@ -1984,6 +4175,74 @@ export interface components {
              */
             language: "zh-CN" | "en";
         };
+        /**
+         * Priority
+         * @enum {string}
+         */
+        Priority: "urgent" | "high" | "normal" | "low";
+        /** Question */
+        Question: {
+            /** En */
+            en: string;
+            /** Key */
+            key: string;
+            /** @default score */
+            kind: components["schemas"]["QuestionKind"];
+            /**
+             * Required
+             * @default true
+             */
+            required: boolean;
+            /** Zh */
+            zh: string;
+        };
+        /**
+         * QuestionKind
+         * @enum {string}
+         */
+        QuestionKind: "score" | "text";
+        /** QuestionScoreOut */
+        QuestionScoreOut: {
+            /** En */
+            en: string;
+            /**
+             * Key
+             * @description the survey question's key in rules/sla.yaml `survey:`
+             */
+            key: string;
+            score: components["schemas"]["ScoreOut"];
+            /** Zh */
+            zh: string;
+        };
+        /** RatingsOut */
+        RatingsOut: {
+            /** @description 服务态度: the survey's, else the confirmation's */
+            attitude: components["schemas"]["ScoreOut"];
+            /** @description 维修质量: the survey's, else the confirmation's */
+            quality: components["schemas"]["ScoreOut"];
+            /**
+             * Questions
+             * @description every score question of the survey
+             */
+            questions: components["schemas"]["QuestionScoreOut"][];
+            /**
+             * Rated
+             * @description orders the owner rated (attitude and quality)
+             */
+            rated: number;
+            /**
+             * Response Pct
+             * @description answered of sent, 1 place
+             */
+            response_pct: number | null;
+            /** Surveys Answered */
+            surveys_answered: number;
+            /**
+             * Surveys Sent
+             * @description 满意度回访 sent for these orders
+             */
+            surveys_sent: number;
+        };
         /** ReadingOut */
         ReadingOut: {
             /** Metric */
@@ -1998,10 +4257,145 @@ export interface components {
             /** Value */
             value: string | null;
         };
+        /** Reason */
+        Reason: {
+            /**
+             * Reason
+             * @description shown in the timeline
+             * @default
+             */
+            reason: string;
+        };
+        /** ReasonIn */
+        ReasonIn: {
+            /** Reason */
+            reason: string;
+        };
+        /** ReceiptOut */
+        ReceiptOut: {
+            /**
+             * Home
+             * @description building/home, e.g. B1/101
+             */
+            home: string;
+            /** Home Id */
+            home_id: number;
+            /**
+             * Owner
+             * @description the owner's name
+             */
+            owner: string;
+            /**
+             * Read At
+             * @description first opened; null: not yet
+             */
+            read_at: string | null;
+        };
+        /** ReceiptsOut */
+        ReceiptsOut: {
+            /**
+             * Addressed
+             * @description owner accounts the notice is for (one per home each)
+             */
+            addressed: number;
+            /** Notice Id */
+            notice_id: number;
+            /**
+             * Read
+             * @description of those, how many opened it
+             */
+            read: number;
+            /**
+             * Receipts
+             * @description unread first, then by home
+             */
+            receipts: components["schemas"]["ReceiptOut"][];
+        };
         /** RefreshRequest */
         RefreshRequest: {
             /** Refresh Token */
             refresh_token: string;
+        };
+        /**
+         * RegistrationOut
+         * @description An application as customer service sees it: the phone masked.
+         */
+        RegistrationOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Decided At */
+            decided_at: string | null;
+            /**
+             * Home
+             * @description building/home, e.g. B1/101
+             */
+            home: string;
+            /** Home Id */
+            home_id: number;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /**
+             * Phone
+             * @description masked, e.g. 138****5678
+             */
+            phone: string;
+            /** Reason */
+            reason: string;
+            state: components["schemas"]["RegistrationState"];
+            /** Verified At */
+            verified_at: string | null;
+        };
+        /**
+         * RegistrationState
+         * @enum {string}
+         */
+        RegistrationState: "awaiting_code" | "verified" | "confirmed" | "rejected" | "closed";
+        /** RejectBody */
+        RejectBody: {
+            /**
+             * Reason
+             * @description sent to the applicant by SMS
+             */
+            reason: string;
+        };
+        /** RepeatFaultOut */
+        RepeatFaultOut: {
+            /** Category */
+            category: string;
+            /**
+             * Estate
+             * @description the estate's code
+             */
+            estate: string;
+            /**
+             * First At
+             * Format: date-time
+             */
+            first_at: string;
+            /**
+             * Label
+             * @description "B1/101", or the device's name and code
+             */
+            label: string;
+            /**
+             * Last At
+             * Format: date-time
+             */
+            last_at: string;
+            /** Order Ids */
+            order_ids: number[];
+            /** Orders */
+            orders: number;
+            /**
+             * Subject
+             * @description "home" or "device"
+             */
+            subject: string;
         };
         /** ResetConfirm */
         ResetConfirm: {
@@ -2045,6 +4439,16 @@ export interface components {
              */
             detail: string;
         };
+        /** ResultIn */
+        ResultIn: {
+            /** Result */
+            result: string;
+        };
+        /** ReviewIn */
+        ReviewIn: {
+            /** Category */
+            category: string;
+        };
         /**
          * Role
          * @enum {string}
@@ -2061,12 +4465,212 @@ export interface components {
             /** Site Code */
             site_code?: string | null;
         };
+        /** RoundOut */
+        RoundOut: {
+            /**
+             * Ends At
+             * Format: date-time
+             * @description when the last stop's window closes
+             */
+            ends_at: string;
+            /**
+             * Guard
+             * @description username
+             */
+            guard: string | null;
+            /** Guard Id */
+            guard_id: number | null;
+            /** Guard Name */
+            guard_name: string | null;
+            /** Id */
+            id: number;
+            /**
+             * Late
+             * @description missed stops the guard scanned after their window
+             */
+            late: number;
+            /**
+             * Missed
+             * @description stops whose window closed unscanned
+             */
+            missed: number;
+            /** @description the stop to walk to; null when none is left */
+            next_stop: components["schemas"]["StopOut"] | null;
+            /** Route Code */
+            route_code: string;
+            /** Route Name */
+            route_name: string;
+            /**
+             * Scanned
+             * @description stops scanned in their window
+             */
+            scanned: number;
+            /** Site Code */
+            site_code: string;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            status: components["schemas"]["RoundStatus"];
+            /** Stops */
+            stops: components["schemas"]["StopOut"][];
+        };
+        /**
+         * RoundStatus
+         * @enum {string}
+         */
+        RoundStatus: "in_progress" | "completed" | "ended";
+        /** RouteOut */
+        RouteOut: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+        };
+        /** RuleProblemOut */
+        RuleProblemOut: {
+            /** Column */
+            column: number;
+            /** Line */
+            line: number;
+            /** Message */
+            message: string;
+        };
+        /** RulesCheckOut */
+        RulesCheckOut: {
+            /** Ok */
+            ok: boolean;
+            /** Problems */
+            problems: components["schemas"]["RuleProblemOut"][];
+            /** Rules */
+            rules: number;
+        };
+        /** RulesFileOut */
+        RulesFileOut: {
+            /** Name */
+            name: string;
+            /** Text */
+            text: string;
+        };
+        /** RulesText */
+        RulesText: {
+            /** Text */
+            text: string;
+        };
         /** ScanIn */
         ScanIn: {
             /** Checkpoint Code */
             checkpoint_code: string;
             /** Site Code */
             site_code?: string | null;
+        };
+        /**
+         * ScanOut
+         * @description A scan, as the list and the live feed's "patrol.scan" events carry it.
+         */
+        ScanOut: {
+            /** Checkpoint Code */
+            checkpoint_code: string;
+            /** Checkpoint Name */
+            checkpoint_name: string;
+            /** Device Id */
+            device_id: number | null;
+            /**
+             * Guard
+             * @description username; null for a fixed reader
+             */
+            guard: string | null;
+            /** Id */
+            id: number;
+            /** In Window */
+            in_window: boolean;
+            /** Round Id */
+            round_id: number | null;
+            /**
+             * Scanned At
+             * Format: date-time
+             */
+            scanned_at: string;
+            /** Seq */
+            seq: number | null;
+            source: components["schemas"]["ScanSource"];
+            /** Stop Id */
+            stop_id: number | null;
+        };
+        /**
+         * ScanOutcome
+         * @enum {string}
+         */
+        ScanOutcome: "in_window" | "early" | "late" | "repeat" | "stray";
+        /**
+         * ScanResultOut
+         * @description The scan and what it meant for the guard who made it.
+         */
+        ScanResultOut: {
+            /** Checkpoint Code */
+            checkpoint_code: string;
+            /** Checkpoint Name */
+            checkpoint_name: string;
+            /** Device Id */
+            device_id: number | null;
+            /** @description the stop the guard's round expects now */
+            expected: components["schemas"]["StopOut"] | null;
+            /**
+             * Guard
+             * @description username; null for a fixed reader
+             */
+            guard: string | null;
+            /** Id */
+            id: number;
+            /** In Window */
+            in_window: boolean;
+            /**
+             * Message
+             * @description in words (Chinese and English); pages translate outcome
+             */
+            message: string;
+            outcome: components["schemas"]["ScanOutcome"];
+            /** Round Id */
+            round_id: number | null;
+            /**
+             * Scanned At
+             * Format: date-time
+             */
+            scanned_at: string;
+            /** Seq */
+            seq: number | null;
+            /**
+             * Skipped
+             * @description counted, but these earlier stops (seq) are still unscanned: out of order
+             */
+            skipped: number[];
+            source: components["schemas"]["ScanSource"];
+            /** Stop Id */
+            stop_id: number | null;
+        };
+        /**
+         * ScanSource
+         * @enum {string}
+         */
+        ScanSource: "phone_code" | "phone_photo" | "reader";
+        /** ScoreOut */
+        ScoreOut: {
+            /**
+             * Average
+             * @description mean, rounded half-up to 2 places; null: none
+             */
+            average: number | null;
+            /**
+             * Count
+             * @description answers: the sample size of the average
+             */
+            count: number;
+            /**
+             * Distribution
+             * @description how many gave 1, 2, 3, 4, 5 (five counts)
+             */
+            distribution: number[];
         };
         /**
          * SeriesOut
@@ -2079,6 +4683,65 @@ export interface components {
             ts: string[];
             /** Values */
             values: string[];
+        };
+        /** ServiceAnalysisOut */
+        ServiceAnalysisOut: {
+            acceptance: components["schemas"]["SlaMetOut"];
+            /** By Category */
+            by_category: components["schemas"]["GroupOut"][];
+            /** By Month */
+            by_month: components["schemas"]["GroupOut"][];
+            /** By Technician */
+            by_technician: components["schemas"]["GroupOut"][];
+            complaints: components["schemas"]["ComplaintFiguresOut"];
+            /**
+             * End
+             * Format: date
+             * @description the day after its last
+             */
+            end: string;
+            /** Estate Id */
+            estate_id: number | null;
+            /**
+             * Estates
+             * @description every estate, for the picker
+             */
+            estates: components["schemas"]["EstateOut"][];
+            /** Homes */
+            homes: number;
+            /**
+             * Orders
+             * @description orders submitted in the period, cancelled ones left out
+             */
+            orders: number;
+            /** Orders Per 100 Homes */
+            orders_per_100_homes: number | null;
+            ratings: components["schemas"]["RatingsOut"];
+            /**
+             * Repair Clocks
+             * @description SLA met % of each repair clock
+             */
+            repair_clocks: components["schemas"]["ClockMetOut"][];
+            /**
+             * Repeat Faults
+             * @description 2+ orders of one category on one home or device, each within 30 days
+             */
+            repeat_faults: components["schemas"]["RepeatFaultOut"][];
+            /**
+             * Start
+             * Format: date
+             * @description the period's first day
+             */
+            start: string;
+            /** Steps */
+            steps: components["schemas"]["StepTimeOut"][];
+            /**
+             * Timezone
+             * @description the zone days and months are counted in
+             */
+            timezone: string;
+            /** Top Categories */
+            top_categories: components["schemas"]["CategoryCountOut"][];
         };
         /**
          * Severity
@@ -2133,6 +4796,116 @@ export interface components {
              */
             width: number | null;
         };
+        /** SlaCheckOut */
+        SlaCheckOut: {
+            /** Ok */
+            ok: boolean;
+            /**
+             * Policies
+             * @description how many policies the text holds (0 with problems)
+             */
+            policies: number;
+            /** Problems */
+            problems: components["schemas"]["SlaProblemOut"][];
+        };
+        /**
+         * SlaClockOut
+         * @description One SLA clock (rules/sla.yaml): accept from submission, contact and arrive from
+         *     assignment, complete from acceptance.
+         */
+        SlaClockOut: {
+            /**
+             * Breached
+             * @description met late, or still running past due_at
+             */
+            breached: boolean;
+            /**
+             * Due At
+             * @description None: not started, or paused
+             */
+            due_at: string | null;
+            /**
+             * Escalation Level
+             * @description 0 none, 1 supervisors told, 2 manager told
+             */
+            escalation_level: number;
+            /**
+             * Left Seconds
+             * @description while paused: running time left (<0 overdue)
+             */
+            left_seconds: number | null;
+            /**
+             * Limit Minutes
+             * @description the policy's limit, in running minutes
+             */
+            limit_minutes: number;
+            /** Met At */
+            met_at: string | null;
+            name: components["schemas"]["ClockName"];
+            /**
+             * Paused
+             * @description waiting for the owner: the clock stands still
+             */
+            paused: boolean;
+            /**
+             * Started At
+             * @description None: the step it counts from is to come
+             */
+            started_at: string | null;
+        };
+        /** SlaFileOut */
+        SlaFileOut: {
+            /**
+             * Name
+             * @description the file's name (where it lives is the hub's setting)
+             */
+            name: string;
+            /** Text */
+            text: string;
+        };
+        /** SlaMetOut */
+        SlaMetOut: {
+            /**
+             * Judged
+             * @description steps done, or past the limit undone
+             */
+            judged: number;
+            /**
+             * Met
+             * @description done within the limit
+             */
+            met: number;
+            /**
+             * Met Pct
+             * @description met of judged, 1 place
+             */
+            met_pct: number | null;
+            /**
+             * Pending
+             * @description not done yet, still within the limit
+             */
+            pending: number;
+        };
+        /** SlaProblemOut */
+        SlaProblemOut: {
+            /**
+             * Code
+             * @description translated by the console: errors.<code>
+             */
+            code: string;
+            /** Message */
+            message: string;
+            /**
+             * Where
+             * @description the field, e.g. policies.2.limits.accept
+             */
+            where: string;
+        };
+        /** SlaText */
+        SlaText: {
+            /** Text */
+            text: string;
+        };
         /** StaffCreate */
         StaffCreate: {
             /** Full Name */
@@ -2147,6 +4920,16 @@ export interface components {
             id: number;
             /** Initial Password */
             initial_password: string;
+            role: components["schemas"]["Role"];
+            /** Username */
+            username: string;
+        };
+        /** StaffOut */
+        StaffOut: {
+            /** Full Name */
+            full_name: string;
+            /** Id */
+            id: number;
             role: components["schemas"]["Role"];
             /** Username */
             username: string;
@@ -2183,6 +4966,184 @@ export interface components {
             /** Workers */
             workers: components["schemas"]["WorkerOut"][];
         };
+        /** StepTimeOut */
+        StepTimeOut: {
+            /**
+             * Count
+             * @description orders that took this step
+             */
+            count: number;
+            /**
+             * P50 Minutes
+             * @description nearest-rank median, 1 place
+             */
+            p50_minutes: number | null;
+            /** P90 Minutes */
+            p90_minutes: number | null;
+            /**
+             * Step
+             * @description accepted, assigned, arrived, completed, confirmed: the time to reach it from the step before; overall: submitted to confirmed
+             */
+            step: string;
+        };
+        /** StopOut */
+        StopOut: {
+            /** Checkpoint Code */
+            checkpoint_code: string;
+            /** Checkpoint Name */
+            checkpoint_name: string;
+            /**
+             * Due From
+             * Format: date-time
+             */
+            due_from: string;
+            /**
+             * Due Until
+             * Format: date-time
+             */
+            due_until: string;
+            /** Id */
+            id: number;
+            /**
+             * Late Scan At
+             * @description missed, but scanned after its window closed (within an hour)
+             */
+            late_scan_at: string | null;
+            /** Scanned At */
+            scanned_at: string | null;
+            /**
+             * Seq
+             * @description its place on the route, from 1
+             */
+            seq: number;
+            status: components["schemas"]["StopStatus"];
+        };
+        /**
+         * StopStatus
+         * @enum {string}
+         */
+        StopStatus: "scanned" | "open" | "upcoming" | "missed";
+        /** SurveyOut */
+        SurveyOut: {
+            /** Answered At */
+            answered_at: string | null;
+            /** Answers */
+            answers: components["schemas"]["AnswerOut"][];
+            /**
+             * Closes At
+             * Format: date-time
+             * @description closed unanswered at this time
+             */
+            closes_at: string;
+            /** Expired At */
+            expired_at: string | null;
+            /** Id */
+            id: number;
+            /** Location */
+            location: string;
+            /**
+             * Questions
+             * @description as configured in rules/sla.yaml `survey:`
+             */
+            questions: components["schemas"]["Question"][];
+            /** Reminded At */
+            reminded_at: string | null;
+            /**
+             * Sent At
+             * Format: date-time
+             */
+            sent_at: string;
+            state: components["schemas"]["SurveyState"];
+            /**
+             * Title
+             * @description the repair's title
+             */
+            title: string;
+            /** Work Order Id */
+            work_order_id: number;
+        };
+        /**
+         * SurveyState
+         * @enum {string}
+         */
+        SurveyState: "sent" | "answered" | "expired";
+        /** TariffChange */
+        TariffChange: {
+            /**
+             * Effective From
+             * Format: date
+             * @description the first day in force, in the site's timezone
+             */
+            effective_from: string;
+            /** Tiers */
+            tiers: components["schemas"]["TierIn"][];
+            /** Unit */
+            unit: string;
+        };
+        /** TariffCreate */
+        TariffCreate: {
+            /**
+             * Effective From
+             * Format: date
+             * @description the first day in force, in the site's timezone
+             */
+            effective_from: string;
+            /** Site Id */
+            site_id: number;
+            /** Tiers */
+            tiers: components["schemas"]["TierIn"][];
+            /** Unit */
+            unit: string;
+            utility: components["schemas"]["Utility"];
+        };
+        /** TariffOut */
+        TariffOut: {
+            /**
+             * Effective From
+             * Format: date-time
+             */
+            effective_from: string;
+            /**
+             * Effective On
+             * Format: date
+             * @description the first day in force, in the site's timezone
+             */
+            effective_on: string;
+            /** Id */
+            id: number;
+            /** In Force */
+            in_force: boolean;
+            /** Site */
+            site: string;
+            /** Site Id */
+            site_id: number;
+            /** Tiers */
+            tiers: components["schemas"]["TierOut"][];
+            /** Unit */
+            unit: string;
+            utility: components["schemas"]["Utility"];
+            /** Version */
+            version: number;
+        };
+        /** TierIn */
+        TierIn: {
+            /** Unit Price */
+            unit_price: number | string;
+            /**
+             * Up To
+             * @description cumulative; none for the last
+             */
+            up_to?: number | string | null;
+        };
+        /** TierOut */
+        TierOut: {
+            /** Seq */
+            seq: number;
+            /** Unit Price */
+            unit_price: string;
+            /** Up To */
+            up_to: string | null;
+        };
         /** Token */
         Token: {
             /** Access Token */
@@ -2200,6 +5161,34 @@ export interface components {
              */
             token_type: string;
         };
+        /** UsageMonthOut */
+        UsageMonthOut: {
+            /**
+             * Complete
+             * @description false for the month still running (used up to now)
+             */
+            complete: boolean;
+            /**
+             * Period
+             * @description the month, "YYYY-MM"
+             */
+            period: string;
+            /**
+             * Quantity
+             * @description used, in the meter's unit; null: unknown
+             */
+            quantity: string | null;
+        };
+        /** UsageOut */
+        UsageOut: {
+            /** Meters */
+            meters: components["schemas"]["MeterUsageOut"][];
+        };
+        /**
+         * Utility
+         * @enum {string}
+         */
+        Utility: "electricity" | "water" | "property_fee";
         /** ValidationIssue */
         ValidationIssue: {
             /** Loc */
@@ -2208,6 +5197,44 @@ export interface components {
             msg: string;
             /** Type */
             type: string;
+        };
+        /** VehicleBody */
+        VehicleBody: {
+            /**
+             * Parking Space
+             * @description e.g. B1-023
+             * @default
+             */
+            parking_space: string;
+            /**
+             * Plate
+             * @description e.g. 沪A12345, 粤B D12345
+             */
+            plate: string;
+        };
+        /** VehicleOut */
+        VehicleOut: {
+            /** Id */
+            id: number;
+            /** Parking Space */
+            parking_space: string;
+            /** Plate */
+            plate: string;
+        };
+        /** Verified */
+        Verified: {
+            /** @default verified */
+            state: components["schemas"]["RegistrationState"];
+        };
+        /** VerifyBody */
+        VerifyBody: {
+            /**
+             * Code
+             * @description the 6 digits from the SMS
+             */
+            code: string;
+            /** Id */
+            id: number;
         };
         /** WorkOrderBrief */
         WorkOrderBrief: {
@@ -2224,6 +5251,135 @@ export interface components {
             /** Title */
             title: string;
         };
+        /** WorkOrderDetailOut */
+        WorkOrderDetailOut: {
+            /**
+             * Accept By
+             * Format: date-time
+             * @description SLA: accepted by then (the accept clock's due)
+             */
+            accept_by: string;
+            /** Accepted At */
+            accepted_at: string | null;
+            /** Arrived At */
+            arrived_at: string | null;
+            /** Assigned At */
+            assigned_at: string | null;
+            /** Assigned To Id */
+            assigned_to_id: number | null;
+            assignee: components["schemas"]["PersonRef"] | null;
+            /** Building Id */
+            building_id: number | null;
+            /** Cancel Reason */
+            cancel_reason: string | null;
+            /** Cancelled At */
+            cancelled_at: string | null;
+            /**
+             * Category
+             * @description the kind of work: plumbing, electrical, fault...
+             */
+            category: string;
+            /**
+             * Clocks
+             * @description accept, contact, arrive, complete
+             */
+            clocks: components["schemas"]["SlaClockOut"][];
+            /** Completed At */
+            completed_at: string | null;
+            /** Completion Report */
+            completion_report: string | null;
+            /** Confirmed At */
+            confirmed_at: string | null;
+            /** Contact */
+            contact: string | null;
+            /**
+             * Contacted At
+             * @description the technician contacted the owner
+             */
+            contacted_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /**
+             * Device
+             * @description the device's name
+             */
+            device: string | null;
+            /** Device Id */
+            device_id: number | null;
+            /**
+             * Due At
+             * @description the earliest deadline of a clock still running; None when none runs
+             */
+            due_at: string | null;
+            /** Escalated At */
+            escalated_at: string | null;
+            /**
+             * Has Photo
+             * @description the owner attached a photo (GET .../photo)
+             */
+            has_photo: boolean;
+            /**
+             * Home
+             * @description building/home, e.g. B1/101
+             */
+            home: string | null;
+            /** Home Id */
+            home_id: number | null;
+            /** Id */
+            id: number;
+            /** Location */
+            location: string;
+            /**
+             * Number
+             * @description 工单号 shown to people, e.g. GD20261203-0042
+             */
+            number: string;
+            /**
+             * Paused
+             * @description waiting for the owner: the clocks stand still
+             */
+            paused: boolean;
+            /**
+             * Paused Seconds
+             * @description all the time spent waiting for the owner
+             */
+            paused_seconds: number;
+            /**
+             * Photos
+             * @description the technician's completion photos
+             */
+            photos: components["schemas"]["PhotoOut"][];
+            priority: components["schemas"]["Priority"];
+            /** Rating Attitude */
+            rating_attitude: number | null;
+            /** Rating Quality */
+            rating_quality: number | null;
+            /** Reading Id */
+            reading_id: number | null;
+            /**
+             * Refused Count
+             * @description times the owner sent it back for rework
+             */
+            refused_count: number;
+            /** Reopened From Id */
+            reopened_from_id: number | null;
+            /** Rule Id */
+            rule_id: string | null;
+            /** @description who opened it: rule, owner, staff (phone-in) */
+            source: components["schemas"]["WorkOrderSource"];
+            /** Started At */
+            started_at: string | null;
+            status: components["schemas"]["WorkOrderStatus"];
+            /** Timeline */
+            timeline: components["schemas"]["WorkOrderStepOut"][];
+            /** Title */
+            title: string;
+        };
         /** WorkOrderLink */
         WorkOrderLink: {
             /**
@@ -2237,11 +5393,164 @@ export interface components {
              */
             note: string;
         };
+        /** WorkOrderOut */
+        WorkOrderOut: {
+            /**
+             * Accept By
+             * Format: date-time
+             * @description SLA: accepted by then (the accept clock's due)
+             */
+            accept_by: string;
+            /** Accepted At */
+            accepted_at: string | null;
+            /** Arrived At */
+            arrived_at: string | null;
+            /** Assigned At */
+            assigned_at: string | null;
+            /** Assigned To Id */
+            assigned_to_id: number | null;
+            assignee: components["schemas"]["PersonRef"] | null;
+            /** Building Id */
+            building_id: number | null;
+            /** Cancel Reason */
+            cancel_reason: string | null;
+            /** Cancelled At */
+            cancelled_at: string | null;
+            /**
+             * Category
+             * @description the kind of work: plumbing, electrical, fault...
+             */
+            category: string;
+            /**
+             * Clocks
+             * @description accept, contact, arrive, complete
+             */
+            clocks: components["schemas"]["SlaClockOut"][];
+            /** Completed At */
+            completed_at: string | null;
+            /** Completion Report */
+            completion_report: string | null;
+            /** Confirmed At */
+            confirmed_at: string | null;
+            /** Contact */
+            contact: string | null;
+            /**
+             * Contacted At
+             * @description the technician contacted the owner
+             */
+            contacted_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /**
+             * Device
+             * @description the device's name
+             */
+            device: string | null;
+            /** Device Id */
+            device_id: number | null;
+            /**
+             * Due At
+             * @description the earliest deadline of a clock still running; None when none runs
+             */
+            due_at: string | null;
+            /** Escalated At */
+            escalated_at: string | null;
+            /**
+             * Has Photo
+             * @description the owner attached a photo (GET .../photo)
+             */
+            has_photo: boolean;
+            /**
+             * Home
+             * @description building/home, e.g. B1/101
+             */
+            home: string | null;
+            /** Home Id */
+            home_id: number | null;
+            /** Id */
+            id: number;
+            /** Location */
+            location: string;
+            /**
+             * Number
+             * @description 工单号 shown to people, e.g. GD20261203-0042
+             */
+            number: string;
+            /**
+             * Paused
+             * @description waiting for the owner: the clocks stand still
+             */
+            paused: boolean;
+            /**
+             * Paused Seconds
+             * @description all the time spent waiting for the owner
+             */
+            paused_seconds: number;
+            /**
+             * Photos
+             * @description the technician's completion photos
+             */
+            photos: components["schemas"]["PhotoOut"][];
+            priority: components["schemas"]["Priority"];
+            /** Rating Attitude */
+            rating_attitude: number | null;
+            /** Rating Quality */
+            rating_quality: number | null;
+            /** Reading Id */
+            reading_id: number | null;
+            /**
+             * Refused Count
+             * @description times the owner sent it back for rework
+             */
+            refused_count: number;
+            /** Reopened From Id */
+            reopened_from_id: number | null;
+            /** Rule Id */
+            rule_id: string | null;
+            /** @description who opened it: rule, owner, staff (phone-in) */
+            source: components["schemas"]["WorkOrderSource"];
+            /** Started At */
+            started_at: string | null;
+            status: components["schemas"]["WorkOrderStatus"];
+            /** Title */
+            title: string;
+        };
+        /**
+         * WorkOrderSource
+         * @enum {string}
+         */
+        WorkOrderSource: "rule" | "owner" | "staff";
         /**
          * WorkOrderStatus
          * @enum {string}
          */
         WorkOrderStatus: "submitted" | "accepted" | "assigned" | "in_progress" | "completed" | "confirmed" | "cancelled";
+        /**
+         * WorkOrderStepOut
+         * @description One step of the timeline: the status it reached, when, by whom, with the note.
+         */
+        WorkOrderStepOut: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * By
+             * @description username; None: the hub (a rule, the duty roster)
+             */
+            by: string | null;
+            /** By Name */
+            by_name: string | null;
+            /** Note */
+            note: string;
+            status: components["schemas"]["WorkOrderStatus"];
+        };
         /** WorkerOut */
         WorkerOut: {
             /**
@@ -2295,55 +5604,6 @@ export interface components {
              * Format: date-time
              */
             started_at: string;
-        };
-        /** DeviceOut */
-        api__routers__devices__DeviceOut: {
-            /** Active Alerts */
-            active_alerts: number;
-            /** Building Id */
-            building_id: number | null;
-            /** Code */
-            code: string;
-            /** Gateway Id */
-            gateway_id: number | null;
-            /** Heartbeat S */
-            heartbeat_s: number;
-            /** Home Id */
-            home_id: number | null;
-            /** Id */
-            id: number;
-            kind: components["schemas"]["DeviceKind"];
-            /** Last Seen At */
-            last_seen_at: string | null;
-            /** Last Values */
-            last_values: components["schemas"]["LastValueOut"][];
-            /** Location */
-            location: string;
-            /** Name */
-            name: string;
-            /**
-             * Online
-             * @description null: not heard from since the site was loaded
-             */
-            online: boolean | null;
-            placement: components["schemas"]["PlacementOut"] | null;
-            /** Site Id */
-            site_id: number;
-            state: components["schemas"]["DeviceState"];
-        };
-        /** DeviceOut */
-        hub__services__alert_views__DeviceOut: {
-            /** Code */
-            code: string;
-            /** Id */
-            id: number;
-            kind: components["schemas"]["DeviceKind"];
-            /** Last Seen At */
-            last_seen_at: string | null;
-            /** Name */
-            name: string;
-            /** Online */
-            online: boolean | null;
         };
     };
     responses: never;
@@ -4450,6 +7710,317 @@ export interface operations {
             };
         };
     };
+    apply_api_v1_auth_registration_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplicationBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Applied"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    homes_api_v1_auth_registration_homes_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HomeChoice"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    verify_api_v1_auth_registration_verify_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Verified"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     create_staff_api_v1_auth_staff_post: {
         parameters: {
             query?: never;
@@ -4783,9 +8354,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["BillingRunOut"];
                 };
             };
             /** @description Bad request */
@@ -4875,6 +8444,10 @@ export interface operations {
         parameters: {
             query?: {
                 period?: string | null;
+                /** @description a building's code */
+                building?: string | null;
+                /** @description overdue: unpaid 30 days after it was issued */
+                status?: components["schemas"]["BillFilter"] | null;
                 limit?: number;
                 offset?: number;
             };
@@ -4890,7 +8463,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown[];
+                    "application/json": components["schemas"]["BillOut"][];
                 };
             };
             /** @description Bad request */
@@ -4991,7 +8564,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown[];
+                    "application/json": components["schemas"]["ArrearsOut"][];
                 };
             };
             /** @description Bad request */
@@ -5094,9 +8667,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["BillOut"];
                 };
             };
             /** @description Bad request */
@@ -5392,6 +8963,1275 @@ export interface operations {
             };
         };
     };
+    list_complaints_api_v1_complaints_get: {
+        parameters: {
+            query?: {
+                department?: components["schemas"]["Department"] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintOut"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    record_api_v1_complaints_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComplaintIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintDetailOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_complaint_api_v1_complaints__complaint_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                complaint_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintDetailOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    assign_api_v1_complaints__complaint_id__assign_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                complaint_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintDetailOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    confirm_api_v1_complaints__complaint_id__confirm_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                complaint_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ConfirmIn"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintDetailOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    log_contact_api_v1_complaints__complaint_id__contacts_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                complaint_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintDetailOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    out_of_scope_api_v1_complaints__complaint_id__out_of_scope_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                complaint_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintDetailOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    attach_photos_api_v1_complaints__complaint_id__photos_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                complaint_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_attach_photos_api_v1_complaints__complaint_id__photos_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintDetailOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_photo_api_v1_complaints__complaint_id__photos__photo_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                complaint_id: number;
+                photo_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reopen_api_v1_complaints__complaint_id__reopen_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                complaint_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintDetailOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    record_result_api_v1_complaints__complaint_id__result_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                complaint_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResultIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintDetailOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    review_api_v1_complaints__complaint_id__review_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                complaint_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintDetailOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_dead_letters_api_v1_dead_letters_get: {
         parameters: {
             query?: {
@@ -5521,7 +10361,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["api__routers__devices__DeviceOut"][];
+                    "application/json": components["schemas"]["DeviceOut"][];
                 };
             };
             /** @description Bad request */
@@ -5838,7 +10678,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["api__routers__devices__DeviceOut"];
+                    "application/json": components["schemas"]["DeviceOut"];
                 };
             };
             /** @description Bad request */
@@ -5924,9 +10764,12 @@ export interface operations {
             };
         };
     };
-    my_homes_api_v1_homes_get: {
+    list_homes_api_v1_homes_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description home, building or owner's name */
+                q?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -5939,9 +10782,743 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["HomeOut"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_household_api_v1_homes__home_id__household_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                home_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HouseholdOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_member_api_v1_homes__home_id__household_members_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                home_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_member_api_v1_homes__home_id__household_members__member_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                home_id: number;
+                member_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    remove_member_api_v1_homes__home_id__household_members__member_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                home_id: number;
+                member_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_vehicle_api_v1_homes__home_id__household_vehicles_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                home_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VehicleBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VehicleOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    remove_vehicle_api_v1_homes__home_id__household_vehicles__vehicle_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                home_id: number;
+                vehicle_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    record_change_api_v1_homes__home_id__ownership_changes_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                home_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangeBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeOut"];
                 };
             };
             /** @description Bad request */
@@ -6044,9 +11621,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["NoticeOut"][];
                 };
             };
             /** @description Bad request */
@@ -6151,9 +11726,108 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["NoticeOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    audiences_api_v1_notices_audiences_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SiteOut"][];
                 };
             };
             /** @description Bad request */
@@ -6256,9 +11930,318 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["NoticeOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    mark_read_api_v1_notices__notice_id__read_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notice_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    receipts_api_v1_notices__notice_id__receipts_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notice_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceiptsOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    withdraw_api_v1_notices__notice_id__withdraw_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notice_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoticeWithdraw"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoticeOut"];
                 };
             };
             /** @description Bad request */
@@ -6362,9 +12345,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["InboxItemOut"][];
                 };
             };
             /** @description Bad request */
@@ -6467,9 +12448,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["OutboxMessageOut"][];
                 };
             };
             /** @description Bad request */
@@ -6572,9 +12551,314 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["InboxItemOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_changes_api_v1_ownership_changes_get: {
+        parameters: {
+            query?: {
+                open?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeOut"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    apply_change_api_v1_ownership_changes__change_id__apply_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                change_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    rounds_today_api_v1_patrol_rounds_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoundOut"][];
                 };
             };
             /** @description Bad request */
@@ -6679,9 +12963,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RoundOut"];
                 };
             };
             /** @description Bad request */
@@ -6782,9 +13064,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    } | null;
+                    "application/json": components["schemas"]["RoundOut"] | null;
                 };
             };
             /** @description Bad request */
@@ -6885,9 +13165,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["RouteOut"][];
                 };
             };
             /** @description Bad request */
@@ -6990,9 +13268,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["ScanOut"][];
                 };
             };
             /** @description Bad request */
@@ -7097,7 +13373,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ScanResultOut"];
                 };
             };
             /** @description Bad request */
@@ -7204,7 +13480,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ScanResultOut"];
                 };
             };
             /** @description Bad request */
@@ -7593,6 +13869,952 @@ export interface operations {
                 };
                 content: {
                     "text/html": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    pending_api_v1_registrations_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegistrationOut"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    confirm_api_v1_registrations__registration_id__confirm_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                registration_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegistrationOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reject_api_v1_registrations__registration_id__reject_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                registration_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RejectBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegistrationOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    read_api_v1_rules_file_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RulesFileOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    save_api_v1_rules_file_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RulesText"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RulesCheckOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    check_api_v1_rules_file_check_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RulesText"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RulesCheckOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_analysis_api_v1_service_analysis_get: {
+        parameters: {
+            query?: {
+                /** @description first day, in the estate's zone */
+                from?: string | null;
+                /** @description the day after the last (not included) */
+                to?: string | null;
+                /** @description one estate; all when absent */
+                estate_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceAnalysisOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_csv_api_v1_service_analysis_export_csv_get: {
+        parameters: {
+            query?: {
+                /** @description first day, in the estate's zone */
+                from?: string | null;
+                /** @description the day after the last (not included) */
+                to?: string | null;
+                /** @description one estate; all when absent */
+                estate_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_xlsx_api_v1_service_analysis_export_xlsx_get: {
+        parameters: {
+            query?: {
+                /** @description first day, in the estate's zone */
+                from?: string | null;
+                /** @description the day after the last (not included) */
+                to?: string | null;
+                /** @description one estate; all when absent */
+                estate_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -8011,6 +15233,317 @@ export interface operations {
             };
         };
     };
+    read_api_v1_sla_file_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlaFileOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    save_api_v1_sla_file_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SlaText"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlaCheckOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    check_api_v1_sla_file_check_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SlaText"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlaCheckOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_staff_api_v1_staff_get: {
         parameters: {
             query?: {
@@ -8029,9 +15562,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["StaffOut"][];
                 };
             };
             /** @description Bad request */
@@ -8218,11 +15749,10 @@ export interface operations {
             };
         };
     };
-    list_work_orders_api_v1_work_orders_get: {
+    list_surveys_api_v1_surveys_get: {
         parameters: {
             query?: {
-                /** @description only unfinished orders */
-                open?: boolean;
+                state?: components["schemas"]["SurveyState"] | null;
             };
             header?: never;
             path?: never;
@@ -8236,9 +15766,949 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["SurveyOut"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_by_token_api_v1_surveys_by_token__token__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    answer_by_token_api_v1_surveys_by_token__token__post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnswersIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_survey_api_v1_surveys__survey_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                survey_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    answer_api_v1_surveys__survey_id__answers_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                survey_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnswersIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_tariffs_api_v1_tariffs_get: {
+        parameters: {
+            query?: {
+                site_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TariffOut"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    publish_api_v1_tariffs_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TariffCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TariffOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    correct_api_v1_tariffs__tariff_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tariff_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TariffChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TariffOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    my_usage_api_v1_usage_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_work_orders_api_v1_work_orders_get: {
+        parameters: {
+            query?: {
+                /** @description only unfinished orders */
+                open?: boolean;
+                /** @description only orders in this state (e.g. completed) */
+                status?: components["schemas"]["WorkOrderStatus"] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkOrderOut"][];
                 };
             };
             /** @description Bad request */
@@ -8343,9 +16813,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["WorkOrderOut"];
                 };
             };
             /** @description Bad request */
@@ -8448,9 +16916,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["WorkOrderDetailOut"];
                 };
             };
             /** @description Bad request */
@@ -8553,9 +17019,110 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["WorkOrderOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    arrive_api_v1_work_orders__order_id__arrive_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkOrderOut"];
                 };
             };
             /** @description Bad request */
@@ -8662,9 +17229,217 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["WorkOrderOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    cancel_api_v1_work_orders__order_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Reason"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkOrderOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    candidates_api_v1_work_orders__order_id__candidates_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CandidateOut"][];
                 };
             };
             /** @description Bad request */
@@ -8761,7 +17536,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Completion"];
+                "multipart/form-data": components["schemas"]["Body_complete_api_v1_work_orders__order_id__complete_post"];
             };
         };
         responses: {
@@ -8771,9 +17546,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["WorkOrderOut"];
                 };
             };
             /** @description Bad request */
@@ -8880,9 +17653,114 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["WorkOrderOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    contact_api_v1_work_orders__order_id__contact_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactNote"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkOrderOut"];
                 };
             };
             /** @description Bad request */
@@ -8985,9 +17863,114 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["WorkOrderStepOut"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    pause_api_v1_work_orders__order_id__pause_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PauseNote"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkOrderOut"];
                 };
             };
             /** @description Bad request */
@@ -9174,6 +18157,318 @@ export interface operations {
             };
         };
     };
+    get_completion_photo_api_v1_work_orders__order_id__photos__photo_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+                photo_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    refuse_api_v1_work_orders__order_id__refuse_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Reason"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkOrderOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    resume_api_v1_work_orders__order_id__resume_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkOrderOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     start_api_v1_work_orders__order_id__start_post: {
         parameters: {
             query?: never;
@@ -9191,9 +18486,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["WorkOrderOut"];
                 };
             };
             /** @description Bad request */

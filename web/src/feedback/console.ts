@@ -28,3 +28,24 @@ export async function confirmed(message: string, title: string, action: string, 
     return false
   }
 }
+
+export interface PromptTexts {
+  placeholder: string
+  required: string
+  confirm: string
+  cancel: string
+  customClass?: string
+}
+
+/** Text typed in a dialog (a note, a reason), trimmed; rejects ('cancel') when dismissed. */
+export async function promptText(title: string, label: string, texts: PromptTexts): Promise<string> {
+  const { value } = await ElMessageBox.prompt(label, title, {
+    inputType: 'textarea',
+    inputPlaceholder: texts.placeholder,
+    confirmButtonText: texts.confirm,
+    cancelButtonText: texts.cancel,
+    inputValidator: (text: string) => text.trim().length > 0 || texts.required,
+    customClass: texts.customClass,
+  })
+  return value.trim()
+}

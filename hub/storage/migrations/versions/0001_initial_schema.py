@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-02 20:54:04.905320
+Create Date: 2026-12-03 19:27:46.036268
 """
 
 from collections.abc import Sequence
@@ -216,6 +216,33 @@ def upgrade() -> None:
         sa.UniqueConstraint("site_id", "code", name=op.f("uq_buildings_site_id_code")),
     )
     op.create_table(
+        "notices",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("site_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("pinned", sa.Boolean(), nullable=False),
+        sa.Column("emergency", sa.Boolean(), nullable=False),
+        sa.Column("published_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("published_by_id", sa.Integer(), nullable=False),
+        sa.Column("expires_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("withdrawn_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("withdrawn_by_id", sa.Integer(), nullable=True),
+        sa.Column("withdraw_reason", sa.String(length=200), nullable=True),
+        sa.Column("unit", sa.String(length=32), server_default="", nullable=False),
+        sa.ForeignKeyConstraint(
+            ["published_by_id"], ["users.id"], name=op.f("fk_notices_published_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(["site_id"], ["sites.id"], name=op.f("fk_notices_site_id_sites")),
+        sa.ForeignKeyConstraint(
+            ["withdrawn_by_id"], ["users.id"], name=op.f("fk_notices_withdrawn_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notices")),
+    )
+    with op.batch_alter_table("notices", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_notices_published_at"), ["published_at"], unique=False)
+
+    op.create_table(
         "owners",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -332,6 +359,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("building_id", sa.Integer(), nullable=False),
         sa.Column("code", sa.String(length=64), nullable=False),
+        sa.Column("unit", sa.String(length=32), server_default="", nullable=False),
         sa.Column("area_m2", sa.Numeric(precision=10, scale=2), nullable=False),
         sa.ForeignKeyConstraint(
             ["building_id"], ["buildings.id"], name=op.f("fk_homes_building_id_buildings")
@@ -340,26 +368,32 @@ def upgrade() -> None:
         sa.UniqueConstraint("building_id", "code", name=op.f("uq_homes_building_id_code")),
     )
     op.create_table(
-        "notices",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("site_id", sa.Integer(), nullable=False),
-        sa.Column("building_id", sa.Integer(), nullable=True),
-        sa.Column("title", sa.String(length=200), nullable=False),
-        sa.Column("body", sa.Text(), nullable=False),
-        sa.Column("published_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("published_by_id", sa.Integer(), nullable=False),
+        "notice_buildings",
+        sa.Column("notice_id", sa.Integer(), nullable=False),
+        sa.Column("building_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["building_id"], ["buildings.id"], name=op.f("fk_notices_building_id_buildings")
+            ["building_id"],
+            ["buildings.id"],
+            name=op.f("fk_notice_buildings_building_id_buildings"),
         ),
         sa.ForeignKeyConstraint(
-            ["published_by_id"], ["users.id"], name=op.f("fk_notices_published_by_id_users")
+            ["notice_id"], ["notices.id"], name=op.f("fk_notice_buildings_notice_id_notices")
         ),
-        sa.ForeignKeyConstraint(["site_id"], ["sites.id"], name=op.f("fk_notices_site_id_sites")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_notices")),
+        sa.PrimaryKeyConstraint("notice_id", "building_id", name=op.f("pk_notice_buildings")),
     )
-    with op.batch_alter_table("notices", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_notices_published_at"), ["published_at"], unique=False)
-
+    op.create_table(
+        "notice_reads",
+        sa.Column("notice_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("read_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["notice_id"], ["notices.id"], name=op.f("fk_notice_reads_notice_id_notices")
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_notice_reads_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("notice_id", "user_id", name=op.f("pk_notice_reads")),
+    )
     op.create_table(
         "patrol_rounds",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -460,6 +494,114 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_bills_home_id"), ["home_id"], unique=False)
 
     op.create_table(
+        "complaints",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("site_id", sa.Integer(), nullable=False),
+        sa.Column("home_id", sa.Integer(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=True),
+        sa.Column("recorded_by_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "channel",
+            sa.Enum(
+                "app", "phone", "walk_in", name="complaintchannel", native_enum=False, length=32
+            ),
+            nullable=False,
+        ),
+        sa.Column("call_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "service_complaint",
+                "sanitation",
+                "suggestion",
+                "praise",
+                "other",
+                name="complaintkind",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("contact", hub.storage.types.EncryptedString(length=512), nullable=True),
+        sa.Column("category", sa.String(length=64), nullable=True),
+        sa.Column(
+            "suggested_department",
+            sa.Enum(
+                "maintenance",
+                "cleaning",
+                "customer_service",
+                "security",
+                "landscaping",
+                name="department",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=True,
+        ),
+        sa.Column(
+            "department",
+            sa.Enum(
+                "maintenance",
+                "cleaning",
+                "customer_service",
+                "security",
+                "landscaping",
+                name="department",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=True,
+        ),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "recorded",
+                "reviewed",
+                "assigned",
+                "contacted",
+                "handled",
+                "reopened",
+                "closed",
+                "out_of_scope",
+                name="complaintstatus",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("recorded_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("reviewed_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("assigned_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("contacted_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("handled_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("closed_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("result", sa.Text(), nullable=True),
+        sa.Column("reopen_count", sa.Integer(), nullable=False),
+        sa.Column("reopen_reason", sa.Text(), nullable=True),
+        sa.Column("satisfaction", sa.Integer(), nullable=True),
+        sa.Column("out_of_scope_reason", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["home_id"], ["homes.id"], name=op.f("fk_complaints_home_id_homes")
+        ),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["users.id"], name=op.f("fk_complaints_owner_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["recorded_by_id"], ["users.id"], name=op.f("fk_complaints_recorded_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["site_id"], ["sites.id"], name=op.f("fk_complaints_site_id_sites")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_complaints")),
+    )
+    with op.batch_alter_table("complaints", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_complaints_department"), ["department"], unique=False)
+        batch_op.create_index(batch_op.f("ix_complaints_home_id"), ["home_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_complaints_owner_id"), ["owner_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_complaints_status"), ["status"], unique=False)
+
+    op.create_table(
         "devices",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("site_id", sa.Integer(), nullable=False),
@@ -529,6 +671,117 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "household_members",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("home_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "family",
+                "tenant",
+                "emergency_contact",
+                name="memberkind",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("name", hub.storage.types.EncryptedString(length=512), nullable=False),
+        sa.Column("relation", sa.String(length=32), nullable=False),
+        sa.Column("phone", hub.storage.types.EncryptedString(length=512), nullable=True),
+        sa.Column("moved_in_on", sa.Date(), nullable=True),
+        sa.Column("moved_out_on", sa.Date(), nullable=True),
+        sa.Column("updated_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_by_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["home_id"], ["homes.id"], name=op.f("fk_household_members_home_id_homes")
+        ),
+        sa.ForeignKeyConstraint(
+            ["updated_by_id"], ["users.id"], name=op.f("fk_household_members_updated_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_household_members")),
+    )
+    with op.batch_alter_table("household_members", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_household_members_home_id"), ["home_id"], unique=False)
+
+    op.create_table(
+        "notice_homes",
+        sa.Column("notice_id", sa.Integer(), nullable=False),
+        sa.Column("home_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["home_id"], ["homes.id"], name=op.f("fk_notice_homes_home_id_homes")
+        ),
+        sa.ForeignKeyConstraint(
+            ["notice_id"], ["notices.id"], name=op.f("fk_notice_homes_notice_id_notices")
+        ),
+        sa.PrimaryKeyConstraint("notice_id", "home_id", name=op.f("pk_notice_homes")),
+    )
+    op.create_table(
+        "registrations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("home_id", sa.Integer(), nullable=False),
+        sa.Column("name", hub.storage.types.EncryptedString(length=512), nullable=False),
+        sa.Column("phone", hub.storage.types.EncryptedString(length=512), nullable=False),
+        sa.Column("phone_key", sa.String(length=64), nullable=False),
+        sa.Column("password_hash", sa.String(length=255), nullable=False),
+        sa.Column(
+            "state",
+            sa.Enum(
+                "awaiting_code",
+                "verified",
+                "confirmed",
+                "rejected",
+                "closed",
+                name="registrationstate",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("created_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("code_hash", sa.String(length=64), nullable=False),
+        sa.Column("code_expires_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("wrong_attempts", sa.Integer(), nullable=False),
+        sa.Column("verified_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("decided_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("reason", sa.String(length=200), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"], ["users.id"], name=op.f("fk_registrations_decided_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["home_id"], ["homes.id"], name=op.f("fk_registrations_home_id_homes")
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_registrations_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_registrations")),
+    )
+    with op.batch_alter_table("registrations", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_registrations_home_id"), ["home_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_registrations_phone_key"), ["phone_key"], unique=False)
+
+    op.create_table(
+        "vehicles",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("home_id", sa.Integer(), nullable=False),
+        sa.Column("plate", sa.String(length=16), nullable=False),
+        sa.Column("parking_space", sa.String(length=32), nullable=False),
+        sa.Column("updated_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_by_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["home_id"], ["homes.id"], name=op.f("fk_vehicles_home_id_homes")),
+        sa.ForeignKeyConstraint(
+            ["updated_by_id"], ["users.id"], name=op.f("fk_vehicles_updated_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_vehicles")),
+        sa.UniqueConstraint("home_id", "plate", name=op.f("uq_vehicles_home_id_plate")),
+    )
+    with op.batch_alter_table("vehicles", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_vehicles_home_id"), ["home_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_vehicles_plate"), ["plate"], unique=False)
+
+    op.create_table(
         "checkpoints",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("site_id", sa.Integer(), nullable=False),
@@ -546,6 +799,100 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_checkpoints")),
         sa.UniqueConstraint("site_id", "code", name=op.f("uq_checkpoints_site_id_code")),
     )
+    op.create_table(
+        "complaint_contacts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("complaint_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "method",
+            sa.Enum("call", "visit", name="contactmethod", native_enum=False, length=32),
+            nullable=False,
+        ),
+        sa.Column("by_id", sa.Integer(), nullable=False),
+        sa.Column("at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("logged_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("summary", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["by_id"], ["users.id"], name=op.f("fk_complaint_contacts_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["complaint_id"],
+            ["complaints.id"],
+            name=op.f("fk_complaint_contacts_complaint_id_complaints"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_complaint_contacts")),
+    )
+    with op.batch_alter_table("complaint_contacts", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_complaint_contacts_complaint_id"), ["complaint_id"], unique=False
+        )
+
+    op.create_table(
+        "complaint_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("complaint_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "recorded",
+                "reviewed",
+                "assigned",
+                "contacted",
+                "handled",
+                "reopened",
+                "closed",
+                "out_of_scope",
+                name="complaintstatus",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("by_id", sa.Integer(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["by_id"], ["users.id"], name=op.f("fk_complaint_events_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["complaint_id"],
+            ["complaints.id"],
+            name=op.f("fk_complaint_events_complaint_id_complaints"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_complaint_events")),
+    )
+    with op.batch_alter_table("complaint_events", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_complaint_events_complaint_id"), ["complaint_id"], unique=False
+        )
+
+    op.create_table(
+        "complaint_photos",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("complaint_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("content_type", sa.String(length=32), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=False),
+        sa.Column("at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["complaint_id"],
+            ["complaints.id"],
+            name=op.f("fk_complaint_photos_complaint_id_complaints"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"], ["users.id"], name=op.f("fk_complaint_photos_uploaded_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_complaint_photos")),
+    )
+    with op.batch_alter_table("complaint_photos", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_complaint_photos_complaint_id"), ["complaint_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_complaint_photos_uploaded_by_id"), ["uploaded_by_id"], unique=False
+        )
+
     op.create_table(
         "device_events",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -601,6 +948,58 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_meters")),
         sa.UniqueConstraint("device_id", name=op.f("uq_meters_device_id")),
     )
+    op.create_table(
+        "ownership_changes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("home_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "sale", "tenant_in", "tenant_out", name="changekind", native_enum=False, length=32
+            ),
+            nullable=False,
+        ),
+        sa.Column("notified_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("recorded_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("recorded_by_id", sa.Integer(), nullable=False),
+        sa.Column("new_owner_user_id", sa.Integer(), nullable=True),
+        sa.Column("registration_id", sa.Integer(), nullable=True),
+        sa.Column("tenant_name", hub.storage.types.EncryptedString(length=512), nullable=True),
+        sa.Column("tenant_phone", hub.storage.types.EncryptedString(length=512), nullable=True),
+        sa.Column("member_id", sa.Integer(), nullable=True),
+        sa.Column("moved_on", sa.Date(), nullable=True),
+        sa.Column("note", sa.String(length=200), nullable=False),
+        sa.Column("applied_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("applied_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["applied_by_id"], ["users.id"], name=op.f("fk_ownership_changes_applied_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["home_id"], ["homes.id"], name=op.f("fk_ownership_changes_home_id_homes")
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["household_members.id"],
+            name=op.f("fk_ownership_changes_member_id_household_members"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["new_owner_user_id"],
+            ["users.id"],
+            name=op.f("fk_ownership_changes_new_owner_user_id_users"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["recorded_by_id"], ["users.id"], name=op.f("fk_ownership_changes_recorded_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["registration_id"],
+            ["registrations.id"],
+            name=op.f("fk_ownership_changes_registration_id_registrations"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ownership_changes")),
+    )
+    with op.batch_alter_table("ownership_changes", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_ownership_changes_home_id"), ["home_id"], unique=False)
+
     op.create_table(
         "payment_intents",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -677,6 +1076,8 @@ def upgrade() -> None:
         sa.Column("accepted_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("assigned_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("started_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("contacted_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("arrived_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("completed_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("completion_report", sa.Text(), nullable=True),
         sa.Column("confirmed_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
@@ -685,6 +1086,9 @@ def upgrade() -> None:
         sa.Column("rating_comment", sa.Text(), nullable=True),
         sa.Column("escalated_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("reopened_from_id", sa.Integer(), nullable=True),
+        sa.Column("refused_count", sa.Integer(), nullable=False),
+        sa.Column("cancelled_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("cancel_reason", sa.String(length=200), nullable=True),
         sa.ForeignKeyConstraint(
             ["assigned_to_id"], ["users.id"], name=op.f("fk_work_orders_assigned_to_id_users")
         ),
@@ -912,6 +1316,64 @@ def upgrade() -> None:
         sa.UniqueConstraint("route_id", "seq", name=op.f("uq_route_stops_route_id_seq")),
     )
     op.create_table(
+        "surveys",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("work_order_id", sa.Integer(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "state",
+            sa.Enum(
+                "sent", "answered", "expired", name="surveystate", native_enum=False, length=32
+            ),
+            nullable=False,
+        ),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("reminder_token_hash", sa.String(length=64), nullable=True),
+        sa.Column("sent_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("reminded_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("answered_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("expired_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["owner_id"], ["users.id"], name=op.f("fk_surveys_owner_id_users")),
+        sa.ForeignKeyConstraint(
+            ["work_order_id"], ["work_orders.id"], name=op.f("fk_surveys_work_order_id_work_orders")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_surveys")),
+        sa.UniqueConstraint("reminder_token_hash", name=op.f("uq_surveys_reminder_token_hash")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_surveys_token_hash")),
+    )
+    with op.batch_alter_table("surveys", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_surveys_owner_id"), ["owner_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_surveys_state"), ["state"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_surveys_work_order_id"), ["work_order_id"], unique=False
+        )
+
+    op.create_table(
+        "work_order_escalations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("work_order_id", sa.Integer(), nullable=False),
+        sa.Column("clock", sa.String(length=16), nullable=False),
+        sa.Column("step", sa.Integer(), nullable=False),
+        sa.Column("at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["work_order_id"],
+            ["work_orders.id"],
+            name=op.f("fk_work_order_escalations_work_order_id_work_orders"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_work_order_escalations")),
+        sa.UniqueConstraint(
+            "work_order_id",
+            "clock",
+            "step",
+            name=op.f("uq_work_order_escalations_work_order_id_clock_step"),
+        ),
+    )
+    with op.batch_alter_table("work_order_escalations", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_work_order_escalations_work_order_id"), ["work_order_id"], unique=False
+        )
+
+    op.create_table(
         "work_order_events",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("work_order_id", sa.Integer(), nullable=False),
@@ -947,6 +1409,53 @@ def upgrade() -> None:
     with op.batch_alter_table("work_order_events", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_work_order_events_work_order_id"), ["work_order_id"], unique=False
+        )
+
+    op.create_table(
+        "work_order_pauses",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("work_order_id", sa.Integer(), nullable=False),
+        sa.Column("started_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("ended_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("by_id", sa.Integer(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["by_id"], ["users.id"], name=op.f("fk_work_order_pauses_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["work_order_id"],
+            ["work_orders.id"],
+            name=op.f("fk_work_order_pauses_work_order_id_work_orders"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_work_order_pauses")),
+    )
+    with op.batch_alter_table("work_order_pauses", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_work_order_pauses_work_order_id"), ["work_order_id"], unique=False
+        )
+
+    op.create_table(
+        "work_order_photos",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("work_order_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("content_type", sa.String(length=32), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=False),
+        sa.Column("at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"], ["users.id"], name=op.f("fk_work_order_photos_uploaded_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["work_order_id"],
+            ["work_orders.id"],
+            name=op.f("fk_work_order_photos_work_order_id_work_orders"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_work_order_photos")),
+    )
+    with op.batch_alter_table("work_order_photos", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_work_order_photos_work_order_id"), ["work_order_id"], unique=False
         )
 
     op.create_table(
@@ -1044,7 +1553,7 @@ def upgrade() -> None:
         "outbox_messages",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("site_id", sa.Integer(), nullable=False),
-        sa.Column("recipient_id", sa.Integer(), nullable=False),
+        sa.Column("recipient_id", sa.Integer(), nullable=True),
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("source", sa.String(length=128), nullable=False),
@@ -1109,6 +1618,26 @@ def upgrade() -> None:
     with op.batch_alter_table("patrol_stops", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_patrol_stops_due_until"), ["due_until"], unique=False)
         batch_op.create_index(batch_op.f("ix_patrol_stops_round_id"), ["round_id"], unique=False)
+
+    op.create_table(
+        "survey_answers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("survey_id", sa.Integer(), nullable=False),
+        sa.Column("question", sa.String(length=32), nullable=False),
+        sa.Column("score", sa.Integer(), nullable=True),
+        sa.Column("text", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["survey_id"], ["surveys.id"], name=op.f("fk_survey_answers_survey_id_surveys")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_survey_answers")),
+        sa.UniqueConstraint(
+            "survey_id", "question", name=op.f("uq_survey_answers_survey_id_question")
+        ),
+    )
+    with op.batch_alter_table("survey_answers", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_survey_answers_survey_id"), ["survey_id"], unique=False
+        )
 
     op.create_table(
         "inbox_items",
@@ -1205,6 +1734,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_inbox_items_user_id"))
 
     op.drop_table("inbox_items")
+    with op.batch_alter_table("survey_answers", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_survey_answers_survey_id"))
+
+    op.drop_table("survey_answers")
     with op.batch_alter_table("patrol_stops", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_patrol_stops_round_id"))
         batch_op.drop_index(batch_op.f("ix_patrol_stops_due_until"))
@@ -1224,10 +1757,28 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_alert_events_alert_id"))
 
     op.drop_table("alert_events")
+    with op.batch_alter_table("work_order_photos", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_work_order_photos_work_order_id"))
+
+    op.drop_table("work_order_photos")
+    with op.batch_alter_table("work_order_pauses", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_work_order_pauses_work_order_id"))
+
+    op.drop_table("work_order_pauses")
     with op.batch_alter_table("work_order_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_work_order_events_work_order_id"))
 
     op.drop_table("work_order_events")
+    with op.batch_alter_table("work_order_escalations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_work_order_escalations_work_order_id"))
+
+    op.drop_table("work_order_escalations")
+    with op.batch_alter_table("surveys", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_surveys_work_order_id"))
+        batch_op.drop_index(batch_op.f("ix_surveys_state"))
+        batch_op.drop_index(batch_op.f("ix_surveys_owner_id"))
+
+    op.drop_table("surveys")
     op.drop_table("route_stops")
     op.drop_table("payments")
     with op.batch_alter_table("bill_lines", schema=None) as batch_op:
@@ -1261,6 +1812,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_payment_intents_bill_id"))
 
     op.drop_table("payment_intents")
+    with op.batch_alter_table("ownership_changes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ownership_changes_home_id"))
+
+    op.drop_table("ownership_changes")
     op.drop_table("meters")
     with op.batch_alter_table("late_readings", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_late_readings_bill_id"))
@@ -1270,13 +1825,48 @@ def downgrade() -> None:
         batch_op.drop_index("ix_device_events_device_ts")
 
     op.drop_table("device_events")
+    with op.batch_alter_table("complaint_photos", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_complaint_photos_uploaded_by_id"))
+        batch_op.drop_index(batch_op.f("ix_complaint_photos_complaint_id"))
+
+    op.drop_table("complaint_photos")
+    with op.batch_alter_table("complaint_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_complaint_events_complaint_id"))
+
+    op.drop_table("complaint_events")
+    with op.batch_alter_table("complaint_contacts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_complaint_contacts_complaint_id"))
+
+    op.drop_table("complaint_contacts")
     op.drop_table("checkpoints")
+    with op.batch_alter_table("vehicles", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_vehicles_plate"))
+        batch_op.drop_index(batch_op.f("ix_vehicles_home_id"))
+
+    op.drop_table("vehicles")
+    with op.batch_alter_table("registrations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_registrations_phone_key"))
+        batch_op.drop_index(batch_op.f("ix_registrations_home_id"))
+
+    op.drop_table("registrations")
+    op.drop_table("notice_homes")
+    with op.batch_alter_table("household_members", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_household_members_home_id"))
+
+    op.drop_table("household_members")
     op.drop_table("home_ownerships")
     with op.batch_alter_table("devices", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_devices_plan_id"))
         batch_op.drop_index(batch_op.f("ix_devices_gateway_id"))
 
     op.drop_table("devices")
+    with op.batch_alter_table("complaints", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_complaints_status"))
+        batch_op.drop_index(batch_op.f("ix_complaints_owner_id"))
+        batch_op.drop_index(batch_op.f("ix_complaints_home_id"))
+        batch_op.drop_index(batch_op.f("ix_complaints_department"))
+
+    op.drop_table("complaints")
     with op.batch_alter_table("bills", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_bills_home_id"))
 
@@ -1291,10 +1881,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_patrol_rounds_starts_at"))
 
     op.drop_table("patrol_rounds")
-    with op.batch_alter_table("notices", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_notices_published_at"))
-
-    op.drop_table("notices")
+    op.drop_table("notice_reads")
+    op.drop_table("notice_buildings")
     op.drop_table("homes")
     with op.batch_alter_table("duty_shifts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_duty_shifts_site_id"))
@@ -1311,6 +1899,10 @@ def downgrade() -> None:
 
     op.drop_table("password_history")
     op.drop_table("owners")
+    with op.batch_alter_table("notices", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_notices_published_at"))
+
+    op.drop_table("notices")
     op.drop_table("buildings")
     with op.batch_alter_table("auth_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_auth_sessions_user_id"))

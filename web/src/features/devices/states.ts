@@ -1,7 +1,7 @@
 /** Device states and how the console shows them: one colour per state, everywhere. */
 import type { Schemas } from '@/api/types'
 
-export type DeviceOut = Schemas['api__routers__devices__DeviceOut']
+export type DeviceOut = Schemas['DeviceOut']
 export type DeviceDetail = Schemas['DeviceDetail']
 export type DeviceState = DeviceOut['state']
 export type DeviceKind = DeviceOut['kind']

@@ -1,0 +1,174 @@
+"""The shapes of bills that people see: the owner's bill page, finance's tables and a run's report.
+
+Amounts are strings with two decimals ("409.58") and quantities as many as they carry, so no
+client ever turns money into a float; each line names the two readings behind it so an owner
+can check the arithmetic.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.domain import BillStatus, Utility
+from hub.services.billing import BillingRunResult, decimal_text, home_label, payment_of
+from hub.storage.models import Bill, BillLine, Home, Payment, Reading
+from hub.storage.models.billing import PaymentMethod
+
+
+class MeterReadingOut(BaseModel):
+    id: int
+    value: str
+    ts: datetime
+
+    @classmethod
+    def of(cls, reading: Reading | None) -> MeterReadingOut | None:
+        if reading is None or reading.value is None:
+            return None
+        return cls(id=reading.id, value=decimal_text(reading.value), ts=reading.ts)
+
+
+class BillLineOut(BaseModel):
+    utility: Utility
+    description: str
+    quantity: str
+    unit: str
+    unit_price: str
+    amount: str
+    tier: int | None
+    tariff_version: int
+    start_reading: MeterReadingOut | None = Field(description="None: not metered, or not billed")
+    end_reading: MeterReadingOut | None
+
+    @classmethod
+    def of(cls, line: BillLine, readings: dict[int, Reading]) -> BillLineOut:
+        return cls(
+            utility=line.utility,
+            description=line.description,
+            quantity=decimal_text(line.quantity),
+            unit=line.unit,
+            unit_price=decimal_text(line.unit_price, 2),
+            amount=decimal_text(line.amount, 2),
+            tier=line.tier,
+            tariff_version=line.tariff_version,
+            start_reading=MeterReadingOut.of(readings.get(line.start_reading_id or 0)),
+            end_reading=MeterReadingOut.of(readings.get(line.end_reading_id or 0)),
+        )
+
+
+class PaymentOut(BaseModel):
+    id: int
+    bill_id: int
+    method: PaymentMethod
+    amount: str
+    transaction_id: str | None = Field(description="the provider's, for online payments")
+    receipt_no: str | None = Field(description="finance's receipt (收据号), for counter payments")
+    reference: str | None
+    paid_at: datetime
+
+    @classmethod
+    def of(cls, payment: Payment) -> PaymentOut:
+        return cls(
+            id=payment.id,
+            bill_id=payment.bill_id,
+            method=payment.method,
+            amount=decimal_text(payment.amount, 2),
+            transaction_id=payment.transaction_id,
+            receipt_no=payment.receipt_no,
+            reference=payment.reference,
+            paid_at=payment.paid_at,
+        )
+
+
+class BillOut(BaseModel):
+    id: int
+    home: str = Field(description='building/home, "B1/101"')
+    home_id: int
+    period: str = Field(description='"2026-10"')
+    total: str
+    status: BillStatus
+    issued_at: datetime
+    lines: list[BillLineOut]
+    payment: PaymentOut | None
+
+    @classmethod
+    def of(cls, session: Session, bill: Bill) -> BillOut:
+        home = session.get(Home, bill.home_id)
+        assert home is not None
+        ids = {i for line in bill.lines for i in (line.start_reading_id, line.end_reading_id) if i}
+        readings = {r.id: r for r in session.scalars(select(Reading).where(Reading.id.in_(ids)))}
+        payment = payment_of(session, bill)
+        return cls(
+            id=bill.id,
+            home=home_label(home),
+            home_id=bill.home_id,
+            period=bill.period,
+            total=decimal_text(bill.total, 2),
+            status=bill.status,
+            issued_at=bill.issued_at,
+            lines=[BillLineOut.of(line, readings) for line in bill.lines],
+            payment=None if payment is None else PaymentOut.of(payment),
+        )
+
+
+class ArrearsOut(BaseModel):
+    """An unpaid bill (欠费) in finance's list."""
+
+    id: int
+    home: str
+    home_id: int
+    period: str
+    amount: str
+    issued_at: datetime
+
+    @classmethod
+    def of(cls, session: Session, bill: Bill) -> ArrearsOut:
+        home = session.get(Home, bill.home_id)
+        assert home is not None
+        return cls(
+            id=bill.id,
+            home=home_label(home),
+            home_id=bill.home_id,
+            period=bill.period,
+            amount=decimal_text(bill.total, 2),
+            issued_at=bill.issued_at,
+        )
+
+
+class BillingProblemOut(BaseModel):
+    home: str
+    meter: str
+    message: str = Field(description="English, for logs and integrators")
+    code: Literal["no_readings", "no_reading_in_month", "reading_backwards"]
+    params: dict[str, str] = Field(description="the figures the translated message names")
+
+
+class BillingRunOut(BaseModel):
+    """What a run did (or, dry run, would do): homes billed, skipped, meters to look at."""
+
+    period: str
+    dry_run: bool
+    billed: list[str] = Field(description="homes billed, or to bill on a dry run")
+    bill_ids: list[int]
+    skipped: int = Field(description="homes already billed for the period, left as they were")
+    problems: list[BillingProblemOut]
+
+    @classmethod
+    def of(cls, result: BillingRunResult) -> BillingRunOut:
+        return cls(
+            period=result.period,
+            dry_run=result.dry_run,
+            billed=result.billed,
+            bill_ids=result.bill_ids,
+            skipped=result.skipped,
+            problems=[
+                BillingProblemOut(
+                    home=p.home, meter=p.meter, message=p.message, code=p.code, params=p.params
+                )
+                for p in result.problems
+            ],
+        )

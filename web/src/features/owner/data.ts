@@ -1,0 +1,48 @@
+/** What the owner's pages read from the hub, typed from the API. */
+import { api, unwrap } from '@/api/client'
+import type { Schemas } from '@/api/types'
+
+export type Bill = Schemas['BillOut']
+export type BillLine = Schemas['BillLineOut']
+export type MeterUsage = Schemas['MeterUsageOut']
+export type Notice = Schemas['NoticeOut']
+export type InboxItem = Schemas['InboxItemOut']
+
+export type Repair = Schemas['WorkOrderOut']
+export type RepairStep = Schemas['WorkOrderStepOut']
+
+export const bills = () => unwrap(api.GET('/api/v1/bills'))
+export const bill = (id: number) =>
+  unwrap(api.GET('/api/v1/bills/{bill_id}', { params: { path: { bill_id: id } } }))
+export const usage = () => unwrap(api.GET('/api/v1/usage'))
+export const notices = () => unwrap(api.GET('/api/v1/notices'))
+/** Opening a notice is reading it: the hub keeps the first time. */
+export async function readNotice(id: number): Promise<Notice> {
+  const path = { notice_id: id }
+  const found = await unwrap(api.GET('/api/v1/notices/{notice_id}', { params: { path } }))
+  if (!found.read_at) await unwrap(api.POST('/api/v1/notices/{notice_id}/read', { params: { path } }))
+  return found
+}
+export const inbox = () => unwrap(api.GET('/api/v1/notifications'))
+export const markRead = (id: number) =>
+  unwrap(api.POST('/api/v1/notifications/{item_id}/read', { params: { path: { item_id: id } } }))
+export const startPayment = (id: number) =>
+  unwrap(api.POST('/api/v1/bills/{bill_id}/pay', { params: { path: { bill_id: id } } }))
+
+export const repairs = (openOnly = false) =>
+  unwrap(api.GET('/api/v1/work-orders', { params: { query: { open: openOnly } } }))
+export const repair = (id: number) =>
+  unwrap(api.GET('/api/v1/work-orders/{order_id}', { params: { path: { order_id: id } } }))
+export const repairHistory = (id: number) =>
+  unwrap(api.GET('/api/v1/work-orders/{order_id}/history', { params: { path: { order_id: id } } }))
+export const homes = () => unwrap(api.GET('/api/v1/homes'))
+
+export async function repairPhoto(id: number): Promise<Blob> {
+  const path = { order_id: id }
+  return (await unwrap(
+    api.GET('/api/v1/work-orders/{order_id}/photo', { params: { path }, parseAs: 'blob' }),
+  )) as Blob
+}
+
+export const fileRepair = (form: FormData) =>
+  unwrap(api.POST('/api/v1/work-orders', { body: form as never, bodySerializer: (b) => b as unknown as FormData }))
