@@ -1,9 +1,8 @@
 /** What a person does with an alarm, asked and sent the same way from the list and the detail. */
-import { ElMessageBox } from 'element-plus'
 import { useI18n } from 'vue-i18n'
 
 import { api, unwrap } from '@/api/client'
-import { toastError, toastOk } from '@/feedback/console'
+import { promptText, toastError, toastOk } from '@/feedback/console'
 
 import type { Alarm } from './alarmList'
 
@@ -23,16 +22,14 @@ export function useAlarmActions(changed: (alarm: Alarm) => void) {
   }
 
   /** A note typed in a dialog; rejects ('cancel') when the dialog is dismissed. */
-  async function askNote(title: string, label: string): Promise<string> {
-    const { value } = await ElMessageBox.prompt(label, title, {
-      inputType: 'textarea',
-      inputPlaceholder: t('alarms.noteHint'),
-      confirmButtonText: t('common.confirm'),
-      cancelButtonText: t('common.cancel'),
-      inputValidator: (text: string) => text.trim().length > 0 || t('alarms.noteRequired'),
+  function askNote(title: string, label: string): Promise<string> {
+    return promptText(title, label, {
+      placeholder: t('alarms.noteHint'),
+      required: t('alarms.noteRequired'),
+      confirm: t('common.confirm'),
+      cancel: t('common.cancel'),
       customClass: 'alarm-note-dialog',
     })
-    return value.trim()
   }
 
   async function acknowledge(alarm: Alarm): Promise<void> {
