@@ -73,6 +73,11 @@ class MeterSpec(_Strict):
     utility: Utility
     reading_key: str
     unit: str
+    register_max: Decimal | None = Field(
+        default=None,
+        gt=0,
+        description="the register's highest value, e.g. 99999.9: past it the meter starts at 0",
+    )
 
 
 class CheckpointSpec(_Strict):

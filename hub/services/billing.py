@@ -20,12 +20,13 @@ from decimal import Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, not_, or_, select
+from sqlalchemy import ColumnElement, and_, func, not_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub.domain import BillStatus, Role, Utility
 from hub.errors import Conflict, InvalidInput, NotFound
+from hub.services.consumption import Drop, Register, consumption
 from hub.services.tariffs import Block, TierCharge, split_tiers
 from hub.services.users import owner_home_ids
 from hub.storage.models import (
@@ -40,6 +41,7 @@ from hub.storage.models import (
     Tariff,
     User,
 )
+from hub.storage.types import QUANTITY
 
 _PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -114,7 +116,7 @@ class BillingRunResult:
 
 @dataclass(frozen=True)
 class _MeterUse:
-    """The readings that bound a meter's month and what they say."""
+    """The readings that bound a meter's month and what was used between them."""
 
     start: Reading | None
     end: Reading | None
@@ -122,12 +124,8 @@ class _MeterUse:
     action: str = ""  # what finance should do about it
     problem_code: str = ""  # for the finance page to translate: no_readings, ...
     params: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def consumption(self) -> Decimal:
-        assert self.start is not None and self.end is not None
-        assert self.start.value is not None and self.end.value is not None
-        return self.end.value - self.start.value
+    quantity: Decimal = Decimal(0)
+    wraps: int = 0  # times the register passed its maximum and started again at 0
 
 
 def run_billing(
@@ -186,6 +184,7 @@ def _bill_site(
             continue
         lines = _property_fee_lines(home, tariffs[Utility.PROPERTY_FEE])
         on_time = _on_time(issued.get(home.id, []), site.timezone)
+        used: dict[Utility, Decimal] = {}  # the household's use so far: tiers are per home
         for meter in meters_of.get(home.id, []):
             use = _meter_use(session, meter, start, end, on_time)
             if use.problem is not None:
@@ -193,7 +192,9 @@ def _bill_site(
                 result.problems.append(
                     BillingProblem(label, meter.device.code, message, use.problem_code, use.params)
                 )
-            lines += _meter_lines(meter, use, tariffs[meter.utility])
+            already = used.get(meter.utility, Decimal(0))
+            lines += _meter_lines(meter, use, tariffs[meter.utility], already=already)
+            used[meter.utility] = already + use.quantity
         result.billed.append(label)
         if result.dry_run:
             continue
@@ -254,14 +255,16 @@ def _meter_use(
     on_time: ColumnElement[bool] | None,
 ) -> _MeterUse:
     """Start: last reading at or before `start`, else the first inside the month (meter
-    commissioned mid-month). End: last reading at or before `end`. Late readings do not count."""
-    readings = select(Reading).where(
+    commissioned mid-month). End: last reading at or before `end`. Late readings do not count.
+    Every reading in between is checked for drops (hub/services/consumption.py)."""
+    conditions = [
         Reading.device_id == meter.device_id,
         Reading.metric == meter.reading_key,
         Reading.value.is_not(None),
-    )
+    ]
     if on_time is not None:
-        readings = readings.where(on_time)
+        conditions.append(on_time)
+    readings = select(Reading).where(*conditions)
     last_by_end = session.scalars(
         readings.where(Reading.ts <= end).order_by(Reading.ts.desc()).limit(1)
     ).one_or_none()
@@ -288,18 +291,47 @@ def _meter_use(
         ).one_or_none()
         or session.scalars(readings.where(Reading.ts > start).order_by(Reading.ts).limit(1)).one()
     )
-    use = _MeterUse(first, last_by_end, None)
-    if use.consumption < 0:
+    assert first.value is not None and last_by_end.value is not None
+    drops = _drops(session, conditions, first, last_by_end)
+    used = consumption(first.value, last_by_end.value, drops, Register(meter.register_max))
+    if used.unexplained is not None:
+        drop = used.unexplained
+        before, after = decimal_text(drop.before), decimal_text(drop.after)
+        when = f"{drop.at.astimezone(start.tzinfo):%Y-%m-%d %H:%M}"
         return _MeterUse(
             first,
             last_by_end,
-            f"reading went backwards from {_value(first)} to {_value(last_by_end)} "
-            "(meter replaced or reset?)",
+            f"reading went backwards from {before} to {after} at {when} (meter replaced or reset?)",
             "check the meter and bill this month by hand",
             problem_code="reading_backwards",
-            params={"from": _value(first), "to": _value(last_by_end)},
+            params={"from": before, "to": after, "at": when},
         )
-    return use
+    assert used.quantity is not None
+    return _MeterUse(first, last_by_end, None, quantity=used.quantity, wraps=used.wraps)
+
+
+def _drops(
+    session: Session, conditions: list[ColumnElement[bool]], first: Reading, last: Reading
+) -> list[Drop]:
+    """Every pair of consecutive readings from `first` to `last` where the register went down,
+    found by the database (LAG) so a month of frequent readings is not loaded to be walked."""
+    steps = (
+        select(
+            Reading.ts.label("at"),
+            Reading.value.label("after"),
+            func.lag(Reading.value, type_=QUANTITY)
+            .over(order_by=(Reading.ts, Reading.id))
+            .label("before"),
+        )
+        .where(*conditions, Reading.ts >= first.ts, Reading.ts <= last.ts)
+        .subquery()
+    )
+    rows = session.execute(
+        select(steps.c.before, steps.c.after, steps.c.at)
+        .where(steps.c.after < steps.c.before)
+        .order_by(steps.c.at)
+    )
+    return [Drop(before=before, after=after, at=at) for before, after, at in rows]
 
 
 def _value(reading: Reading) -> str:
@@ -352,8 +384,11 @@ def _describe(tariff: Tariff, subject: str, charge: TierCharge | None, unit: str
     return f"{text} 第{charge.tier}档 tier {charge.tier} ({lower}–{upper} {unit})"
 
 
-def _meter_lines(meter: Meter, use: _MeterUse, tariff: Tariff) -> list[BillLine]:
-    """One line per tier used, or one zero line naming the problem."""
+def _meter_lines(
+    meter: Meter, use: _MeterUse, tariff: Tariff, *, already: Decimal
+) -> list[BillLine]:
+    """One line per tier used, starting where the home's other meters of the utility left off
+    (`already`), or one zero line naming the problem."""
     code = meter.device.code
     if use.problem is not None:
         description = (
@@ -361,6 +396,8 @@ def _meter_lines(meter: Meter, use: _MeterUse, tariff: Tariff) -> list[BillLine]
             "物业将另行核算 the office will settle it separately"
         )
         return [_line(tariff, description, meter.unit, None, meter=meter, use=use)]
+    if use.wraps:
+        code += f" (表盘归零{use.wraps}次 register wrapped {use.wraps}x)"
     return [
         _line(
             tariff,
@@ -370,7 +407,7 @@ def _meter_lines(meter: Meter, use: _MeterUse, tariff: Tariff) -> list[BillLine]
             meter=meter,
             use=use,
         )
-        for charge in split_tiers(use.consumption, _blocks(tariff))
+        for charge in split_tiers(use.quantity, _blocks(tariff), already=already)
     ]
 
 

@@ -94,6 +94,7 @@ def load_site(session: Session, spec: SiteFile, *, now: datetime) -> LoadResult:
             utility=m.utility,
             reading_key=m.reading_key,
             unit=m.unit,
+            register_max=m.register_max,
         )
     checkpoint_ids: dict[str, int] = {}
     for c in spec.checkpoints:

@@ -40,19 +40,28 @@ def round_money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def split_tiers(quantity: Decimal, blocks: Sequence[Block]) -> list[TierCharge]:
-    """The charges of `quantity` over `blocks`: one per block used (block 1 even for zero).
+def split_tiers(
+    quantity: Decimal, blocks: Sequence[Block], *, already: Decimal = Decimal(0)
+) -> list[TierCharge]:
+    """The charges of `quantity` over `blocks`: one per block used (at least one, even for zero).
 
-    The quantities always sum to `quantity`; each amount is rounded half up to 0.01.
+    `already` is what the household used before in the same tier period (another of the home's
+    meters of this utility, since China's tiers are per household), so this quantity starts
+    where that left off. The quantities always sum to `quantity`; each amount is rounded half
+    up to 0.01.
     """
-    if quantity < 0:
+    if quantity < 0 or already < 0:
         raise InvalidInput(f"quantity {quantity} is negative: a consumption cannot be below zero")
     check_blocks(blocks)
     charges: list[TierCharge] = []
+    top = already + quantity
     lower = Decimal(0)
     for tier, block in enumerate(blocks, start=1):
         upper = block.up_to
-        part = quantity - lower if upper is None else min(quantity, upper) - lower
+        if upper is not None and upper <= already:  # used up before this quantity began
+            lower = upper
+            continue
+        part = (top if upper is None else min(top, upper)) - max(lower, already)
         charges.append(
             TierCharge(
                 tier=tier,
@@ -63,7 +72,7 @@ def split_tiers(quantity: Decimal, blocks: Sequence[Block]) -> list[TierCharge]:
                 amount=round_money(part * block.unit_price),
             )
         )
-        if upper is None or quantity <= upper:
+        if upper is None or top <= upper:
             break
         lower = upper
     return charges

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from hub.cli import app as hub
 from hub.context import HubContext
-from hub.domain import BillStatus, Utility
+from hub.domain import BillStatus, DeviceKind, Utility
 from hub.errors import Conflict, InvalidInput, NotFound
 from hub.services.bill_views import BillOut
 from hub.services.billing import run_billing
@@ -30,6 +30,7 @@ from hub.storage.models import (
     Building,
     Device,
     Home,
+    Meter,
     Payment,
     Reading,
     Tariff,
@@ -177,6 +178,101 @@ def test_mid_month_meter_and_problem_meters(context: HubContext, october: None) 
         "20",
     )
     assert backwards["amount"] == "0.00" and backwards["tier"] is None
+
+
+def electricity_lines(session: Session, home: str) -> list[tuple[str, str, str]]:
+    lines = bill_json(session, bill_of(session, home))["lines"]
+    return [
+        (x["description"], x["quantity"], x["amount"])
+        for x in lines
+        if x["utility"] == "electricity"
+    ]
+
+
+def test_a_reset_inside_the_month_is_flagged_though_the_ends_look_fine(
+    context: HubContext, site: LoadResult
+) -> None:
+    """100 -> 140, reset, 0.5 -> 150: the two ends say 50 kWh where 189.5 were used."""
+    with context.db.session() as s:
+        add_readings(
+            s,
+            "em-b1-101",
+            "energy_kwh",
+            ("2026-09-30 23:00", "100"),
+            ("2026-10-10 08:00", "140"),
+            ("2026-10-11 09:30", "0.5"),
+            ("2026-10-31 23:00", "150"),
+        )
+        result = run_billing(s, period="2026-10", now=AFTER_OCTOBER)
+    [problem] = [p for p in result.problems if p.meter == "em-b1-101"]
+    assert problem.code == "reading_backwards"
+    assert problem.params == {"from": "140", "to": "0.5", "at": "2026-10-11 09:30"}
+    with context.db.session() as s:
+        [(description, quantity, amount)] = electricity_lines(s, "B1/101")
+    assert "未计费 not billed" in description and (quantity, amount) == ("0", "0.00")
+
+
+def test_a_register_that_wraps_past_its_maximum_is_billed_across_the_wrap(
+    context: HubContext, site: LoadResult
+) -> None:
+    with context.db.session() as s:
+        meter = s.scalars(sa.select(Meter).join(Device).where(Device.code == "em-b1-101")).one()
+        meter.register_max = D("99999.9")
+        add_readings(
+            s,
+            "em-b1-101",
+            "energy_kwh",
+            ("2026-09-30 23:00", "99950.0"),
+            ("2026-10-15 12:00", "99990.0"),
+            ("2026-10-16 12:00", "2.5"),  # 99990.0 -> 100000.0 -> 2.5: 12.5 kWh
+            ("2026-10-31 23:00", "30.0"),
+        )
+        result = run_billing(s, period="2026-10", now=AFTER_OCTOBER)
+        assert [p.meter for p in result.problems if p.meter == "em-b1-101"] == []
+        [(description, quantity, amount)] = electricity_lines(s, "B1/101")
+    assert (quantity, amount) == ("80", "42.26")  # 50 + 30 kWh x 0.5283 = 42.264
+    assert "register wrapped 1x" in description
+
+
+def test_two_meters_of_one_home_share_the_households_tiers(
+    context: HubContext, site: LoadResult
+) -> None:
+    """150 + 100 kWh in one home: 200 at tier 1 and 50 at tier 2, not two tier-1 allowances."""
+    with context.db.session() as s:
+        first = s.scalars(sa.select(Device).where(Device.code == "em-b1-101")).one()
+        second = Device(
+            site_id=first.site_id,
+            code="em-b1-101-ac",
+            kind=DeviceKind.ELECTRICITY_METER,
+            name="空调电表 Air-conditioning meter",
+            building_id=first.building_id,
+            home_id=first.home_id,
+        )
+        s.add(second)
+        s.flush()
+        s.add(
+            Meter(
+                device_id=second.id,
+                home_id=first.home_id,
+                utility=Utility.ELECTRICITY,
+                reading_key="energy_kwh",
+                unit="kWh",
+            )
+        )
+        add_readings(
+            s, "em-b1-101", "energy_kwh", ("2026-09-30 23:00", "1000"), ("2026-10-31 23:00", "1150")
+        )
+        add_readings(
+            s, "em-b1-101-ac", "energy_kwh", ("2026-09-30 23:00", "0"), ("2026-10-31 23:00", "100")
+        )
+        run_billing(s, period="2026-10", now=AFTER_OCTOBER)
+        lines = electricity_lines(s, "B1/101")
+    assert [(quantity, amount) for _, quantity, amount in lines] == [
+        ("150", "79.25"),  # 150 x 0.5283 = 79.245
+        ("50", "26.42"),  # the second meter fills tier 1: 50 x 0.5283 = 26.415
+        ("50", "28.92"),  # and goes on in tier 2: 50 x 0.5783 = 28.915
+    ]
+    assert "em-b1-101-ac 第2档 tier 2" in lines[2][0]
 
 
 def test_rerun_changes_nothing(context: HubContext, october: None) -> None:

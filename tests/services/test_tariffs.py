@@ -87,3 +87,27 @@ def test_split_sums_to_the_quantity_and_the_amount_to_the_lines(kwh: Decimal) ->
 def test_amount_is_monotonic_in_consumption(a: Decimal, b: Decimal) -> None:
     low, high = sorted((a, b))
     assert total(split_tiers(low, ELECTRICITY)) <= total(split_tiers(high, ELECTRICITY))
+
+
+@given(quantities, quantities)
+def test_a_second_meter_continues_the_households_tiers(first: Decimal, second: Decimal) -> None:
+    """China's tiers are per household: two meters together pay what one meter of their sum
+    would, tier by tier, and the second meter's lines start where the first one's ended."""
+    together = split_tiers(first + second, ELECTRICITY)
+    parts = split_tiers(first, ELECTRICITY) + split_tiers(second, ELECTRICITY, already=first)
+    for charge in together:
+        in_tier = [c for c in parts if c.tier == charge.tier]
+        assert sum(c.quantity for c in in_tier) == charge.quantity
+    assert sum(c.quantity for c in parts) == first + second
+    second_lines = split_tiers(second, ELECTRICITY, already=first)
+    assert second_lines[0].tier == next(c.tier for c in together if c.lower + c.quantity >= first)
+
+
+def test_already_past_a_block_starts_in_the_next_one() -> None:
+    charges = split_tiers(D(50), ELECTRICITY, already=D(180))
+    assert [(c.tier, c.quantity, c.amount) for c in charges] == [
+        (1, D(20), D("10.57")),  # 20 x 0.5283 = 10.566
+        (2, D(30), D("17.35")),  # 30 x 0.5783 = 17.349
+    ]
+    [exactly] = split_tiers(D(0), ELECTRICITY, already=D(200))
+    assert (exactly.tier, exactly.quantity) == (2, D(0))

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.domain import DeviceKind, Utility
 from hub.storage.base import Base
-from hub.storage.types import EncryptedString, UTCDateTime, enum_type
+from hub.storage.types import QUANTITY, EncryptedString, UTCDateTime, enum_type
 
 
 class Site(Base):
@@ -132,6 +132,8 @@ class Meter(Base):
     utility: Mapped[Utility] = mapped_column(enum_type(Utility))
     reading_key: Mapped[str] = mapped_column(String(64))
     unit: Mapped[str] = mapped_column(String(16))
+    # The register's highest value (e.g. 99999.9): a drop to a low value is a wrap past it.
+    register_max: Mapped[Decimal | None] = mapped_column(QUANTITY)
 
     device: Mapped[Device] = relationship(lazy="joined")
 

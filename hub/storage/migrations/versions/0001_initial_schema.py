@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 19:27:46.036268
+Create Date: 2026-12-04 01:25:47.296389
 """
 
 from collections.abc import Sequence
@@ -941,6 +941,7 @@ def upgrade() -> None:
         ),
         sa.Column("reading_key", sa.String(length=64), nullable=False),
         sa.Column("unit", sa.String(length=16), nullable=False),
+        sa.Column("register_max", sa.Numeric(precision=20, scale=6), nullable=True),
         sa.ForeignKeyConstraint(
             ["device_id"], ["devices.id"], name=op.f("fk_meters_device_id_devices")
         ),
