@@ -43,6 +43,14 @@ class Utility(StrEnum):
     PROPERTY_FEE = "property_fee"
 
 
+class TierPeriod(StrEnum):
+    """What a tariff's block limits count: a month's use, or the year's so far (Beijing's
+    yearly electricity blocks of 2,880 / 4,800 kWh)."""
+
+    MONTH = "month"
+    YEAR = "year"
+
+
 class Severity(StrEnum):
     CRITICAL = "critical"
     MAJOR = "major"

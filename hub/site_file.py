@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from hub.config_files import parse_yaml
-from hub.domain import DeviceKind, Role, Utility
+from hub.domain import DeviceKind, Role, TierPeriod, Utility
 from hub.errors import ConfigError, HubError
 
 if TYPE_CHECKING:
@@ -119,6 +119,9 @@ class TariffSpec(_Strict):
     effective_from: date
     unit: str
     tiers: list[TierSpec] = Field(min_length=1)
+    tier_period: TierPeriod = Field(
+        default=TierPeriod.MONTH, description="month, or year: the limits count the year's use"
+    )
 
     @model_validator(mode="after")
     def _tiers_ascend(self) -> TariffSpec:

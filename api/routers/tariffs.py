@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import ContextDep, SessionDep, require_role
 from api.params import IdField, ObjectId, QueryId
-from hub.domain import Role, Utility
+from hub.domain import Role, TierPeriod, Utility
 from hub.services import tariff_versions
 from hub.services.billing import decimal_text
 from hub.services.tariffs import Block
@@ -35,6 +35,9 @@ class TariffChange(BaseModel):
     effective_from: date = Field(description="the first day in force, in the site's timezone")
     unit: Annotated[str, Field(min_length=1, max_length=16)]
     tiers: Annotated[list[TierIn], Field(min_length=1, max_length=10)]
+    tier_period: TierPeriod = Field(
+        default=TierPeriod.MONTH, description="year: the block limits count the year's use so far"
+    )
 
 
 class TariffCreate(TariffChange):
@@ -57,6 +60,7 @@ class TariffOut(BaseModel):
     effective_from: datetime
     effective_on: date = Field(description="the first day in force, in the site's timezone")
     unit: str
+    tier_period: TierPeriod
     in_force: bool  # bills may use it: it can no longer change
     tiers: list[TierOut]
 
@@ -71,6 +75,7 @@ def _out(tariff: Tariff, site: Site, now: datetime) -> TariffOut:
         effective_from=tariff.effective_from,
         effective_on=tariff.effective_from.astimezone(ZoneInfo(site.timezone)).date(),
         unit=tariff.unit,
+        tier_period=tariff.tier_period,
         in_force=tariff.effective_from <= now,
         tiers=[
             TierOut(
@@ -110,6 +115,7 @@ def publish(
         utility=body.utility,
         effective_from=body.effective_from,
         unit=body.unit,
+        tier_period=body.tier_period,
         blocks=_blocks(body),
         by=user,
         now=now,
@@ -128,6 +134,7 @@ def correct(
         tariff_id,
         effective_from=body.effective_from,
         unit=body.unit,
+        tier_period=body.tier_period,
         blocks=_blocks(body),
         by=user,
         now=now,

@@ -24,7 +24,7 @@ from sqlalchemy import ColumnElement, and_, func, not_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hub.domain import BillStatus, Role, Utility
+from hub.domain import BillStatus, Role, TierPeriod, Utility
 from hub.errors import Conflict, InvalidInput, NotFound
 from hub.services.consumption import Drop, Register, consumption
 from hub.services.tariffs import Block, TierCharge, split_tiers
@@ -174,6 +174,8 @@ def _bill_site(
     )
     needed = {Utility.PROPERTY_FEE} | {meter.utility for meter in meters}
     tariffs = {utility: _tariff_at(session, site, utility, start) for utility in needed}
+    yearly = [u for u, tariff in tariffs.items() if tariff.tier_period is TierPeriod.YEAR]
+    earlier = _used_earlier_in_year(session, [h.id for h in homes], month, yearly)
     meters_of: dict[int, list[Meter]] = {}
     for meter in meters:
         meters_of.setdefault(meter.home_id, []).append(meter)
@@ -184,7 +186,8 @@ def _bill_site(
             continue
         lines = _property_fee_lines(home, tariffs[Utility.PROPERTY_FEE])
         on_time = _on_time(issued.get(home.id, []), site.timezone)
-        used: dict[Utility, Decimal] = {}  # the household's use so far: tiers are per home
+        # the household's use so far in the tier period: tiers are per home, not per meter
+        used = {utility: earlier.get((home.id, utility), Decimal(0)) for utility in yearly}
         for meter in meters_of.get(home.id, []):
             use = _meter_use(session, meter, start, end, on_time)
             if use.problem is not None:
@@ -215,6 +218,28 @@ def _bill_site(
                 "run again when it has finished (nothing is billed twice)"
             ) from None
         result.bill_ids.append(bill.id)
+
+
+def _used_earlier_in_year(
+    session: Session, home_ids: list[int], month: Period, utilities: list[Utility]
+) -> dict[tuple[int, Utility], Decimal]:
+    """What each home was billed, by utility, in the months of the year before `month`: where
+    a yearly block tariff's blocks pick up (only metered lines count, not "not billed" ones)."""
+    if not utilities or month.month == 1:
+        return {}
+    rows = session.execute(
+        select(Bill.home_id, BillLine.utility, func.sum(BillLine.quantity, type_=QUANTITY))
+        .join(BillLine, BillLine.bill_id == Bill.id)
+        .where(
+            Bill.home_id.in_(home_ids),
+            Bill.period >= f"{month.year:04d}-01",
+            Bill.period < month.text,
+            BillLine.utility.in_(utilities),
+            BillLine.meter_id.is_not(None),
+        )
+        .group_by(Bill.home_id, BillLine.utility)
+    )
+    return {(home_id, utility): quantity for home_id, utility, quantity in rows}
 
 
 def _tariff_at(session: Session, site: Site, utility: Utility, start: datetime) -> Tariff:
@@ -381,7 +406,8 @@ def _describe(tariff: Tariff, subject: str, charge: TierCharge | None, unit: str
         return text
     upper = "∞" if charge.upper is None else decimal_text(charge.upper)
     lower = decimal_text(charge.lower)
-    return f"{text} 第{charge.tier}档 tier {charge.tier} ({lower}–{upper} {unit})"
+    per_year = " 年累计 a year" if tariff.tier_period is TierPeriod.YEAR else ""
+    return f"{text} 第{charge.tier}档 tier {charge.tier} ({lower}–{upper} {unit}{per_year})"
 
 
 def _meter_lines(

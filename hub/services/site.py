@@ -215,6 +215,7 @@ def _tariff(session: Session, site_id: int, spec: TariffSpec, zone: ZoneInfo) ->
         utility=spec.utility,
         version=spec.version,
         unit=spec.unit,
+        tier_period=spec.tier_period,
         effective_from=datetime.combine(spec.effective_from, time(), zone),
     )
     tariff.tiers = [

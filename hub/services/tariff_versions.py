@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hub.domain import Utility
+from hub.domain import TierPeriod, Utility
 from hub.errors import Conflict, InvalidInput, NotFound
 from hub.services import audit
 from hub.services.billing import decimal_text
@@ -47,6 +47,7 @@ def publish(
     blocks: Sequence[Block],
     by: User,
     now: datetime,
+    tier_period: TierPeriod = TierPeriod.MONTH,
 ) -> Tariff:
     """The next version of the site's `utility` tariff, in force from `effective_from`."""
     site = session.get(Site, site_id)
@@ -58,7 +59,12 @@ def publish(
         select(func.max(Tariff.version)).where(Tariff.site_id == site.id, Tariff.utility == utility)
     )
     tariff = Tariff(
-        site_id=site.id, utility=utility, version=(latest or 0) + 1, effective_from=start, unit=unit
+        site_id=site.id,
+        utility=utility,
+        version=(latest or 0) + 1,
+        effective_from=start,
+        unit=unit,
+        tier_period=tier_period,
     )
     tariff.tiers = _tiers(blocks)
     session.add(tariff)
@@ -76,6 +82,7 @@ def correct(
     blocks: Sequence[Block],
     by: User,
     now: datetime,
+    tier_period: TierPeriod = TierPeriod.MONTH,
 ) -> Tariff:
     """Change a version that is not in force yet (no bill can have used it); 409 once it is."""
     tariff = session.get(Tariff, tariff_id)
@@ -89,6 +96,7 @@ def correct(
     tariff.effective_from = _future_start(site_of(session, tariff), effective_from, now)
     check_blocks(blocks)
     tariff.unit = unit
+    tariff.tier_period = tier_period
     tariff.tiers = []
     session.flush()  # the old blocks go before the new ones take their numbers
     tariff.tiers = _tiers(blocks)

@@ -54,6 +54,29 @@ def test_a_new_price_is_the_next_version_from_a_day_to_come(api: ApiClient) -> N
     assert audit["items"][0]["detail"] == "water v2 from 2027-01-01: ∞@4.3 per m3"
 
 
+def test_yearly_blocks_are_published_and_corrected_back_to_monthly(api: ApiClient) -> None:
+    site_id = answer(api.get(TARIFFS, as_user="admin"))[0]["site_id"]
+    beijing = {
+        "site_id": site_id,
+        "utility": "electricity",
+        "effective_from": "2027-01-01",
+        "unit": "kWh",
+        "tier_period": "year",
+        "tiers": [
+            {"up_to": "2880", "unit_price": "0.4883"},
+            {"up_to": "4800", "unit_price": "0.5383"},
+            {"unit_price": "0.7883"},
+        ],
+    }
+    published = answer(api.post(TARIFFS, as_user="finance", json=beijing), 201)
+    assert (published["version"], published["tier_period"]) == (2, "year")
+    monthly = {k: v for k, v in beijing.items() if k not in ("site_id", "utility", "tier_period")}
+    corrected = answer(put(api, published["id"], monthly))
+    assert corrected["tier_period"] == "month"
+    refused = api.post(TARIFFS, as_user="finance", json={**beijing, "tier_period": "week"})
+    assert answer(refused, 422)["code"] == "invalid_input"
+
+
 def test_prices_are_never_retroactive_nor_rewritten(api: ApiClient) -> None:
     found = answer(api.get(TARIFFS, as_user="finance"))
     in_force = next(t for t in found if t["utility"] == "water")

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from hub.cli import app as hub
 from hub.context import HubContext
-from hub.domain import BillStatus, DeviceKind, Utility
+from hub.domain import BillStatus, DeviceKind, TierPeriod, Utility
 from hub.errors import Conflict, InvalidInput, NotFound
 from hub.services.bill_views import BillOut
 from hub.services.billing import run_billing
@@ -180,8 +180,10 @@ def test_mid_month_meter_and_problem_meters(context: HubContext, october: None) 
     assert backwards["amount"] == "0.00" and backwards["tier"] is None
 
 
-def electricity_lines(session: Session, home: str) -> list[tuple[str, str, str]]:
-    lines = bill_json(session, bill_of(session, home))["lines"]
+def electricity_lines(
+    session: Session, home: str, period: str = "2026-10"
+) -> list[tuple[str, str, str]]:
+    lines = bill_json(session, bill_of(session, home, period))["lines"]
     return [
         (x["description"], x["quantity"], x["amount"])
         for x in lines
@@ -354,6 +356,52 @@ def test_tariff_version_in_force_at_the_period_start(context: HubContext, site: 
         october, november = (bill_json(s, bill_of(s, "B1/101", p)) for p in ("2026-10", "2026-11"))
     assert (october["lines"][0]["tariff_version"], october["lines"][0]["amount"]) == (1, "223.75")
     assert (november["lines"][0]["tariff_version"], november["lines"][0]["amount"]) == (2, "268.50")
+
+
+def test_yearly_blocks_pick_up_where_the_years_earlier_bills_left_off(
+    context: HubContext, site: LoadResult
+) -> None:
+    """Beijing-style blocks of 2,880 / 4,800 kWh a year: September uses 2,850 of tier 1, so
+    October's 100 kWh are 30 at tier 1 and 70 at tier 2; January starts the year again."""
+    with context.db.session() as s:
+        s.add(
+            Tariff(
+                site_id=site.site_id,
+                utility=Utility.ELECTRICITY,
+                version=2,
+                effective_from=local("2026-09-01 00:00"),
+                unit="kWh",
+                tier_period=TierPeriod.YEAR,
+                tiers=[
+                    TariffTier(seq=1, up_to=D(2880), unit_price=D("0.4883")),
+                    TariffTier(seq=2, up_to=D(4800), unit_price=D("0.5383")),
+                    TariffTier(seq=3, up_to=None, unit_price=D("0.7883")),
+                ],
+            )
+        )
+        add_readings(
+            s,
+            "em-b1-101",
+            "energy_kwh",
+            ("2026-08-31 23:00", "0"),
+            ("2026-09-30 23:00", "2850"),
+            ("2026-10-31 23:00", "2950"),
+            ("2027-01-31 23:00", "3050"),
+        )
+    after_january = datetime(2027, 2, 10, tzinfo=UTC)
+    with context.db.session() as s:
+        for period in ("2026-09", "2026-10", "2027-01"):
+            run_billing(s, period=period, now=after_january)
+        september, october, january = (
+            electricity_lines(s, "B1/101", period) for period in ("2026-09", "2026-10", "2027-01")
+        )
+    assert [(q, a) for _, q, a in september] == [("2850", "1391.66")]  # 1391.655
+    assert [(q, a) for _, q, a in october] == [
+        ("30", "14.65"),  # 30 x 0.4883 = 14.649
+        ("70", "37.68"),  # 70 x 0.5383 = 37.681
+    ]
+    assert "第2档 tier 2 (2880–4800 kWh 年累计 a year)" in october[1][0]
+    assert [(q, a) for _, q, a in january] == [("100", "48.83")]
 
 
 def test_paying_once_and_only_ones_own(context: HubContext, october: None) -> None:

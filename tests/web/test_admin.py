@@ -158,3 +158,26 @@ def test_admin_sees_every_tariff_version(open_as: OpenAs) -> None:
     expect(water.first).to_contain_text("待生效")
     expect(water.first).to_contain_text("¥4.35/m3")
     shot(page, "admin/tariffs.png")
+
+
+def test_admin_publishes_yearly_electricity_blocks(open_as: OpenAs) -> None:
+    page = open_as("admin", "/console/admin")
+    tab(page, "价格")
+    page.locator("[data-test=tariff-new]").click()
+    dialog = page.locator("[data-test=tariff-dialog]")
+    dialog.locator("[data-test=tariff-utility]").click()
+    page.locator(".el-select-dropdown__item:visible").filter(has_text="电费").click()
+    expect(dialog.locator("input[data-test=tier-price]").first).to_have_value("0.5283")
+    period = dialog.locator("[data-test=tariff-period]")
+    expect(period.locator(".is-active")).to_have_text("月用量")
+    period.get_by_text("年累计用量").click()
+    dialog.locator(".el-date-editor input").fill("2027-01-01")
+    dialog.locator(".el-date-editor input").press("Enter")
+    page.wait_for_timeout(400)  # the dialog's fade-in, for the screenshot
+    shot(page, "admin/tariff-yearly.png")
+    dialog.locator("[data-test=tariff-submit]").click()
+    expect(dialog).to_be_hidden()
+    table = page.locator("[data-test=tariff-table]")
+    electricity = table.locator(".el-table__body tr").filter(has_text="电费")
+    expect(electricity.first).to_contain_text("v2")
+    expect(electricity.first).to_contain_text("400 kWh 以上 ¥0.8283（年累计）")

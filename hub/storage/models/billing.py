@@ -10,7 +10,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.domain import BillStatus, Utility
+from hub.domain import BillStatus, TierPeriod, Utility
 from hub.storage.base import Base
 from hub.storage.types import MONEY, QUANTITY, UTCDateTime, enum_type
 
@@ -27,6 +27,7 @@ class Tariff(Base):
     version: Mapped[int] = mapped_column()
     effective_from: Mapped[datetime] = mapped_column(UTCDateTime())
     unit: Mapped[str] = mapped_column(String(16))
+    tier_period: Mapped[TierPeriod] = mapped_column(enum_type(TierPeriod), default=TierPeriod.MONTH)
 
     tiers: Mapped[list[TariffTier]] = relationship(
         order_by="TariffTier.seq", lazy="selectin", cascade="all, delete-orphan"

@@ -5075,6 +5075,11 @@ export interface components {
              * @description the first day in force, in the site's timezone
              */
             effective_from: string;
+            /**
+             * @description year: the block limits count the year's use so far
+             * @default month
+             */
+            tier_period: components["schemas"]["TierPeriod"];
             /** Tiers */
             tiers: components["schemas"]["TierIn"][];
             /** Unit */
@@ -5090,6 +5095,11 @@ export interface components {
             effective_from: string;
             /** Site Id */
             site_id: number;
+            /**
+             * @description year: the block limits count the year's use so far
+             * @default month
+             */
+            tier_period: components["schemas"]["TierPeriod"];
             /** Tiers */
             tiers: components["schemas"]["TierIn"][];
             /** Unit */
@@ -5117,6 +5127,7 @@ export interface components {
             site: string;
             /** Site Id */
             site_id: number;
+            tier_period: components["schemas"]["TierPeriod"];
             /** Tiers */
             tiers: components["schemas"]["TierOut"][];
             /** Unit */
@@ -5144,6 +5155,13 @@ export interface components {
             /** Up To */
             up_to: string | null;
         };
+        /**
+         * TierPeriod
+         * @description What a tariff's block limits count: a month's use, or the year's so far (Beijing's
+         *     yearly electricity blocks of 2,880 / 4,800 kWh).
+         * @enum {string}
+         */
+        TierPeriod: "month" | "year";
         /** Token */
         Token: {
             /** Access Token */

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 01:25:47.296389
+Create Date: 2026-12-04 01:31:32.097002
 """
 
 from collections.abc import Sequence
@@ -324,6 +324,11 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("effective_from", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("unit", sa.String(length=16), nullable=False),
+        sa.Column(
+            "tier_period",
+            sa.Enum("month", "year", name="tierperiod", native_enum=False, length=32),
+            nullable=False,
+        ),
         sa.ForeignKeyConstraint(["site_id"], ["sites.id"], name=op.f("fk_tariffs_site_id_sites")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tariffs")),
         sa.UniqueConstraint(

@@ -2,16 +2,19 @@ import type { Schemas } from '@/api/types'
 
 export type Tariff = Schemas['TariffOut']
 export type Utility = Tariff['utility']
+export type TierPeriod = Tariff['tier_period']
 export const UTILITIES: Utility[] = ['electricity', 'water', 'property_fee']
+export const TIER_PERIODS: TierPeriod[] = ['month', 'year']
 
 type Translate = (key: string, values?: Record<string, unknown>) => string
 
-/** "0–200 kWh ¥0.5283 · 200–400 kWh ¥0.5783 · over 400 kWh ¥0.8283", or one flat price. */
+/** "0–200 kWh ¥0.5283 · 200–400 kWh ¥0.5783 · over 400 kWh ¥0.8283", or one flat price;
+ * yearly blocks say so. */
 export function tiersText(tariff: Tariff, t: Translate): string {
   const { tiers, unit } = tariff
   if (tiers.length === 1) return t('admin.tariffs.flat', { price: tiers[0]!.unit_price, unit })
   let lower = '0'
-  return tiers
+  const bands = tiers
     .map((tier) => {
       const text =
         tier.up_to === null
@@ -21,4 +24,5 @@ export function tiersText(tariff: Tariff, t: Translate): string {
       return text
     })
     .join(' · ')
+  return tariff.tier_period === 'year' ? bands + t('admin.tariffs.yearly') : bands
 }
