@@ -1,6 +1,6 @@
 """Meter readings that arrived after their month was billed: flagged for finance, never billed.
 
-A bill is written once (hub/services/billing.py), and billing ignores a reading that arrived
+A bill is written once (hub/services/billing/), and billing ignores a reading that arrived
 after the bill of its own month was issued, so such a reading would otherwise go unnoticed:
 an edge gateway's replay after a long outage, a manual reading entered too late, or a forged
 back-dated value. Each one is flagged as it is stored, with the bill it came too late for, and

@@ -1,7 +1,7 @@
 """An owner's consumption (用量) month by month, per meter, from the meter readings.
 
 A month's use is the meter's register at the month's end minus the one at its start, bounded
-the way billing bounds them (hub/services/billing.py): the start is the last reading at or
+the way billing bounds them (hub/services/billing/): the start is the last reading at or
 before the month's first instant (else the first inside the month, for a meter commissioned
 mid-month), the end the last reading at or before the month's end. The current month runs up
 to now. A month with no reading inside it, or whose register went backwards, has no figure:

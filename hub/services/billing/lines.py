@@ -1,0 +1,87 @@
+"""Bill lines: a meter's use or the property fee split over the tariff's blocks, each line
+traceable to its meter, readings, tariff version and tier."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hub.domain import TierPeriod
+from hub.services.billing.meter_use import MeterUse
+from hub.services.billing.text import UTILITY_LABELS, decimal_text
+from hub.services.tariffs import Block, TierCharge, split_tiers
+from hub.storage.models import BillLine, Home, Meter, Tariff
+
+
+def _blocks(tariff: Tariff) -> list[Block]:
+    return [Block(up_to=tier.up_to, unit_price=tier.unit_price) for tier in tariff.tiers]
+
+
+def _line(
+    tariff: Tariff,
+    description: str,
+    unit: str,
+    charge: TierCharge | None,
+    *,
+    meter: Meter | None = None,
+    use: MeterUse | None = None,
+) -> BillLine:
+    """A bill line; `charge` None makes a zero "not billed" line for a problem meter."""
+    return BillLine(
+        utility=tariff.utility,
+        description=description[:200],
+        quantity=charge.quantity if charge else Decimal(0),
+        unit=unit,
+        unit_price=charge.unit_price if charge else Decimal(0),
+        amount=charge.amount if charge else Decimal("0.00"),
+        meter_id=meter.id if meter else None,
+        start_reading_id=use.start.id if use and use.start else None,
+        end_reading_id=use.end.id if use and use.end else None,
+        tariff_id=tariff.id,
+        tariff_version=tariff.version,
+        tier=charge.tier if charge and len(tariff.tiers) > 1 else None,
+    )
+
+
+def _describe(tariff: Tariff, subject: str, charge: TierCharge | None, unit: str) -> str:
+    """E.g. "电费 Electricity em-b1-101 第2档 tier 2 (200–400 kWh)"."""
+    text = f"{UTILITY_LABELS[tariff.utility]} {subject}"
+    if charge is None or len(tariff.tiers) == 1:
+        return text
+    upper = "∞" if charge.upper is None else decimal_text(charge.upper)
+    lower = decimal_text(charge.lower)
+    per_year = " 年累计 a year" if tariff.tier_period is TierPeriod.YEAR else ""
+    return f"{text} 第{charge.tier}档 tier {charge.tier} ({lower}–{upper} {unit}{per_year})"
+
+
+def meter_lines(meter: Meter, use: MeterUse, tariff: Tariff, *, already: Decimal) -> list[BillLine]:
+    """One line per tier used, starting where the home's other meters of the utility left off
+    (`already`), or one zero line naming the problem."""
+    code = meter.device.code
+    if use.problem is not None:
+        description = (
+            f"{_describe(tariff, code, None, meter.unit)}: 未计费 not billed — {use.problem}; "
+            "物业将另行核算 the office will settle it separately"
+        )
+        return [_line(tariff, description, meter.unit, None, meter=meter, use=use)]
+    if use.wraps:
+        code += f" (表盘归零{use.wraps}次 register wrapped {use.wraps}x)"
+    return [
+        _line(
+            tariff,
+            _describe(tariff, code, charge, meter.unit),
+            meter.unit,
+            charge,
+            meter=meter,
+            use=use,
+        )
+        for charge in split_tiers(use.quantity, _blocks(tariff), already=already)
+    ]
+
+
+def property_fee_lines(home: Home, tariff: Tariff) -> list[BillLine]:
+    """Floor area × price per m2 per month."""
+    subject = f"{decimal_text(home.area_m2, 2)} m2 × 1 月 month"
+    return [
+        _line(tariff, _describe(tariff, subject, charge, tariff.unit), tariff.unit, charge)
+        for charge in split_tiers(home.area_m2, _blocks(tariff))
+    ]

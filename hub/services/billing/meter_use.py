@@ -1,0 +1,143 @@
+"""What a meter used in a month: the readings that bound it, every drop between them checked
+(hub/services/consumption.py), late readings left out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, and_, func, not_, or_, select
+from sqlalchemy.orm import Session
+
+from hub.services.billing.periods import parse_period
+from hub.services.billing.text import decimal_text
+from hub.services.consumption import Drop, Register, consumption
+from hub.storage.models import Meter, Reading
+from hub.storage.types import QUANTITY
+
+_MANUAL_READING = "enter a manual reading (人工抄表) and bill this meter by hand"
+
+
+@dataclass(frozen=True)
+class MeterUse:
+    """The readings that bound a meter's month and what was used between them."""
+
+    start: Reading | None
+    end: Reading | None
+    problem: str | None  # why the meter is not billed, in words an owner understands
+    action: str = ""  # what finance should do about it
+    problem_code: str = ""  # for the finance page to translate: no_readings, ...
+    params: dict[str, str] = field(default_factory=dict)
+    quantity: Decimal = Decimal(0)
+    wraps: int = 0  # times the register passed its maximum and started again at 0
+
+
+def on_time_filter(
+    bills: Sequence[tuple[str, datetime]], timezone: str
+) -> ColumnElement[bool] | None:
+    """Readings a bill may use: not one that arrived after the bill of its own month was issued
+    (`bills`: the home's, as period and issue time), so a billed month stays as billed."""
+    late = []
+    for period, issued_at in bills:
+        start, end = parse_period(period).bounds(timezone)
+        late.append(and_(Reading.ts > start, Reading.ts <= end, Reading.received_at > issued_at))
+    return not_(or_(*late)) if late else None
+
+
+def meter_use(
+    session: Session,
+    meter: Meter,
+    start: datetime,
+    end: datetime,
+    on_time: ColumnElement[bool] | None,
+) -> MeterUse:
+    """Start: last reading at or before `start`, else the first inside the month (meter
+    commissioned mid-month). End: last reading at or before `end`. Late readings do not count.
+    Every reading in between is checked for drops (hub/services/consumption.py)."""
+    conditions = [
+        Reading.device_id == meter.device_id,
+        Reading.metric == meter.reading_key,
+        Reading.value.is_not(None),
+    ]
+    if on_time is not None:
+        conditions.append(on_time)
+    readings = select(Reading).where(*conditions)
+    last_by_end = session.scalars(
+        readings.where(Reading.ts <= end).order_by(Reading.ts.desc()).limit(1)
+    ).one_or_none()
+    if last_by_end is None:
+        return MeterUse(
+            None,
+            None,
+            "no readings at all up to the end of the month",
+            _MANUAL_READING,
+            problem_code="no_readings",
+        )
+    if last_by_end.ts <= start:
+        return MeterUse(
+            last_by_end,
+            last_by_end,
+            f"no reading during the month (last: {_seen(last_by_end, start)})",
+            _MANUAL_READING,
+            problem_code="no_reading_in_month",
+            params={"last": _seen(last_by_end, start)},
+        )
+    first = (
+        session.scalars(
+            readings.where(Reading.ts <= start).order_by(Reading.ts.desc()).limit(1)
+        ).one_or_none()
+        or session.scalars(readings.where(Reading.ts > start).order_by(Reading.ts).limit(1)).one()
+    )
+    assert first.value is not None and last_by_end.value is not None
+    drops = _drops(session, conditions, first, last_by_end)
+    used = consumption(first.value, last_by_end.value, drops, Register(meter.register_max))
+    if used.unexplained is not None:
+        drop = used.unexplained
+        before, after = decimal_text(drop.before), decimal_text(drop.after)
+        when = f"{drop.at.astimezone(start.tzinfo):%Y-%m-%d %H:%M}"
+        return MeterUse(
+            first,
+            last_by_end,
+            f"reading went backwards from {before} to {after} at {when} (meter replaced or reset?)",
+            "check the meter and bill this month by hand",
+            problem_code="reading_backwards",
+            params={"from": before, "to": after, "at": when},
+        )
+    assert used.quantity is not None
+    return MeterUse(first, last_by_end, None, quantity=used.quantity, wraps=used.wraps)
+
+
+def _drops(
+    session: Session, conditions: list[ColumnElement[bool]], first: Reading, last: Reading
+) -> list[Drop]:
+    """Every pair of consecutive readings from `first` to `last` where the register went down,
+    found by the database (LAG) so a month of frequent readings is not loaded to be walked."""
+    steps = (
+        select(
+            Reading.ts.label("at"),
+            Reading.value.label("after"),
+            func.lag(Reading.value, type_=QUANTITY)
+            .over(order_by=(Reading.ts, Reading.id))
+            .label("before"),
+        )
+        .where(*conditions, Reading.ts >= first.ts, Reading.ts <= last.ts)
+        .subquery()
+    )
+    rows = session.execute(
+        select(steps.c.before, steps.c.after, steps.c.at)
+        .where(steps.c.after < steps.c.before)
+        .order_by(steps.c.at)
+    )
+    return [Drop(before=before, after=after, at=at) for before, after, at in rows]
+
+
+def _value(reading: Reading) -> str:
+    assert reading.value is not None  # the query skips readings without a value
+    return decimal_text(reading.value)
+
+
+def _seen(reading: Reading, start: datetime) -> str:
+    """E.g. "1250 at 2026-10-31 23:59", in the site's time like `start`."""
+    return f"{_value(reading)} at {reading.ts.astimezone(start.tzinfo):%Y-%m-%d %H:%M}"

@@ -1,0 +1,177 @@
+"""A billing run: every home of every site for one month, written once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from hub.domain import BillStatus, TierPeriod, Utility
+from hub.errors import Conflict, InvalidInput
+from hub.services.billing.lines import meter_lines, property_fee_lines
+from hub.services.billing.meter_use import meter_use, on_time_filter
+from hub.services.billing.periods import Period, parse_period
+from hub.services.billing.text import home_label
+from hub.storage.models import Bill, BillLine, Building, Home, Meter, Site, Tariff
+from hub.storage.types import QUANTITY
+
+
+@dataclass(frozen=True)
+class BillingProblem:
+    """A meter the run could not bill (the bill says so too)."""
+
+    home: str
+    meter: str
+    message: str
+    code: str  # what the finance page translates, with `params`
+    params: dict[str, str]
+
+
+@dataclass
+class BillingRunResult:
+    """What a run did, for the finance table: homes billed, skipped, meters to look at."""
+
+    period: str
+    billed: list[str] = field(default_factory=list)  # homes billed (or, dry run, to bill)
+    bill_ids: list[int] = field(default_factory=list)
+    skipped: int = 0  # homes already billed for the period, left untouched
+    problems: list[BillingProblem] = field(default_factory=list)
+    dry_run: bool = False
+
+
+def run_billing(
+    session: Session, *, period: str, now: datetime, dry_run: bool = False
+) -> BillingRunResult:
+    """Bill every home of every site for `period` (a month that has ended by `now`)."""
+    month = parse_period(period)
+    sites = list(session.scalars(select(Site).order_by(Site.id)))
+    for site in sites:
+        _, end = month.bounds(site.timezone)
+        if end > now:
+            raise InvalidInput(
+                f"period {month.text} has not ended yet at site {site.code}: it ends "
+                f"{end:%Y-%m-%d %H:%M} {site.timezone}; bill it after that"
+            )
+    result = BillingRunResult(period=month.text, dry_run=dry_run)
+    for site in sites:
+        _bill_site(session, site, month, now=now, result=result)
+    return result
+
+
+def _bill_site(
+    session: Session, site: Site, month: Period, *, now: datetime, result: BillingRunResult
+) -> None:
+    start, end = month.bounds(site.timezone)
+    homes = list(
+        session.scalars(
+            select(Home)
+            .join(Building, Building.id == Home.building_id)
+            .where(Building.site_id == site.id)
+            .order_by(Building.code, Home.code)
+        )
+    )
+    issued: dict[int, list[tuple[str, datetime]]] = {}
+    for home_id, period, issued_at in session.execute(
+        select(Bill.home_id, Bill.period, Bill.issued_at).where(
+            Bill.home_id.in_([h.id for h in homes])
+        )
+    ):
+        issued.setdefault(home_id, []).append((period, issued_at))
+    billed = {home_id for home_id, bills in issued.items() if month.text in (p for p, _ in bills)}
+    meters = list(
+        session.scalars(
+            select(Meter).where(Meter.home_id.in_([h.id for h in homes])).order_by(Meter.id)
+        )
+    )
+    needed = {Utility.PROPERTY_FEE} | {meter.utility for meter in meters}
+    tariffs = {utility: _tariff_at(session, site, utility, start) for utility in needed}
+    yearly = [u for u, tariff in tariffs.items() if tariff.tier_period is TierPeriod.YEAR]
+    earlier = _used_earlier_in_year(session, [h.id for h in homes], month, yearly)
+    meters_of: dict[int, list[Meter]] = {}
+    for meter in meters:
+        meters_of.setdefault(meter.home_id, []).append(meter)
+    for home in homes:
+        label = home_label(home)
+        if home.id in billed:
+            result.skipped += 1
+            continue
+        lines = property_fee_lines(home, tariffs[Utility.PROPERTY_FEE])
+        on_time = on_time_filter(issued.get(home.id, []), site.timezone)
+        # the household's use so far in the tier period: tiers are per home, not per meter
+        used = {utility: earlier.get((home.id, utility), Decimal(0)) for utility in yearly}
+        for meter in meters_of.get(home.id, []):
+            use = meter_use(session, meter, start, end, on_time)
+            if use.problem is not None:
+                message = f"{use.problem}; {use.action}"
+                result.problems.append(
+                    BillingProblem(label, meter.device.code, message, use.problem_code, use.params)
+                )
+            already = used.get(meter.utility, Decimal(0))
+            lines += meter_lines(meter, use, tariffs[meter.utility], already=already)
+            used[meter.utility] = already + use.quantity
+        result.billed.append(label)
+        if result.dry_run:
+            continue
+        bill = Bill(
+            home_id=home.id,
+            period=month.text,
+            total=sum((line.amount for line in lines), Decimal("0.00")),
+            status=BillStatus.UNPAID,
+            issued_at=now,
+            lines=lines,
+        )
+        session.add(bill)
+        try:
+            session.flush()
+        except IntegrityError:  # the unique (home, period) met a concurrent run
+            raise Conflict(
+                f"another billing run for {month.text} is writing bills right now; "
+                "run again when it has finished (nothing is billed twice)"
+            ) from None
+        result.bill_ids.append(bill.id)
+
+
+def _used_earlier_in_year(
+    session: Session, home_ids: list[int], month: Period, utilities: list[Utility]
+) -> dict[tuple[int, Utility], Decimal]:
+    """What each home was billed, by utility, in the months of the year before `month`: where
+    a yearly block tariff's blocks pick up (only metered lines count, not "not billed" ones)."""
+    if not utilities or month.month == 1:
+        return {}
+    rows = session.execute(
+        select(Bill.home_id, BillLine.utility, func.sum(BillLine.quantity, type_=QUANTITY))
+        .join(BillLine, BillLine.bill_id == Bill.id)
+        .where(
+            Bill.home_id.in_(home_ids),
+            Bill.period >= f"{month.year:04d}-01",
+            Bill.period < month.text,
+            BillLine.utility.in_(utilities),
+            BillLine.meter_id.is_not(None),
+        )
+        .group_by(Bill.home_id, BillLine.utility)
+    )
+    return {(home_id, utility): quantity for home_id, utility, quantity in rows}
+
+
+def _tariff_at(session: Session, site: Site, utility: Utility, start: datetime) -> Tariff:
+    """The newest tariff version effective at `start`; a missing one stops the whole run."""
+    tariff = session.scalars(
+        select(Tariff)
+        .where(
+            Tariff.site_id == site.id,
+            Tariff.utility == utility,
+            Tariff.effective_from <= start,
+        )
+        .order_by(Tariff.effective_from.desc(), Tariff.version.desc())
+        .limit(1)
+    ).one_or_none()
+    if tariff is None:
+        raise InvalidInput(
+            f"site {site.code}: no {utility.value} tariff is effective on "
+            f"{start:%Y-%m-%d}; add one to the site file, then run billing again"
+        )
+    return tariff

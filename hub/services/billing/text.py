@@ -1,0 +1,25 @@
+"""How amounts, homes and utilities are written on a bill."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hub.domain import Utility
+from hub.storage.models import Home
+
+UTILITY_LABELS = {
+    Utility.ELECTRICITY: "电费 Electricity",
+    Utility.WATER: "水费 Water",
+    Utility.PROPERTY_FEE: "物业费 Property fee",
+}
+
+
+def decimal_text(value: Decimal, places: int = 0) -> str:
+    """A decimal without trailing zeros, but with at least `places` decimals."""
+    text = f"{value.normalize():f}"
+    decimals = len(text.partition(".")[2])
+    return f"{value:.{max(places, decimals)}f}"
+
+
+def home_label(home: Home) -> str:
+    return f"{home.building.code}/{home.code}"
