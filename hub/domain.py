@@ -51,6 +51,14 @@ class TierPeriod(StrEnum):
     YEAR = "year"
 
 
+class ShareBasis(StrEnum):
+    """How a common-area meter's month (公摊) is shared among the homes it serves."""
+
+    AREA = "area"  # by floor area
+    HOUSEHOLD = "household"  # equally per home
+    CONSUMPTION = "consumption"  # by each home's own use of the utility that month
+
+
 class Severity(StrEnum):
     CRITICAL = "critical"
     MAJOR = "major"

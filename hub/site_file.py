@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from hub.config_files import parse_yaml
-from hub.domain import DeviceKind, Role, TierPeriod, Utility
+from hub.domain import DeviceKind, Role, ShareBasis, TierPeriod, Utility
 from hub.errors import ConfigError, HubError
 
 if TYPE_CHECKING:
@@ -67,9 +67,8 @@ class DeviceSpec(_Strict):
     placement: PlacementSpec | None = None
 
 
-class MeterSpec(_Strict):
+class _MeterFields(_Strict):
     device: str
-    home: str = Field(description="BUILDING/HOME")
     utility: Utility
     reading_key: str
     unit: str
@@ -78,6 +77,16 @@ class MeterSpec(_Strict):
         gt=0,
         description="the register's highest value, e.g. 99999.9: past it the meter starts at 0",
     )
+
+
+class MeterSpec(_MeterFields):
+    home: str = Field(description="BUILDING/HOME")
+
+
+class CommonMeterSpec(_MeterFields):
+    """A common-area meter (公摊): shared among its device's building, or the whole estate."""
+
+    share: ShareBasis = Field(description="area, household or consumption")
 
 
 class CheckpointSpec(_Strict):
@@ -156,6 +165,7 @@ class SiteFile(_Strict):
     buildings: list[BuildingSpec] = []
     devices: list[DeviceSpec] = []
     meters: list[MeterSpec] = []
+    common_meters: list[CommonMeterSpec] = []
     checkpoints: list[CheckpointSpec] = []
     patrol_routes: list[RouteSpec] = []
     tariffs: list[TariffSpec] = []
@@ -185,6 +195,13 @@ class SiteFile(_Strict):
                 problems.append(f"meters.{m.device}.home: no home {m.home!r}")
             if m.device not in devices:
                 problems.append(f"meters.{m.device}.device: no such device")
+        home_meters = {m.device for m in self.meters}
+        for common in self.common_meters:
+            device = devices.get(common.device)
+            if device is None:
+                problems.append(f"common_meters.{common.device}.device: no such device")
+            if common.device in home_meters or (device is not None and device.home):
+                problems.append(f"common_meters.{common.device}: a common meter belongs to no home")
         checkpoints = {c.code for c in self.checkpoints}
         for c in self.checkpoints:
             if c.reader and c.reader not in devices:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.domain import BillStatus, Utility
+from hub.domain import BillStatus, ShareBasis, Utility
 from hub.services.billing import BillingRunResult, decimal_text, home_label, payment_of
 from hub.storage.models import Bill, BillLine, Home, Payment, Reading
 from hub.storage.models.billing import PaymentMethod
@@ -43,6 +43,9 @@ class BillLineOut(BaseModel):
     tariff_version: int
     start_reading: MeterReadingOut | None = Field(description="None: not metered, or not billed")
     end_reading: MeterReadingOut | None
+    share_basis: ShareBasis | None = Field(
+        description="a share of a common-area meter (公摊): quantity is the home's weight"
+    )
 
     @classmethod
     def of(cls, line: BillLine, readings: dict[int, Reading]) -> BillLineOut:
@@ -57,6 +60,7 @@ class BillLineOut(BaseModel):
             tariff_version=line.tariff_version,
             start_reading=MeterReadingOut.of(readings.get(line.start_reading_id or 0)),
             end_reading=MeterReadingOut.of(readings.get(line.end_reading_id or 0)),
+            share_basis=line.share_basis,
         )
 
 

@@ -64,6 +64,7 @@ def flag_late_readings(
             .join(Site, Site.id == Building.site_id)
             .where(Meter.device_id.in_(sorted({r[1] for r in candidates})))
         )
+        if home_id is not None  # the join keeps home meters only: a common one has no home
     }
     wanted: dict[int, tuple[int, str]] = {}  # reading id -> (home id, period)
     for reading_id, device_id, metric, ts in candidates:

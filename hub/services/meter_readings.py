@@ -23,7 +23,7 @@ from hub.domain import Utility
 from hub.errors import InvalidInput
 from hub.services.late_readings import flag_late_readings
 from hub.services.site import site_by_code_or_raise
-from hub.storage.models import Building, Home, Meter, Reading, Site
+from hub.storage.models import Device, Home, Meter, Reading, Site
 
 SOURCE = "manual"
 _CLOCK_SLACK = timedelta(minutes=5)  # a reading "from the future" is a typo, not clock skew
@@ -94,20 +94,21 @@ class _MeterIndex:
     def __init__(self, session: Session, site: Site) -> None:
         meters = session.scalars(
             select(Meter)
-            .join(Home, Home.id == Meter.home_id)
-            .join(Building, Building.id == Home.building_id)
-            .where(Building.site_id == site.id)
+            .join(Device, Device.id == Meter.device_id)
+            .where(Device.site_id == site.id)
         ).all()
         homes = {
             home.id: f"{home.building.code}/{home.code}"
             for home in session.scalars(
-                select(Home).where(Home.id.in_({m.home_id for m in meters}))
+                select(Home).where(Home.id.in_({m.home_id for m in meters if m.home_id}))
             )
         }
         self.site_code = site.code
         self.by_code = {meter.device.code: meter for meter in meters}
         self.by_home: dict[str, list[Meter]] = {}
         for meter in meters:
+            if meter.home_id is None:  # a common-area meter: found by its device code only
+                continue
             key = f"{homes[meter.home_id]}/{meter.utility.value}"
             self.by_home.setdefault(key, []).append(meter)
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from hub.domain import Role
 from hub.errors import ConfigError, NotFound
 from hub.services import site_plans, users
-from hub.site_file import SiteFile, TariffSpec
+from hub.site_file import CommonMeterSpec, MeterSpec, SiteFile, TariffSpec
 from hub.storage.models import (
     Building,
     Checkpoint,
@@ -85,12 +85,13 @@ def load_site(session: Session, spec: SiteFile, *, now: datetime) -> LoadResult:
             {"site_id": site.id, "code": d.code},
             gateway_id=device_ids[d.gateway] if d.gateway else None,
         )
-    for m in spec.meters:
+    for m in [*spec.meters, *spec.common_meters]:
         _upsert(
             session,
             Meter,
             {"device_id": device_ids[m.device]},
-            home_id=home_ids[m.home],
+            home_id=home_ids[m.home] if isinstance(m, MeterSpec) else None,
+            share_basis=m.share if isinstance(m, CommonMeterSpec) else None,
             utility=m.utility,
             reading_key=m.reading_key,
             unit=m.unit,
@@ -137,6 +138,7 @@ def load_site(session: Session, spec: SiteFile, *, now: datetime) -> LoadResult:
         "homes": len(home_ids),
         "devices": len(device_ids),
         "meters": len(spec.meters),
+        "common_meters": len(spec.common_meters),
         "checkpoints": len(checkpoint_ids),
         "patrol_routes": len(spec.patrol_routes),
         "tariffs": len(spec.tariffs),

@@ -12,7 +12,7 @@ from hub.services.tariffs import Block, TierCharge, split_tiers
 from hub.storage.models import BillLine, Home, Meter, Tariff
 
 
-def _blocks(tariff: Tariff) -> list[Block]:
+def blocks(tariff: Tariff) -> list[Block]:
     return [Block(up_to=tier.up_to, unit_price=tier.unit_price) for tier in tariff.tiers]
 
 
@@ -74,7 +74,7 @@ def meter_lines(meter: Meter, use: MeterUse, tariff: Tariff, *, already: Decimal
             meter=meter,
             use=use,
         )
-        for charge in split_tiers(use.quantity, _blocks(tariff), already=already)
+        for charge in split_tiers(use.quantity, blocks(tariff), already=already)
     ]
 
 
@@ -83,5 +83,5 @@ def property_fee_lines(home: Home, tariff: Tariff) -> list[BillLine]:
     subject = f"{decimal_text(home.area_m2, 2)} m2 × 1 月 month"
     return [
         _line(tariff, _describe(tariff, subject, charge, tariff.unit), tariff.unit, charge)
-        for charge in split_tiers(home.area_m2, _blocks(tariff))
+        for charge in split_tiers(home.area_m2, blocks(tariff))
     ]

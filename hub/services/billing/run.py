@@ -6,18 +6,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hub.domain import BillStatus, TierPeriod, Utility
+from hub.domain import BillStatus, ShareBasis, TierPeriod, Utility
 from hub.errors import Conflict, InvalidInput
+from hub.services.billing.common_areas import common_meters, cost, share_lines
 from hub.services.billing.lines import meter_lines, property_fee_lines
-from hub.services.billing.meter_use import meter_use, on_time_filter
+from hub.services.billing.meter_use import MeterUse, meter_use, on_time_filter
 from hub.services.billing.periods import Period, parse_period
 from hub.services.billing.text import home_label
 from hub.storage.models import Bill, BillLine, Building, Home, Meter, Site, Tariff
 from hub.storage.types import QUANTITY
+
+COMMON_LABEL = "公摊 common"  # where a common meter's problem is listed, instead of a home
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ def run_billing(
 def _bill_site(
     session: Session, site: Site, month: Period, *, now: datetime, result: BillingRunResult
 ) -> None:
+    """Every home's own lines first, then the common meters' shares (which may weigh the
+    homes' own use), then the bills."""
     start, end = month.bounds(site.timezone)
     homes = list(
         session.scalars(
@@ -82,57 +87,112 @@ def _bill_site(
     ):
         issued.setdefault(home_id, []).append((period, issued_at))
     billed = {home_id for home_id, bills in issued.items() if month.text in (p for p, _ in bills)}
-    meters = list(
-        session.scalars(
-            select(Meter).where(Meter.home_id.in_([h.id for h in homes])).order_by(Meter.id)
-        )
-    )
-    needed = {Utility.PROPERTY_FEE} | {meter.utility for meter in meters}
-    tariffs = {utility: _tariff_at(session, site, utility, start) for utility in needed}
+    meters_of: dict[int, list[Meter]] = {}
+    for meter in session.scalars(
+        select(Meter).where(Meter.home_id.in_([h.id for h in homes])).order_by(Meter.id)
+    ):
+        assert meter.home_id is not None  # selected by home
+        meters_of.setdefault(meter.home_id, []).append(meter)
+    commons = common_meters(session, site)
+    utilities = {Utility.PROPERTY_FEE} | {m.utility for ms in meters_of.values() for m in ms}
+    utilities |= {meter.utility for meter in commons}
+    tariffs = {utility: _tariff_at(session, site, utility, start) for utility in utilities}
     yearly = [u for u, tariff in tariffs.items() if tariff.tier_period is TierPeriod.YEAR]
     earlier = _used_earlier_in_year(session, [h.id for h in homes], month, yearly)
-    meters_of: dict[int, list[Meter]] = {}
-    for meter in meters:
-        meters_of.setdefault(meter.home_id, []).append(meter)
+    drafts: dict[int, list[BillLine]] = {}  # by home id, in the homes' order
+    own_use: dict[int, dict[Utility, Decimal]] = {}  # each home's metered use this month
     for home in homes:
-        label = home_label(home)
         if home.id in billed:
             result.skipped += 1
             continue
+        label = home_label(home)
         lines = property_fee_lines(home, tariffs[Utility.PROPERTY_FEE])
         on_time = on_time_filter(issued.get(home.id, []), site.timezone)
-        # the household's use so far in the tier period: tiers are per home, not per meter
-        used = {utility: earlier.get((home.id, utility), Decimal(0)) for utility in yearly}
+        month_use = own_use.setdefault(home.id, {})
         for meter in meters_of.get(home.id, []):
             use = meter_use(session, meter, start, end, on_time)
-            if use.problem is not None:
-                message = f"{use.problem}; {use.action}"
-                result.problems.append(
-                    BillingProblem(label, meter.device.code, message, use.problem_code, use.params)
-                )
-            already = used.get(meter.utility, Decimal(0))
+            _report(result, label, meter, use)
+            # the household's use so far in the tier period: tiers are per home, not per meter
+            before = month_use.get(meter.utility, Decimal(0))
+            already = earlier.get((home.id, meter.utility), Decimal(0)) + before
             lines += meter_lines(meter, use, tariffs[meter.utility], already=already)
-            used[meter.utility] = already + use.quantity
+            month_use[meter.utility] = before + use.quantity
+        drafts[home.id] = lines
         result.billed.append(label)
-        if result.dry_run:
-            continue
-        bill = Bill(
-            home_id=home.id,
-            period=month.text,
-            total=sum((line.amount for line in lines), Decimal("0.00")),
-            status=BillStatus.UNPAID,
-            issued_at=now,
-            lines=lines,
+    if drafts and commons:
+        # a common reading is late once any bill of its month was issued: shares stay stable
+        first_issued: dict[str, datetime] = {}
+        for period, issued_at in (bill for bills in issued.values() for bill in bills):
+            first_issued[period] = min(issued_at, first_issued.get(period, issued_at))
+        on_time = on_time_filter(list(first_issued.items()), site.timezone)
+        costs = []
+        for meter in commons:
+            use = meter_use(session, meter, start, end, on_time)
+            _report(result, COMMON_LABEL, meter, use)
+            if use.problem is None:
+                costs.append(cost(meter, use, tariffs[meter.utility]))
+        if any(c.meter.share_basis is ShareBasis.CONSUMPTION for c in costs):
+            own_use.update(_billed_use(session, billed, month))
+        for common in costs:
+            utility = common.meter.utility
+            use_of = {home_id: by.get(utility, Decimal(0)) for home_id, by in own_use.items()}
+            for home_id, line in share_lines(common, homes, use_of).items():
+                if home_id in drafts:
+                    drafts[home_id].append(line)
+    if not result.dry_run:
+        for home_id, lines in drafts.items():
+            result.bill_ids.append(_write(session, home_id, month, lines, now))
+
+
+def _report(result: BillingRunResult, label: str, meter: Meter, use: MeterUse) -> None:
+    if use.problem is not None:
+        message = f"{use.problem}; {use.action}"
+        result.problems.append(
+            BillingProblem(label, meter.device.code, message, use.problem_code, use.params)
         )
-        session.add(bill)
-        try:
-            session.flush()
-        except IntegrityError:  # the unique (home, period) met a concurrent run
-            raise Conflict(
-                f"another billing run for {month.text} is writing bills right now; "
-                "run again when it has finished (nothing is billed twice)"
-            ) from None
-        result.bill_ids.append(bill.id)
+
+
+def _write(
+    session: Session, home_id: int, month: Period, lines: list[BillLine], now: datetime
+) -> int:
+    bill = Bill(
+        home_id=home_id,
+        period=month.text,
+        total=sum((line.amount for line in lines), Decimal("0.00")),
+        status=BillStatus.UNPAID,
+        issued_at=now,
+        lines=lines,
+    )
+    session.add(bill)
+    try:
+        session.flush()
+    except IntegrityError:  # the unique (home, period) met a concurrent run
+        raise Conflict(
+            f"another billing run for {month.text} is writing bills right now; "
+            "run again when it has finished (nothing is billed twice)"
+        ) from None
+    return bill.id
+
+
+def _billed_use(
+    session: Session, home_ids: set[int], month: Period
+) -> dict[int, dict[Utility, Decimal]]:
+    """The metered use on the bills already written for `month` (a re-run's skipped homes),
+    so a share by use weighs them as the first run did."""
+    use: dict[int, dict[Utility, Decimal]] = {}
+    for home_id, utility, quantity in session.execute(
+        select(Bill.home_id, BillLine.utility, func.sum(BillLine.quantity, type_=QUANTITY))
+        .join(BillLine, BillLine.bill_id == Bill.id)
+        .where(_metered(), Bill.home_id.in_(home_ids), Bill.period == month.text)
+        .group_by(Bill.home_id, BillLine.utility)
+    ):
+        use.setdefault(home_id, {})[utility] = quantity
+    return use
+
+
+def _metered() -> ColumnElement[bool]:
+    """A home's own metered lines: not the property fee, not a share of a common meter."""
+    return and_(BillLine.meter_id.is_not(None), BillLine.share_basis.is_(None))
 
 
 def _used_earlier_in_year(
@@ -150,7 +210,7 @@ def _used_earlier_in_year(
             Bill.period >= f"{month.year:04d}-01",
             Bill.period < month.text,
             BillLine.utility.in_(utilities),
-            BillLine.meter_id.is_not(None),
+            _metered(),
         )
         .group_by(Bill.home_id, BillLine.utility)
     )

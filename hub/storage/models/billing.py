@@ -10,7 +10,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.domain import BillStatus, TierPeriod, Utility
+from hub.domain import BillStatus, ShareBasis, TierPeriod, Utility
 from hub.storage.base import Base
 from hub.storage.types import MONEY, QUANTITY, UTCDateTime, enum_type
 
@@ -76,6 +76,9 @@ class BillLine(Base):
     unit: Mapped[str] = mapped_column(String(16))
     unit_price: Mapped[Decimal] = mapped_column(QUANTITY)
     amount: Mapped[Decimal] = mapped_column(MONEY)
+    # A home's share of a common-area meter (公摊): `quantity` is its weight (m2, 户 or its own
+    # use), `unit_price` the common amount per unit of weight.
+    share_basis: Mapped[ShareBasis | None] = mapped_column(enum_type(ShareBasis))
     meter_id: Mapped[int | None] = mapped_column(ForeignKey("meters.id"))
     start_reading_id: Mapped[int | None] = mapped_column(ForeignKey("readings.id"))
     end_reading_id: Mapped[int | None] = mapped_column(ForeignKey("readings.id"))

@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.domain import DeviceKind, Utility
+from hub.domain import DeviceKind, ShareBasis, Utility
 from hub.storage.base import Base
 from hub.storage.types import QUANTITY, EncryptedString, UTCDateTime, enum_type
 
@@ -122,13 +122,17 @@ class SitePlan(Base):
 
 
 class Meter(Base):
-    """A utility meter of a home; its cumulative register arrives as readings of `reading_key`."""
+    """A utility meter of a home, or a common-area meter (公摊表: lifts, corridor lights, pumps;
+    no home) whose month is shared among the homes of its device's building, or of the whole
+    estate when the device has no building. Its cumulative register arrives as readings of
+    `reading_key`."""
 
     __tablename__ = "meters"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), unique=True)
-    home_id: Mapped[int] = mapped_column(ForeignKey("homes.id"))
+    home_id: Mapped[int | None] = mapped_column(ForeignKey("homes.id"))
+    share_basis: Mapped[ShareBasis | None] = mapped_column(enum_type(ShareBasis))  # common only
     utility: Mapped[Utility] = mapped_column(enum_type(Utility))
     reading_key: Mapped[str] = mapped_column(String(64))
     unit: Mapped[str] = mapped_column(String(16))

@@ -2618,6 +2618,8 @@ export interface components {
             end_reading: components["schemas"]["MeterReadingOut"] | null;
             /** Quantity */
             quantity: string;
+            /** @description a share of a common-area meter (公摊): quantity is the home's weight */
+            share_basis: components["schemas"]["ShareBasis"] | null;
             /** @description None: not metered, or not billed */
             start_reading: components["schemas"]["MeterReadingOut"] | null;
             /** Tariff Version */
@@ -4748,6 +4750,12 @@ export interface components {
          * @enum {string}
          */
         Severity: "critical" | "major" | "minor" | "warning";
+        /**
+         * ShareBasis
+         * @description How a common-area meter's month (公摊) is shared among the homes it serves.
+         * @enum {string}
+         */
+        ShareBasis: "area" | "household" | "consumption";
         /** SiteOut */
         SiteOut: {
             /** Buildings */

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 01:31:32.097002
+Create Date: 2026-12-04 01:42:34.607828
 """
 
 from collections.abc import Sequence
@@ -936,7 +936,14 @@ def upgrade() -> None:
         "meters",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("device_id", sa.Integer(), nullable=False),
-        sa.Column("home_id", sa.Integer(), nullable=False),
+        sa.Column("home_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "share_basis",
+            sa.Enum(
+                "area", "household", "consumption", name="sharebasis", native_enum=False, length=32
+            ),
+            nullable=True,
+        ),
         sa.Column(
             "utility",
             sa.Enum(
@@ -1233,6 +1240,13 @@ def upgrade() -> None:
         sa.Column("unit", sa.String(length=16), nullable=False),
         sa.Column("unit_price", sa.Numeric(precision=20, scale=6), nullable=False),
         sa.Column("amount", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column(
+            "share_basis",
+            sa.Enum(
+                "area", "household", "consumption", name="sharebasis", native_enum=False, length=32
+            ),
+            nullable=True,
+        ),
         sa.Column("meter_id", sa.Integer(), nullable=True),
         sa.Column("start_reading_id", sa.Integer(), nullable=True),
         sa.Column("end_reading_id", sa.Integer(), nullable=True),
