@@ -22,6 +22,7 @@ from adapters.sms import sms_provider
 from hub.context import HubContext
 from hub.errors import ServiceUnavailable
 from hub.services import alerts, audit, commands, escalation, outbox, surveys
+from hub.services.billing import arrears
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +117,8 @@ class Dispatcher:
             escalated = len(escalation.check(session, now=now))
         with self.context.db.session() as session:
             surveys.sweep(session, now=now)
+        with self.context.db.session() as session:
+            arrears.remind(session, now=now)
         with self.context.db.session() as session:
             settled = len(alerts.settle_flapping(session, now=now))
         self._prune_audit(now)

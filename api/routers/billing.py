@@ -10,11 +10,18 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from api.deps import ContextDep, SessionDep, require_role
-from api.params import DB_ID_MAX, ObjectId
+from api.params import DB_ID_MAX, ObjectId, QueryId
 from hub.domain import Role
 from hub.services import audit, billing, late_readings, payments, read_audit
-from hub.services.bill_views import ArrearsOut, BillingRunOut, BillOut, PaymentOut
+from hub.services.bill_views import (
+    ArrearsAgingOut,
+    ArrearsOut,
+    BillingRunOut,
+    BillOut,
+    PaymentOut,
+)
 from hub.services.billing import BillFilter
+from hub.services.billing.arrears import aging
 from hub.services.payment_providers import configured_provider
 from hub.storage.models import User
 from hub.storage.models.billing import PaymentMethod
@@ -91,6 +98,16 @@ def arrears(session: SessionDep, context: ContextDep, user: Finance) -> list[Arr
         session, user, at=context.clock.now(), target="arrears", detail=f"{len(found)} rows"
     )
     return [ArrearsOut.of(session, bill) for bill in found]
+
+
+@router.get("/bills/arrears/aging")
+def arrears_aging(
+    session: SessionDep, context: ContextDep, user: Finance, site_id: QueryId = None
+) -> ArrearsAgingOut:
+    """欠费账龄: unpaid amounts and counts by days since issue, per estate and building."""
+    rows = aging(session, now=context.clock.now(), site_id=site_id)
+    read_audit.staff_read(session, user, at=context.clock.now(), target="arrears-aging")
+    return ArrearsAgingOut.of(rows)
 
 
 @router.get("/bills/{bill_id}")

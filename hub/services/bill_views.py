@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from hub.domain import BillStatus, ShareBasis, Utility
 from hub.services.billing import BillingRunResult, decimal_text, home_label, payment_of
+from hub.services.billing.arrears import AGING_BUCKETS, AgingRow
 from hub.storage.models import Bill, BillLine, Home, Payment, Reading
 from hub.storage.models.billing import PaymentMethod
 
@@ -175,4 +176,44 @@ class BillingRunOut(BaseModel):
                 )
                 for p in result.problems
             ],
+        )
+
+
+class AgingRowOut(BaseModel):
+    """One building's unpaid bills by age (one entry per bucket of `ArrearsAgingOut.buckets`)."""
+
+    site: str
+    building: str
+    amounts: list[str]
+    counts: list[int]
+    total: str
+
+    @classmethod
+    def of(cls, row: AgingRow) -> AgingRowOut:
+        return cls(
+            site=row.site,
+            building=row.building,
+            amounts=[decimal_text(amount, 2) for amount in row.amounts],
+            counts=row.counts,
+            total=decimal_text(row.total, 2),
+        )
+
+
+class ArrearsAgingOut(BaseModel):
+    """欠费账龄: days since each unpaid bill was issued, by estate and building, and in all."""
+
+    buckets: list[str] = Field(description='days since issue: "0-30", "31-90", ...')
+    rows: list[AgingRowOut]
+    total: AgingRowOut
+
+    @classmethod
+    def of(cls, rows: list[AgingRow]) -> ArrearsAgingOut:
+        whole = AgingRow(site="", building="")
+        for row in rows:
+            whole.amounts = [a + b for a, b in zip(whole.amounts, row.amounts, strict=True)]
+            whole.counts = [a + b for a, b in zip(whole.counts, row.counts, strict=True)]
+        return cls(
+            buckets=[label for label, _ in AGING_BUCKETS],
+            rows=[AgingRowOut.of(row) for row in rows],
+            total=AgingRowOut.of(whole),
         )

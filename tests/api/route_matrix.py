@@ -149,6 +149,7 @@ MATRIX: dict[str, Access] = {
     # billing
     "GET /api/v1/bills": roles(OWNER, FINANCE, ADMIN, SERVICE),
     "GET /api/v1/bills/arrears": roles(FINANCE, ADMIN),
+    "GET /api/v1/bills/arrears/aging": roles(FINANCE, ADMIN),
     "GET /api/v1/bills/{bill_id}": roles(OWNER, FINANCE, ADMIN, SERVICE),
     "POST /api/v1/bills/{bill_id}/pay": roles(OWNER),
     "POST /api/v1/bills/{bill_id}/payments": roles(FINANCE, ADMIN),

@@ -12,6 +12,7 @@ from hub.clock import FakeClock
 from hub.context import HubContext
 from hub.services.meter_readings import import_readings
 from hub.services.site import LoadResult
+from tests.api.test_arrears_api import bill_months
 from tests.web.conftest import OpenAs, shot
 
 pytestmark = pytest.mark.browser
@@ -102,3 +103,22 @@ def test_finance_dry_runs_then_runs_a_month_and_collects_at_the_counter(
     page.locator("[data-test=bill-status]").click()
     page.locator(".el-select-dropdown__item:visible").filter(has_text="已缴").click()
     expect(page.locator("[data-test=bill-sum]")).to_have_text("共 1 张，合计 ¥309.38")
+
+
+def test_finance_sees_the_arrears_by_age_and_building(
+    open_as: OpenAs, context: HubContext, site: LoadResult, clock: FakeClock
+) -> None:
+    bill_months(context)  # August, September (31-90 days old) and October (0-30)
+    page = at_hub_time(open_as("finance", "/console/finance"), clock)
+    page.get_by_role("tab", name="欠费").click()
+    table = page.locator("[data-test=aging-table]")
+    rows = table.locator(".el-table__body tr")
+    expect(rows).to_have_count(3)
+    expect(rows.nth(0)).to_contain_text("1号楼 Building 1")
+    expect(rows.nth(0)).to_contain_text("¥523.75")
+    expect(rows.nth(0)).to_contain_text("¥1047.50")
+    expect(rows.nth(0)).to_contain_text("4 笔")
+    expect(rows.nth(2)).to_contain_text("全部")
+    expect(rows.nth(2)).to_contain_text("¥2143.14")
+    page.wait_for_timeout(400)  # the tab's slide, for the screenshot
+    shot(page, "finance/arrears-aging.png")

@@ -57,6 +57,9 @@ class Bill(Base):
     total: Mapped[Decimal] = mapped_column(MONEY)
     status: Mapped[BillStatus] = mapped_column(enum_type(BillStatus))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Arrears reminders (hub/services/billing/arrears.py): stages sent so far, and when
+    reminders_sent: Mapped[int] = mapped_column(default=0)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     lines: Mapped[list[BillLine]] = relationship(
         order_by="BillLine.id", lazy="selectin", cascade="all, delete-orphan"

@@ -537,6 +537,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/bills/arrears/aging": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Arrears Aging
+         * @description 欠费账龄: unpaid amounts and counts by days since issue, per estate and building.
+         */
+        get: operations["arrears_aging_api_v1_bills_arrears_aging_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/bills/{bill_id}": {
         parameters: {
             query?: never;
@@ -2287,6 +2307,22 @@ export interface components {
             /** Username */
             username: string;
         };
+        /**
+         * AgingRowOut
+         * @description One building's unpaid bills by age (one entry per bucket of `ArrearsAgingOut.buckets`).
+         */
+        AgingRowOut: {
+            /** Amounts */
+            amounts: string[];
+            /** Building */
+            building: string;
+            /** Counts */
+            counts: number[];
+            /** Site */
+            site: string;
+            /** Total */
+            total: string;
+        };
         /** AlertBrief */
         AlertBrief: {
             /** Id */
@@ -2530,6 +2566,20 @@ export interface components {
              */
             id: number;
             state: components["schemas"]["RegistrationState"];
+        };
+        /**
+         * ArrearsAgingOut
+         * @description 欠费账龄: days since each unpaid bill was issued, by estate and building, and in all.
+         */
+        ArrearsAgingOut: {
+            /**
+             * Buckets
+             * @description days since issue: "0-30", "31-90", ...
+             */
+            buckets: string[];
+            /** Rows */
+            rows: components["schemas"]["AgingRowOut"][];
+            total: components["schemas"]["AgingRowOut"];
         };
         /**
          * ArrearsOut
@@ -8591,6 +8641,109 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ArrearsOut"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    arrears_aging_api_v1_bills_arrears_aging_get: {
+        parameters: {
+            query?: {
+                site_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArrearsAgingOut"];
                 };
             };
             /** @description Bad request */

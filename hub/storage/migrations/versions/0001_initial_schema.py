@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 01:42:34.607828
+Create Date: 2026-12-04 01:49:18.593977
 """
 
 from collections.abc import Sequence
@@ -491,6 +491,8 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("issued_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("reminders_sent", sa.Integer(), nullable=False),
+        sa.Column("reminded_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["home_id"], ["homes.id"], name=op.f("fk_bills_home_id_homes")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_bills")),
         sa.UniqueConstraint("home_id", "period", name=op.f("uq_bills_home_id_period")),
