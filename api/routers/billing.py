@@ -4,9 +4,9 @@ payments and follows arrears."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
 from api.deps import ContextDep, SessionDep, require_role
@@ -20,7 +20,7 @@ from hub.services.bill_views import (
     BillOut,
     PaymentOut,
 )
-from hub.services.billing import BillFilter
+from hub.services.billing import BillFilter, documents
 from hub.services.billing.arrears import aging
 from hub.services.payment_providers import configured_provider
 from hub.storage.models import User
@@ -115,6 +115,41 @@ def get_bill(bill_id: ObjectId, session: SessionDep, context: ContextDep, user: 
     bill = billing.get_bill_or_raise(session, bill_id, user)
     read_audit.staff_read(session, user, at=context.clock.now(), target=f"bill:{bill.id}")
     return BillOut.of(session, bill)
+
+
+PDF: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {}}, "description": "the document"}
+}
+
+
+def _document(
+    bill_id: int, session: SessionDep, context: ContextDep, user: User, kind: str
+) -> Response:
+    """The bill or its receipt as a PDF for whoever may read the bill (an owner: their own)."""
+    bill = billing.get_bill_or_raise(session, bill_id, user)
+    render = documents.bill_pdf if kind == "bill" else documents.receipt_pdf
+    pdf = render(session, bill)
+    read_audit.staff_read(session, user, at=context.clock.now(), target=f"{kind}:{bill.id}")
+    name = f"{kind}-{bill.period}-{bill.id}.pdf"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/bills/{bill_id}/pdf", response_class=Response, responses=PDF)
+def bill_pdf(bill_id: ObjectId, session: SessionDep, context: ContextDep, user: Reader) -> Response:
+    """The bill as a PDF: its lines with readings and tariff versions, and 12 months of use."""
+    return _document(bill_id, session, context, user, "bill")
+
+
+@router.get("/bills/{bill_id}/receipt.pdf", response_class=Response, responses=PDF)
+def receipt_pdf(
+    bill_id: ObjectId, session: SessionDep, context: ContextDep, user: Reader
+) -> Response:
+    """The numbered electronic receipt (电子收据) of a paid bill; 409 `bill_unpaid` before."""
+    return _document(bill_id, session, context, user, "receipt")
 
 
 @router.post("/bills/{bill_id}/pay", status_code=201)

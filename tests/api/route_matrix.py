@@ -151,6 +151,8 @@ MATRIX: dict[str, Access] = {
     "GET /api/v1/bills/arrears": roles(FINANCE, ADMIN),
     "GET /api/v1/bills/arrears/aging": roles(FINANCE, ADMIN),
     "GET /api/v1/bills/{bill_id}": roles(OWNER, FINANCE, ADMIN, SERVICE),
+    "GET /api/v1/bills/{bill_id}/pdf": roles(OWNER, FINANCE, ADMIN, SERVICE),
+    "GET /api/v1/bills/{bill_id}/receipt.pdf": roles(OWNER, FINANCE, ADMIN, SERVICE),
     "POST /api/v1/bills/{bill_id}/pay": roles(OWNER),
     "POST /api/v1/bills/{bill_id}/payments": roles(FINANCE, ADMIN),
     "POST /api/v1/payments/notify/{provider}": Open("the provider's signature is the credential"),

@@ -8,6 +8,7 @@ import struct
 import zlib
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -135,8 +136,13 @@ def test_owner_opens_a_bill_and_pays_it_with_the_sandbox(
     expect(readings).to_contain_text("读数")
     expect(page.locator("[data-test=usage-chart] canvas")).to_be_visible()
     expect(page.locator("[data-test=bill-status]")).to_have_text("待缴费")
+    expect(page.locator("[data-test=receipt-pdf]")).to_have_count(0)  # nothing paid yet
     _no_sideways_scroll(page)
     shot(page, "owner/bill.png")
+    with page.expect_download() as bill_file:
+        page.locator("[data-test=bill-pdf]").click()
+    assert bill_file.value.suggested_filename == f"bill-2026-10-{estate['mine']}.pdf"
+    assert Path(bill_file.value.path()).read_bytes().startswith(b"%PDF-")
 
     page.locator("[data-test=pay]").click()
     page.wait_for_url("**/api/v1/payments/sandbox/*")
@@ -151,6 +157,9 @@ def test_owner_opens_a_bill_and_pays_it_with_the_sandbox(
     expect(page.locator("[data-test=pay]")).to_have_count(0)
     expect(page.locator(".van-toast")).to_be_hidden()
     shot(page, "owner/bill-paid.png")
+    with page.expect_download() as receipt:
+        page.locator("[data-test=receipt-pdf]").click()
+    assert receipt.value.suggested_filename == f"receipt-2026-10-{estate['mine']}.pdf"
 
 
 def test_another_owners_bill_is_not_found(open_as: OpenAs, estate: dict[str, int]) -> None:

@@ -29,6 +29,16 @@ export const markRead = (id: number) =>
 export const startPayment = (id: number) =>
   unwrap(api.POST('/api/v1/bills/{bill_id}/pay', { params: { path: { bill_id: id } } }))
 
+/** The bill ('pdf') or its receipt ('receipt.pdf') as a PDF file. */
+export async function billDocument(id: number, kind: 'pdf' | 'receipt.pdf'): Promise<Blob> {
+  const params = { params: { path: { bill_id: id } }, parseAs: 'blob' as const }
+  const answer =
+    kind === 'pdf'
+      ? api.GET('/api/v1/bills/{bill_id}/pdf', params)
+      : api.GET('/api/v1/bills/{bill_id}/receipt.pdf', params)
+  return (await unwrap(answer)) as Blob
+}
+
 export const repairs = (openOnly = false) =>
   unwrap(api.GET('/api/v1/work-orders', { params: { query: { open: openOnly } } }))
 export const repair = (id: number) =>

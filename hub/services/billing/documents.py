@@ -1,0 +1,144 @@
+"""Bills and receipts as PDF (WeasyPrint), from the same view the API sends, so the paper and
+the screen never disagree: each line with the readings and tariff version behind it, the
+home's 12-month use, and for a paid bill its numbered electronic receipt (电子收据)."""
+
+from __future__ import annotations
+
+from base64 import b64encode
+from datetime import datetime
+from html import escape
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+from weasyprint import HTML
+
+from hub.errors import Conflict
+from hub.services.bill_views import BillLineOut, BillOut, PaymentOut
+from hub.services.billing.bills import payment_of
+from hub.services.billing.usage_chart import usage_png
+from hub.storage.models import Bill, Home, Payment, Site
+from hub.storage.models.billing import PaymentMethod
+
+METHODS = {
+    PaymentMethod.SANDBOX: "在线支付（沙箱）Online (sandbox)",
+    PaymentMethod.WECHAT: "微信支付 WeChat Pay",
+    PaymentMethod.ALIPAY: "支付宝 Alipay",
+    PaymentMethod.CASH: "现金 Cash",
+    PaymentMethod.BANK_TRANSFER: "银行转账 Bank transfer",
+}
+STYLE = """
+@page { size: A4; margin: 16mm 14mm; }
+body { font-family: "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif; font-size: 9.5pt;
+       color: #1d2129; }
+h1 { font-size: 16pt; margin: 0 0 2mm; }
+.meta { color: #4e5969; margin-bottom: 5mm; }
+table { width: 100%; border-collapse: collapse; }
+th, td { border-bottom: 0.3mm solid #e5e6eb; padding: 1.6mm 1.2mm; text-align: left;
+         vertical-align: top; }
+th { background: #f2f3f5; font-weight: 600; }
+td.num, th.num { text-align: right; white-space: nowrap; }
+.readings { color: #86909c; font-size: 8pt; }
+.total td { font-weight: 700; font-size: 11pt; border-bottom: none; }
+.status { font-weight: 700; }
+.chart { margin-top: 6mm; width: 100%; }
+.foot { margin-top: 6mm; color: #4e5969; font-size: 8.5pt; }
+"""
+
+
+def receipt_number(payment: Payment) -> str:
+    """Finance's own 收据号 for a counter payment, else one from the payment's id."""
+    return payment.receipt_no or f"EP-{payment.id:08d}"
+
+
+def bill_pdf(session: Session, bill: Bill) -> bytes:
+    view = BillOut.of(session, bill)
+    _, site = _where(session, bill)
+    zone = ZoneInfo(site.timezone)
+    lines = "".join(_line_row(line, zone) for line in view.lines)
+    chart = b64encode(usage_png(session, bill.home_id, bill.period)).decode()
+    payment = payment_of(session, bill)
+    status = "已缴 Paid" if payment is not None else "未缴 Unpaid"
+    how = (
+        f"已于 {_local(payment.paid_at, zone)} 缴清，收据号 Paid, receipt "
+        f"{escape(receipt_number(payment))}"
+        if payment is not None
+        else "请在 App「我的账单」在线支付，或到物业服务中心缴纳。Pay in the app or at the office."
+    )
+    body = f"""
+<h1>物业账单 Bill {escape(view.period)}</h1>
+<div class="meta">{escape(site.name)} · {escape(view.home)} · 账单号 No. {view.id} ·
+出账 Issued {_local(view.issued_at, zone)} · <span class="status">{status}</span></div>
+<table>
+<tr><th>项目 Item</th><th class="num">数量 Qty</th><th class="num">单价 Price</th>
+<th class="num">金额 Amount</th></tr>
+{lines}
+<tr class="total"><td colspan="3">合计 Total</td><td class="num">¥{escape(view.total)}</td></tr>
+</table>
+<img class="chart" alt="12-month use" src="data:image/png;base64,{chart}">
+<div class="foot">{how}<br>每一行注明所用读数与价格版本，可逐项核对。
+Every line names the readings and the tariff version it used.</div>
+"""
+    return _pdf(f"Bill {view.period} {view.home}", body)
+
+
+def receipt_pdf(session: Session, bill: Bill) -> bytes:
+    """The electronic receipt of a paid bill; an unpaid one has none (409 `bill_unpaid`)."""
+    payment = payment_of(session, bill)
+    if payment is None:
+        raise Conflict(f"bill {bill.id} is not paid: it has no receipt", code="bill_unpaid")
+    home, site = _where(session, bill)
+    out = PaymentOut.of(payment)
+    zone = ZoneInfo(site.timezone)
+    reference = out.transaction_id or out.reference or ""
+    body = f"""
+<h1>电子收据 Receipt {escape(receipt_number(payment))}</h1>
+<div class="meta">{escape(site.name)} · {escape(home.building.code)}/{escape(home.code)}</div>
+<table>
+<tr><th>账期 Period</th><td>{escape(bill.period)}（账单号 bill No. {bill.id}）</td></tr>
+<tr><th>金额 Amount</th><td>¥{escape(out.amount)}</td></tr>
+<tr><th>方式 Method</th><td>{METHODS[out.method]}</td></tr>
+<tr><th>流水号 Reference</th><td>{escape(reference)}</td></tr>
+<tr><th>收款时间 Paid at</th><td>{_local(out.paid_at, zone)}</td></tr>
+</table>
+<div class="foot">本收据由 Estate Hub 生成，凭收据号可在物业服务中心查验。
+Issued by Estate Hub; the office checks it by its number.</div>
+"""
+    return _pdf(f"Receipt {receipt_number(payment)}", body)
+
+
+def _where(session: Session, bill: Bill) -> tuple[Home, Site]:
+    home = session.get(Home, bill.home_id)
+    assert home is not None  # a foreign key
+    site = session.get(Site, home.building.site_id)
+    assert site is not None
+    return home, site
+
+
+def _line_row(line: BillLineOut, zone: ZoneInfo) -> str:
+    readings = ""
+    if line.start_reading is not None and line.end_reading is not None:
+        readings = (
+            f'<div class="readings">读数 {escape(line.start_reading.value)} '
+            f"({_local(line.start_reading.ts, zone)}) → {escape(line.end_reading.value)} "
+            f"({_local(line.end_reading.ts, zone)}) · 价格 v{line.tariff_version}</div>"
+        )
+    return (
+        f"<tr><td>{escape(line.description)}{readings}</td>"
+        f'<td class="num">{escape(line.quantity)} {escape(line.unit)}</td>'
+        f'<td class="num">¥{escape(line.unit_price)}</td>'
+        f'<td class="num">¥{escape(line.amount)}</td></tr>'
+    )
+
+
+def _local(ts: datetime, zone: ZoneInfo) -> str:
+    return f"{ts.astimezone(zone):%Y-%m-%d %H:%M}"
+
+
+def _pdf(title: str, body: str) -> bytes:
+    html = (
+        f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>{body}</body></html>"
+    )
+    pdf = HTML(string=html).write_pdf()
+    assert isinstance(pdf, bytes)  # write_pdf returns the document when given no target
+    return pdf
