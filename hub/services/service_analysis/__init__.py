@@ -1,7 +1,7 @@
 """满意度分析 Satisfaction and service analysis of work orders (issue 12): figures, exports."""
 
 from hub.services.service_analysis.complaint_figures import ComplaintFigures, DepartmentFigures
-from hub.services.service_analysis.export import Table, tables, to_csv, to_xlsx
+from hub.services.service_analysis.export import tables, to_csv, to_xlsx
 from hub.services.service_analysis.figures import (
     Analysis,
     CategoryCount,
@@ -29,7 +29,6 @@ __all__ = [
     "Score",
     "SlaMet",
     "StepTime",
-    "Table",
     "analyse",
     "tables",
     "to_csv",

@@ -1,37 +1,16 @@
-"""The analysis as tables for a spreadsheet: one CSV (UTF-8 with BOM, so Excel reads Chinese) with
-the tables one after another, or an .xlsx workbook with a sheet per table. Both come from
-`tables`, so they always hold the same rows."""
+"""The analysis as tables for a spreadsheet (hub/services/spreadsheets.py writes the CSV and the
+.xlsx). Both come from `tables`, so they always hold the same rows."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-
 from hub.complaint_states import DEPARTMENT_NAMES, Department
+from hub.services import spreadsheets
 from hub.services.service_analysis.figures import Analysis, Group
-
-Cell = str | int | float | None
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such text
-
-
-def safe(cell: Cell) -> Cell:
-    """Text as text: an owner's category like "=HYPERLINK(...)" gets a leading quote, so
-    Excel shows it instead of running it (CSV and formula injection)."""
-    return f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
-
-
-@dataclass(frozen=True)
-class Table:
-    title: str
-    header: tuple[str, ...]
-    rows: list[tuple[Cell, ...]]
-
+from hub.services.spreadsheets import Cell, Table
 
 _GROUP_HEADER = ("工单 Orders", "已评价 Rated", "态度平均 Attitude avg", "质量平均 Quality avg")
 
@@ -179,33 +158,8 @@ def tables(analysis: Analysis) -> list[Table]:
 
 
 def to_csv(analysis: Analysis) -> bytes:
-    """The tables one after another (title row, header, rows, blank line), UTF-8 with a BOM."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    for table in tables(analysis):
-        writer.writerow([table.title])
-        writer.writerow(table.header)
-        writer.writerows([["" if v is None else safe(v) for v in row] for row in table.rows])
-        writer.writerow([])
-    return out.getvalue().encode("utf-8-sig")
+    return spreadsheets.to_csv(tables(analysis))
 
 
 def to_xlsx(analysis: Analysis) -> bytes:
-    """A workbook with one sheet per table, its header row frozen."""
-    book = Workbook()
-    if book.active is not None:
-        book.remove(book.active)
-    for table in tables(analysis):
-        sheet = book.create_sheet(_sheet_name(table.title))
-        sheet.append(list(table.header))
-        for row in table.rows:
-            sheet.append([safe(v) for v in row])
-        sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _sheet_name(title: str) -> str:
-    """Excel allows 31 characters and no []:*?/\\ in a sheet's name."""
-    return "".join(c for c in title if c not in "[]:*?/\\")[:31]
+    return spreadsheets.to_xlsx(tables(analysis))
