@@ -94,6 +94,7 @@ def _norm(text: str) -> str:
     return "".join(text.lower().split()).replace("_", "")
 
 
+_FIELDS = {"building": "building_id"}  # a column whose asset field has another name
 _HEADER_NAMES = {
     _norm(name): column
     for column in COLUMNS
@@ -125,6 +126,7 @@ class _Row:
     number: int
     data: assets.AssetData
     devices: list[int] | None  # None: the sheet has no devices column
+    given: frozenset[str]  # the fields the sheet has columns for; the others stay as they are
 
 
 class _Bad(Exception):
@@ -184,35 +186,38 @@ def import_rows(
     if report.errors:
         return report
     checked = _check_rows(session, site_id, rows[1:], columns, report)
-    if report.errors or dry_run:
-        if not report.errors:
-            for row in checked:
-                existing = assets.by_code(session, site_id, row.data.code)
-                _count(report, existing, row)
+    if report.errors:
+        return report
+    if dry_run:
+        for row in checked:
+            _count(session, report, assets.by_code(session, site_id, row.data.code), row)
         return report
     for row in checked:
-        existing = assets.by_code(session, site_id, row.data.code)
-        _count(report, existing, row)
-        if existing is None:
-            existing = assets.create(session, site_id=site_id, data=row.data, by=by, now=now)
-        else:
-            changes = {
-                name: getattr(row.data, name) for name in assets.changed_fields(existing, row.data)
-            }
-            assets.update(session, existing, changes, by=by, now=now)
+        _count(session, report, assets.by_code(session, site_id, row.data.code), row)
+        asset = assets.upsert(
+            session, site_id=site_id, data=row.data, by=by, now=now, only=row.given
+        )
         if row.devices is not None:
-            assets.set_devices(session, existing, row.devices, by=by, now=now)
+            assets.set_devices(session, asset, row.devices, by=by, now=now)
     report.applied = True
     return report
 
 
-def _count(report: ImportReport, existing: Asset | None, row: _Row) -> None:
+def _count(session: Session, report: ImportReport, existing: Asset | None, row: _Row) -> None:
     if existing is None:
         report.created += 1
-    elif assets.changed_fields(existing, row.data):
+    elif assets.changes_to(existing, row.data, row.given) or _devices_change(
+        session, existing, row
+    ):
         report.updated += 1
     else:
         report.unchanged += 1
+
+
+def _devices_change(session: Session, asset: Asset, row: _Row) -> bool:
+    if row.devices is None:
+        return False
+    return sorted(row.devices) != sorted(d.id for d in assets.linked_devices(session, asset.id))
 
 
 def _columns(header: tuple[object, ...], report: ImportReport) -> dict[int, Column]:
@@ -271,14 +276,10 @@ class _Checker:
 
     def __init__(self, session: Session, site_id: int, columns: dict[int, Column]) -> None:
         self.buildings = _pairs(
-            session.execute(
-                select(Building.code, Building.id).where(Building.site_id == site_id)
-            ).tuples()
+            session.execute(select(Building.code, Building.id).where(Building.site_id == site_id))
         )
         self.devices = _pairs(
-            session.execute(
-                select(Device.code, Device.id).where(Device.site_id == site_id)
-            ).tuples()
+            session.execute(select(Device.code, Device.id).where(Device.site_id == site_id))
         )
         self.letters = {c.key: get_column_letter(index + 1) for index, c in columns.items()}
         self.codes: dict[str, int] = {}  # code -> the row it was first on
@@ -322,7 +323,9 @@ class _Checker:
         except InvalidInput as exc:
             bad("warranty_end", exc.code, str(exc))
             return None, errors
-        return _Row(number, data, device_ids if "devices" in self.letters else None), errors
+        devices = device_ids if "devices" in self.letters else None
+        given = frozenset(_FIELDS.get(k, k) for k in self.letters if k != "devices")
+        return _Row(number, data, devices, given), errors
 
 
 def _pairs(rows: Iterable[tuple[K, V]]) -> dict[K, V]:
@@ -390,7 +393,7 @@ def _date(value: object, text: str) -> date | None:
 
 def to_xlsx(session: Session, ledger: list[Asset]) -> bytes:
     """The ledger as a workbook the import reads back unchanged."""
-    building_codes = _pairs(session.execute(select(Building.id, Building.code)).tuples())
+    building_codes = _pairs(session.execute(select(Building.id, Building.code)))
     device_codes: dict[int | None, list[str]] = {}
     for asset_id, code in session.execute(
         select(Device.asset_id, Device.code)

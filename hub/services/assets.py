@@ -7,7 +7,7 @@ audit record, so the ledger can say who changed what even after the asset was ed
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -198,6 +198,31 @@ def update(
     )
     session.flush()
     return rows
+
+
+def upsert(
+    session: Session,
+    *,
+    site_id: int,
+    data: AssetData,
+    by: User | None,
+    now: datetime,
+    only: Collection[str] = EDITABLE,
+) -> Asset:
+    """The asset of `data.code` in the estate, its fields named in `only` updated to `data`
+    (with history), or a new asset."""
+    asset = by_code(session, site_id, data.code)
+    if asset is None:
+        return create(session, site_id=site_id, data=data, by=by, now=now)
+    update(session, asset, changes_to(asset, data, only), by=by, now=now)
+    return asset
+
+
+def changes_to(
+    asset: Asset, data: AssetData, only: Collection[str] = EDITABLE
+) -> dict[str, object]:
+    """The fields of `only` whose value in `data` differs from the asset's."""
+    return {name: getattr(data, name) for name in changed_fields(asset, data) if name in only}
 
 
 def _values(data: AssetData) -> dict[str, object]:
