@@ -45,6 +45,7 @@ class AssetOut(BaseModel):
     name: str
     asset_class: AssetClass
     building_id: int | None
+    building_name: str | None
     location: str
     vendor: str
     model: str
@@ -57,7 +58,7 @@ class AssetOut(BaseModel):
     updated_at: datetime
 
 
-class DocumentOut(BaseModel):
+class AssetDocumentOut(BaseModel):
     id: int
     kind: AssetDocumentKind
     title: str
@@ -71,7 +72,7 @@ class DocumentOut(BaseModel):
     uploaded_at: datetime
 
 
-class ChangeOut(BaseModel):
+class AssetChangeOut(BaseModel):
     at: datetime
     by: str | None = Field(description="username; null: the site file or the hub")
     field: str = Field(description="an asset field, or devices for the linked devices")
@@ -81,8 +82,8 @@ class ChangeOut(BaseModel):
 
 class AssetDetail(AssetOut):
     devices: list[DeviceOut] = Field(description="the devices that report on it, meters too")
-    documents: list[DocumentOut]
-    history: list[ChangeOut] = Field(description="newest first")
+    documents: list[AssetDocumentOut]
+    history: list[AssetChangeOut] = Field(description="newest first")
 
 
 class AssetIn(BaseModel):
@@ -121,19 +122,19 @@ class AssetPatch(BaseModel):
 NULLABLE = frozenset({"building_id", "install_date", "warranty_end"})
 
 
-class DevicesIn(BaseModel):
+class AssetDevicesIn(BaseModel):
     device_ids: list[IdField] = Field(max_length=200, description="exactly these; [] unlinks all")
 
 
-class ExpiringOut(BaseModel):
+class AssetExpiringOut(BaseModel):
     asset_id: int
     asset_code: str
     asset_name: str
     site_id: int
-    document: DocumentOut
+    document: AssetDocumentOut
 
 
-class RowErrorOut(BaseModel):
+class AssetRowErrorOut(BaseModel):
     row: int = Field(description="the sheet's row number; the header is row 1")
     column: str = Field(description='the column letter, e.g. "C"; empty: the whole row')
     field: str = Field(description="the column's key, e.g. install_date")
@@ -141,14 +142,14 @@ class RowErrorOut(BaseModel):
     message: str
 
 
-class ImportOut(BaseModel):
+class AssetImportOut(BaseModel):
     dry_run: bool
     applied: bool = Field(description="false: nothing was written (a dry run, or bad rows)")
     rows: int
     created: int
     updated: int
     unchanged: int
-    errors: list[RowErrorOut]
+    errors: list[AssetRowErrorOut]
 
 
 def _out(asset: Asset) -> AssetOut:
@@ -160,13 +161,14 @@ def _fields(asset: Asset) -> dict[str, object]:
         "id": asset.id,
         "site_id": asset.site_id,
         **{name: getattr(asset, name) for name in assets.EDITABLE},
+        "building_name": asset.building.name if asset.building else None,
         "created_at": asset.created_at,
         "updated_at": asset.updated_at,
     }
 
 
-def _document_out(row: AssetDocument, days_left: int | None) -> DocumentOut:
-    return DocumentOut(
+def _document_out(row: AssetDocument, days_left: int | None) -> AssetDocumentOut:
+    return AssetDocumentOut(
         id=row.id,
         kind=row.kind,
         title=row.title,
@@ -197,7 +199,7 @@ def _detail(session: Session, asset: Asset, now: datetime) -> AssetDetail:
             for d in asset_documents.list_documents(session, asset.id)
         ],
         history=[
-            ChangeOut(at=c.at, by=username, field=c.field, old=c.old, new=c.new)
+            AssetChangeOut(at=c.at, by=username, field=c.field, old=c.old, new=c.new)
             for c, username in assets.history(session, asset.id)
         ],
     )
@@ -242,14 +244,14 @@ def expiring_documents(
     _: Reader,
     within_days: Annotated[int, Query(ge=0, le=asset_documents.MAX_WITHIN_DAYS)] = 30,
     site_id: QueryId = None,
-) -> list[ExpiringOut]:
+) -> list[AssetExpiringOut]:
     """Certificates and other dated documents of assets in use that expire within
     `within_days`, or already have, soonest first."""
     found = asset_documents.expiring(
         session, now=context.clock.now(), within_days=within_days, site_id=site_id
     )
     return [
-        ExpiringOut(
+        AssetExpiringOut(
             asset_id=e.asset.id,
             asset_code=e.asset.code,
             asset_name=e.asset.name,
@@ -278,7 +280,7 @@ def import_assets(
     site_id: Annotated[int, Form(ge=1, le=DB_ID_MAX)],
     file: Annotated[UploadFile, File(description="an .xlsx workbook, header in row 1")],
     dry_run: Annotated[bool, Form(description="check and count, write nothing")] = False,
-) -> ImportOut:
+) -> AssetImportOut:
     """Rows of a spreadsheet into an estate's ledger, all or nothing: one bad row and nothing is
     written; the answer names each bad cell by row, column and code. docs/maintenance.md lists
     the columns."""
@@ -286,14 +288,14 @@ def import_assets(
     report = asset_import.import_rows(
         session, rows, site_id=site_id, dry_run=dry_run, by=user, now=context.clock.now()
     )
-    return ImportOut(
+    return AssetImportOut(
         dry_run=dry_run,
         applied=report.applied,
         rows=report.rows,
         created=report.created,
         updated=report.updated,
         unchanged=report.unchanged,
-        errors=[RowErrorOut(**vars(e)) for e in report.errors],
+        errors=[AssetRowErrorOut(**vars(e)) for e in report.errors],
     )
 
 
@@ -322,7 +324,7 @@ def update_asset(
 
 @router.put("/{asset_id}/devices")
 def set_devices(
-    asset_id: ObjectId, body: DevicesIn, session: SessionDep, context: ContextDep, user: Admin
+    asset_id: ObjectId, body: AssetDevicesIn, session: SessionDep, context: ContextDep, user: Admin
 ) -> AssetDetail:
     """Link exactly these devices of the asset's estate to it (a device reports on one asset)."""
     asset = assets.get_or_raise(session, asset_id)
@@ -341,7 +343,7 @@ def add_document(
     title: Annotated[str, Form(min_length=1, max_length=200)],
     file: Annotated[UploadFile, File(description="PDF, PNG or JPEG")],
     expires_on: Annotated[date | None, Form(description="an inspection certificate's")] = None,
-) -> DocumentOut:
+) -> AssetDocumentOut:
     """Keep a manual, certificate or warranty on the asset; its type is read from its bytes."""
     asset = assets.get_or_raise(session, asset_id)
     checked = asset_documents.read_document(file.file, settings=context.settings)
@@ -363,7 +365,7 @@ def add_document(
 @router.get("/{asset_id}/documents")
 def list_documents(
     asset_id: ObjectId, session: SessionDep, context: ContextDep, _: Reader
-) -> list[DocumentOut]:
+) -> list[AssetDocumentOut]:
     """The asset's documents (metadata; the file is its own download)."""
     asset = assets.get_or_raise(session, asset_id)
     now = context.clock.now()

@@ -188,6 +188,8 @@ def update(
     for name in diff:
         setattr(asset, name, getattr(data, name))
     asset.updated_at = now
+    if "building_id" in diff:
+        session.expire(asset, ["building"])  # loaded for the old building
     audit.record(
         session,
         at=now,

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.domain import AssetClass, AssetDocumentKind, AssetStatus
 from hub.storage.base import Base
+from hub.storage.models.site import Building
 from hub.storage.types import UTCDateTime, enum_type
 
 
@@ -34,6 +35,8 @@ class Asset(Base):
     status: Mapped[AssetStatus] = mapped_column(enum_type(AssetStatus), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    building: Mapped[Building | None] = relationship(lazy="joined")
 
 
 class AssetDocument(Base):
