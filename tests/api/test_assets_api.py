@@ -225,7 +225,10 @@ def test_the_qr_label_is_an_svg_of_the_assets_console_page(
     assert response.headers["content-type"] == "image/svg+xml"
     root = fromstring(response.content)
     assert root.tag == f"{SVG_NS}svg"
-    assert "AG-NORTH" in [t.text for t in root.iter(f"{SVG_NS}text")]
+    assert [t.text for t in root.iter(f"{SVG_NS}text")] == [
+        "AG-NORTH",
+        "北门道闸 North gate barrier",
+    ]
     url = f"http://testserver/console/assets/{asset['id']}"
     buffer = io.BytesIO()
     segno.make_qr(url, error="m").save(buffer, kind="svg", scale=4, border=4)
