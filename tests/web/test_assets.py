@@ -36,6 +36,7 @@ def test_admin_imports_a_sheet_fixes_a_bad_row_and_opens_an_asset(
     page = open_as("admin", "/console/assets")
     table = page.locator("[data-test=asset-table]")
     expect(table).to_contain_text("EL-B1-1")
+    expect(page.locator("[data-test=assets-expiring]")).to_contain_text("EL-B1-1")
     page.locator("[data-test=asset-import]").click()
     form = page.locator("[data-test=import-form]")
     sheet = tmp_path / "ledger.xlsx"
@@ -90,6 +91,7 @@ def test_an_asset_shows_its_devices_documents_and_label(open_as: OpenAs) -> None
 
 def test_a_technician_reads_the_ledger_without_changing_it(open_as: OpenAs) -> None:
     page = open_as("tech", "/console/assets")
+    expect(page.locator(".console__nav")).to_contain_text("设施台账")
     expect(page.locator("[data-test=asset-table]")).to_contain_text("WP-1")
     expect(page.locator("[data-test=asset-import]")).to_have_count(0)
     page.locator("[data-test=asset-table] .el-table__body tr").filter(has_text="WP-1").click()

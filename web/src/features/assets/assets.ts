@@ -8,6 +8,7 @@ export type AssetClass = AssetOut['asset_class']
 export type AssetStatus = AssetOut['status']
 export type DocumentOut = Schemas['AssetDocumentOut']
 export type ImportOut = Schemas['AssetImportOut']
+export type Expiring = Schemas['AssetExpiringOut']
 
 /** Who reads the ledger (the API's route matrix); only admins change it. */
 export const READERS: Role[] = ['admin', 'operator', 'technician', 'customer_service']
