@@ -259,32 +259,44 @@ def set_devices(
             f"asset: devices {foreign} are in another estate; 设备不属于该小区",
             code="asset_device_other_estate",
         )
-    before = linked_devices(session, asset.id)
-    old = ", ".join(d.code for d in before)
-    for device in before:
+    losing = {d.asset_id for d in found.values() if d.asset_id not in (None, asset.id)}
+    before = {a: _codes(session, a) for a in {asset.id, *losing} if a is not None}
+    for device in linked_devices(session, asset.id):
         if device.id not in found:
             device.asset_id = None
     for device in found.values():
         device.asset_id = asset.id
     session.flush()
-    after = linked_devices(session, asset.id)
-    new = ", ".join(d.code for d in after)
-    if new != old:
-        who = by.id if by else None
-        session.add(
-            AssetChange(asset_id=asset.id, at=now, by_id=who, field="devices", old=old, new=new)
-        )
-        asset.updated_at = now
-        audit.record(
-            session,
-            at=now,
-            user_id=who,
-            action="link_asset_devices",
-            target=f"asset:{asset.id}",
-            detail=new,
-        )
-        session.flush()
-    return after
+    for asset_id, old in before.items():
+        _devices_changed(session, asset_id, old, by=by, now=now)
+    return linked_devices(session, asset.id)
+
+
+def _codes(session: Session, asset_id: int) -> str:
+    return ", ".join(d.code for d in linked_devices(session, asset_id))
+
+
+def _devices_changed(
+    session: Session, asset_id: int, old: str, *, by: User | None, now: datetime
+) -> None:
+    """History and audit for an asset whose linked devices are no longer `old`."""
+    new = _codes(session, asset_id)
+    if new == old:
+        return
+    who = by.id if by else None
+    session.add(
+        AssetChange(asset_id=asset_id, at=now, by_id=who, field="devices", old=old, new=new)
+    )
+    get_or_raise(session, asset_id).updated_at = now
+    audit.record(
+        session,
+        at=now,
+        user_id=who,
+        action="link_asset_devices",
+        target=f"asset:{asset_id}",
+        detail=new,
+    )
+    session.flush()
 
 
 def history(session: Session, asset_id: int) -> list[tuple[AssetChange, str | None]]:

@@ -77,6 +77,10 @@ def test_good_rows_are_written_and_counted(context: HubContext, site: LoadResult
         assert pump is not None and pump.status is AssetStatus.STANDBY
         device = session.scalars(sa.select(Device).where(Device.code == "pump-1")).one()
         assert device.asset_id == pump.id  # moved from WP-1, where the site file put it
+        first = assets.by_code(session, site.site_id, "WP-1")
+        assert first is not None
+        [(lost, _), *_] = assets.history(session, first.id)
+        assert (lost.field, lost.old, lost.new) == ("devices", "pump-1", "")
         elevator = assets.by_code(session, site.site_id, "EL-B1-2")
         assert elevator is not None and elevator.asset_class is AssetClass.ELEVATOR
         assert elevator.install_date == date(2024, 5, 1)
