@@ -10,6 +10,7 @@ import httpx2
 import segno
 from defusedxml.ElementTree import fromstring
 
+from api.body_guard import FORM_ALLOWANCE
 from hub.context import HubContext
 from hub.services.site import LoadResult
 from hub.storage.models import AuditEntry
@@ -280,3 +281,23 @@ def test_export_then_import_changes_nothing(api: ApiClient, site: LoadResult) ->
     assert (report["unchanged"], report["updated"], report["created"]) == (6, 0, 0)
     after = _by_code(api, "WP-1")
     assert (after["history"], after["devices"]) == (before["history"], before["devices"])
+
+
+def test_a_spreadsheet_past_the_limit_is_refused(
+    api: ApiClient, site: LoadResult, context: HubContext
+) -> None:
+    context.settings.asset_import_max_bytes = 1000
+    big = b"PK" + b"\0" * (1000 + FORM_ALLOWANCE)  # refused by the body guard, unread
+    files = {"file": ("ledger.xlsx", big, XLSX_TYPE)}
+    body = {"site_id": str(site.site_id)}
+    _refused(
+        api.post(f"{ASSETS}/import", as_user="admin", data=body, files=files), 413, "too_large"
+    )
+    small = xlsx([("X-1", "水泵", "水泵")] * 40)
+    assert 1000 < len(small) < 1000 + FORM_ALLOWANCE  # past the import's own limit
+    files = {"file": ("ledger.xlsx", small, XLSX_TYPE)}
+    _refused(
+        api.post(f"{ASSETS}/import", as_user="admin", data=body, files=files),
+        413,
+        "asset_import_too_large",
+    )
