@@ -148,25 +148,33 @@ def read_workbook(stream: BinaryIO, *, settings: Settings) -> list[tuple[object,
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             expanded = sum(info.file_size for info in archive.infolist())
-        if expanded > MAX_EXPANDED_BYTES:
-            raise TooLarge(
-                "import: the workbook expands too far; 文件过大", code="asset_import_too_large"
-            )
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise _not_xlsx("not a zip archive") from None
+    if expanded > MAX_EXPANDED_BYTES:
+        raise TooLarge(
+            "import: the workbook expands too far; 文件过大", code="asset_import_too_large"
+        )
+    try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InvalidInput(
-            f"import: not an .xlsx workbook ({type(exc).__name__}); 请上传 Excel (.xlsx) 文件",
-            code="asset_import_not_xlsx",
-        ) from None
-    sheet = book.worksheets[0]
-    rows = [tuple(r) for r in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)]
-    book.close()
+        rows = [
+            tuple(r) for r in book.worksheets[0].iter_rows(values_only=True, max_row=MAX_ROWS + 2)
+        ]
+        book.close()
+    except Exception as exc:  # openpyxl has no error hierarchy: any failure means a bad file
+        raise _not_xlsx(type(exc).__name__) from None
     if len(rows) > MAX_ROWS + 1:
         raise InvalidInput(
             f"import: at most {MAX_ROWS} rows at once; 一次最多导入 {MAX_ROWS} 行",
             code="asset_import_too_many_rows",
         )
     return rows
+
+
+def _not_xlsx(why: str) -> InvalidInput:
+    return InvalidInput(
+        f"import: not an .xlsx workbook ({why}); 请上传 Excel (.xlsx) 文件",
+        code="asset_import_not_xlsx",
+    )
 
 
 def import_rows(

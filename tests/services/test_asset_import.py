@@ -3,6 +3,7 @@ written while any row is bad, Chinese or English headers, updates kept as histor
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date
 from io import BytesIO
 
@@ -122,6 +123,14 @@ def test_files_that_are_not_workbooks_or_too_large_are_refused(
     with pytest.raises(InvalidInput) as info:
         _run(context, site, b"code,name\nX,Y\n")
     assert info.value.code == "asset_import_not_xlsx"
+    broken = BytesIO()
+    with zipfile.ZipFile(BytesIO(xlsx([GOOD]))) as good, zipfile.ZipFile(broken, "w") as bad:
+        for item in good.infolist():
+            content = good.read(item)
+            bad.writestr(item, b"<worksheet><row" if "worksheets/" in item.filename else content)
+    with pytest.raises(InvalidInput) as damaged:
+        _run(context, site, broken.getvalue())  # a zip of the right files, one of them cut off
+    assert damaged.value.code == "asset_import_not_xlsx"
     context.settings.asset_import_max_bytes = 100
     with pytest.raises(TooLarge) as too_large:
         _run(context, site, xlsx([GOOD]))
