@@ -14,6 +14,7 @@ from api.responses import ERROR_RESPONSES
 from api.routers import (
     accounts,
     alerts,
+    assets,
     audit,
     auth,
     billing,
@@ -83,6 +84,7 @@ def create_app(context: HubContext) -> FastAPI:
         notices.router,
         system.router,
         devices.router,
+        assets.router,
         site_plans.router,
         site_plans.sites_router,
         live.router,

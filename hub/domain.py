@@ -200,3 +200,34 @@ class CommandStatus(StrEnum):
 class BillStatus(StrEnum):
     UNPAID = "unpaid"
     PAID = "paid"
+
+
+class AssetClass(StrEnum):
+    """What a piece of equipment in the ledger (设施台账) is."""
+
+    ELEVATOR = "elevator"
+    WATER_PUMP = "water_pump"
+    FIRE_ALARM_PANEL = "fire_alarm_panel"
+    FIRE_PUMP = "fire_pump"
+    TRANSFORMER = "transformer"
+    GENERATOR = "generator"
+    ACCESS_GATE = "access_gate"
+    CAMERA = "camera"
+    BOILER = "boiler"
+    HVAC = "hvac"
+    LIGHTING = "lighting"
+    OTHER = "other"
+
+
+class AssetStatus(StrEnum):
+    IN_SERVICE = "in_service"
+    UNDER_REPAIR = "under_repair"
+    STANDBY = "standby"
+    RETIRED = "retired"
+
+
+class AssetDocumentKind(StrEnum):
+    MANUAL = "manual"
+    INSPECTION_CERTIFICATE = "inspection_certificate"
+    WARRANTY = "warranty"
+    OTHER = "other"

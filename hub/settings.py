@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     plan_max_bytes: int = Field(
         default=10 * 1024 * 1024, ge=1, description="an uploaded site or floor plan, bytes"
     )
+    asset_document_max_bytes: int = Field(
+        default=20 * 1024 * 1024, ge=1, description="an asset's manual or certificate, bytes"
+    )
+    asset_import_max_bytes: int = Field(
+        default=2 * 1024 * 1024, ge=1, description="a ledger spreadsheet (.xlsx), bytes"
+    )
     body_max_bytes: int = Field(
         default=1024 * 1024, ge=1, description="any other request body (JSON, forms), bytes"
     )

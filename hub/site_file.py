@@ -10,10 +10,20 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from hub.config_files import parse_yaml
-from hub.domain import DeviceKind, Role, ShareBasis, TierPeriod, Utility
+from hub.domain import (
+    AssetClass,
+    AssetDocumentKind,
+    AssetStatus,
+    DeviceKind,
+    Role,
+    ShareBasis,
+    TierPeriod,
+    Utility,
+)
 from hub.errors import ConfigError, HubError
 
 if TYPE_CHECKING:
+    from hub.services.asset_documents import CheckedDocument
     from hub.services.site_plans import CheckedPlan
 
 SAMPLE_SITE = Path(__file__).resolve().parent / "samples" / "site.yaml"
@@ -117,6 +127,35 @@ class PlanSpec(_Strict):
     floor: str = Field(default="", max_length=32, description='e.g. "1F"')
 
 
+class AssetDocumentSpec(_Strict):
+    """A manual, certificate or warranty of an asset: a PDF, PNG or JPEG beside the site file,
+    checked as an upload is."""
+
+    file: str = Field(description="relative to the site file, e.g. docs/elevator-cert.pdf")
+    kind: AssetDocumentKind
+    title: str = Field(min_length=1, max_length=200)
+    expires_on: date | None = Field(default=None, description="an inspection certificate's")
+
+
+class AssetSpec(_Strict):
+    """One piece of equipment of the ledger (设施台账); docs/maintenance.md."""
+
+    code: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+    asset_class: AssetClass = Field(alias="class")
+    building: str | None = Field(default=None, description="building code")
+    location: str = Field(default="", max_length=200)
+    vendor: str = Field(default="", max_length=200)
+    model: str = Field(default="", max_length=200)
+    serial: str = Field(default="", max_length=200)
+    install_date: date | None = None
+    warranty_end: date | None = None
+    contractor: str = Field(default="", max_length=200, description="maintenance contractor")
+    status: AssetStatus = AssetStatus.IN_SERVICE
+    devices: list[str] = Field(default=[], description="codes of the devices reporting on it")
+    documents: list[AssetDocumentSpec] = []
+
+
 class TierSpec(_Strict):
     up_to: Decimal | None = None
     unit_price: Decimal = Field(ge=0)
@@ -172,12 +211,19 @@ class SiteFile(_Strict):
     staff: list[StaffSpec] = []
     duty: list[DutySpec] = []
     plans: list[PlanSpec] = []
-    # The plans' checked images by `file`, read by `parse_site_file` from beside the site file
+    assets: list[AssetSpec] = []
+    # The plans' checked images and the assets' documents by `file`, read by `parse_site_file`
+    # from beside the site file
     _plan_images: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _asset_documents: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     @property
     def plan_images(self) -> dict[str, CheckedPlan]:
         return self._plan_images
+
+    @property
+    def asset_documents(self) -> dict[str, CheckedDocument]:
+        return self._asset_documents
 
     @model_validator(mode="after")
     def _references_resolve(self) -> SiteFile:
@@ -214,6 +260,7 @@ class SiteFile(_Strict):
             ]
         problems += _gateway_problems(self.devices)
         problems += _plan_problems(self.plans, self.devices, buildings)
+        problems += _asset_problems(self.assets, set(devices), buildings)
         technicians = {s.username for s in self.staff if s.role is Role.TECHNICIAN}
         for n, shift in enumerate(self.duty):
             if shift.username not in technicians:
@@ -241,8 +288,7 @@ def _plan_problems(
 ) -> list[str]:
     problems = []
     for n, plan in enumerate(plans):
-        where = Path(plan.file)
-        if where.is_absolute() or ".." in where.parts:
+        if not _beside(plan.file):
             problems.append(f"plans.{n}.file: {plan.file!r} must be beside the site file")
         if plan.building and plan.building not in buildings:
             problems.append(f"plans.{n}.building: no building {plan.building!r}")
@@ -255,11 +301,44 @@ def _plan_problems(
     return problems
 
 
+def _beside(file: str) -> bool:
+    where = Path(file)
+    return not where.is_absolute() and ".." not in where.parts
+
+
+def _asset_problems(assets: list[AssetSpec], devices: set[str], buildings: set[str]) -> list[str]:
+    problems = []
+    codes: set[str] = set()
+    linked: set[str] = set()
+    for a in assets:
+        where = f"assets.{a.code}"
+        if a.code in codes:
+            problems.append(f"{where}: the code is listed twice")
+        codes.add(a.code)
+        if a.building and a.building not in buildings:
+            problems.append(f"{where}.building: no building {a.building!r}")
+        if a.install_date and a.warranty_end and a.warranty_end < a.install_date:
+            problems.append(f"{where}.warranty_end: before install_date")
+        for d in a.devices:
+            if d not in devices:
+                problems.append(f"{where}.devices: no device {d!r}")
+            elif d in linked:
+                problems.append(f"{where}.devices: {d!r} reports on another asset already")
+            linked.add(d)
+        problems += [
+            f"{where}.documents: {doc.file!r} must be beside the site file"
+            for doc in a.documents
+            if not _beside(doc.file)
+        ]
+    return problems
+
+
 def parse_site_file(path: Path) -> SiteFile:
     """Read and validate a site file and the plan images it names; `ConfigError` names the file
     and the fields at fault."""
     spec = parse_yaml(path, SiteFile)
-    from hub.services import site_plans  # the upload checks; they need OpenCV, loaded here only
+    # the upload checks; they need OpenCV, loaded here only
+    from hub.services import asset_documents, site_plans
     from hub.settings import get_settings
 
     for n, plan in enumerate(spec.plans):
@@ -269,4 +348,14 @@ def parse_site_file(path: Path) -> SiteFile:
         except (OSError, HubError) as exc:
             raise ConfigError(f"{path}: plans.{n}.file {plan.file!r}: {exc}") from None
         spec.plan_images[plan.file] = checked
+    for asset in spec.assets:
+        for doc in asset.documents:
+            try:
+                with (path.parent / doc.file).open("rb") as stream:
+                    document = asset_documents.read_document(stream, settings=get_settings())
+            except (OSError, HubError) as exc:
+                raise ConfigError(
+                    f"{path}: assets.{asset.code}.documents {doc.file!r}: {exc}"
+                ) from None
+            spec.asset_documents[doc.file] = document
     return spec

@@ -12,7 +12,7 @@ from hub.context import HubContext
 from hub.errors import ConfigError
 from hub.services.site import LoadResult, load_site
 from hub.site_file import SAMPLE_SITE, parse_site_file
-from hub.storage.models import Device, Home, Owner, Tariff, User
+from hub.storage.models import AssetChange, AssetDocument, Device, Home, Owner, Tariff, User
 
 
 def test_sample_site_loads_every_section(context: HubContext, site: LoadResult) -> None:
@@ -25,10 +25,13 @@ def test_sample_site_loads_every_section(context: HubContext, site: LoadResult) 
 
 def test_loading_twice_changes_nothing(context: HubContext, site: LoadResult) -> None:
     with context.db.session() as session:
+        changes = session.scalar(sa.select(sa.func.count(AssetChange.id)))
         again = load_site(session, parse_site_file(SAMPLE_SITE), now=context.clock.now())
         assert again.new_accounts == {}
         assert session.scalar(sa.select(sa.func.count(Home.id))) == 3
         assert session.scalar(sa.select(sa.func.count(User.id))) == len(site.new_accounts)
+        assert session.scalar(sa.select(sa.func.count(AssetChange.id))) == changes
+        assert session.scalar(sa.select(sa.func.count(AssetDocument.id))) == 3
 
 
 def test_owner_phone_is_encrypted_at_rest(context: HubContext, site: LoadResult) -> None:
@@ -56,6 +59,8 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
             "meters.em-b1-101.home: no home 'B1/109'",
         ),
         ('area_m2: "89.50"', 'area_m2: "-1"', "area_m2"),
+        ("devices: [pump-1]", "devices: [pump-9]", "assets.WP-1.devices: no device 'pump-9'"),
+        ("class: elevator", "class: escalator", "class"),
         ("kind: leak_sensor", "kind: toaster", "kind"),
         (
             '- {up_to: "400", unit_price: "0.5783"}',

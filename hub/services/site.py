@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from hub.domain import Role
 from hub.errors import ConfigError, NotFound
-from hub.services import site_plans, users
+from hub.services import asset_documents, assets, site_plans, users
 from hub.site_file import CommonMeterSpec, MeterSpec, SiteFile, TariffSpec
 from hub.storage.models import (
     Building,
@@ -133,6 +133,7 @@ def load_site(session: Session, spec: SiteFile, *, now: datetime) -> LoadResult:
             result.new_accounts[member.username] = password
     _duty(session, site.id, spec, building_ids)
     _plans(session, site.id, spec, building_ids, device_ids, now)
+    _assets(session, site.id, spec, building_ids, device_ids, now)
     result.counts = {
         "buildings": len(spec.buildings),
         "homes": len(home_ids),
@@ -145,6 +146,7 @@ def load_site(session: Session, spec: SiteFile, *, now: datetime) -> LoadResult:
         "staff": len(spec.staff),
         "duty": len(spec.duty),
         "plans": len(spec.plans),
+        "assets": len(spec.assets),
     }
     session.flush()
     return result
@@ -270,4 +272,48 @@ def _plans(
                 plan_id=plan_ids[d.placement.plan],
                 x=d.placement.x,
                 y=d.placement.y,
+            )
+
+
+def _assets(
+    session: Session,
+    site_id: int,
+    spec: SiteFile,
+    building_ids: dict[str, int],
+    device_ids: dict[str, int],
+    now: datetime,
+) -> None:
+    """The ledger the site file lists: an asset already there is updated (each change kept in
+    its history), its devices linked, its documents added once; assets added in the app stay."""
+    for a in spec.assets:
+        data = assets.AssetData(
+            code=a.code,
+            name=a.name,
+            asset_class=a.asset_class,
+            building_id=building_ids[a.building] if a.building else None,
+            location=a.location,
+            vendor=a.vendor,
+            model=a.model,
+            serial=a.serial,
+            install_date=a.install_date,
+            warranty_end=a.warranty_end,
+            contractor=a.contractor,
+            status=a.status,
+        )
+        asset = assets.upsert(session, site_id=site_id, data=data, by=None, now=now)
+        assets.set_devices(session, asset, [device_ids[d] for d in a.devices], by=None, now=now)
+        for doc in a.documents:
+            checked = spec.asset_documents.get(doc.file)
+            if checked is None:
+                raise ConfigError(f"assets: {doc.file!r} was not read (use parse_site_file)")
+            asset_documents.add_document(
+                session,
+                asset,
+                checked,
+                kind=doc.kind,
+                title=doc.title,
+                file_name=doc.file,
+                expires_on=doc.expires_on,
+                by=None,
+                now=now,
             )

@@ -101,6 +101,12 @@ def read_plan(stream: BinaryIO, *, settings: Settings) -> CheckedPlan:
     if data.lstrip()[:1] == b"<":
         width, height = svg_size(check_svg(data))
         return CheckedPlan(data, SVG, width, height)
+    return read_plan_image(data, settings=settings)
+
+
+def read_plan_image(data: bytes, *, settings: Settings) -> CheckedPlan:
+    """A PNG or JPEG decoded in full within the pixel limit and re-encoded in its own type
+    (trailing data and metadata dropped); `InvalidInput` for anything else."""
     header = read_header(data)  # PNG or JPEG by its magic bytes, else InvalidInput
     with uploads.decoding(settings):
         picture = images.decode(data, max_pixels=settings.upload_max_pixels)

@@ -146,6 +146,21 @@ MATRIX: dict[str, Access] = {
     "GET /api/v1/site-plans": roles(ADMIN, OPERATOR),
     "GET /api/v1/site-plans/{plan_id}/image": roles(ADMIN, OPERATOR),
     "GET /api/v1/sites": roles(ADMIN, OPERATOR),
+    # the equipment ledger (设施台账): read by who looks after equipment, changed by admins
+    "GET /api/v1/assets": roles(ADMIN, OPERATOR, TECHNICIAN, SERVICE),
+    "POST /api/v1/assets": roles(ADMIN),
+    "GET /api/v1/assets/expiring-documents": roles(ADMIN, OPERATOR, TECHNICIAN, SERVICE),
+    "GET /api/v1/assets/export.xlsx": roles(ADMIN, OPERATOR, TECHNICIAN, SERVICE),
+    "POST /api/v1/assets/import": roles(ADMIN),
+    "GET /api/v1/assets/{asset_id}": roles(ADMIN, OPERATOR, TECHNICIAN, SERVICE),
+    "PATCH /api/v1/assets/{asset_id}": roles(ADMIN),
+    "PUT /api/v1/assets/{asset_id}/devices": roles(ADMIN),
+    "POST /api/v1/assets/{asset_id}/documents": roles(ADMIN),
+    "GET /api/v1/assets/{asset_id}/documents": roles(ADMIN, OPERATOR, TECHNICIAN, SERVICE),
+    "GET /api/v1/assets/{asset_id}/documents/{document_id}/file": roles(
+        ADMIN, OPERATOR, TECHNICIAN, SERVICE
+    ),
+    "GET /api/v1/assets/{asset_id}/label.svg": roles(ADMIN, OPERATOR, TECHNICIAN, SERVICE),
     # billing
     "GET /api/v1/bills": roles(OWNER, FINANCE, ADMIN, SERVICE),
     "GET /api/v1/bills/arrears": roles(FINANCE, ADMIN),

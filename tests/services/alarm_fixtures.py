@@ -25,7 +25,7 @@ DUTY: list[dict[str, Any]] = [
 
 def extended_site() -> SiteFile:
     """The sample site file with the gateway, a night technician and the roster added; its plan
-    images are the sample's, read and checked."""
+    images and asset documents are the sample's, read and checked."""
     data = yaml.safe_load(SAMPLE_SITE.read_text(encoding="utf-8"))
     data["devices"] += GATEWAY_DEVICES
     data["staff"].append(
@@ -33,7 +33,9 @@ def extended_site() -> SiteFile:
     )
     data["duty"] = DUTY
     spec = SiteFile.model_validate(data)
-    spec.plan_images.update(parse_site_file(SAMPLE_SITE).plan_images)
+    sample = parse_site_file(SAMPLE_SITE)
+    spec.plan_images.update(sample.plan_images)
+    spec.asset_documents.update(sample.asset_documents)
     return spec
 
 

@@ -1,6 +1,7 @@
 """All tables, imported here so `Base.metadata` knows every one of them."""
 
 from hub.storage.models.alerts import Alert, AlertEvent
+from hub.storage.models.assets import Asset, AssetChange, AssetDocument
 from hub.storage.models.audit import AuditEntry
 from hub.storage.models.auth_sessions import AuthSession, RefreshToken
 from hub.storage.models.billing import (
@@ -57,6 +58,9 @@ from hub.storage.models.workers import WorkerHeartbeat
 __all__ = [
     "Alert",
     "AlertEvent",
+    "Asset",
+    "AssetChange",
+    "AssetDocument",
     "AuditEntry",
     "AuthSession",
     "Bill",

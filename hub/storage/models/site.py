@@ -97,6 +97,8 @@ class Device(Base):
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("site_plans.id"), index=True)
     plan_x: Mapped[float | None] = mapped_column(Float)
     plan_y: Mapped[float | None] = mapped_column(Float)
+    # The ledger's asset it reports on (a pump's controller, a gate's reader, a meter on it)
+    asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id"), index=True)
 
 
 class SitePlan(Base):

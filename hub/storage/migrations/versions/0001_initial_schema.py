@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 01:49:18.593977
+Create Date: 2026-12-04 02:06:38.867671
 """
 
 from collections.abc import Sequence
@@ -336,6 +336,67 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "assets",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("site_id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column(
+            "asset_class",
+            sa.Enum(
+                "elevator",
+                "water_pump",
+                "fire_alarm_panel",
+                "fire_pump",
+                "transformer",
+                "generator",
+                "access_gate",
+                "camera",
+                "boiler",
+                "hvac",
+                "lighting",
+                "other",
+                name="assetclass",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("building_id", sa.Integer(), nullable=True),
+        sa.Column("location", sa.String(length=200), nullable=False),
+        sa.Column("vendor", sa.String(length=200), nullable=False),
+        sa.Column("model", sa.String(length=200), nullable=False),
+        sa.Column("serial", sa.String(length=200), nullable=False),
+        sa.Column("install_date", sa.Date(), nullable=True),
+        sa.Column("warranty_end", sa.Date(), nullable=True),
+        sa.Column("contractor", sa.String(length=200), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "in_service",
+                "under_repair",
+                "standby",
+                "retired",
+                name="assetstatus",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("created_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["building_id"], ["buildings.id"], name=op.f("fk_assets_building_id_buildings")
+        ),
+        sa.ForeignKeyConstraint(["site_id"], ["sites.id"], name=op.f("fk_assets_site_id_sites")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_assets")),
+        sa.UniqueConstraint("site_id", "code", name=op.f("uq_assets_site_id_code")),
+    )
+    with op.batch_alter_table("assets", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_assets_asset_class"), ["asset_class"], unique=False)
+        batch_op.create_index(batch_op.f("ix_assets_status"), ["status"], unique=False)
+
+    op.create_table(
         "duty_shifts",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("site_id", sa.Integer(), nullable=False),
@@ -479,6 +540,64 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tariff_tiers")),
         sa.UniqueConstraint("tariff_id", "seq", name=op.f("uq_tariff_tiers_tariff_id_seq")),
     )
+    op.create_table(
+        "asset_changes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("asset_id", sa.Integer(), nullable=False),
+        sa.Column("at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("by_id", sa.Integer(), nullable=True),
+        sa.Column("field", sa.String(length=64), nullable=False),
+        sa.Column("old", sa.Text(), nullable=False),
+        sa.Column("new", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["asset_id"], ["assets.id"], name=op.f("fk_asset_changes_asset_id_assets")
+        ),
+        sa.ForeignKeyConstraint(["by_id"], ["users.id"], name=op.f("fk_asset_changes_by_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_asset_changes")),
+    )
+    with op.batch_alter_table("asset_changes", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_asset_changes_asset_id"), ["asset_id"], unique=False)
+
+    op.create_table(
+        "asset_documents",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("asset_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "manual",
+                "inspection_certificate",
+                "warranty",
+                "other",
+                name="assetdocumentkind",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("expires_on", sa.Date(), nullable=True),
+        sa.Column("file_name", sa.String(length=200), nullable=False),
+        sa.Column("media_type", sa.String(length=32), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("uploaded_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["asset_id"], ["assets.id"], name=op.f("fk_asset_documents_asset_id_assets")
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"], ["users.id"], name=op.f("fk_asset_documents_uploaded_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_asset_documents")),
+    )
+    with op.batch_alter_table("asset_documents", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_asset_documents_asset_id"), ["asset_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_asset_documents_expires_on"), ["expires_on"], unique=False
+        )
+
     op.create_table(
         "bills",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -643,6 +762,10 @@ def upgrade() -> None:
         sa.Column("plan_id", sa.Integer(), nullable=True),
         sa.Column("plan_x", sa.Float(), nullable=True),
         sa.Column("plan_y", sa.Float(), nullable=True),
+        sa.Column("asset_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["asset_id"], ["assets.id"], name=op.f("fk_devices_asset_id_assets")
+        ),
         sa.ForeignKeyConstraint(
             ["building_id"], ["buildings.id"], name=op.f("fk_devices_building_id_buildings")
         ),
@@ -658,6 +781,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("site_id", "code", name=op.f("uq_devices_site_id_code")),
     )
     with op.batch_alter_table("devices", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_devices_asset_id"), ["asset_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_devices_gateway_id"), ["gateway_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_devices_plan_id"), ["plan_id"], unique=False)
 
@@ -1880,6 +2004,7 @@ def downgrade() -> None:
     with op.batch_alter_table("devices", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_devices_plan_id"))
         batch_op.drop_index(batch_op.f("ix_devices_gateway_id"))
+        batch_op.drop_index(batch_op.f("ix_devices_asset_id"))
 
     op.drop_table("devices")
     with op.batch_alter_table("complaints", schema=None) as batch_op:
@@ -1893,6 +2018,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_bills_home_id"))
 
     op.drop_table("bills")
+    with op.batch_alter_table("asset_documents", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_asset_documents_expires_on"))
+        batch_op.drop_index(batch_op.f("ix_asset_documents_asset_id"))
+
+    op.drop_table("asset_documents")
+    with op.batch_alter_table("asset_changes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_asset_changes_asset_id"))
+
+    op.drop_table("asset_changes")
     op.drop_table("tariff_tiers")
     op.drop_table("site_plans")
     with op.batch_alter_table("refresh_tokens", schema=None) as batch_op:
@@ -1910,6 +2044,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_duty_shifts_site_id"))
 
     op.drop_table("duty_shifts")
+    with op.batch_alter_table("assets", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_assets_status"))
+        batch_op.drop_index(batch_op.f("ix_assets_asset_class"))
+
+    op.drop_table("assets")
     op.drop_table("tariffs")
     op.drop_table("patrol_routes")
     with op.batch_alter_table("password_reset_codes", schema=None) as batch_op:
