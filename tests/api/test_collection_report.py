@@ -1,0 +1,91 @@
+"""收缴率: billed against collected by month, building and fee type, the same in JSON, CSV and
+XLSX; only finance and admins read it."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx2
+from openpyxl import load_workbook
+
+from hub.context import HubContext
+from hub.services.billing import run_billing
+from tests.conftest import ApiClient
+
+REPORT = "/api/v1/reports/collection"
+SEPT_OCT = {"from": "2026-09", "to": "2026-10"}
+
+
+def ok(response: object, status: int = 200) -> httpx2.Response:
+    assert isinstance(response, httpx2.Response)
+    assert response.status_code == status, response.text
+    return response
+
+
+def two_months_one_paid(api: ApiClient, context: HubContext) -> None:
+    """September and October property fees (no readings); B1/102 paid October at the counter."""
+    with context.db.session() as s:
+        run_billing(s, period="2026-09", now=datetime(2026, 10, 5, tzinfo=UTC))
+        run_billing(s, period="2026-10", now=context.clock.now())
+    bills = ok(api.get("/api/v1/bills", as_user="finance", params={"period": "2026-10"})).json()
+    paid = next(b for b in bills if b["home"] == "B1/102")
+    cash = {"method": "cash", "amount": paid["total"], "receipt_no": "R-1"}
+    ok(api.post(f"/api/v1/bills/{paid['id']}/payments", as_user="finance", json=cash), 201)
+
+
+def fees(report: dict[str, Any], period: str, building: str) -> dict[str, tuple[str, ...]]:
+    return {
+        row["fee"]: (row["billed"], row["collected"], row["rate_pct"])
+        for row in report["rows"]
+        if row["period"] == period and row["building"] == building
+    }
+
+
+def test_the_rate_per_month_building_and_fee(api: ApiClient, context: HubContext) -> None:
+    two_months_one_paid(api, context)
+    report = ok(api.get(REPORT, as_user="finance", params=SEPT_OCT)).json()
+    # building 1 in October: 223.75 + 300.00 of property fee billed, 300.00 collected
+    assert fees(report, "2026-10", "1号楼 Building 1")["property_fee"] == (
+        "523.75",
+        "300.00",
+        "57.3",  # 300 / 523.75 = 57.28 %
+    )
+    assert fees(report, "2026-09", "1号楼 Building 1")["property_fee"] == ("523.75", "0.00", "0.0")
+    # meters without readings bill 0.00: no rate for nothing billed
+    assert fees(report, "2026-10", "2号楼 Building 2")["water"] == ("0.00", "0.00", None)
+    total = report["total"]
+    assert (total["billed"], total["collected"], total["outstanding"]) == (
+        "1428.76",
+        "300.00",
+        "1128.76",
+    )
+    assert total["rate_pct"] == "21.0"  # 300 / 1428.76 = 20.997 %
+
+
+def test_csv_and_xlsx_hold_the_same_rows(api: ApiClient, context: HubContext) -> None:
+    two_months_one_paid(api, context)
+    report = ok(api.get(REPORT, as_user="admin", params=SEPT_OCT)).json()
+    raw = ok(api.get(f"{REPORT}.csv", as_user="finance", params=SEPT_OCT))
+    assert raw.headers["content-type"].startswith("text/csv")
+    assert raw.content.startswith(b"\xef\xbb\xbf")  # a BOM, so Excel reads the Chinese
+    lines = list(csv.reader(io.StringIO(raw.content.decode("utf-8-sig"))))
+    assert lines[0] == ["收缴率 Collection"]
+    assert lines[-2][0] == "合计 Total" and lines[-2][4:7] == ["1428.76", "300.00", "1128.76"]
+    assert len(lines) == 1 + 1 + len(report["rows"]) + 1 + 1  # title, header, rows, total, blank
+    book = load_workbook(
+        io.BytesIO(ok(api.get(f"{REPORT}.xlsx", as_user="finance", params=SEPT_OCT)).content)
+    )
+    sheet = book.worksheets[0]
+    assert sheet.max_row == 1 + len(report["rows"]) + 1
+    assert sheet.cell(row=sheet.max_row, column=8).value == "21.0"
+
+
+def test_bad_months_and_other_roles_are_refused(api: ApiClient) -> None:
+    bad = ok(api.get(REPORT, as_user="finance", params={"from": "2026-13", "to": "2026-10"}), 422)
+    assert bad.json()["code"] == "invalid_input"
+    ok(api.get(REPORT, as_user="finance", params={"from": "2026-09"}), 422)
+    for user in ("owner101", "operator", "service", "tech", "guard"):
+        ok(api.get(REPORT, as_user=user, params=SEPT_OCT), 403)
