@@ -110,7 +110,7 @@ MATRIX: dict[str, Access] = {
     "POST /api/v1/work-orders/{order_id}/confirm": roles(OWNER, SERVICE),
     "POST /api/v1/work-orders/{order_id}/refuse": roles(OWNER, SERVICE),
     "POST /api/v1/work-orders/{order_id}/cancel": roles(OWNER, SERVICE),
-    "GET /api/v1/homes": roles(OWNER, SERVICE, ADMIN),
+    "GET /api/v1/homes": roles(OWNER, SERVICE, ADMIN, OPERATOR),
     "GET /api/v1/staff": roles(ADMIN, OPERATOR, SERVICE),
     # households
     "GET /api/v1/homes/{home_id}/household": roles(OWNER, SERVICE, ADMIN),
@@ -145,7 +145,8 @@ MATRIX: dict[str, Access] = {
     "POST /api/v1/site-plans": roles(ADMIN),
     "GET /api/v1/site-plans": roles(ADMIN, OPERATOR),
     "GET /api/v1/site-plans/{plan_id}/image": roles(ADMIN, OPERATOR),
-    "GET /api/v1/sites": roles(ADMIN, OPERATOR),
+    "GET /api/v1/sites": roles(ADMIN, OPERATOR, SERVICE),
+    "GET /api/v1/sites/{site_id}": roles(ADMIN, OPERATOR, SERVICE),
     # billing
     "GET /api/v1/bills": roles(OWNER, FINANCE, ADMIN, SERVICE),
     "GET /api/v1/bills/arrears": roles(FINANCE, ADMIN),

@@ -926,7 +926,8 @@ export interface paths {
         };
         /**
          * List Homes
-         * @description An owner's own homes; for customer service and admins, homes matching `q` (at most 20).
+         * @description An owner's own homes (the filters do not apply); for staff, a page of the homes matching
+         *     `q`, in the estate or building, by building and home code. Operators get no owners' names.
          */
         get: operations["list_homes_api_v1_homes_get"];
         put?: never;
@@ -1654,9 +1655,29 @@ export interface paths {
         };
         /**
          * List Sites
-         * @description The estates with their buildings, to pick a plan's place.
+         * @description The estates with their buildings, to pick a plan's place or a notice's audience.
          */
         get: operations["list_sites_api_v1_sites_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sites/{site_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Site
+         * @description One estate with its buildings and their ids (its homes: GET /homes?site_id=).
+         */
+        get: operations["get_site_api_v1_sites__site_id__get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3585,6 +3606,8 @@ export interface components {
         HomeOut: {
             /** Building */
             building: string;
+            /** Building Id */
+            building_id: number;
             /** Code */
             code: string;
             /** Id */
@@ -3599,6 +3622,13 @@ export interface components {
              * @description owners' names (for customer service)
              */
             owners: string[];
+            /** Site Id */
+            site_id: number;
+            /**
+             * Unit
+             * @description 单元, e.g. 1单元; empty: the building has none
+             */
+            unit: string;
         };
         /** HouseholdOut */
         HouseholdOut: {
@@ -10769,6 +10799,11 @@ export interface operations {
             query?: {
                 /** @description home, building or owner's name */
                 q?: string;
+                /** @description estate */
+                site_id?: number | null;
+                building_id?: number | null;
+                limit?: number;
+                offset?: number;
             };
             header?: never;
             path?: never;
@@ -15148,6 +15183,109 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SiteOut"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_site_api_v1_sites__site_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SiteOut"];
                 };
             };
             /** @description Bad request */
