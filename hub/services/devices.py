@@ -175,17 +175,19 @@ def _buildings_of_homes(session: Session, home_ids: set[int]) -> dict[int, int]:
     return {home: building for home, building in session.execute(query)}
 
 
-def last_values(session: Session, device_ids: Iterable[int]) -> dict[int, list[LastValue]]:
-    """The latest reading of each metric of each device (the readings' unique index serves it)."""
+def last_values(
+    session: Session, device_ids: Iterable[int], *, before: datetime | None = None
+) -> dict[int, list[LastValue]]:
+    """The latest reading (before `before`, if given) of each metric of each device (the
+    readings' unique index serves it)."""
     ids = sorted(set(device_ids))
     if not ids:
         return {}
-    latest = (
-        select(Reading.device_id, Reading.metric, func.max(Reading.ts).label("ts"))
-        .where(Reading.device_id.in_(ids))
-        .group_by(Reading.device_id, Reading.metric)
-        .subquery()
-    )
+    latest_ts = select(Reading.device_id, Reading.metric, func.max(Reading.ts).label("ts"))
+    latest_ts = latest_ts.where(Reading.device_id.in_(ids))
+    if before is not None:
+        latest_ts = latest_ts.where(Reading.ts < before)
+    latest = latest_ts.group_by(Reading.device_id, Reading.metric).subquery()
     query = (
         select(Reading.device_id, Reading.metric, Reading.value, Reading.text, Reading.ts)
         .join(

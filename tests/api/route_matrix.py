@@ -140,6 +140,7 @@ MATRIX: dict[str, Access] = {
     # devices and site plans
     "GET /api/v1/devices": roles(ADMIN, OPERATOR),
     "GET /api/v1/devices/{device_id}": roles(ADMIN, OPERATOR),
+    "GET /api/v1/devices/{device_id}/readings": roles(ADMIN, OPERATOR),
     "POST /api/v1/devices/{device_id}/commands": roles(ADMIN, OPERATOR),
     "PUT /api/v1/devices/{device_id}/placement": roles(ADMIN),
     "POST /api/v1/site-plans": roles(ADMIN),

@@ -917,6 +917,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/devices/{device_id}/readings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Readings
+         * @description The device's numeric readings in [from, to), at most 366 days, cut into `buckets` equal
+         *     buckets by the database (min, max, mean, count each), and each metric's last value.
+         */
+        get: operations["get_readings_api_v1_devices__device_id__readings_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/homes": {
         parameters: {
             query?: never;
@@ -2842,6 +2863,35 @@ export interface components {
          * @enum {string}
          */
         BrokerState: "connected" | "disconnected" | "unknown";
+        /**
+         * BucketOut
+         * @description The numeric readings of one bucket, exact decimals; `mean` rounded to 6 places.
+         */
+        BucketOut: {
+            /** Count */
+            count: number;
+            /** Max */
+            max: string;
+            /** Mean */
+            mean: string;
+            /** Min */
+            min: string;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+        };
+        /** BucketSeriesOut */
+        BucketSeriesOut: {
+            /**
+             * Buckets
+             * @description oldest first; buckets without readings left out
+             */
+            buckets: components["schemas"]["BucketOut"][];
+            /** Metric */
+            metric: string;
+        };
         /** BuildingOut */
         BuildingOut: {
             /** Code */
@@ -4286,6 +4336,33 @@ export interface components {
             ts: string;
             /** Value */
             value: string | null;
+        };
+        /** ReadingsOut */
+        ReadingsOut: {
+            /**
+             * Bucket S
+             * @description each bucket's width in seconds
+             */
+            bucket_s: number;
+            /**
+             * End
+             * Format: date-time
+             * @description the range's end (`to`), excluded
+             */
+            end: string;
+            /**
+             * Last Values
+             * @description each metric's latest before `end`
+             */
+            last_values: components["schemas"]["LastValueOut"][];
+            /** Series */
+            series: components["schemas"]["BucketSeriesOut"][];
+            /**
+             * Start
+             * Format: date-time
+             * @description the range's start (`from`), included
+             */
+            start: string;
         };
         /** Reason */
         Reason: {
@@ -10709,6 +10786,117 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeviceOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_readings_api_v1_devices__device_id__readings_get: {
+        parameters: {
+            query?: {
+                /** @description one metric; all if left out */
+                metric?: string | null;
+                /** @description included; `to` - 24 h if left out */
+                from?: string | null;
+                /** @description excluded; now if left out */
+                to?: string | null;
+                buckets?: number;
+            };
+            header?: never;
+            path: {
+                device_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadingsOut"];
                 };
             };
             /** @description Bad request */
