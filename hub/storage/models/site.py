@@ -12,6 +12,7 @@ from sqlalchemy import (
     LargeBinary,
     Numeric,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -97,6 +98,9 @@ class Device(Base):
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("site_plans.id"), index=True)
     plan_x: Mapped[float | None] = mapped_column(Float)
     plan_y: Mapped[float | None] = mapped_column(Float)
+    # Retired: no longer expected online (no offline alarms) and its messages are dead-lettered
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    retired_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class SitePlan(Base):

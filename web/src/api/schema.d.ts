@@ -938,6 +938,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/devices/{device_id}/replace": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace Device
+         * @description Retire the device and put a new one (`code`) in its place, home, plan icon and meter;
+         *     a meter needs the old register's final and the new one's initial reading.
+         */
+        post: operations["replace_device_api_v1_devices__device_id__replace_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/{device_id}/retire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retire Device
+         * @description Take the device out of service: no offline alarms for it, its messages dead-lettered;
+         *     it stays listed (state `retired`) with its readings.
+         */
+        post: operations["retire_device_api_v1_devices__device_id__retire_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/{device_id}/swaps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Swaps
+         * @description The replacements the device took part in (as the old or the new one), oldest first.
+         */
+        get: operations["list_swaps_api_v1_devices__device_id__swaps_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/homes": {
         parameters: {
             query?: never;
@@ -3559,6 +3621,13 @@ export interface components {
             readings_24h: components["schemas"]["SeriesOut"][];
             /** Recent Commands */
             recent_commands: components["schemas"]["CommandOut"][];
+            /**
+             * Retired At
+             * @description null: in service
+             */
+            retired_at: string | null;
+            /** Retired Reason */
+            retired_reason: string;
             /** Site Id */
             site_id: number;
             state: components["schemas"]["DeviceState"];
@@ -3599,6 +3668,13 @@ export interface components {
              */
             online: boolean | null;
             placement: components["schemas"]["PlacementOut"] | null;
+            /**
+             * Retired At
+             * @description null: in service
+             */
+            retired_at: string | null;
+            /** Retired Reason */
+            retired_reason: string;
             /** Site Id */
             site_id: number;
             state: components["schemas"]["DeviceState"];
@@ -3607,7 +3683,7 @@ export interface components {
          * DeviceState
          * @enum {string}
          */
-        DeviceState: "normal" | "alarm" | "offline" | "suppressed" | "unknown";
+        DeviceState: "normal" | "alarm" | "offline" | "suppressed" | "unknown" | "retired";
         /** ErrorBody */
         ErrorBody: {
             /** Code */
@@ -4504,6 +4580,34 @@ export interface components {
              */
             subject: string;
         };
+        /** ReplaceIn */
+        ReplaceIn: {
+            /**
+             * Code
+             * @description the new device's, as it publishes
+             */
+            code: string;
+            /**
+             * Final Reading
+             * @description a meter: the old register's last value; others: leave out
+             */
+            final_reading?: number | string | null;
+            /**
+             * Initial Reading
+             * @description a meter: the new register's value when fitted
+             */
+            initial_reading?: number | string | null;
+            /**
+             * Name
+             * @description the old one's if left out
+             */
+            name?: string | null;
+            /**
+             * Reason
+             * @default
+             */
+            reason: string;
+        };
         /** ResetConfirm */
         ResetConfirm: {
             /**
@@ -4550,6 +4654,14 @@ export interface components {
         ResultIn: {
             /** Result */
             result: string;
+        };
+        /** RetireIn */
+        RetireIn: {
+            /**
+             * Reason
+             * @description e.g. 损坏 broken beyond repair
+             */
+            reason: string;
         };
         /** ReviewIn */
         ReviewIn: {
@@ -5174,6 +5286,47 @@ export interface components {
          * @enum {string}
          */
         SurveyState: "sent" | "answered" | "expired";
+        /** SwapOut */
+        SwapOut: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * By
+             * @description the admin's username
+             */
+            by: string;
+            /**
+             * Final Reading
+             * @description exact decimal, stored as a reading
+             */
+            final_reading: string | null;
+            /** Final Reading Id */
+            final_reading_id: number | null;
+            /** Id */
+            id: number;
+            /** Initial Reading */
+            initial_reading: string | null;
+            /** Initial Reading Id */
+            initial_reading_id: number | null;
+            /**
+             * Metric
+             * @description a meter's reading key; null: not a meter
+             */
+            metric: string | null;
+            /** New Code */
+            new_code: string;
+            /** New Device Id */
+            new_device_id: number;
+            /** Old Code */
+            old_code: string;
+            /** Old Device Id */
+            old_device_id: number;
+            /** Reason */
+            reason: string;
+        };
         /** TariffChange */
         TariffChange: {
             /**
@@ -10897,6 +11050,323 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReadingsOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    replace_device_api_v1_devices__device_id__replace_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplaceIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SwapOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    retire_device_api_v1_devices__device_id__retire_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RetireIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_swaps_api_v1_devices__device_id__swaps_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SwapOut"][];
                 };
             };
             /** @description Bad request */
