@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hub.errors import InvalidInput
+from hub.errors import BadRange, InvalidInput
 from hub.storage.models import Reading
 from hub.storage.sql import epoch_seconds
 
@@ -51,9 +51,7 @@ class Range:
 def checked_range(start: datetime, end: datetime, buckets: int) -> Range:
     """The range asked for, or a coded 422 saying what is wrong with it."""
     if end <= start:
-        raise InvalidInput(
-            "range: `from` must be before `to`; 起始时间须早于结束时间", code="bad_range"
-        )
+        raise BadRange
     if end - start > MAX_RANGE:
         raise InvalidInput(
             f"range: at most {MAX_RANGE.days} days; 时间范围过长", code="range_too_long"

@@ -146,6 +146,7 @@ MATRIX: dict[str, Access] = {
     "POST /api/v1/devices/{device_id}/retire": roles(ADMIN),
     "POST /api/v1/devices/{device_id}/replace": roles(ADMIN),
     "GET /api/v1/devices/{device_id}/swaps": roles(ADMIN, OPERATOR),
+    "GET /api/v1/commands": roles(ADMIN, OPERATOR),
     "POST /api/v1/site-plans": roles(ADMIN),
     "GET /api/v1/site-plans": roles(ADMIN, OPERATOR),
     "GET /api/v1/site-plans/{plan_id}/image": roles(ADMIN, OPERATOR),

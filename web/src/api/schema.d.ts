@@ -594,6 +594,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Commands
+         * @description Every device command, newest first, a page at a time. Reading it is logged.
+         */
+        get: operations["list_commands_api_v1_commands_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/complaints": {
         parameters: {
             query?: never;
@@ -3112,6 +3132,78 @@ export interface components {
             /** Command */
             command: string;
         };
+        /** CommandLogOut */
+        CommandLogOut: {
+            /** Acknowledged At */
+            acknowledged_at: string | null;
+            /**
+             * Alert Id
+             * @description the alarm a time-out raised
+             */
+            alert_id: number | null;
+            /**
+             * Attempts
+             * @description times published
+             */
+            attempts: number;
+            /** Command */
+            command: string;
+            /**
+             * Command Id
+             * @description the id sent to the device, echoed in its ack
+             */
+            command_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Device Code */
+            device_code: string;
+            /** Device Id */
+            device_id: number;
+            /** Device Name */
+            device_name: string;
+            /** Error */
+            error: string | null;
+            /**
+             * Failed At
+             * @description timed out, or refused by the device
+             */
+            failed_at: string | null;
+            /** Id */
+            id: number;
+            /**
+             * Params
+             * @description the payload's parameters, as sent
+             */
+            params: {
+                [key: string]: unknown;
+            };
+            /** Reason */
+            reason: string;
+            /**
+             * Requested By
+             * @description the user's username; null: a rule asked
+             */
+            requested_by: string | null;
+            /**
+             * Result
+             * @description the device's acknowledgement data
+             */
+            result: {
+                [key: string]: unknown;
+            } | null;
+            /** Rule Id */
+            rule_id: string | null;
+            /** Sent At */
+            sent_at: string | null;
+            /** Site Id */
+            site_id: number;
+            status: components["schemas"]["CommandStatus"];
+            /** Timeout S */
+            timeout_s: number;
+        };
         /** CommandOut */
         CommandOut: {
             /** Acknowledged At */
@@ -3135,6 +3227,16 @@ export interface components {
             /** Id */
             id: number;
             status: components["schemas"]["CommandStatus"];
+        };
+        /** CommandPage */
+        CommandPage: {
+            /** Items */
+            items: components["schemas"]["CommandLogOut"][];
+            /**
+             * Next Before Id
+             * @description pass as before_id for the next page
+             */
+            next_before_id: number | null;
         };
         /**
          * CommandStatus
@@ -9138,6 +9240,118 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaymentOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_commands_api_v1_commands_get: {
+        parameters: {
+            query?: {
+                device_id?: number | null;
+                status?: components["schemas"]["CommandStatus"] | null;
+                /** @description asked at or after */
+                from?: string | null;
+                /** @description asked before */
+                to?: string | null;
+                /** @description a username or a rule id */
+                who?: string | null;
+                limit?: number;
+                before_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandPage"];
                 };
             };
             /** @description Bad request */
