@@ -147,6 +147,8 @@ def test_the_default_range_is_the_last_24_hours(
     assert response.status_code == 200 and found["bucket_s"] == 24 * 3600 // 200
     assert found["end"] == now.isoformat().replace("+00:00", "Z")
     assert [b["count"] for b in found["series"][0]["buckets"]] == [1]
+    week = api.get(f"/api/v1/devices/{pump}/readings", as_user="admin", params={"hours": 168})
+    assert week.json()["start"] == (now - timedelta(days=7)).isoformat().replace("+00:00", "Z")
 
 
 def test_bad_ranges_are_refused_with_a_code(
@@ -163,6 +165,9 @@ def test_bad_ranges_are_refused_with_a_code(
     for code, params in cases.items():
         response = api.get(path, as_user="operator", params=params)
         assert (response.status_code, response.json()["code"]) == (422, code), params
+    both = api.get(path, as_user="operator", params={"from": T0.isoformat(), "hours": "1"})
+    assert (both.status_code, both.json()["code"]) == (422, "invalid_input")
+    assert api.get(path, as_user="operator", params={"hours": "8785"}).status_code == 422
     for buckets in ("0", "1001"):
         response = api.get(path, as_user="operator", params={"buckets": buckets})
         assert response.status_code == 422, buckets

@@ -11247,6 +11247,8 @@ export interface operations {
                 from?: string | null;
                 /** @description excluded; now if left out */
                 to?: string | null;
+                /** @description instead of `from`: the last hours before `to` (by the hub's clock) */
+                hours?: number | null;
                 buckets?: number;
             };
             header?: never;
