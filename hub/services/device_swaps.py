@@ -16,6 +16,7 @@ from decimal import Decimal
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from hub import events
 from hub.errors import Conflict, InvalidInput
 from hub.services import audit
 from hub.storage.models import Checkpoint, Device, DeviceSwap, Meter, Reading, User
@@ -39,6 +40,7 @@ def retire(session: Session, device: Device, reason: str, *, by: User, now: date
     device.retired_at = now
     device.retired_reason = reason
     device.online = None
+    _changed(session, device.id, now)
     audit.record(
         session,
         at=now,
@@ -77,6 +79,7 @@ def replace(
     )
     session.add(device)
     session.flush()
+    _changed(session, device.id, now)
     old.plan_id = old.plan_x = old.plan_y = None
     session.execute(update(Device).where(Device.gateway_id == old.id).values(gateway_id=device.id))
     session.execute(
@@ -115,6 +118,11 @@ def swaps_of(session: Session, device_id: int) -> list[DeviceSwap]:
         (DeviceSwap.old_device_id == device_id) | (DeviceSwap.new_device_id == device_id)
     )
     return list(session.scalars(query.order_by(DeviceSwap.at, DeviceSwap.id)))
+
+
+def _changed(session: Session, device_id: int, now: datetime) -> None:
+    """Tell the live feed (lists and maps reload the device), sent at commit."""
+    events.emit(session, "device.updated", {"id": device_id, "at": now.isoformat()})
 
 
 def refuse_retired(device: Device) -> None:

@@ -16,6 +16,7 @@ from hub.context import HubContext
 from hub.services.site import LoadResult
 from hub.storage.models import Alert, Device, Meter, Reading
 from hub.worker import HubWorker
+from tests.api.conftest import live_feed, receive
 from tests.conftest import ApiClient
 
 PREFIX = "device-swaps-test"
@@ -58,7 +59,11 @@ def test_a_retired_device_raises_no_offline_alarm_and_its_readings_are_dead_lett
     _telemetry(worker, clock, "leak-b1-102", water_leak=0)
     leak = _id(context, "leak-b1-101")
     body = {"reason": "损坏 broken"}
-    retired = _ok(api.post(f"{D}/{leak}/retire", as_user="admin", json=body))
+    with live_feed(api, api.token("operator")) as ws:
+        assert receive(ws)["kind"] == "snapshot"
+        retired = _ok(api.post(f"{D}/{leak}/retire", as_user="admin", json=body))
+        message = receive(ws)
+    assert (message["kind"], message["data"]["id"]) == ("device.updated", leak)
     assert (retired["state"], retired["retired_reason"], retired["online"]) == (
         "retired",
         "损坏 broken",

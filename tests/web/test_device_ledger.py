@@ -77,6 +77,9 @@ def test_an_admin_replaces_a_meter_with_both_registers(
     expect(drawer.locator("[data-test=device-retired]")).to_contain_text("replaced by em-b1-101-2")
     expect(drawer.locator("[data-test=drawer-state]")).to_have_text("已退役")
     expect(drawer.locator("[data-test=device-replace]")).to_have_count(0)
+    table = page.locator("[data-test=device-table]")
+    expect(table).to_contain_text("em-b1-101-2")  # the list heard it on the live feed
+    expect(table.locator(".el-table__row", has_text="em-b1-101-2")).to_contain_text("未上报")
     shot(page, "admin/device-replaced.png")
     with context.db.session() as session:
         [swap] = session.scalars(select(DeviceSwap))
