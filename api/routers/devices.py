@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from api.deps import ContextDep, SessionDep, require_role
 from api.params import IdField, ObjectId, QueryId
 from hub.domain import AlertState, CommandStatus, DeviceKind, Role, Severity, WorkOrderStatus
-from hub.errors import InvalidInput
 from hub.services import audit, device_swaps, devices, reading_series, site_plans
 from hub.services.devices import DeviceState, DeviceSummary
 from hub.storage.models import DeviceCommand, DeviceSwap, User
@@ -338,11 +337,8 @@ def get_readings(
     """The device's numeric readings in [from, to), at most 366 days, cut into `buckets` equal
     buckets by the database (min, max, mean, count each), and each metric's last value."""
     device = devices.get_or_raise(session, device_id)
-    if start is not None and hours is not None:
-        raise InvalidInput("hours: give `from` or `hours`, not both; 起始时间与时长只填一项")
     end = end or context.clock.now()
-    start = start or end - timedelta(hours=hours or 24)
-    where = reading_series.checked_range(start, end, buckets)
+    where = reading_series.checked_range(start, end, buckets, hours=hours)
     series = reading_series.bucketed(session, device.id, where, metric=metric)
     last = devices.last_values(session, [device.id], before=where.end).get(device.id, [])
     return ReadingsOut(

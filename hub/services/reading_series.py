@@ -48,8 +48,17 @@ class Range:
         return max(1, -(-span // self.buckets))
 
 
-def checked_range(start: datetime, end: datetime, buckets: int) -> Range:
-    """The range asked for, or a coded 422 saying what is wrong with it."""
+def checked_range(
+    start: datetime | None, end: datetime, buckets: int, *, hours: int | None = None
+) -> Range:
+    """The range asked for (`start`, or `hours` back from `end`, 24 if neither), or a coded 422
+    saying what is wrong with it."""
+    if start is not None and hours is not None:
+        raise InvalidInput("hours: give `from` or `hours`, not both; 起始时间与时长只填一项")
+    try:
+        start = start or end - timedelta(hours=hours or 24)
+    except OverflowError:  # hours before the first day of the calendar
+        raise BadRange from None
     if end <= start:
         raise BadRange
     if end - start > MAX_RANGE:
