@@ -1,4 +1,5 @@
-"""Devices for the control room: the list, one device's detail, its commands and its placement."""
+"""Devices for the control room: the list, one device's detail and readings over a range, its
+commands and its placement (retiring and replacing: device_swaps.py)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime, BaseModel, Field
-from sqlalchemy.orm import Session
 
 from api.deps import ContextDep, SessionDep, require_role
 from api.params import IdField, ObjectId, QueryId
 from hub.domain import AlertState, CommandStatus, DeviceKind, Role, Severity, WorkOrderStatus
-from hub.services import audit, device_swaps, devices, reading_series, site_plans
+from hub.services import audit, devices, reading_series, site_plans
 from hub.services.devices import DeviceState, DeviceSummary
-from hub.storage.models import DeviceCommand, DeviceSwap, User
+from hub.storage.models import DeviceCommand, User
 
 router = APIRouter(prefix="/devices", tags=["devices"])
 
@@ -133,50 +133,13 @@ class CommandIn(BaseModel):
     command: str = Field(min_length=1, max_length=64)
 
 
-class RetireIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=500, description="e.g. 损坏 broken beyond repair")
-
-
-Register = Annotated[Decimal, Field(ge=0, max_digits=20, decimal_places=6)]
-
-
-class ReplaceIn(BaseModel):
-    code: str = Field(min_length=1, max_length=64, description="the new device's, as it publishes")
-    name: str | None = Field(
-        default=None, min_length=1, max_length=200, description="the old one's if left out"
-    )
-    reason: str = Field(default="", max_length=500)
-    final_reading: Register | None = Field(
-        default=None, description="a meter: the old register's last value; others: leave out"
-    )
-    initial_reading: Register | None = Field(
-        default=None, description="a meter: the new register's value when fitted"
-    )
-
-
-class SwapOut(BaseModel):
-    id: int
-    old_device_id: int
-    old_code: str
-    new_device_id: int
-    new_code: str
-    at: datetime
-    by: str = Field(description="the admin's username")
-    reason: str
-    metric: str | None = Field(description="a meter's reading key; null: not a meter")
-    final_reading: str | None = Field(description="exact decimal, stored as a reading")
-    initial_reading: str | None
-    final_reading_id: int | None
-    initial_reading_id: int | None
-
-
 class PlacementIn(BaseModel):
     plan_id: IdField | None = Field(description="null takes the device off its plan")
     x: float | None = Field(default=None, ge=0, le=1)
     y: float | None = Field(default=None, ge=0, le=1)
 
 
-def _decimal(value: Decimal) -> str:
+def decimal_text(value: Decimal) -> str:
     """Exact, without the storage's trailing zeros: 2.750000 is "2.75"."""
     return format(value.normalize(), "f")
 
@@ -186,7 +149,7 @@ def device_out(summary: DeviceSummary) -> DeviceOut:
 
 
 def _last_value_out(value: devices.LastValue) -> LastValueOut:
-    number = None if value.value is None else _decimal(value.value)
+    number = None if value.value is None else decimal_text(value.value)
     return LastValueOut(metric=value.metric, value=number, text=value.text, ts=value.ts)
 
 
@@ -215,27 +178,6 @@ def _fields(summary: DeviceSummary) -> dict[str, object]:
         "retired_at": device.retired_at,
         "retired_reason": device.retired_reason,
     }
-
-
-def _swap_out(session: Session, swap: DeviceSwap) -> SwapOut:
-    old = devices.get_or_raise(session, swap.old_device_id)
-    new = devices.get_or_raise(session, swap.new_device_id)
-    by = session.get(User, swap.by_id)
-    return SwapOut(
-        id=swap.id,
-        old_device_id=old.id,
-        old_code=old.code,
-        new_device_id=new.id,
-        new_code=new.code,
-        at=swap.at,
-        by=by.username if by else "",
-        reason=swap.reason,
-        metric=swap.metric,
-        final_reading=None if swap.final_value is None else _decimal(swap.final_value),
-        initial_reading=None if swap.initial_value is None else _decimal(swap.initial_value),
-        final_reading_id=swap.final_reading_id,
-        initial_reading_id=swap.initial_reading_id,
-    )
 
 
 def _command_out(row: DeviceCommand) -> CommandOut:
@@ -279,7 +221,7 @@ def get_device(
         **_fields(summary),
         readings_24h=[
             SeriesOut(
-                metric=m, ts=[ts for ts, _ in points], values=[_decimal(v) for _, v in points]
+                metric=m, ts=[ts for ts, _ in points], values=[decimal_text(v) for _, v in points]
             )
             for m, points in sorted(series.items())
         ],
@@ -351,9 +293,9 @@ def get_readings(
                 buckets=[
                     BucketOut(
                         start=b.start,
-                        min=_decimal(b.min),
-                        max=_decimal(b.max),
-                        mean=_decimal(b.mean),
+                        min=decimal_text(b.min),
+                        max=decimal_text(b.max),
+                        mean=decimal_text(b.mean),
                         count=b.count,
                     )
                     for b in found
@@ -378,37 +320,6 @@ def send_command(
     device = devices.get_or_raise(session, device_id)
     row = devices.send_command(session, device, body.command, by=user, now=context.clock.now())
     return _command_out(row)
-
-
-@router.post("/{device_id}/retire")
-def retire_device(
-    device_id: ObjectId, body: RetireIn, session: SessionDep, context: ContextDep, user: Admin
-) -> DeviceOut:
-    """Take the device out of service: no offline alarms for it, its messages dead-lettered;
-    it stays listed (state `retired`) with its readings."""
-    device = devices.get_or_raise(session, device_id)
-    device_swaps.retire(session, device, body.reason, by=user, now=context.clock.now())
-    [summary] = devices.summarise(session, [device])
-    return device_out(summary)
-
-
-@router.post("/{device_id}/replace", status_code=201)
-def replace_device(
-    device_id: ObjectId, body: ReplaceIn, session: SessionDep, context: ContextDep, user: Admin
-) -> SwapOut:
-    """Retire the device and put a new one (`code`) in its place, home, plan icon and meter;
-    a meter needs the old register's final and the new one's initial reading."""
-    device = devices.get_or_raise(session, device_id)
-    new = device_swaps.Replacement(**body.model_dump())
-    swap = device_swaps.replace(session, device, new, by=user, now=context.clock.now())
-    return _swap_out(session, swap)
-
-
-@router.get("/{device_id}/swaps")
-def list_swaps(device_id: ObjectId, session: SessionDep, _: Viewer) -> list[SwapOut]:
-    """The replacements the device took part in (as the old or the new one), oldest first."""
-    devices.get_or_raise(session, device_id)
-    return [_swap_out(session, s) for s in device_swaps.swaps_of(session, device_id)]
 
 
 @router.put("/{device_id}/placement")

@@ -181,6 +181,9 @@ def test_only_admins_retire_or_replace(
     assert api.post(f"{D}/999999/retire", as_user="admin", json={"reason": "x"}).status_code == 404
     assert api.get(f"{D}/999999/swaps", as_user="admin").status_code == 404
     assert api.post(f"{D}/{pump}/retire", as_user="admin", json={"reason": ""}).status_code == 422
+    for code in ("a/b", "p+", "p #", ""):  # a code is a topic level
+        bad = api.post(f"{D}/{pump}/replace", as_user="admin", json={"code": code})
+        assert bad.status_code == 422, code
     negative = {"code": "p2", "final_reading": "-1", "initial_reading": "0"}
     assert api.post(f"{D}/{pump}/replace", as_user="admin", json=negative).status_code == 422
     assert _ok(api.get(f"{D}/{pump}", as_user="admin"))["retired_at"] is None
