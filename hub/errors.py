@@ -55,6 +55,15 @@ class TooLarge(InvalidInput):
     code = "too_large"
 
 
+class BadRange(InvalidInput):
+    """A time range (`from`, `to`) whose start is not before its end."""
+
+    code = "bad_range"
+
+    def __init__(self) -> None:
+        super().__init__("range: `from` must be before `to`; 起始时间须早于结束时间")
+
+
 class InvalidTransition(HubError):
     """A state machine was asked for a move its transition table forbids."""
 

@@ -147,7 +147,10 @@ class DeviceDirectory:
             query = select(*(columns[name] for name in _INFO_COLUMNS)).join(
                 Site, Site.id == columns.site_id
             )
-            found = session.execute(query.where(Site.code == site, columns.code.in_(sorted(codes))))
+            in_service = columns.retired_at.is_(None)  # a retired one's messages: dead letters
+            found = session.execute(
+                query.where(Site.code == site, columns.code.in_(sorted(codes)), in_service)
+            )
             infos = list(map(_info, found))
             self._known.update({(site, info.code): info for info in infos})
             self._numbers.update(_number_metrics(session, [info.id for info in infos]))
@@ -410,7 +413,7 @@ def presences(
     did not hear says nothing): the others cannot be due, and the timer runs every few seconds.
     """
     columns = _DEVICES.c
-    watched = columns.kind.in_(list(kinds))
+    watched = columns.kind.in_(list(kinds)) & columns.retired_at.is_(None)
     query = select(
         *(columns[name] for name in _INFO_COLUMNS), columns.last_seen_at, columns.online
     ).where(watched)
@@ -445,8 +448,16 @@ def mark_silent(session: Session, device_ids: Iterable[int], *, now: datetime) -
 
 
 def _unknown(session: Session, site: str, code: str) -> str:
-    if session.scalar(select(Site.id).where(Site.code == site)) is None:
+    """Why a message names no device in service: no such estate or device, or a retired one."""
+    site_id = session.scalar(select(Site.id).where(Site.code == site))
+    if site_id is None:
         return f"unknown site {site!r}"
+    columns = _DEVICES.c
+    retired = session.scalar(
+        select(columns.retired_at).where(columns.site_id == site_id, columns.code == code)
+    )
+    if retired is not None:
+        return f"device {code!r} at site {site!r} is retired (since {retired:%Y-%m-%d %H:%M} UTC)"
     return f"unknown device {code!r} at site {site!r}"
 
 

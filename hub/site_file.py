@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 SAMPLE_SITE = Path(__file__).resolve().parent / "samples" / "site.yaml"
 
 
+DEVICE_CODE = r"^[A-Za-z0-9_.-]+$"  # a device code is a topic level: no '/', '+', '#' or space
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -66,7 +69,7 @@ class PlacementSpec(_Strict):
 
 
 class DeviceSpec(_Strict):
-    code: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    code: str = Field(pattern=DEVICE_CODE)
     kind: DeviceKind
     name: str
     building: str | None = None

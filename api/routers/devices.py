@@ -1,4 +1,5 @@
-"""Devices for the control room: the list, one device's detail, its commands and its placement."""
+"""Devices for the control room: the list, one device's detail and readings over a range, its
+commands and its placement (retiring and replacing: device_swaps.py)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from api.deps import ContextDep, SessionDep, require_role
 from api.params import IdField, ObjectId, QueryId
 from hub.domain import AlertState, CommandStatus, DeviceKind, Role, Severity, WorkOrderStatus
-from hub.services import audit, devices, site_plans
+from hub.services import audit, devices, reading_series, site_plans
 from hub.services.devices import DeviceState, DeviceSummary
 from hub.storage.models import DeviceCommand, User
 
@@ -53,6 +54,8 @@ class DeviceOut(BaseModel):
     active_alerts: int
     last_values: list[LastValueOut]
     placement: PlacementOut | None
+    retired_at: datetime | None = Field(description="null: in service")
+    retired_reason: str
 
 
 class AlertBrief(BaseModel):
@@ -78,6 +81,29 @@ class SeriesOut(BaseModel):
     metric: str
     ts: list[datetime]
     values: list[str]
+
+
+class BucketOut(BaseModel):
+    """The numeric readings of one bucket, exact decimals; `mean` rounded to 6 places."""
+
+    start: datetime
+    min: str
+    max: str
+    mean: str
+    count: int
+
+
+class BucketSeriesOut(BaseModel):
+    metric: str
+    buckets: list[BucketOut] = Field(description="oldest first; buckets without readings left out")
+
+
+class ReadingsOut(BaseModel):
+    start: datetime = Field(description="the range's start (`from`), included")
+    end: datetime = Field(description="the range's end (`to`), excluded")
+    bucket_s: int = Field(description="each bucket's width in seconds")
+    series: list[BucketSeriesOut]
+    last_values: list[LastValueOut] = Field(description="each metric's latest before `end`")
 
 
 class CommandOut(BaseModel):
@@ -113,13 +139,18 @@ class PlacementIn(BaseModel):
     y: float | None = Field(default=None, ge=0, le=1)
 
 
-def _decimal(value: Decimal) -> str:
+def decimal_text(value: Decimal) -> str:
     """Exact, without the storage's trailing zeros: 2.750000 is "2.75"."""
     return format(value.normalize(), "f")
 
 
 def device_out(summary: DeviceSummary) -> DeviceOut:
     return DeviceOut(**_fields(summary))
+
+
+def _last_value_out(value: devices.LastValue) -> LastValueOut:
+    number = None if value.value is None else decimal_text(value.value)
+    return LastValueOut(metric=value.metric, value=number, text=value.text, ts=value.ts)
 
 
 def _fields(summary: DeviceSummary) -> dict[str, object]:
@@ -142,16 +173,10 @@ def _fields(summary: DeviceSummary) -> dict[str, object]:
         "gateway_id": device.gateway_id,
         "state": summary.state,
         "active_alerts": summary.active_alerts,
-        "last_values": [
-            LastValueOut(
-                metric=v.metric,
-                value=None if v.value is None else _decimal(v.value),
-                text=v.text,
-                ts=v.ts,
-            )
-            for v in summary.last_values
-        ],
+        "last_values": [_last_value_out(v) for v in summary.last_values],
         "placement": placement,
+        "retired_at": device.retired_at,
+        "retired_reason": device.retired_reason,
     }
 
 
@@ -196,7 +221,7 @@ def get_device(
         **_fields(summary),
         readings_24h=[
             SeriesOut(
-                metric=m, ts=[ts for ts, _ in points], values=[_decimal(v) for _, v in points]
+                metric=m, ts=[ts for ts, _ in points], values=[decimal_text(v) for _, v in points]
             )
             for m, points in sorted(series.items())
         ],
@@ -223,6 +248,62 @@ def get_device(
         ],
         commands=[AcceptedCommand(command=c.command) for c in devices.accepted_commands(device)],
         recent_commands=[_command_out(c) for c in devices.recent_commands(session, device.id)],
+    )
+
+
+@router.get("/{device_id}/readings")
+def get_readings(
+    device_id: ObjectId,
+    session: SessionDep,
+    context: ContextDep,
+    _: Viewer,
+    metric: Annotated[
+        str | None, Query(max_length=64, description="one metric; all if left out")
+    ] = None,
+    start: Annotated[
+        AwareDatetime | None, Query(alias="from", description="included; `to` - 24 h if left out")
+    ] = None,
+    end: Annotated[
+        AwareDatetime | None, Query(alias="to", description="excluded; now if left out")
+    ] = None,
+    hours: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=reading_series.MAX_RANGE.days * 24,
+            description="instead of `from`: the last hours before `to` (by the hub's clock)",
+        ),
+    ] = None,
+    buckets: Annotated[int, Query(ge=1, le=reading_series.MAX_BUCKETS)] = 200,
+) -> ReadingsOut:
+    """The device's numeric readings in [from, to), at most 366 days, cut into `buckets` equal
+    buckets by the database (min, max, mean, count each), and each metric's last value."""
+    device = devices.get_or_raise(session, device_id)
+    end = end or context.clock.now()
+    where = reading_series.checked_range(start, end, buckets, hours=hours)
+    series = reading_series.bucketed(session, device.id, where, metric=metric)
+    last = devices.last_values(session, [device.id], before=where.end).get(device.id, [])
+    return ReadingsOut(
+        start=where.start,
+        end=where.end,
+        bucket_s=where.width,
+        series=[
+            BucketSeriesOut(
+                metric=name,
+                buckets=[
+                    BucketOut(
+                        start=b.start,
+                        min=decimal_text(b.min),
+                        max=decimal_text(b.max),
+                        mean=decimal_text(b.mean),
+                        count=b.count,
+                    )
+                    for b in found
+                ],
+            )
+            for name, found in sorted(series.items())
+        ],
+        last_values=[_last_value_out(v) for v in last if metric in (None, v.metric)],
     )
 
 

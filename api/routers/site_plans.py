@@ -23,6 +23,10 @@ router = APIRouter(prefix="/site-plans", tags=["site plans"])
 sites_router = APIRouter(prefix="/sites", tags=["site plans"])
 
 Viewer = Annotated[User, Depends(require_role(Role.ADMIN, Role.OPERATOR))]
+# customer service too: it addresses notices and finds homes by estate and building
+SiteReader = Annotated[
+    User, Depends(require_role(Role.ADMIN, Role.OPERATOR, Role.CUSTOMER_SERVICE))
+]
 Admin = Annotated[User, Depends(require_role(Role.ADMIN))]
 
 # An image answer that can run nothing and fetch nothing, even opened on its own in a tab
@@ -135,24 +139,39 @@ def get_image(plan_id: ObjectId, session: SessionDep, _: Viewer) -> Response:
 
 
 @sites_router.get("")
-def list_sites(session: SessionDep, _: Viewer) -> list[SiteOut]:
-    """The estates with their buildings, to pick a plan's place."""
+def list_sites(session: SessionDep, _: SiteReader) -> list[SiteOut]:
+    """The estates with their buildings, to pick a plan's place or a notice's audience."""
     return sites_with_buildings(session)
 
 
-def sites_with_buildings(session: Session) -> list[SiteOut]:
-    """Every estate with its buildings (also the audiences of a notice)."""
+@sites_router.get("/{site_id}")
+def get_site(site_id: ObjectId, session: SessionDep, _: SiteReader) -> SiteOut:
+    """One estate with its buildings and their ids (its homes: GET /homes?site_id=)."""
+    if session.get(Site, site_id) is None:
+        raise NotFound(f"estate {site_id} not found")
+    [found] = sites_with_buildings(session, site_id=site_id)
+    return found
+
+
+def sites_with_buildings(session: Session, *, site_id: int | None = None) -> list[SiteOut]:
+    """Every estate (or the one `site_id`) with its buildings (also the audiences of a notice)."""
+    in_site = select(Building.id).where(Building.site_id == site_id)
     units: dict[int, list[str]] = {}
-    for building_id, unit in session.execute(
-        select(Home.building_id, Home.unit).where(Home.unit != "").distinct().order_by(Home.unit)
-    ):
+    unit_query = select(Home.building_id, Home.unit).where(Home.unit != "")
+    building_query = select(Building)
+    site_query = select(Site)
+    if site_id is not None:
+        unit_query = unit_query.where(Home.building_id.in_(in_site))
+        building_query = building_query.where(Building.site_id == site_id)
+        site_query = site_query.where(Site.id == site_id)
+    for building_id, unit in session.execute(unit_query.distinct().order_by(Home.unit)):
         units.setdefault(building_id, []).append(unit)
     buildings: dict[int, list[BuildingOut]] = {}
-    for b in session.scalars(select(Building).order_by(Building.code)):
+    for b in session.scalars(building_query.order_by(Building.code)):
         buildings.setdefault(b.site_id, []).append(
             BuildingOut(id=b.id, code=b.code, name=b.name, units=units.get(b.id, []))
         )
     return [
         SiteOut(id=s.id, code=s.code, name=s.name, buildings=buildings.get(s.id, []))
-        for s in session.scalars(select(Site).order_by(Site.code))
+        for s in session.scalars(site_query.order_by(Site.code))
     ]

@@ -46,8 +46,12 @@ Dispatcher = Annotated[
 ]
 Technician = Annotated[User, Depends(require_role(Role.TECHNICIAN))]
 Requester = Annotated[User, Depends(require_role(Role.OWNER, Role.CUSTOMER_SERVICE))]
-# admins too: they address notices to chosen homes and read households
-HomeFinder = Annotated[User, Depends(require_role(Role.OWNER, Role.CUSTOMER_SERVICE, Role.ADMIN))]
+# admins too: they address notices to chosen homes and read households; operators place
+# devices and alarms in homes (without the owners' names)
+HomeFinder = Annotated[
+    User,
+    Depends(require_role(Role.OWNER, Role.CUSTOMER_SERVICE, Role.ADMIN, Role.OPERATOR)),
+]
 Confirmer = Annotated[User, Depends(require_role(Role.OWNER, Role.CUSTOMER_SERVICE))]
 PhotoUploads = Annotated[
     list[UploadFile] | None,
@@ -381,13 +385,25 @@ def list_homes(
     context: ContextDep,
     user: HomeFinder,
     q: Annotated[str, Query(max_length=100, description="home, building or owner's name")] = "",
+    site_id: Annotated[int | None, Query(ge=1, le=DB_ID_MAX, description="estate")] = None,
+    building_id: Annotated[int | None, Query(ge=1, le=DB_ID_MAX)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 20,
+    offset: Annotated[int, Query(ge=0, le=DB_ID_MAX)] = 0,
 ) -> list[HomeOut]:
-    """An owner's own homes; for customer service and admins, homes matching `q` (at most 20)."""
+    """An owner's own homes (the filters do not apply); for staff, a page of the homes matching
+    `q`, in the estate or building, by building and home code. Operators get no owners' names."""
     if user.role is Role.OWNER:
         return homes.owners_homes(session, user)
-    found = homes.search(session, q)
+    where = homes.HomeFilter(q, site_id=site_id, building_id=building_id)
+    found = homes.search(
+        session, where, limit=limit, offset=offset, with_owners=user.role is not Role.OPERATOR
+    )
     read_audit.staff_read(
-        session, user, at=context.clock.now(), target="homes", detail=f"q={q!r} {len(found)} rows"
+        session,
+        user,
+        at=context.clock.now(),
+        target="homes",
+        detail=f"q={q!r} site={site_id} building={building_id} {len(found)} rows",
     )
     return found
 

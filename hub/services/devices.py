@@ -6,7 +6,8 @@ A device's state is one word, worked out from what the hub already records, neve
 - `offline`: it went quiet past its offline rule's limit, or its last will said so;
 - `alarm`: it has an active alarm;
 - `unknown`: the hub has not heard from it since the site was loaded;
-- `normal`: otherwise.
+- `normal`: otherwise;
+- `retired`: taken out of service (hub/services/device_swaps.py), whatever else is true.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session
 from hub import events
 from hub.domain import ACTIVE_ALERT_STATES, OPEN_WORK_ORDER_STATES, DeviceKind
 from hub.errors import InvalidInput, NotFound
-from hub.services import audit, commands
+from hub.services import audit, commands, device_swaps
 from hub.storage.models import Alert, Device, DeviceCommand, Home, Reading, User, WorkOrder
 
 CHART_WINDOW = timedelta(hours=24)
@@ -37,6 +38,7 @@ class DeviceState(StrEnum):
     OFFLINE = "offline"
     SUPPRESSED = "suppressed"
     UNKNOWN = "unknown"
+    RETIRED = "retired"
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,9 @@ def summarise(session: Session, devices: Sequence[Device]) -> list[DeviceSummary
     out = []
     for device in devices:
         total, suppressed = alerts.get(device.id, (0, 0))
-        if device.gateway_id in silent or suppressed:
+        if device.retired_at is not None:
+            state = DeviceState.RETIRED
+        elif device.gateway_id in silent or suppressed:
             state = DeviceState.SUPPRESSED
         elif device.online is False:
             state = DeviceState.OFFLINE
@@ -175,17 +179,19 @@ def _buildings_of_homes(session: Session, home_ids: set[int]) -> dict[int, int]:
     return {home: building for home, building in session.execute(query)}
 
 
-def last_values(session: Session, device_ids: Iterable[int]) -> dict[int, list[LastValue]]:
-    """The latest reading of each metric of each device (the readings' unique index serves it)."""
+def last_values(
+    session: Session, device_ids: Iterable[int], *, before: datetime | None = None
+) -> dict[int, list[LastValue]]:
+    """The latest reading (before `before`, if given) of each metric of each device (the
+    readings' unique index serves it)."""
     ids = sorted(set(device_ids))
     if not ids:
         return {}
-    latest = (
-        select(Reading.device_id, Reading.metric, func.max(Reading.ts).label("ts"))
-        .where(Reading.device_id.in_(ids))
-        .group_by(Reading.device_id, Reading.metric)
-        .subquery()
-    )
+    latest_ts = select(Reading.device_id, Reading.metric, func.max(Reading.ts).label("ts"))
+    latest_ts = latest_ts.where(Reading.device_id.in_(ids))
+    if before is not None:
+        latest_ts = latest_ts.where(Reading.ts < before)
+    latest = latest_ts.group_by(Reading.device_id, Reading.metric).subquery()
     query = (
         select(Reading.device_id, Reading.metric, Reading.value, Reading.text, Reading.ts)
         .join(
@@ -249,6 +255,7 @@ def send_command(
     session: Session, device: Device, command: str, *, by: User, now: datetime
 ) -> DeviceCommand:
     """Queue one of the device's commands for the dispatcher, as `by`, and audit it."""
+    device_swaps.refuse_retired(device)
     spec = next((c for c in accepted_commands(device) if c.command == command), None)
     if spec is None:
         accepted = ", ".join(c.command for c in accepted_commands(device)) or "none"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -17,10 +19,31 @@ def owners_homes(session: Session, owner: User) -> list[HomeOut]:
     return _views(session, homes, with_owners=False)
 
 
-def search(session: Session, text: str, *, limit: int = 20) -> list[HomeOut]:
-    """Homes whose code, building (code or name), label ("B1/101") or owner's name matches."""
+@dataclass(frozen=True)
+class HomeFilter:
+    """What the home list is narrowed by: words (see `search`), estate, building."""
+
+    text: str = ""
+    site_id: int | None = None
+    building_id: int | None = None
+
+
+def search(
+    session: Session,
+    where: HomeFilter,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    with_owners: bool = True,
+) -> list[HomeOut]:
+    """Homes whose code, building (code or name), label ("B1/101") or owner's name matches,
+    by building and home code; `with_owners=False` leaves the owners' names out."""
     query = select(Home).join(Building, Building.id == Home.building_id)
-    words = text.strip()
+    if where.site_id is not None:
+        query = query.where(Building.site_id == where.site_id)
+    if where.building_id is not None:
+        query = query.where(Home.building_id == where.building_id)
+    words = where.text.strip()
     if words:
         code = words.split("/")[-1]
         like = f"%{words}%"
@@ -39,8 +62,8 @@ def search(session: Session, text: str, *, limit: int = 20) -> list[HomeOut]:
         )
         if "/" in words:
             query = query.where(Building.code.ilike(words.split("/")[0] + "%"))
-    homes = session.scalars(query.order_by(Building.code, Home.code).limit(limit)).unique()
-    return _views(session, list(homes))
+    page = query.order_by(Building.code, Home.code, Home.id).limit(limit).offset(offset)
+    return _views(session, list(session.scalars(page).unique()), with_owners=with_owners)
 
 
 def _views(session: Session, homes: list[Home], *, with_owners: bool = True) -> list[HomeOut]:
@@ -59,6 +82,9 @@ def _views(session: Session, homes: list[Home], *, with_owners: bool = True) -> 
             id=home.id,
             code=home.code,
             building=home.building.name,
+            building_id=home.building_id,
+            site_id=home.building.site_id,
+            unit=home.unit,
             label=home_label(home),
             owners=names[home.id],
         )

@@ -212,6 +212,9 @@ class HomeOut(BaseModel):
     id: int
     code: str
     building: str
+    building_id: int
+    site_id: int
+    unit: str = Field(description="单元, e.g. 1单元; empty: the building has none")
     label: str = Field(description="building/home, e.g. B1/101")
     owners: list[str] = Field(description="owners' names (for customer service)")
 

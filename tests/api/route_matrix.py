@@ -110,7 +110,7 @@ MATRIX: dict[str, Access] = {
     "POST /api/v1/work-orders/{order_id}/confirm": roles(OWNER, SERVICE),
     "POST /api/v1/work-orders/{order_id}/refuse": roles(OWNER, SERVICE),
     "POST /api/v1/work-orders/{order_id}/cancel": roles(OWNER, SERVICE),
-    "GET /api/v1/homes": roles(OWNER, SERVICE, ADMIN),
+    "GET /api/v1/homes": roles(OWNER, SERVICE, ADMIN, OPERATOR),
     "GET /api/v1/staff": roles(ADMIN, OPERATOR, SERVICE),
     # households
     "GET /api/v1/homes/{home_id}/household": roles(OWNER, SERVICE, ADMIN),
@@ -140,12 +140,18 @@ MATRIX: dict[str, Access] = {
     # devices and site plans
     "GET /api/v1/devices": roles(ADMIN, OPERATOR),
     "GET /api/v1/devices/{device_id}": roles(ADMIN, OPERATOR),
+    "GET /api/v1/devices/{device_id}/readings": roles(ADMIN, OPERATOR),
     "POST /api/v1/devices/{device_id}/commands": roles(ADMIN, OPERATOR),
     "PUT /api/v1/devices/{device_id}/placement": roles(ADMIN),
+    "POST /api/v1/devices/{device_id}/retire": roles(ADMIN),
+    "POST /api/v1/devices/{device_id}/replace": roles(ADMIN),
+    "GET /api/v1/devices/{device_id}/swaps": roles(ADMIN, OPERATOR),
+    "GET /api/v1/commands": roles(ADMIN, OPERATOR),
     "POST /api/v1/site-plans": roles(ADMIN),
     "GET /api/v1/site-plans": roles(ADMIN, OPERATOR),
     "GET /api/v1/site-plans/{plan_id}/image": roles(ADMIN, OPERATOR),
-    "GET /api/v1/sites": roles(ADMIN, OPERATOR),
+    "GET /api/v1/sites": roles(ADMIN, OPERATOR, SERVICE),
+    "GET /api/v1/sites/{site_id}": roles(ADMIN, OPERATOR, SERVICE),
     # the equipment ledger (设施台账): read by who looks after equipment, changed by admins
     "GET /api/v1/assets": roles(ADMIN, OPERATOR, TECHNICIAN, SERVICE),
     "POST /api/v1/assets": roles(ADMIN),

@@ -20,6 +20,7 @@ from hub.storage.models.complaints import (
     ComplaintEvent,
     ComplaintPhoto,
 )
+from hub.storage.models.device_swaps import DeviceSwap
 from hub.storage.models.duty import DutyShift
 from hub.storage.models.households import HouseholdMember, Vehicle
 from hub.storage.models.late_readings import LateReading
@@ -77,6 +78,7 @@ __all__ = [
     "Device",
     "DeviceCommand",
     "DeviceEvent",
+    "DeviceSwap",
     "DutyShift",
     "Home",
     "HomeOwnership",

@@ -12,6 +12,7 @@ from sqlalchemy import (
     LargeBinary,
     Numeric,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -99,6 +100,9 @@ class Device(Base):
     plan_y: Mapped[float | None] = mapped_column(Float)
     # The ledger's asset it reports on (a pump's controller, a gate's reader, a meter on it)
     asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id"), index=True)
+    # Retired: no longer expected online (no offline alarms) and its messages are dead-lettered
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    retired_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class SitePlan(Base):

@@ -850,6 +850,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Commands
+         * @description Every device command, newest first, a page at a time. Reading it is logged.
+         */
+        get: operations["list_commands_api_v1_commands_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/complaints": {
         parameters: {
             query?: never;
@@ -1173,6 +1193,89 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/devices/{device_id}/readings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Readings
+         * @description The device's numeric readings in [from, to), at most 366 days, cut into `buckets` equal
+         *     buckets by the database (min, max, mean, count each), and each metric's last value.
+         */
+        get: operations["get_readings_api_v1_devices__device_id__readings_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/{device_id}/replace": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace Device
+         * @description Retire the device and put a new one (`code`) in its place, home, plan icon and meter;
+         *     a meter needs the old register's final and the new one's initial reading.
+         */
+        post: operations["replace_device_api_v1_devices__device_id__replace_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/{device_id}/retire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retire Device
+         * @description Take the device out of service: no offline alarms for it, its messages dead-lettered;
+         *     it stays listed (state `retired`) with its readings.
+         */
+        post: operations["retire_device_api_v1_devices__device_id__retire_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/{device_id}/swaps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Swaps
+         * @description The replacements the device took part in (as the old or the new one), oldest first.
+         */
+        get: operations["list_swaps_api_v1_devices__device_id__swaps_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/homes": {
         parameters: {
             query?: never;
@@ -1182,7 +1285,8 @@ export interface paths {
         };
         /**
          * List Homes
-         * @description An owner's own homes; for customer service and admins, homes matching `q` (at most 20).
+         * @description An owner's own homes (the filters do not apply); for staff, a page of the homes matching
+         *     `q`, in the estate or building, by building and home code. Operators get no owners' names.
          */
         get: operations["list_homes_api_v1_homes_get"];
         put?: never;
@@ -1970,9 +2074,29 @@ export interface paths {
         };
         /**
          * List Sites
-         * @description The estates with their buildings, to pick a plan's place.
+         * @description The estates with their buildings, to pick a plan's place or a notice's audience.
          */
         get: operations["list_sites_api_v1_sites_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sites/{site_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Site
+         * @description One estate with its buildings and their ids (its homes: GET /homes?site_id=).
+         */
+        get: operations["get_site_api_v1_sites__site_id__get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3501,6 +3625,35 @@ export interface components {
          * @enum {string}
          */
         BrokerState: "connected" | "disconnected" | "unknown";
+        /**
+         * BucketOut
+         * @description The numeric readings of one bucket, exact decimals; `mean` rounded to 6 places.
+         */
+        BucketOut: {
+            /** Count */
+            count: number;
+            /** Max */
+            max: string;
+            /** Mean */
+            mean: string;
+            /** Min */
+            min: string;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+        };
+        /** BucketSeriesOut */
+        BucketSeriesOut: {
+            /**
+             * Buckets
+             * @description oldest first; buckets without readings left out
+             */
+            buckets: components["schemas"]["BucketOut"][];
+            /** Metric */
+            metric: string;
+        };
         /** BuildingOut */
         BuildingOut: {
             /** Code */
@@ -3683,6 +3836,78 @@ export interface components {
             /** Command */
             command: string;
         };
+        /** CommandLogOut */
+        CommandLogOut: {
+            /** Acknowledged At */
+            acknowledged_at: string | null;
+            /**
+             * Alert Id
+             * @description the alarm a time-out raised
+             */
+            alert_id: number | null;
+            /**
+             * Attempts
+             * @description times published
+             */
+            attempts: number;
+            /** Command */
+            command: string;
+            /**
+             * Command Id
+             * @description the id sent to the device, echoed in its ack
+             */
+            command_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Device Code */
+            device_code: string;
+            /** Device Id */
+            device_id: number;
+            /** Device Name */
+            device_name: string;
+            /** Error */
+            error: string | null;
+            /**
+             * Failed At
+             * @description timed out, or refused by the device
+             */
+            failed_at: string | null;
+            /** Id */
+            id: number;
+            /**
+             * Params
+             * @description the payload's parameters, as sent
+             */
+            params: {
+                [key: string]: unknown;
+            };
+            /** Reason */
+            reason: string;
+            /**
+             * Requested By
+             * @description the user's username; null: a rule asked
+             */
+            requested_by: string | null;
+            /**
+             * Result
+             * @description the device's acknowledgement data
+             */
+            result: {
+                [key: string]: unknown;
+            } | null;
+            /** Rule Id */
+            rule_id: string | null;
+            /** Sent At */
+            sent_at: string | null;
+            /** Site Id */
+            site_id: number;
+            status: components["schemas"]["CommandStatus"];
+            /** Timeout S */
+            timeout_s: number;
+        };
         /** CommandOut */
         CommandOut: {
             /** Acknowledged At */
@@ -3706,6 +3931,16 @@ export interface components {
             /** Id */
             id: number;
             status: components["schemas"]["CommandStatus"];
+        };
+        /** CommandPage */
+        CommandPage: {
+            /** Items */
+            items: components["schemas"]["CommandLogOut"][];
+            /**
+             * Next Before Id
+             * @description pass as before_id for the next page
+             */
+            next_before_id: number | null;
         };
         /**
          * CommandStatus
@@ -4192,6 +4427,13 @@ export interface components {
             readings_24h: components["schemas"]["SeriesOut"][];
             /** Recent Commands */
             recent_commands: components["schemas"]["CommandOut"][];
+            /**
+             * Retired At
+             * @description null: in service
+             */
+            retired_at: string | null;
+            /** Retired Reason */
+            retired_reason: string;
             /** Site Id */
             site_id: number;
             state: components["schemas"]["DeviceState"];
@@ -4232,6 +4474,13 @@ export interface components {
              */
             online: boolean | null;
             placement: components["schemas"]["PlacementOut"] | null;
+            /**
+             * Retired At
+             * @description null: in service
+             */
+            retired_at: string | null;
+            /** Retired Reason */
+            retired_reason: string;
             /** Site Id */
             site_id: number;
             state: components["schemas"]["DeviceState"];
@@ -4240,7 +4489,7 @@ export interface components {
          * DeviceState
          * @enum {string}
          */
-        DeviceState: "normal" | "alarm" | "offline" | "suppressed" | "unknown";
+        DeviceState: "normal" | "alarm" | "offline" | "suppressed" | "unknown" | "retired";
         /** ErrorBody */
         ErrorBody: {
             /** Code */
@@ -4289,6 +4538,8 @@ export interface components {
         HomeOut: {
             /** Building */
             building: string;
+            /** Building Id */
+            building_id: number;
             /** Code */
             code: string;
             /** Id */
@@ -4303,6 +4554,13 @@ export interface components {
              * @description owners' names (for customer service)
              */
             owners: string[];
+            /** Site Id */
+            site_id: number;
+            /**
+             * Unit
+             * @description 单元, e.g. 1单元; empty: the building has none
+             */
+            unit: string;
         };
         /** HouseholdOut */
         HouseholdOut: {
@@ -4961,6 +5219,33 @@ export interface components {
             /** Value */
             value: string | null;
         };
+        /** ReadingsOut */
+        ReadingsOut: {
+            /**
+             * Bucket S
+             * @description each bucket's width in seconds
+             */
+            bucket_s: number;
+            /**
+             * End
+             * Format: date-time
+             * @description the range's end (`to`), excluded
+             */
+            end: string;
+            /**
+             * Last Values
+             * @description each metric's latest before `end`
+             */
+            last_values: components["schemas"]["LastValueOut"][];
+            /** Series */
+            series: components["schemas"]["BucketSeriesOut"][];
+            /**
+             * Start
+             * Format: date-time
+             * @description the range's start (`from`), included
+             */
+            start: string;
+        };
         /** Reason */
         Reason: {
             /**
@@ -5101,6 +5386,34 @@ export interface components {
              */
             subject: string;
         };
+        /** ReplaceIn */
+        ReplaceIn: {
+            /**
+             * Code
+             * @description the new device's, as it publishes
+             */
+            code: string;
+            /**
+             * Final Reading
+             * @description a meter: the old register's last value; others: leave out
+             */
+            final_reading?: number | string | null;
+            /**
+             * Initial Reading
+             * @description a meter: the new register's value when fitted
+             */
+            initial_reading?: number | string | null;
+            /**
+             * Name
+             * @description the old one's if left out
+             */
+            name?: string | null;
+            /**
+             * Reason
+             * @default
+             */
+            reason: string;
+        };
         /** ResetConfirm */
         ResetConfirm: {
             /**
@@ -5147,6 +5460,14 @@ export interface components {
         ResultIn: {
             /** Result */
             result: string;
+        };
+        /** RetireIn */
+        RetireIn: {
+            /**
+             * Reason
+             * @description e.g. 损坏 broken beyond repair
+             */
+            reason: string;
         };
         /** ReviewIn */
         ReviewIn: {
@@ -5777,6 +6098,47 @@ export interface components {
          * @enum {string}
          */
         SurveyState: "sent" | "answered" | "expired";
+        /** SwapOut */
+        SwapOut: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * By
+             * @description the admin's username
+             */
+            by: string;
+            /**
+             * Final Reading
+             * @description exact decimal, stored as a reading
+             */
+            final_reading: string | null;
+            /** Final Reading Id */
+            final_reading_id: number | null;
+            /** Id */
+            id: number;
+            /** Initial Reading */
+            initial_reading: string | null;
+            /** Initial Reading Id */
+            initial_reading_id: number | null;
+            /**
+             * Metric
+             * @description a meter's reading key; null: not a meter
+             */
+            metric: string | null;
+            /** New Code */
+            new_code: string;
+            /** New Device Id */
+            new_device_id: number;
+            /** Old Code */
+            old_code: string;
+            /** Old Device Id */
+            old_device_id: number;
+            /** Reason */
+            reason: string;
+        };
         /** TariffChange */
         TariffChange: {
             /**
@@ -11268,6 +11630,118 @@ export interface operations {
             };
         };
     };
+    list_commands_api_v1_commands_get: {
+        parameters: {
+            query?: {
+                device_id?: number | null;
+                status?: components["schemas"]["CommandStatus"] | null;
+                /** @description asked at or after */
+                from?: string | null;
+                /** @description asked before */
+                to?: string | null;
+                /** @description a username or a rule id */
+                who?: string | null;
+                limit?: number;
+                before_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandPage"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_complaints_api_v1_complaints_get: {
         parameters: {
             query?: {
@@ -13069,11 +13543,446 @@ export interface operations {
             };
         };
     };
+    get_readings_api_v1_devices__device_id__readings_get: {
+        parameters: {
+            query?: {
+                /** @description one metric; all if left out */
+                metric?: string | null;
+                /** @description included; `to` - 24 h if left out */
+                from?: string | null;
+                /** @description excluded; now if left out */
+                to?: string | null;
+                /** @description instead of `from`: the last hours before `to` (by the hub's clock) */
+                hours?: number | null;
+                buckets?: number;
+            };
+            header?: never;
+            path: {
+                device_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadingsOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    replace_device_api_v1_devices__device_id__replace_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplaceIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SwapOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    retire_device_api_v1_devices__device_id__retire_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RetireIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_swaps_api_v1_devices__device_id__swaps_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SwapOut"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_homes_api_v1_homes_get: {
         parameters: {
             query?: {
                 /** @description home, building or owner's name */
                 q?: string;
+                /** @description estate */
+                site_id?: number | null;
+                building_id?: number | null;
+                limit?: number;
+                offset?: number;
             };
             header?: never;
             path?: never;
@@ -17774,6 +18683,109 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SiteOut"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_site_api_v1_sites__site_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SiteOut"];
                 };
             };
             /** @description Bad request */

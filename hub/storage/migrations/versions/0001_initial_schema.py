@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 02:06:38.867671
+Create Date: 2026-12-04 02:14:01.048019
 """
 
 from collections.abc import Sequence
@@ -763,6 +763,8 @@ def upgrade() -> None:
         sa.Column("plan_x", sa.Float(), nullable=True),
         sa.Column("plan_y", sa.Float(), nullable=True),
         sa.Column("asset_id", sa.Integer(), nullable=True),
+        sa.Column("retired_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("retired_reason", sa.Text(), server_default="", nullable=False),
         sa.ForeignKeyConstraint(
             ["asset_id"], ["assets.id"], name=op.f("fk_devices_asset_id_assets")
         ),
@@ -1039,6 +1041,40 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("device_events", schema=None) as batch_op:
         batch_op.create_index("ix_device_events_device_ts", ["device_id", "ts"], unique=False)
+
+    op.create_table(
+        "device_swaps",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("site_id", sa.Integer(), nullable=False),
+        sa.Column("old_device_id", sa.Integer(), nullable=False),
+        sa.Column("new_device_id", sa.Integer(), nullable=False),
+        sa.Column("at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("by_id", sa.Integer(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("metric", sa.String(length=64), nullable=True),
+        sa.Column("final_value", sa.Numeric(precision=20, scale=6), nullable=True),
+        sa.Column("initial_value", sa.Numeric(precision=20, scale=6), nullable=True),
+        sa.Column("final_reading_id", sa.Integer(), nullable=True),
+        sa.Column("initial_reading_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["by_id"], ["users.id"], name=op.f("fk_device_swaps_by_id_users")),
+        sa.ForeignKeyConstraint(
+            ["new_device_id"], ["devices.id"], name=op.f("fk_device_swaps_new_device_id_devices")
+        ),
+        sa.ForeignKeyConstraint(
+            ["old_device_id"], ["devices.id"], name=op.f("fk_device_swaps_old_device_id_devices")
+        ),
+        sa.ForeignKeyConstraint(
+            ["site_id"], ["sites.id"], name=op.f("fk_device_swaps_site_id_sites")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_device_swaps")),
+    )
+    with op.batch_alter_table("device_swaps", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_device_swaps_new_device_id"), ["new_device_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_device_swaps_old_device_id"), ["old_device_id"], unique=False
+        )
 
     op.create_table(
         "late_readings",
@@ -1967,6 +2003,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_late_readings_bill_id"))
 
     op.drop_table("late_readings")
+    with op.batch_alter_table("device_swaps", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_device_swaps_old_device_id"))
+        batch_op.drop_index(batch_op.f("ix_device_swaps_new_device_id"))
+
+    op.drop_table("device_swaps")
     with op.batch_alter_table("device_events", schema=None) as batch_op:
         batch_op.drop_index("ix_device_events_device_ts")
 

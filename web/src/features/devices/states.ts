@@ -6,7 +6,14 @@ export type DeviceDetail = Schemas['DeviceDetail']
 export type DeviceState = DeviceOut['state']
 export type DeviceKind = DeviceOut['kind']
 
-export const STATES: DeviceState[] = ['normal', 'alarm', 'offline', 'suppressed', 'unknown']
+export const STATES: DeviceState[] = [
+  'normal',
+  'alarm',
+  'offline',
+  'suppressed',
+  'unknown',
+  'retired',
+]
 export const KINDS: DeviceKind[] = [
   'leak_sensor',
   'smoke_sensor',
@@ -20,13 +27,15 @@ export const KINDS: DeviceKind[] = [
   'gateway',
 ]
 
-/** Green, red, dark grey, amber, grey; offline and unknown icons also get a dashed ring. */
+/** Green, red, dark grey, amber, grey, pale grey; offline and unknown icons also get a dashed
+ * ring. */
 export const STATE_COLORS: Record<DeviceState, string> = {
   normal: '#2e9b57',
   alarm: '#d93026',
   offline: '#4b5563',
   suppressed: '#c77c02',
   unknown: '#8e99a8',
+  retired: '#c0c4cc',
 }
 
 /** Element Plus tag type for a state. */
@@ -36,6 +45,7 @@ export const STATE_TAGS: Record<DeviceState, 'success' | 'danger' | 'info' | 'wa
   offline: 'info',
   suppressed: 'warning',
   unknown: 'info',
+  retired: 'info',
 }
 
 /** "pressure_bar 2.75 · current_a 4.1": a device's last values in one line. */
