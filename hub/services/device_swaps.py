@@ -176,6 +176,8 @@ def _swap_meter(
             utility=meter.utility,
             reading_key=meter.reading_key,
             unit=meter.unit,
+            register_max=meter.register_max,
+            share_basis=meter.share_basis,
         )
     )
     key = meter.reading_key

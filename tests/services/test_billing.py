@@ -18,8 +18,10 @@ from hub.cli import app as hub
 from hub.context import HubContext
 from hub.domain import BillStatus, DeviceKind, TierPeriod, Utility
 from hub.errors import Conflict, InvalidInput, NotFound
+from hub.services import device_swaps
 from hub.services.bill_views import BillOut
 from hub.services.billing import run_billing
+from hub.services.device_swaps import Replacement
 from hub.services.meter_readings import import_readings
 from hub.services.payment_providers import sandbox
 from hub.services.payments import handle_notification, start_payment
@@ -512,3 +514,43 @@ def test_cli_bills_the_month_once(context: HubContext, october: None) -> None:
     assert "2099-01 has not ended yet" in refused.output
     with context.db.session() as s:
         assert s.scalar(sa.select(sa.func.count(Bill.id))) == 3
+
+
+def test_a_meter_swapped_mid_month_bills_old_then_new_and_then_only_the_new(
+    context: HubContext, site: LoadResult
+) -> None:
+    """Old 1000 -> final 1150 at the swap, new initial 0 -> 80: 150 + 80 = 230 kWh in one
+    household's tiers; the next month bills the new meter only."""
+    with context.db.session() as s:
+        add_readings(
+            s,
+            "em-b1-101",
+            "energy_kwh",
+            ("2026-09-30 23:00", "1000"),
+            ("2026-10-10 12:00", "1100"),
+        )
+        old = s.scalars(sa.select(Device).where(Device.code == "em-b1-101")).one()
+        admin = s.scalars(sa.select(User).where(User.username == "admin")).one()
+        replacement = Replacement(
+            code="em-b1-101-2", final_reading=D(1150), initial_reading=D(0), reason="坏了 broken"
+        )
+        device_swaps.replace(s, old, replacement, by=admin, now=local("2026-10-15 12:00"))
+        add_readings(
+            s,
+            "em-b1-101-2",
+            "energy_kwh",
+            ("2026-10-31 23:00", "80"),
+            ("2026-11-30 23:00", "180"),
+        )
+        october = run_billing(s, period="2026-10", now=AFTER_OCTOBER)
+        assert [p.meter for p in october.problems if p.meter.startswith("em-b1-101")] == []
+        run_billing(s, period="2026-11", now=datetime(2026, 12, 2, tzinfo=UTC))
+        lines = electricity_lines(s, "B1/101")
+        november = electricity_lines(s, "B1/101", "2026-11")
+    assert [(q, a) for _, q, a in lines] == [
+        ("150", "79.25"),  # the old meter, 1000 -> its final 1150: 150 x 0.5283 = 79.245
+        ("50", "26.42"),  # the new one from its initial 0, tier 1 first: 50 x 0.5283
+        ("30", "17.35"),  # then tier 2: 30 x 0.5783 = 17.349
+    ]
+    assert "em-b1-101 " in lines[0][0] and "em-b1-101-2" in lines[1][0]
+    assert [(q, a) for _, q, a in november] == [("100", "52.83")]  # 80 -> 180, new meter only

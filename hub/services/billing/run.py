@@ -92,8 +92,9 @@ def _bill_site(
         select(Meter).where(Meter.home_id.in_([h.id for h in homes])).order_by(Meter.id)
     ):
         assert meter.home_id is not None  # selected by home
-        meters_of.setdefault(meter.home_id, []).append(meter)
-    commons = common_meters(session, site)
+        if not retired_before(meter, start):
+            meters_of.setdefault(meter.home_id, []).append(meter)
+    commons = [meter for meter in common_meters(session, site) if not retired_before(meter, start)]
     utilities = {Utility.PROPERTY_FEE} | {m.utility for ms in meters_of.values() for m in ms}
     utilities |= {meter.utility for meter in commons}
     tariffs = {utility: _tariff_at(session, site, utility, start) for utility in utilities}
@@ -142,6 +143,13 @@ def _bill_site(
     if not result.dry_run:
         for home_id, lines in drafts.items():
             result.bill_ids.append(_write(session, home_id, month, lines, now))
+
+
+def retired_before(meter: Meter, start: datetime) -> bool:
+    """A meter whose device was retired (or replaced) before the month began has nothing to
+    bill; in its last month its final reading ends its use, and its replacement's begins."""
+    retired = meter.device.retired_at
+    return retired is not None and retired <= start
 
 
 def _report(result: BillingRunResult, label: str, meter: Meter, use: MeterUse) -> None:
