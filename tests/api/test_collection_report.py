@@ -9,10 +9,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx2
+import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from hub.context import HubContext
 from hub.services.billing import run_billing
+from hub.services.payments import record_counter_payment
+from hub.storage.models import Bill, Building, Home, User
+from hub.storage.models.billing import PaymentMethod
 from tests.conftest import ApiClient
 
 REPORT = "/api/v1/reports/collection"
@@ -25,15 +29,28 @@ def ok(response: object, status: int = 200) -> httpx2.Response:
     return response
 
 
-def two_months_one_paid(api: ApiClient, context: HubContext) -> None:
+def two_months_one_paid(context: HubContext) -> None:
     """September and October property fees (no readings); B1/102 paid October at the counter."""
     with context.db.session() as s:
         run_billing(s, period="2026-09", now=datetime(2026, 10, 5, tzinfo=UTC))
         run_billing(s, period="2026-10", now=context.clock.now())
-    bills = ok(api.get("/api/v1/bills", as_user="finance", params={"period": "2026-10"})).json()
-    paid = next(b for b in bills if b["home"] == "B1/102")
-    cash = {"method": "cash", "amount": paid["total"], "receipt_no": "R-1"}
-    ok(api.post(f"/api/v1/bills/{paid['id']}/payments", as_user="finance", json=cash), 201)
+        paid = s.scalars(
+            sa.select(Bill)
+            .join(Home, Home.id == Bill.home_id)
+            .join(Building, Building.id == Home.building_id)
+            .where(Bill.period == "2026-10", Building.code == "B1", Home.code == "102")
+        ).one()
+        finance = s.scalars(sa.select(User).where(User.username == "finance")).one()
+        record_counter_payment(
+            s,
+            bill_id=paid.id,
+            method=PaymentMethod.CASH,
+            amount=paid.total,
+            receipt_no="R-1",
+            reference=None,
+            by=finance,
+            now=context.clock.now(),
+        )
 
 
 def fees(report: dict[str, Any], period: str, building: str) -> dict[str, tuple[str, ...]]:
@@ -45,7 +62,7 @@ def fees(report: dict[str, Any], period: str, building: str) -> dict[str, tuple[
 
 
 def test_the_rate_per_month_building_and_fee(api: ApiClient, context: HubContext) -> None:
-    two_months_one_paid(api, context)
+    two_months_one_paid(context)
     report = ok(api.get(REPORT, as_user="finance", params=SEPT_OCT)).json()
     # building 1 in October: 223.75 + 300.00 of property fee billed, 300.00 collected
     assert fees(report, "2026-10", "1号楼 Building 1")["property_fee"] == (
@@ -66,7 +83,7 @@ def test_the_rate_per_month_building_and_fee(api: ApiClient, context: HubContext
 
 
 def test_csv_and_xlsx_hold_the_same_rows(api: ApiClient, context: HubContext) -> None:
-    two_months_one_paid(api, context)
+    two_months_one_paid(context)
     report = ok(api.get(REPORT, as_user="admin", params=SEPT_OCT)).json()
     raw = ok(api.get(f"{REPORT}.csv", as_user="finance", params=SEPT_OCT))
     assert raw.headers["content-type"].startswith("text/csv")

@@ -13,6 +13,7 @@ from hub.context import HubContext
 from hub.services.meter_readings import import_readings
 from hub.services.site import LoadResult
 from tests.api.test_arrears_api import bill_months
+from tests.api.test_collection_report import two_months_one_paid
 from tests.web.conftest import OpenAs, shot
 
 pytestmark = pytest.mark.browser
@@ -122,3 +123,27 @@ def test_finance_sees_the_arrears_by_age_and_building(
     expect(rows.nth(2)).to_contain_text("¥2143.14")
     page.wait_for_timeout(400)  # the tab's slide, for the screenshot
     shot(page, "finance/arrears-aging.png")
+
+
+def test_finance_reads_the_collection_rate_and_exports_it(
+    open_as: OpenAs, context: HubContext, site: LoadResult, clock: FakeClock
+) -> None:
+    two_months_one_paid(context)
+    page = at_hub_time(open_as("finance", "/console/finance"), clock)
+    page.get_by_role("tab", name="报表").click()
+    report = page.locator("[data-test=collection]")
+    expect(report.locator("[data-test=collection-total]")).to_have_text(
+        "合计：应收 ¥1428.76，已收 ¥300.00，收缴率 21.0%"
+    )
+    october_b1 = (
+        report.locator("[data-test=collection-table] .el-table__body tr")
+        .filter(has_text="2026-10")
+        .filter(has_text="1号楼")
+        .filter(has_text="物业费")
+    )
+    expect(october_b1).to_contain_text("57.3%")
+    page.wait_for_timeout(400)  # the tab's slide, for the screenshot
+    shot(page, "finance/collection.png")
+    with page.expect_download() as sheet:
+        report.locator("[data-test=collection-xlsx]").click()
+    assert sheet.value.suggested_filename == "collection-2026-01-2026-11.xlsx"
