@@ -27,6 +27,8 @@ from hub.services.billing import arrears
 log = logging.getLogger(__name__)
 
 AUDIT_PRUNE_EVERY = timedelta(hours=1)
+# Arrears reminders fall due by the day: no need to look at every unpaid bill each second
+ARREARS_REMIND_EVERY = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class Dispatcher:
         self.prefix = topic_prefix or context.settings.topic_prefix
         self.interval_s = interval_s
         self.publisher = CommandPublisher(mqtt_url)
-        self._audit_pruned_at: datetime | None = None
+        self._last_run: dict[str, datetime] = {}  # the slow chores, by name
         provider = sms_provider(context.settings, context.clock)
         self.sms = outbox.SmsChannel(provider, context.db.session)
 
@@ -117,20 +119,28 @@ class Dispatcher:
             escalated = len(escalation.check(session, now=now))
         with self.context.db.session() as session:
             surveys.sweep(session, now=now)
-        with self.context.db.session() as session:
-            arrears.remind(session, now=now)
+        if self._due("arrears", ARREARS_REMIND_EVERY, now):
+            with self.context.db.session() as session:
+                arrears.remind(session, now=now)
         with self.context.db.session() as session:
             settled = len(alerts.settle_flapping(session, now=now))
         self._prune_audit(now)
         return expired, escalated, settled
 
+    def _due(self, chore: str, every: timedelta, now: datetime) -> bool:
+        """Whether `chore` should run now: on the first pass, then once per `every`."""
+        last = self._last_run.get(chore)
+        if last is not None and now - last < every:
+            return False
+        self._last_run[chore] = now
+        return True
+
     def _prune_audit(self, now: datetime) -> None:
         """Age out the audit log once an hour (HUB_AUDIT_RETENTION_DAYS)."""
-        if self._audit_pruned_at is not None and now - self._audit_pruned_at < AUDIT_PRUNE_EVERY:
+        if not self._due("audit", AUDIT_PRUNE_EVERY, now):
             return
         days = self.context.settings.audit_retention_days
         with self.context.db.session() as session:
             removed = audit.prune(session, now=now, retention_days=days)
-        self._audit_pruned_at = now
         if removed:
             log.info("dispatcher: %d audit entries older than %d days removed", removed, days)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from sqlalchemy import ColumnElement, and_
+
 from hub.domain import TierPeriod
 from hub.services.billing.meter_use import MeterUse
 from hub.services.billing.text import UTILITY_LABELS, decimal_text
@@ -85,3 +87,8 @@ def property_fee_lines(home: Home, tariff: Tariff) -> list[BillLine]:
         _line(tariff, _describe(tariff, subject, charge, tariff.unit), tariff.unit, charge)
         for charge in split_tiers(home.area_m2, blocks(tariff))
     ]
+
+
+def metered() -> ColumnElement[bool]:
+    """A home's own metered lines: not the property fee, not a share of a common meter."""
+    return and_(BillLine.meter_id.is_not(None), BillLine.share_basis.is_(None))

@@ -6,14 +6,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub.domain import BillStatus, ShareBasis, TierPeriod, Utility
 from hub.errors import Conflict, InvalidInput
 from hub.services.billing.common_areas import common_meters, cost, share_lines
-from hub.services.billing.lines import meter_lines, property_fee_lines
+from hub.services.billing.lines import meter_lines, metered, property_fee_lines
 from hub.services.billing.meter_use import MeterUse, meter_use, on_time_filter
 from hub.services.billing.periods import Period, parse_period
 from hub.services.billing.text import home_label
@@ -191,16 +191,11 @@ def _billed_use(
     for home_id, utility, quantity in session.execute(
         select(Bill.home_id, BillLine.utility, func.sum(BillLine.quantity, type_=QUANTITY))
         .join(BillLine, BillLine.bill_id == Bill.id)
-        .where(_metered(), Bill.home_id.in_(home_ids), Bill.period == month.text)
+        .where(metered(), Bill.home_id.in_(home_ids), Bill.period == month.text)
         .group_by(Bill.home_id, BillLine.utility)
     ):
         use.setdefault(home_id, {})[utility] = quantity
     return use
-
-
-def _metered() -> ColumnElement[bool]:
-    """A home's own metered lines: not the property fee, not a share of a common meter."""
-    return and_(BillLine.meter_id.is_not(None), BillLine.share_basis.is_(None))
 
 
 def _used_earlier_in_year(
@@ -218,7 +213,7 @@ def _used_earlier_in_year(
             Bill.period >= f"{month.year:04d}-01",
             Bill.period < month.text,
             BillLine.utility.in_(utilities),
-            _metered(),
+            metered(),
         )
         .group_by(Bill.home_id, BillLine.utility)
     )

@@ -8,10 +8,11 @@ from decimal import Decimal
 
 from matplotlib import rc_context
 from matplotlib.figure import Figure
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hub.domain import Utility
+from hub.services.billing.lines import metered
 from hub.services.billing.periods import parse_period
 from hub.services.billing.text import UTILITY_LABELS
 from hub.storage.models import Bill, BillLine
@@ -42,7 +43,7 @@ def monthly_use(
             Bill.home_id == home_id,
             Bill.period.in_(months),
             BillLine.utility.in_(METERED),
-            and_(BillLine.meter_id.is_not(None), BillLine.share_basis.is_(None)),
+            metered(),
         )
         .group_by(Bill.period, BillLine.utility)
     ):
