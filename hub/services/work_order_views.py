@@ -87,6 +87,7 @@ class WorkOrderOut(BaseModel):
     building_id: int | None
     device_id: int | None
     device: str | None = Field(description="the device's name")
+    asset_id: int | None = Field(description="the equipment (设施台账) the order repairs")
     rule_id: str | None
     reading_id: int | None
     assigned_to_id: int | None
@@ -143,6 +144,7 @@ class WorkOrderOut(BaseModel):
             building_id=building_id,
             device_id=order.device_id,
             device=device.name if device else None,
+            asset_id=order.asset_id,
             rule_id=order.rule_id,
             reading_id=order.reading_id,
             assigned_to_id=order.assigned_to_id,

@@ -37,6 +37,7 @@ from hub.services.users import owner_home_ids
 from hub.services.work_order_views import WorkOrderOut
 from hub.storage.models import (
     Alert,
+    Device,
     Home,
     User,
     WorkOrder,
@@ -62,6 +63,7 @@ class WorkOrderRequest:
     dedup_key: str | None = None
     rule_id: str | None = None
     device_id: int | None = None
+    asset_id: int | None = None  # None: the device's asset, if it has one
     home_id: int | None = None
     reading_id: int | None = None
 
@@ -94,6 +96,7 @@ def open_work_order(
         dedup_key=request.dedup_key,
         rule_id=request.rule_id,
         device_id=request.device_id,
+        asset_id=request.asset_id or _asset_of_device(session, request.device_id),
         home_id=request.home_id,
         reading_id=request.reading_id,
         created_at=now,
@@ -103,6 +106,11 @@ def open_work_order(
     _log(session, order, by=None, now=now, note=request.description)
     events.emit(session, "work_order.opened", work_order_view(order, now=now))
     return order, True
+
+
+def _asset_of_device(session: Session, device_id: int | None) -> int | None:
+    device = session.get(Device, device_id) if device_id is not None else None
+    return device.asset_id if device is not None else None
 
 
 def submit_owner_request(

@@ -21,7 +21,7 @@ from hub.services.alert_query import AlertQuery, AlertView, list_alerts
 from hub.services.alerts import FLAP_LIMIT, FLAP_WINDOW, AlertRequest
 from hub.services.automation import apply_actions
 from hub.services.site import LoadResult
-from hub.storage.models import Alert, Device, User, WorkOrder
+from hub.storage.models import Alert, Asset, Device, User, WorkOrder
 from rules.actions import ClearAlert, OpenWorkOrder, RaiseAlert
 from tests.services.alarm_fixtures import estate
 
@@ -208,6 +208,18 @@ def test_rule_orders_go_to_the_technician_on_duty(
         assert by_device[pump].assigned_to_id == user(session, "tech2").id
         notes = [e.note for e in work_orders.history(session, by_device[b1])]
         assert notes[-1] == "按排班派给 tech assigned to tech (duty roster)"
+
+
+def test_a_rule_order_names_the_equipment_its_device_reports_on(
+    context: HubContext, clock: FakeClock, estate: LoadResult
+) -> None:
+    with context.db.session() as session:
+        pump, sensor = device_id(session, "pump-1"), device_id(session, "leak-b1-102")
+        apply_actions(session, leak(estate.site_id, pump), now=clock.now())
+        apply_actions(session, leak(estate.site_id, sensor, rule="x"), now=clock.now())
+        wp1 = session.scalar(select(Asset.id).where(Asset.code == "WP-1"))
+        by_device = {o.device_id: o.asset_id for o in session.scalars(select(WorkOrder))}
+        assert wp1 is not None and by_device == {pump: wp1, sensor: None}
 
 
 _MOVES = {

@@ -40,6 +40,8 @@ class WorkOrder(Base):
     status: Mapped[WorkOrderStatus] = mapped_column(enum_type(WorkOrderStatus), index=True)
     home_id: Mapped[int | None] = mapped_column(ForeignKey("homes.id"))
     device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+    # the equipment repaired: the device's asset for a rule's order, or named by staff
+    asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id"), index=True)
     rule_id: Mapped[str | None] = mapped_column(String(128))
     dedup_key: Mapped[str | None] = mapped_column(String(255))
     reading_id: Mapped[int | None] = mapped_column(ForeignKey("readings.id"))

@@ -6353,6 +6353,11 @@ export interface components {
             accepted_at: string | null;
             /** Arrived At */
             arrived_at: string | null;
+            /**
+             * Asset Id
+             * @description the equipment (设施台账) the order repairs
+             */
+            asset_id: number | null;
             /** Assigned At */
             assigned_at: string | null;
             /** Assigned To Id */
@@ -6495,6 +6500,11 @@ export interface components {
             accepted_at: string | null;
             /** Arrived At */
             arrived_at: string | null;
+            /**
+             * Asset Id
+             * @description the equipment (设施台账) the order repairs
+             */
+            asset_id: number | null;
             /** Assigned At */
             assigned_at: string | null;
             /** Assigned To Id */

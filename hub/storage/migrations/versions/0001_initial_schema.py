@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 02:14:01.048019
+Create Date: 2026-12-04 18:52:39.240651
 """
 
 from collections.abc import Sequence
@@ -1240,6 +1240,7 @@ def upgrade() -> None:
         ),
         sa.Column("home_id", sa.Integer(), nullable=True),
         sa.Column("device_id", sa.Integer(), nullable=True),
+        sa.Column("asset_id", sa.Integer(), nullable=True),
         sa.Column("rule_id", sa.String(length=128), nullable=True),
         sa.Column("dedup_key", sa.String(length=255), nullable=True),
         sa.Column("reading_id", sa.Integer(), nullable=True),
@@ -1264,6 +1265,9 @@ def upgrade() -> None:
         sa.Column("refused_count", sa.Integer(), nullable=False),
         sa.Column("cancelled_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("cancel_reason", sa.String(length=200), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["asset_id"], ["assets.id"], name=op.f("fk_work_orders_asset_id_assets")
+        ),
         sa.ForeignKeyConstraint(
             ["assigned_to_id"], ["users.id"], name=op.f("fk_work_orders_assigned_to_id_users")
         ),
@@ -1290,6 +1294,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_work_orders")),
     )
     with op.batch_alter_table("work_orders", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_work_orders_asset_id"), ["asset_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_work_orders_status"), ["status"], unique=False)
         batch_op.create_index(
             "uq_work_orders_open_dedup_key",
@@ -1988,6 +1993,7 @@ def downgrade() -> None:
             ),
         )
         batch_op.drop_index(batch_op.f("ix_work_orders_status"))
+        batch_op.drop_index(batch_op.f("ix_work_orders_asset_id"))
 
     op.drop_table("work_orders")
     with op.batch_alter_table("payment_intents", schema=None) as batch_op:
