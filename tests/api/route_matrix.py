@@ -171,6 +171,11 @@ MATRIX: dict[str, Access] = {
     "GET /api/v1/bills": roles(OWNER, FINANCE, ADMIN, SERVICE),
     "GET /api/v1/bills/arrears": roles(FINANCE, ADMIN),
     "GET /api/v1/bills/arrears/aging": roles(FINANCE, ADMIN),
+    "POST /api/v1/bills/arrears/demand-letters": roles(FINANCE, ADMIN),
+    "GET /api/v1/bills/arrears/demand-letters": roles(FINANCE, ADMIN),
+    "GET /api/v1/bills/arrears/demand-letters/{letter_id}/pdf": roles(
+        OWNER, FINANCE, ADMIN, SERVICE
+    ),
     "GET /api/v1/reports/collection": roles(FINANCE, ADMIN),
     "GET /api/v1/reports/collection.csv": roles(FINANCE, ADMIN),
     "GET /api/v1/reports/collection.xlsx": roles(FINANCE, ADMIN),

@@ -20,6 +20,7 @@ from hub.storage.models.complaints import (
     ComplaintEvent,
     ComplaintPhoto,
 )
+from hub.storage.models.demand_letters import DemandLetter, DemandLetterBill
 from hub.storage.models.device_swaps import DeviceSwap
 from hub.storage.models.duty import DutyShift
 from hub.storage.models.households import HouseholdMember, Vehicle
@@ -75,6 +76,8 @@ __all__ = [
     "ComplaintEvent",
     "ComplaintPhoto",
     "DeadLetter",
+    "DemandLetter",
+    "DemandLetterBill",
     "Device",
     "DeviceCommand",
     "DeviceEvent",

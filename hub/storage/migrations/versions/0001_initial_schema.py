@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 18:52:39.240651
+Create Date: 2026-12-04 18:58:05.527030
 """
 
 from collections.abc import Sequence
@@ -728,6 +728,26 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_complaints_status"), ["status"], unique=False)
 
     op.create_table(
+        "demand_letters",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("home_id", sa.Integer(), nullable=False),
+        sa.Column("issued_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("issued_by_id", sa.Integer(), nullable=False),
+        sa.Column("pay_by", sa.Date(), nullable=False),
+        sa.Column("total", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("owners", sa.String(length=400), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["home_id"], ["homes.id"], name=op.f("fk_demand_letters_home_id_homes")
+        ),
+        sa.ForeignKeyConstraint(
+            ["issued_by_id"], ["users.id"], name=op.f("fk_demand_letters_issued_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_demand_letters")),
+    )
+    with op.batch_alter_table("demand_letters", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_demand_letters_home_id"), ["home_id"], unique=False)
+
+    op.create_table(
         "devices",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("site_id", sa.Integer(), nullable=False),
@@ -1024,6 +1044,29 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             batch_op.f("ix_complaint_photos_uploaded_by_id"), ["uploaded_by_id"], unique=False
+        )
+
+    op.create_table(
+        "demand_letter_bills",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("letter_id", sa.Integer(), nullable=False),
+        sa.Column("bill_id", sa.Integer(), nullable=False),
+        sa.Column("period", sa.String(length=7), nullable=False),
+        sa.Column("amount", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("issued_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["bill_id"], ["bills.id"], name=op.f("fk_demand_letter_bills_bill_id_bills")
+        ),
+        sa.ForeignKeyConstraint(
+            ["letter_id"],
+            ["demand_letters.id"],
+            name=op.f("fk_demand_letter_bills_letter_id_demand_letters"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_demand_letter_bills")),
+    )
+    with op.batch_alter_table("demand_letter_bills", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_demand_letter_bills_letter_id"), ["letter_id"], unique=False
         )
 
     op.create_table(
@@ -2018,6 +2061,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_device_events_device_ts")
 
     op.drop_table("device_events")
+    with op.batch_alter_table("demand_letter_bills", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_demand_letter_bills_letter_id"))
+
+    op.drop_table("demand_letter_bills")
     with op.batch_alter_table("complaint_photos", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_complaint_photos_uploaded_by_id"))
         batch_op.drop_index(batch_op.f("ix_complaint_photos_complaint_id"))
@@ -2054,6 +2101,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_devices_asset_id"))
 
     op.drop_table("devices")
+    with op.batch_alter_table("demand_letters", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_demand_letters_home_id"))
+
+    op.drop_table("demand_letters")
     with op.batch_alter_table("complaints", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_complaints_status"))
         batch_op.drop_index(batch_op.f("ix_complaints_owner_id"))
