@@ -7,10 +7,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from hub.config_files import parse_yaml
 from hub.domain import (
+    METERED,
+    PRICED,
     AssetClass,
     AssetDocumentKind,
     AssetStatus,
@@ -90,6 +92,13 @@ class _MeterFields(_Strict):
         gt=0,
         description="the register's highest value, e.g. 99999.9: past it the meter starts at 0",
     )
+
+    @field_validator("utility")
+    @classmethod
+    def _metered(cls, utility: Utility) -> Utility:
+        if utility not in METERED:
+            raise ValueError(f"a meter measures {' or '.join(sorted(METERED))}")
+        return utility
 
 
 class MeterSpec(_MeterFields):
@@ -174,6 +183,13 @@ class TariffSpec(_Strict):
         default=TierPeriod.MONTH, description="month, or year: the limits count the year's use"
     )
 
+    @field_validator("utility")
+    @classmethod
+    def _priced(cls, utility: Utility) -> Utility:
+        if utility not in PRICED:
+            raise ValueError(f"a tariff prices {', '.join(sorted(PRICED))}; late fees: late_fee")
+        return utility
+
     @model_validator(mode="after")
     def _tiers_ascend(self) -> TariffSpec:
         bounds = [tier.up_to for tier in self.tiers]
@@ -202,6 +218,18 @@ class DutySpec(_Strict):
     weekdays: str = Field(default="1234567", pattern=r"^[1-7]{1,7}$")
 
 
+class LateFeeSpec(_Strict):
+    """滞纳金, only where the estate's property service contract provides one."""
+
+    daily_rate: Decimal = Field(
+        gt=0, le=Decimal("0.01"), description="of the principal a day, e.g. 0.0003 (万分之三)"
+    )
+    grace_days: int = Field(default=0, ge=0, le=365, description="after the 30-day payment term")
+    cap_ratio: Decimal = Field(
+        default=Decimal(1), gt=0, le=1, description="the fee never exceeds the principal x this"
+    )
+
+
 class SiteFile(_Strict):
     site: SiteInfo
     buildings: list[BuildingSpec] = []
@@ -211,6 +239,7 @@ class SiteFile(_Strict):
     checkpoints: list[CheckpointSpec] = []
     patrol_routes: list[RouteSpec] = []
     tariffs: list[TariffSpec] = []
+    late_fee: LateFeeSpec | None = None  # none: the contract has no late fee
     staff: list[StaffSpec] = []
     duty: list[DutySpec] = []
     plans: list[PlanSpec] = []

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from hub.domain import Role
 from hub.errors import ConfigError, NotFound
 from hub.services import asset_documents, assets, site_plans, users
-from hub.site_file import CommonMeterSpec, MeterSpec, SiteFile, TariffSpec
+from hub.site_file import CommonMeterSpec, LateFeeSpec, MeterSpec, SiteFile, TariffSpec
 from hub.storage.models import (
     Building,
     Checkpoint,
@@ -21,6 +21,7 @@ from hub.storage.models import (
     DutyShift,
     Home,
     HomeOwnership,
+    LateFeeTerms,
     Meter,
     Owner,
     PatrolRoute,
@@ -121,6 +122,7 @@ def load_site(session: Session, spec: SiteFile, *, now: datetime) -> LoadResult:
     zone = ZoneInfo(spec.site.timezone)
     for t in spec.tariffs:
         _tariff(session, site.id, t, zone)
+    _late_fee(session, site.id, spec.late_fee, now)
     for member in spec.staff:
         if session.scalar(select(User.id).where(User.username == member.username)) is None:
             _, password = users.create_user(
@@ -206,6 +208,22 @@ def _owner(
         owner.name, owner.phone, owner.id_number = name, phone, id_number
     session.flush()
     return owner
+
+
+def _late_fee(session: Session, site_id: int, spec: LateFeeSpec | None, now: datetime) -> None:
+    """The terms as the file states them; a file without `late_fee` turns the fee off."""
+    row = session.scalar(select(LateFeeTerms).where(LateFeeTerms.site_id == site_id))
+    if spec is None:
+        if row is not None:
+            session.delete(row)
+        return
+    if row is None:
+        row = LateFeeTerms(site_id=site_id)
+        session.add(row)
+    terms = (spec.daily_rate, spec.grace_days, spec.cap_ratio)
+    if (row.daily_rate, row.grace_days, row.cap_ratio) != terms:
+        row.daily_rate, row.grace_days, row.cap_ratio = terms
+        row.updated_at = now
 
 
 def _tariff(session: Session, site_id: int, spec: TariffSpec, zone: ZoneInfo) -> None:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hub.domain import TierPeriod, Utility
+from hub.domain import PRICED, TierPeriod, Utility
 from hub.errors import Conflict, InvalidInput, NotFound
 from hub.services import audit
 from hub.services.billing import decimal_text
@@ -50,6 +50,11 @@ def publish(
     tier_period: TierPeriod = TierPeriod.MONTH,
 ) -> Tariff:
     """The next version of the site's `utility` tariff, in force from `effective_from`."""
+    if utility not in PRICED:
+        raise InvalidInput(
+            f"{utility.value} has no tariff: late fees follow the contract's terms (late_fee)",
+            code="not_priced",
+        )
     site = session.get(Site, site_id)
     if site is None:
         raise NotFound(f"site {site_id} does not exist")

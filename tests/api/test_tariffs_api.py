@@ -95,6 +95,8 @@ def test_prices_are_never_retroactive_nor_rewritten(api: ApiClient) -> None:
     )
     negative = {**body, "effective_from": "2026-12-01", "tiers": [{"unit_price": "-1"}]}
     answer(api.post(TARIFFS, as_user="finance", json=negative), 422)
+    late_fee = {**body, "utility": "late_fee", "effective_from": "2026-12-01"}
+    assert answer(api.post(TARIFFS, as_user="finance", json=late_fee), 422)["code"] == "not_priced"
     assert [t["version"] for t in answer(api.get(TARIFFS, as_user="finance"))] == [1, 1, 1]
 
 

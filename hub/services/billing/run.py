@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from hub.domain import BillStatus, ShareBasis, TierPeriod, Utility
 from hub.errors import Conflict, InvalidInput
+from hub.services.billing import late_fees
 from hub.services.billing.common_areas import common_meters, cost, share_lines
 from hub.services.billing.lines import meter_lines, metered, property_fee_lines
 from hub.services.billing.meter_use import MeterUse, meter_use, on_time_filter
@@ -71,6 +73,7 @@ def _bill_site(
     """Every home's own lines first, then the common meters' shares (which may weigh the
     homes' own use), then the bills."""
     start, end = month.bounds(site.timezone)
+    zone = ZoneInfo(site.timezone)
     homes = list(
         session.scalars(
             select(Home)
@@ -100,6 +103,10 @@ def _bill_site(
     tariffs = {utility: _tariff_at(session, site, utility, start) for utility in utilities}
     yearly = [u for u, tariff in tariffs.items() if tariff.tier_period is TierPeriod.YEAR]
     earlier = _used_earlier_in_year(session, [h.id for h in homes], month, yearly)
+    to_bill = [home.id for home in homes if home.id not in billed]
+    terms = late_fees.terms_of(session, site.id)
+    overdue = late_fees.overdue_bills(session, to_bill, month.text, start, zone) if terms else {}
+    last_day = (end.astimezone(zone) - timedelta(days=1)).date()
     drafts: dict[int, list[BillLine]] = {}  # by home id, in the homes' order
     own_use: dict[int, dict[Utility, Decimal]] = {}  # each home's metered use this month
     for home in homes:
@@ -118,6 +125,8 @@ def _bill_site(
             already = earlier.get((home.id, meter.utility), Decimal(0)) + before
             lines += meter_lines(meter, use, tariffs[meter.utility], already=already)
             month_use[meter.utility] = before + use.quantity
+        if terms is not None:
+            lines += late_fees.late_fee_lines(overdue.get(home.id, []), terms, last_day)
         drafts[home.id] = lines
         result.billed.append(label)
     if drafts and commons:

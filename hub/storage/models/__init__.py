@@ -24,6 +24,7 @@ from hub.storage.models.demand_letters import DemandLetter, DemandLetterBill
 from hub.storage.models.device_swaps import DeviceSwap
 from hub.storage.models.duty import DutyShift
 from hub.storage.models.households import HouseholdMember, Vehicle
+from hub.storage.models.late_fees import LateFeeTerms
 from hub.storage.models.late_readings import LateReading
 from hub.storage.models.login_throttle import LoginFailure, LoginLock
 from hub.storage.models.notices import Notice, NoticeBuilding, NoticeHome, NoticeRead
@@ -87,6 +88,7 @@ __all__ = [
     "HomeOwnership",
     "HouseholdMember",
     "InboxItem",
+    "LateFeeTerms",
     "LateReading",
     "LoginFailure",
     "LoginLock",

@@ -62,7 +62,10 @@ class Bill(Base):
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     lines: Mapped[list[BillLine]] = relationship(
-        order_by="BillLine.id", lazy="selectin", cascade="all, delete-orphan"
+        foreign_keys="BillLine.bill_id",
+        order_by="BillLine.id",
+        lazy="selectin",
+        cascade="all, delete-orphan",
     )
 
 
@@ -85,9 +88,11 @@ class BillLine(Base):
     meter_id: Mapped[int | None] = mapped_column(ForeignKey("meters.id"))
     start_reading_id: Mapped[int | None] = mapped_column(ForeignKey("readings.id"))
     end_reading_id: Mapped[int | None] = mapped_column(ForeignKey("readings.id"))
-    tariff_id: Mapped[int] = mapped_column(ForeignKey("tariffs.id"))
-    tariff_version: Mapped[int] = mapped_column()
+    tariff_id: Mapped[int | None] = mapped_column(ForeignKey("tariffs.id"))  # None: a late fee
+    tariff_version: Mapped[int | None] = mapped_column()
     tier: Mapped[int | None] = mapped_column()
+    # A late fee (滞纳金) line: the overdue bill it accrues on; `quantity` is its new days late
+    late_fee_bill_id: Mapped[int | None] = mapped_column(ForeignKey("bills.id"))
 
 
 class PaymentMethod(StrEnum):

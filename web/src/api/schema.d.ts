@@ -3431,14 +3431,22 @@ export interface components {
             /** Description */
             description: string;
             end_reading: components["schemas"]["MeterReadingOut"] | null;
+            /**
+             * Late Fee Bill Id
+             * @description a late fee (滞纳金): the overdue bill
+             */
+            late_fee_bill_id: number | null;
             /** Quantity */
             quantity: string;
             /** @description a share of a common-area meter (公摊): quantity is the home's weight */
             share_basis: components["schemas"]["ShareBasis"] | null;
             /** @description None: not metered, or not billed */
             start_reading: components["schemas"]["MeterReadingOut"] | null;
-            /** Tariff Version */
-            tariff_version: number;
+            /**
+             * Tariff Version
+             * @description None: a late fee, priced by the contract
+             */
+            tariff_version: number | null;
             /** Tier */
             tier: number | null;
             /** Unit */
@@ -6364,9 +6372,10 @@ export interface components {
         };
         /**
          * Utility
+         * @description What a bill line charges for: a metered utility, the property fee, or a late fee.
          * @enum {string}
          */
-        Utility: "electricity" | "water" | "property_fee";
+        Utility: "electricity" | "water" | "property_fee" | "late_fee";
         /** ValidationIssue */
         ValidationIssue: {
             /** Loc */

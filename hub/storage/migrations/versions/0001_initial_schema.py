@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 18:58:05.527030
+Create Date: 2026-12-04 19:06:23.266779
 """
 
 from collections.abc import Sequence
@@ -216,6 +216,20 @@ def upgrade() -> None:
         sa.UniqueConstraint("site_id", "code", name=op.f("uq_buildings_site_id_code")),
     )
     op.create_table(
+        "late_fee_terms",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("site_id", sa.Integer(), nullable=False),
+        sa.Column("daily_rate", sa.Numeric(precision=8, scale=6), nullable=False),
+        sa.Column("grace_days", sa.Integer(), nullable=False),
+        sa.Column("cap_ratio", sa.Numeric(precision=6, scale=4), nullable=False),
+        sa.Column("updated_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["site_id"], ["sites.id"], name=op.f("fk_late_fee_terms_site_id_sites")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_late_fee_terms")),
+        sa.UniqueConstraint("site_id", name=op.f("uq_late_fee_terms_site_id")),
+    )
+    op.create_table(
         "notices",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("site_id", sa.Integer(), nullable=False),
@@ -317,7 +331,13 @@ def upgrade() -> None:
         sa.Column(
             "utility",
             sa.Enum(
-                "electricity", "water", "property_fee", name="utility", native_enum=False, length=32
+                "electricity",
+                "water",
+                "property_fee",
+                "late_fee",
+                name="utility",
+                native_enum=False,
+                length=32,
             ),
             nullable=False,
         ),
@@ -1152,7 +1172,13 @@ def upgrade() -> None:
         sa.Column(
             "utility",
             sa.Enum(
-                "electricity", "water", "property_fee", name="utility", native_enum=False, length=32
+                "electricity",
+                "water",
+                "property_fee",
+                "late_fee",
+                name="utility",
+                native_enum=False,
+                length=32,
             ),
             nullable=False,
         ),
@@ -1441,7 +1467,13 @@ def upgrade() -> None:
         sa.Column(
             "utility",
             sa.Enum(
-                "electricity", "water", "property_fee", name="utility", native_enum=False, length=32
+                "electricity",
+                "water",
+                "property_fee",
+                "late_fee",
+                name="utility",
+                native_enum=False,
+                length=32,
             ),
             nullable=False,
         ),
@@ -1460,14 +1492,18 @@ def upgrade() -> None:
         sa.Column("meter_id", sa.Integer(), nullable=True),
         sa.Column("start_reading_id", sa.Integer(), nullable=True),
         sa.Column("end_reading_id", sa.Integer(), nullable=True),
-        sa.Column("tariff_id", sa.Integer(), nullable=False),
-        sa.Column("tariff_version", sa.Integer(), nullable=False),
+        sa.Column("tariff_id", sa.Integer(), nullable=True),
+        sa.Column("tariff_version", sa.Integer(), nullable=True),
         sa.Column("tier", sa.Integer(), nullable=True),
+        sa.Column("late_fee_bill_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["bill_id"], ["bills.id"], name=op.f("fk_bill_lines_bill_id_bills")
         ),
         sa.ForeignKeyConstraint(
             ["end_reading_id"], ["readings.id"], name=op.f("fk_bill_lines_end_reading_id_readings")
+        ),
+        sa.ForeignKeyConstraint(
+            ["late_fee_bill_id"], ["bills.id"], name=op.f("fk_bill_lines_late_fee_bill_id_bills")
         ),
         sa.ForeignKeyConstraint(
             ["meter_id"], ["meters.id"], name=op.f("fk_bill_lines_meter_id_meters")
@@ -2162,6 +2198,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_notices_published_at"))
 
     op.drop_table("notices")
+    op.drop_table("late_fee_terms")
     op.drop_table("buildings")
     with op.batch_alter_table("auth_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_auth_sessions_user_id"))
