@@ -182,6 +182,9 @@ class TariffSpec(_Strict):
     tier_period: TierPeriod = Field(
         default=TierPeriod.MONTH, description="month, or year: the limits count the year's use"
     )
+    months: list[int] | None = Field(
+        default=None, description="a seasonal price: the calendar months 1-12 it applies to"
+    )
 
     @field_validator("utility")
     @classmethod

@@ -31,12 +31,21 @@ class TierIn(BaseModel):
     unit_price: Price
 
 
+Month = Annotated[int, Field(ge=1, le=12)]
+
+
 class TariffChange(BaseModel):
     effective_from: date = Field(description="the first day in force, in the site's timezone")
     unit: Annotated[str, Field(min_length=1, max_length=16)]
     tiers: Annotated[list[TierIn], Field(min_length=1, max_length=10)]
     tier_period: TierPeriod = Field(
         default=TierPeriod.MONTH, description="year: the block limits count the year's use so far"
+    )
+    months: Annotated[list[Annotated[int, Field(ge=1, le=12)]], Field(max_length=12)] | None = (
+        Field(
+            default=None,
+            description="a seasonal price: the calendar months it applies to; none: all",
+        )
     )
 
 
@@ -61,6 +70,7 @@ class TariffOut(BaseModel):
     effective_on: date = Field(description="the first day in force, in the site's timezone")
     unit: str
     tier_period: TierPeriod
+    months: list[int] | None = Field(description="a seasonal price's months; None: all year")
     in_force: bool  # bills may use it: it can no longer change
     tiers: list[TierOut]
 
@@ -76,6 +86,7 @@ def _out(tariff: Tariff, site: Site, now: datetime) -> TariffOut:
         effective_on=tariff.effective_from.astimezone(ZoneInfo(site.timezone)).date(),
         unit=tariff.unit,
         tier_period=tariff.tier_period,
+        months=tariff_versions.month_list(tariff),
         in_force=tariff.effective_from <= now,
         tiers=[
             TierOut(
@@ -116,6 +127,7 @@ def publish(
         effective_from=body.effective_from,
         unit=body.unit,
         tier_period=body.tier_period,
+        months=body.months,
         blocks=_blocks(body),
         by=user,
         now=now,
@@ -135,6 +147,7 @@ def correct(
         effective_from=body.effective_from,
         unit=body.unit,
         tier_period=body.tier_period,
+        months=body.months,
         blocks=_blocks(body),
         by=user,
         now=now,

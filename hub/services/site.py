@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from hub.domain import Role
 from hub.errors import ConfigError, NotFound
-from hub.services import asset_documents, assets, site_plans, users
+from hub.services import asset_documents, assets, site_plans, tariff_versions, users
 from hub.site_file import CommonMeterSpec, LateFeeSpec, MeterSpec, SiteFile, TariffSpec
 from hub.storage.models import (
     Building,
@@ -238,6 +238,7 @@ def _tariff(session: Session, site_id: int, spec: TariffSpec, zone: ZoneInfo) ->
         version=spec.version,
         unit=spec.unit,
         tier_period=spec.tier_period,
+        months=tariff_versions.months_text(spec.months),
         effective_from=datetime.combine(spec.effective_from, time(), zone),
     )
     tariff.tiers = [

@@ -77,6 +77,26 @@ def test_yearly_blocks_are_published_and_corrected_back_to_monthly(api: ApiClien
     assert answer(refused, 422)["code"] == "invalid_input"
 
 
+def test_a_seasonal_price_names_its_months(api: ApiClient) -> None:
+    site_id = answer(api.get(TARIFFS, as_user="admin"))[0]["site_id"]
+    summer = {
+        "site_id": site_id,
+        "utility": "electricity",
+        "effective_from": "2027-01-01",
+        "unit": "kWh",
+        "months": [9, 5, 6, 7, 8, 10, 5],
+        "tiers": [{"up_to": "260", "unit_price": "0.5283"}, {"unit_price": "0.5783"}],
+    }
+    published = answer(api.post(TARIFFS, as_user="finance", json=summer), 201)
+    assert published["months"] == [5, 6, 7, 8, 9, 10]
+    audit = answer(api.get("/api/v1/audit", as_user="admin", params={"target": "tariff:"}))
+    assert audit["items"][0]["detail"].startswith("electricity v2 from 2027-01-01 in months 5,")
+    every = answer(put(api, published["id"], {**summer, "months": list(range(1, 13))}))
+    assert every["months"] is None  # all twelve months: an all-year price
+    refused = put(api, published["id"], {**summer, "months": [0, 13]})
+    assert answer(refused, 422)["code"] == "invalid_input"
+
+
 def test_prices_are_never_retroactive_nor_rewritten(api: ApiClient) -> None:
     found = answer(api.get(TARIFFS, as_user="finance"))
     in_force = next(t for t in found if t["utility"] == "water")

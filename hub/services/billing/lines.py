@@ -45,8 +45,11 @@ def _line(
 
 
 def _describe(tariff: Tariff, subject: str, charge: TierCharge | None, unit: str) -> str:
-    """E.g. "电费 Electricity em-b1-101 第2档 tier 2 (200–400 kWh)"."""
+    """E.g. "电费 Electricity em-b1-101 第2档 tier 2 (200–400 kWh)"; a seasonal price names its
+    months: "... 季节价 season 6,7,8,9月"."""
     text = f"{UTILITY_LABELS[tariff.utility]} {subject}"
+    if tariff.months:
+        text += f" 季节价 season {tariff.months}月"
     if charge is None or len(tariff.tiers) == 1:
         return text
     upper = "∞" if charge.upper is None else decimal_text(charge.upper)

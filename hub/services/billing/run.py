@@ -19,6 +19,7 @@ from hub.services.billing.lines import meter_lines, metered, property_fee_lines
 from hub.services.billing.meter_use import MeterUse, meter_use, on_time_filter
 from hub.services.billing.periods import Period, parse_period
 from hub.services.billing.text import home_label
+from hub.services.tariff_versions import applies_in
 from hub.storage.models import Bill, BillLine, Building, Home, Meter, Site, Tariff
 from hub.storage.types import QUANTITY
 
@@ -100,7 +101,7 @@ def _bill_site(
     commons = [meter for meter in common_meters(session, site) if not retired_before(meter, start)]
     utilities = {Utility.PROPERTY_FEE} | {m.utility for ms in meters_of.values() for m in ms}
     utilities |= {meter.utility for meter in commons}
-    tariffs = {utility: _tariff_at(session, site, utility, start) for utility in utilities}
+    tariffs = {utility: _tariff_at(session, site, utility, month) for utility in utilities}
     yearly = [u for u, tariff in tariffs.items() if tariff.tier_period is TierPeriod.YEAR]
     earlier = _used_earlier_in_year(session, [h.id for h in homes], month, yearly)
     to_bill = [home.id for home in homes if home.id not in billed]
@@ -229,9 +230,11 @@ def _used_earlier_in_year(
     return {(home_id, utility): quantity for home_id, utility, quantity in rows}
 
 
-def _tariff_at(session: Session, site: Site, utility: Utility, start: datetime) -> Tariff:
-    """The newest tariff version effective at `start`; a missing one stops the whole run."""
-    tariff = session.scalars(
+def _tariff_at(session: Session, site: Site, utility: Utility, month: Period) -> Tariff:
+    """The newest tariff version effective when `month` begins that applies in its calendar
+    month (a seasonal one only in its season); a missing one stops the whole run."""
+    start, _ = month.bounds(site.timezone)
+    versions = session.scalars(
         select(Tariff)
         .where(
             Tariff.site_id == site.id,
@@ -239,8 +242,8 @@ def _tariff_at(session: Session, site: Site, utility: Utility, start: datetime) 
             Tariff.effective_from <= start,
         )
         .order_by(Tariff.effective_from.desc(), Tariff.version.desc())
-        .limit(1)
-    ).one_or_none()
+    )
+    tariff = next((found for found in versions if applies_in(found, month.month)), None)
     if tariff is None:
         raise InvalidInput(
             f"site {site.code}: no {utility.value} tariff is effective on "

@@ -28,6 +28,8 @@ class Tariff(Base):
     effective_from: Mapped[datetime] = mapped_column(UTCDateTime())
     unit: Mapped[str] = mapped_column(String(16))
     tier_period: Mapped[TierPeriod] = mapped_column(enum_type(TierPeriod), default=TierPeriod.MONTH)
+    # A seasonal price (e.g. summer blocks, "5,6,7,8,9,10"): the months it applies to; None: all
+    months: Mapped[str | None] = mapped_column(String(40))
 
     tiers: Mapped[list[TariffTier]] = relationship(
         order_by="TariffTier.seq", lazy="selectin", cascade="all, delete-orphan"

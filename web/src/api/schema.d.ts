@@ -6244,6 +6244,11 @@ export interface components {
              */
             effective_from: string;
             /**
+             * Months
+             * @description a seasonal price: the calendar months it applies to; none: all
+             */
+            months?: number[] | null;
+            /**
              * @description year: the block limits count the year's use so far
              * @default month
              */
@@ -6261,6 +6266,11 @@ export interface components {
              * @description the first day in force, in the site's timezone
              */
             effective_from: string;
+            /**
+             * Months
+             * @description a seasonal price: the calendar months it applies to; none: all
+             */
+            months?: number[] | null;
             /** Site Id */
             site_id: number;
             /**
@@ -6291,6 +6301,11 @@ export interface components {
             id: number;
             /** In Force */
             in_force: boolean;
+            /**
+             * Months
+             * @description a seasonal price's months; None: all year
+             */
+            months: number[] | null;
             /** Site */
             site: string;
             /** Site Id */

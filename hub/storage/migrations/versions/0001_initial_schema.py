@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 19:06:23.266779
+Create Date: 2026-12-04 19:18:03.254678
 """
 
 from collections.abc import Sequence
@@ -349,6 +349,7 @@ def upgrade() -> None:
             sa.Enum("month", "year", name="tierperiod", native_enum=False, length=32),
             nullable=False,
         ),
+        sa.Column("months", sa.String(length=40), nullable=True),
         sa.ForeignKeyConstraint(["site_id"], ["sites.id"], name=op.f("fk_tariffs_site_id_sites")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tariffs")),
         sa.UniqueConstraint(
