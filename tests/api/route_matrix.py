@@ -150,8 +150,8 @@ MATRIX: dict[str, Access] = {
     "POST /api/v1/site-plans": roles(ADMIN),
     "GET /api/v1/site-plans": roles(ADMIN, OPERATOR),
     "GET /api/v1/site-plans/{plan_id}/image": roles(ADMIN, OPERATOR),
-    "GET /api/v1/sites": roles(ADMIN, OPERATOR, SERVICE),
-    "GET /api/v1/sites/{site_id}": roles(ADMIN, OPERATOR, SERVICE),
+    "GET /api/v1/sites": roles(ADMIN, OPERATOR, SERVICE, TECHNICIAN),
+    "GET /api/v1/sites/{site_id}": roles(ADMIN, OPERATOR, SERVICE, TECHNICIAN),
     # the equipment ledger (设施台账): read by who looks after equipment, changed by admins
     "GET /api/v1/assets": roles(ADMIN, OPERATOR, TECHNICIAN, SERVICE),
     "POST /api/v1/assets": roles(ADMIN),
