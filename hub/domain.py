@@ -50,6 +50,15 @@ METERED = frozenset({Utility.ELECTRICITY, Utility.WATER})  # what a meter can me
 PRICED = METERED | {Utility.PROPERTY_FEE}  # what a tariff prices
 
 
+class TouBand(StrEnum):
+    """A time-of-use period (分时电价) of a multi-register meter: 尖峰, 峰, 平, 谷."""
+
+    SHARP = "sharp"
+    PEAK = "peak"
+    FLAT = "flat"
+    VALLEY = "valley"
+
+
 class TierPeriod(StrEnum):
     """What a tariff's block limits count: a month's use, or the year's so far (Beijing's
     yearly electricity blocks of 2,880 / 4,800 kWh)."""

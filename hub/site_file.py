@@ -20,9 +20,11 @@ from hub.domain import (
     Role,
     ShareBasis,
     TierPeriod,
+    TouBand,
     Utility,
 )
-from hub.errors import ConfigError, HubError
+from hub.errors import ConfigError, HubError, InvalidInput
+from hub.services.tariffs import Block, check_blocks
 
 if TYPE_CHECKING:
     from hub.services.asset_documents import CheckedDocument
@@ -91,6 +93,10 @@ class _MeterFields(_Strict):
         default=None,
         gt=0,
         description="the register's highest value, e.g. 99999.9: past it the meter starts at 0",
+    )
+    registers: dict[TouBand, str] | None = Field(
+        default=None,
+        description="time-of-use registers of a multi-register meter: band -> reading key",
     )
 
     @field_validator("utility")
@@ -171,6 +177,7 @@ class AssetSpec(_Strict):
 class TierSpec(_Strict):
     up_to: Decimal | None = None
     unit_price: Decimal = Field(ge=0)
+    band: TouBand | None = Field(default=None, description="a time-of-use price: its band")
 
 
 class TariffSpec(_Strict):
@@ -194,13 +201,12 @@ class TariffSpec(_Strict):
         return utility
 
     @model_validator(mode="after")
-    def _tiers_ascend(self) -> TariffSpec:
-        bounds = [tier.up_to for tier in self.tiers]
-        if any(bound is None for bound in bounds[:-1]):
-            raise ValueError("only the last tier may be open-ended (no up_to)")
-        limits = [bound for bound in bounds if bound is not None]
-        if limits != sorted(set(limits)):
-            raise ValueError("tier limits (up_to) must strictly increase")
+    def _tiers_valid(self) -> TariffSpec:
+        """The same rules as a price published in the console (hub/services/tariffs.py)."""
+        try:
+            check_blocks([Block(t.up_to, t.unit_price, t.band) for t in self.tiers])
+        except InvalidInput as exc:
+            raise ValueError(str(exc)) from None
         return self
 
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import ContextDep, SessionDep, require_role
 from api.params import IdField, ObjectId, QueryId
-from hub.domain import Role, TierPeriod, Utility
+from hub.domain import Role, TierPeriod, TouBand, Utility
 from hub.services import tariff_versions
 from hub.services.billing import decimal_text
 from hub.services.tariffs import Block
@@ -29,6 +29,9 @@ Price = Annotated[Decimal, Field(ge=0, max_digits=20, decimal_places=6)]
 class TierIn(BaseModel):
     up_to: Quantity | None = Field(default=None, description="cumulative; none for the last")
     unit_price: Price
+    band: TouBand | None = Field(
+        default=None, description="a time-of-use price (分时): its band; then no up_to"
+    )
 
 
 Month = Annotated[int, Field(ge=1, le=12)]
@@ -58,6 +61,7 @@ class TierOut(BaseModel):
     seq: int
     up_to: str | None
     unit_price: str
+    band: TouBand | None
 
 
 class TariffOut(BaseModel):
@@ -93,6 +97,7 @@ def _out(tariff: Tariff, site: Site, now: datetime) -> TariffOut:
                 seq=tier.seq,
                 up_to=None if tier.up_to is None else decimal_text(tier.up_to),
                 unit_price=decimal_text(tier.unit_price, 2),
+                band=tier.band,
             )
             for tier in tariff.tiers
         ],
@@ -100,7 +105,9 @@ def _out(tariff: Tariff, site: Site, now: datetime) -> TariffOut:
 
 
 def _blocks(body: TariffChange) -> list[Block]:
-    return [Block(up_to=tier.up_to, unit_price=tier.unit_price) for tier in body.tiers]
+    return [
+        Block(up_to=tier.up_to, unit_price=tier.unit_price, band=tier.band) for tier in body.tiers
+    ]
 
 
 @router.get("")

@@ -150,7 +150,7 @@ class BillingProblemOut(BaseModel):
     home: str
     meter: str
     message: str = Field(description="English, for logs and integrators")
-    code: Literal["no_readings", "no_reading_in_month", "reading_backwards"]
+    code: Literal["no_readings", "no_reading_in_month", "reading_backwards", "no_register"]
     params: dict[str, str] = Field(description="the figures the translated message names")
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from hub.domain import Role
 from hub.errors import ConfigError, NotFound
 from hub.services import asset_documents, assets, site_plans, tariff_versions, users
+from hub.services.billing.time_of_use import registers_text
 from hub.site_file import CommonMeterSpec, LateFeeSpec, MeterSpec, SiteFile, TariffSpec
 from hub.storage.models import (
     Building,
@@ -97,6 +98,7 @@ def load_site(session: Session, spec: SiteFile, *, now: datetime) -> LoadResult:
             reading_key=m.reading_key,
             unit=m.unit,
             register_max=m.register_max,
+            registers=registers_text(m.registers),
         )
     checkpoint_ids: dict[str, int] = {}
     for c in spec.checkpoints:
@@ -242,7 +244,7 @@ def _tariff(session: Session, site_id: int, spec: TariffSpec, zone: ZoneInfo) ->
         effective_from=datetime.combine(spec.effective_from, time(), zone),
     )
     tariff.tiers = [
-        TariffTier(seq=i, up_to=t.up_to, unit_price=t.unit_price)
+        TariffTier(seq=i, up_to=t.up_to, unit_price=t.unit_price, band=t.band)
         for i, t in enumerate(spec.tiers, start=1)
     ]
     session.add(tariff)

@@ -147,18 +147,21 @@ def applies_in(tariff: Tariff, month: int) -> bool:
 
 def _tiers(blocks: Sequence[Block]) -> list[TariffTier]:
     return [
-        TariffTier(seq=seq, up_to=block.up_to, unit_price=block.unit_price)
+        TariffTier(seq=seq, up_to=block.up_to, unit_price=block.unit_price, band=block.band)
         for seq, block in enumerate(blocks, start=1)
     ]
+
+
+def _limit(tier: TariffTier) -> str:
+    if tier.band is not None:
+        return tier.band.value
+    return "∞" if tier.up_to is None else decimal_text(tier.up_to)
 
 
 def _audit(
     session: Session, tariff: Tariff, day: date, action: str, *, by: User, now: datetime
 ) -> None:
-    prices = ", ".join(
-        f"{'∞' if tier.up_to is None else decimal_text(tier.up_to)}@{decimal_text(tier.unit_price)}"
-        for tier in tariff.tiers
-    )
+    prices = ", ".join(f"{_limit(tier)}@{decimal_text(tier.unit_price)}" for tier in tariff.tiers)
     season = f" in months {tariff.months}" if tariff.months else ""
     audit.record(
         session,

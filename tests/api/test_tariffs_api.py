@@ -46,7 +46,7 @@ def test_a_new_price_is_the_next_version_from_a_day_to_come(api: ApiClient) -> N
     published = answer(api.post(TARIFFS, as_user="finance", json=body), 201)
     assert (published["version"], published["in_force"]) == (2, False)
     assert published["effective_from"] == "2026-11-30T16:00:00Z"
-    assert published["tiers"] == [{"seq": 1, "up_to": None, "unit_price": "4.35"}]
+    assert published["tiers"] == [{"seq": 1, "up_to": None, "unit_price": "4.35", "band": None}]
     corrected = answer(put(api, published["id"], water("2027-01-01", "4.3")))
     assert (corrected["version"], corrected["tiers"][0]["unit_price"]) == (2, "4.30")
     audit = answer(api.get("/api/v1/audit", as_user="admin", params={"target": "tariff:"}))

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 import pytest
-import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -22,19 +20,10 @@ from hub.services.billing import run_billing
 from hub.services.billing.late_fees import Terms, accrued, days_late
 from hub.services.site import LoadResult, load_site
 from hub.services.tariffs import round_money
-from hub.site_file import SAMPLE_SITE, SiteFile, parse_site_file
 from hub.storage.models import Bill, BillLine, Home, LateFeeTerms, User
 from hub.storage.models.billing import PaymentMethod
 from tests.api.test_arrears_api import bill_months
-
-
-def with_sample_files(data: dict[str, Any]) -> SiteFile:
-    """A site file from `data`, with the sample's plan images and asset documents."""
-    spec = SiteFile.model_validate(data)
-    sample = parse_site_file(SAMPLE_SITE)
-    spec.plan_images.update(sample.plan_images)
-    spec.asset_documents.update(sample.asset_documents)
-    return spec
+from tests.support.site_files import sample_data, site_file_of
 
 
 def lines_of(context: HubContext, period: str, home: str = "101") -> list[BillLine]:
@@ -163,10 +152,10 @@ def test_paying_on_the_last_grace_day_costs_nothing(until: date, grace: int, lat
 def test_a_site_file_states_the_terms_and_without_them_the_fee_is_off(
     context: HubContext, site: LoadResult
 ) -> None:
-    data = yaml.safe_load(SAMPLE_SITE.read_text(encoding="utf-8"))
+    data = sample_data()
     data["late_fee"] = {"daily_rate": "0.0003", "grace_days": 15}
     with context.db.session() as s:
-        load_site(s, with_sample_files(data), now=context.clock.now())
+        load_site(s, site_file_of(data), now=context.clock.now())
         terms = s.scalars(select(LateFeeTerms)).one()
         assert (terms.daily_rate, terms.grace_days, terms.cap_ratio) == (
             Decimal("0.0003"),
@@ -175,5 +164,5 @@ def test_a_site_file_states_the_terms_and_without_them_the_fee_is_off(
         )
     del data["late_fee"]
     with context.db.session() as s:
-        load_site(s, with_sample_files(data), now=context.clock.now() + timedelta(days=1))
+        load_site(s, site_file_of(data), now=context.clock.now() + timedelta(days=1))
         assert s.scalars(select(LateFeeTerms)).all() == []

@@ -19,6 +19,7 @@ from hub.services.billing.lines import meter_lines, metered, property_fee_lines
 from hub.services.billing.meter_use import MeterUse, meter_use, on_time_filter
 from hub.services.billing.periods import Period, parse_period
 from hub.services.billing.text import home_label
+from hub.services.billing.time_of_use import band_cost, band_lines, band_uses, is_time_of_use
 from hub.services.tariff_versions import applies_in
 from hub.storage.models import Bill, BillLine, Building, Home, Meter, Site, Tariff
 from hub.storage.types import QUANTITY
@@ -119,10 +120,18 @@ def _bill_site(
         on_time = on_time_filter(issued.get(home.id, []), site.timezone)
         month_use = own_use.setdefault(home.id, {})
         for meter in meters_of.get(home.id, []):
+            before = month_use.get(meter.utility, Decimal(0))
+            tariff = tariffs[meter.utility]
+            if is_time_of_use(tariff):
+                uses = band_uses(session, meter, tariff, start, end, on_time)
+                for band_use in uses:
+                    _report(result, label, meter, band_use)
+                lines += band_lines(meter, tariff, uses)
+                month_use[meter.utility] = before + sum(u.quantity for u in uses)
+                continue
             use = meter_use(session, meter, start, end, on_time)
             _report(result, label, meter, use)
             # the household's use so far in the tier period: tiers are per home, not per meter
-            before = month_use.get(meter.utility, Decimal(0))
             already = earlier.get((home.id, meter.utility), Decimal(0)) + before
             lines += meter_lines(meter, use, tariffs[meter.utility], already=already)
             month_use[meter.utility] = before + use.quantity
@@ -138,10 +147,18 @@ def _bill_site(
         on_time = on_time_filter(list(first_issued.items()), site.timezone)
         costs = []
         for meter in commons:
+            tariff = tariffs[meter.utility]
+            if is_time_of_use(tariff):
+                uses = band_uses(session, meter, tariff, start, end, on_time)
+                for band_use in uses:
+                    _report(result, COMMON_LABEL, meter, band_use)
+                if all(u.problem is None for u in uses):
+                    costs.append(band_cost(meter, tariff, uses))
+                continue
             use = meter_use(session, meter, start, end, on_time)
             _report(result, COMMON_LABEL, meter, use)
             if use.problem is None:
-                costs.append(cost(meter, use, tariffs[meter.utility]))
+                costs.append(cost(meter, use, tariff))
         if any(c.meter.share_basis is ShareBasis.CONSUMPTION for c in costs):
             own_use.update(_billed_use(session, billed, month))
         for common in costs:

@@ -10,7 +10,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.domain import BillStatus, ShareBasis, TierPeriod, Utility
+from hub.domain import BillStatus, ShareBasis, TierPeriod, TouBand, Utility
 from hub.storage.base import Base
 from hub.storage.types import MONEY, QUANTITY, UTCDateTime, enum_type
 
@@ -47,6 +47,7 @@ class TariffTier(Base):
     seq: Mapped[int] = mapped_column()
     up_to: Mapped[Decimal | None] = mapped_column(QUANTITY)
     unit_price: Mapped[Decimal] = mapped_column(QUANTITY)
+    band: Mapped[TouBand | None] = mapped_column(enum_type(TouBand))  # time of use: no up_to
 
 
 class Bill(Base):

@@ -3494,7 +3494,7 @@ export interface components {
              * Code
              * @enum {string}
              */
-            code: "no_readings" | "no_reading_in_month" | "reading_backwards";
+            code: "no_readings" | "no_reading_in_month" | "reading_backwards" | "no_register";
             /** Home */
             home: string;
             /**
@@ -6321,6 +6321,8 @@ export interface components {
         };
         /** TierIn */
         TierIn: {
+            /** @description a time-of-use price (分时): its band; then no up_to */
+            band?: components["schemas"]["TouBand"] | null;
             /** Unit Price */
             unit_price: number | string;
             /**
@@ -6331,6 +6333,7 @@ export interface components {
         };
         /** TierOut */
         TierOut: {
+            band: components["schemas"]["TouBand"] | null;
             /** Seq */
             seq: number;
             /** Unit Price */
@@ -6362,6 +6365,12 @@ export interface components {
              */
             token_type: string;
         };
+        /**
+         * TouBand
+         * @description A time-of-use period (分时电价) of a multi-register meter: 尖峰, 峰, 平, 谷.
+         * @enum {string}
+         */
+        TouBand: "sharp" | "peak" | "flat" | "valley";
         /** UsageMonthOut */
         UsageMonthOut: {
             /**

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 19:18:03.254678
+Create Date: 2026-12-04 19:37:58.167899
 """
 
 from collections.abc import Sequence
@@ -555,6 +555,13 @@ def upgrade() -> None:
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("up_to", sa.Numeric(precision=20, scale=6), nullable=True),
         sa.Column("unit_price", sa.Numeric(precision=20, scale=6), nullable=False),
+        sa.Column(
+            "band",
+            sa.Enum(
+                "sharp", "peak", "flat", "valley", name="touband", native_enum=False, length=32
+            ),
+            nullable=True,
+        ),
         sa.ForeignKeyConstraint(
             ["tariff_id"], ["tariffs.id"], name=op.f("fk_tariff_tiers_tariff_id_tariffs")
         ),
@@ -1186,6 +1193,7 @@ def upgrade() -> None:
         sa.Column("reading_key", sa.String(length=64), nullable=False),
         sa.Column("unit", sa.String(length=16), nullable=False),
         sa.Column("register_max", sa.Numeric(precision=20, scale=6), nullable=True),
+        sa.Column("registers", sa.String(length=300), nullable=True),
         sa.ForeignKeyConstraint(
             ["device_id"], ["devices.id"], name=op.f("fk_meters_device_id_devices")
         ),

@@ -8,6 +8,9 @@ const words: Record<string, string> = {
   'admin.tariffs.over': '{lower} {unit}+ ¥{price}',
   'admin.tariffs.yearly': ' a year',
   'admin.tariffs.season': ' (months {months})',
+  'admin.tariffs.bandPrice': '{band} ¥{price}',
+  'admin.tariffs.bands.peak': 'Peak',
+  'admin.tariffs.bands.valley': 'Valley',
 }
 const t = (key: string, values: Record<string, unknown> = {}): string =>
   (words[key] ?? key).replace(/\{(\w+)\}/g, (_, name: string) => String(values[name]))
@@ -25,7 +28,7 @@ function tariff(change: Partial<Tariff>): Tariff {
     tier_period: 'month',
     months: null,
     in_force: true,
-    tiers: [{ seq: 1, up_to: null, unit_price: '0.60' }],
+    tiers: [{ seq: 1, up_to: null, unit_price: '0.60', band: null }],
     ...change,
   }
 }
@@ -37,11 +40,19 @@ describe('tiersText', () => {
 
   it('names the blocks, a yearly count and a season', () => {
     const tiers = [
-      { seq: 1, up_to: '260', unit_price: '0.53' },
-      { seq: 2, up_to: null, unit_price: '0.83' },
+      { seq: 1, up_to: '260', unit_price: '0.53', band: null },
+      { seq: 2, up_to: null, unit_price: '0.83', band: null },
     ]
     expect(tiersText(tariff({ tiers, tier_period: 'year', months: [7, 8, 9] }), t)).toBe(
       '0–260 kWh ¥0.53 · 260 kWh+ ¥0.83 a year (months 7,8,9)',
     )
+  })
+
+  it('prices each time-of-use band', () => {
+    const tiers = [
+      { seq: 1, up_to: null, unit_price: '0.6170', band: 'peak' as const },
+      { seq: 2, up_to: null, unit_price: '0.3070', band: 'valley' as const },
+    ]
+    expect(tiersText(tariff({ tiers }), t)).toBe('Peak ¥0.6170 · Valley ¥0.3070')
   })
 })
