@@ -23,7 +23,13 @@ A class's or the estate's figures add up their assets' times and counts before d
 docs/maintenance.md works an example through by hand.
 """
 
-from hub.services.asset_analytics.counters import COUNTERS, StalledCounter, metrics_for, stalled
+from hub.services.asset_analytics.counters import (
+    COUNTERS,
+    DEFAULT_DAYS,
+    StalledCounter,
+    metrics_for,
+    stalled,
+)
 from hub.services.asset_analytics.figures import (
     Analytics,
     AssetRow,
@@ -31,11 +37,13 @@ from hub.services.asset_analytics.figures import (
     Estate,
     MonthRow,
     analyse,
+    estate_or_first,
 )
 from hub.services.asset_analytics.reliability import Figures
 
 __all__ = [
     "COUNTERS",
+    "DEFAULT_DAYS",
     "Analytics",
     "AssetRow",
     "ClassRow",
@@ -44,6 +52,7 @@ __all__ = [
     "MonthRow",
     "StalledCounter",
     "analyse",
+    "estate_or_first",
     "metrics_for",
     "stalled",
 ]

@@ -80,9 +80,7 @@ def analyse(
     if end <= start:
         raise InvalidInput("to: must be after from", code="analysis_period")
     sites = list(session.scalars(select(Site).order_by(Site.id)))
-    site = next((s for s in sites if estate_id in (None, s.id)), None)
-    if site is None:
-        raise NotFound(f"estate {estate_id} does not exist")
+    site = estate_or_first(session, estate_id)
     zone = ZoneInfo(site.timezone)
     assets = list(
         session.scalars(select(Asset).where(Asset.site_id == site.id).order_by(Asset.code))
@@ -120,6 +118,18 @@ def analyse(
         ],
         worst=worst(rows),
     )
+
+
+def estate_or_first(session: Session, estate_id: int | None) -> Site:
+    """The estate named, else the first one."""
+    site = (
+        session.get(Site, estate_id)
+        if estate_id is not None
+        else session.scalars(select(Site).order_by(Site.id).limit(1)).first()
+    )
+    if site is None:
+        raise NotFound(f"estate {estate_id} does not exist")
+    return site
 
 
 def worst(rows: list[AssetRow]) -> list[AssetRow]:
