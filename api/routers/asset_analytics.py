@@ -4,8 +4,8 @@ control-room operators and technicians read them; definitions in hub/services/as
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -96,7 +96,7 @@ class StalledCounterOut(_Out):
     device_id: int
     device_code: str
     metric: str = Field(description="run_hours, starts … or running (a 1/0 flag)")
-    value: Decimal | None = Field(description="the counter's latest value; null for running")
+    value: str | None = Field(description='the latest value, e.g. "812.5"; null for running')
     last_rise_at: datetime | None = Field(description="last rise, or last on; null: never on")
 
 
@@ -142,7 +142,7 @@ def get_analytics(found: AnalyticsDep) -> AssetAnalyticsOut:
 @router.get("/stalled-counters")
 def stalled_counters(found: StalledDep) -> list[StalledCounterOut]:
     """Usage counters of assets in service that have not risen for `days` days."""
-    return [StalledCounterOut.model_validate(s) for s in found]
+    return [StalledCounterOut.model_validate({**asdict(s), "value": s.value_text}) for s in found]
 
 
 @router.get("/export.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})

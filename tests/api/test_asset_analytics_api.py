@@ -18,7 +18,7 @@ from hub.context import HubContext
 from hub.services.site import LoadResult
 from hub.storage.models import Site
 from tests.conftest import ApiClient
-from tests.support.asset_failures import seed_asset_failures
+from tests.support.asset_failures import report_readings, seed_asset_failures
 from tests.support.sites import OTHER_SITE
 
 URL = "/api/v1/asset-analytics"
@@ -129,7 +129,16 @@ def test_the_monthly_report_pdf(api: ApiClient, site: LoadResult, seeded: None) 
 
 
 def test_stalled_counters(api: ApiClient, context: HubContext, site: LoadResult) -> None:
-    """No counters reported: nothing stalled; a bad `days` is refused."""
+    """pump-1 (WP-1's) run_hours stays at 812 from Oct 30 to the clock's Nov 10: stalled, its
+    value without the stored scale's zeros; a bad `days` is refused."""
     assert ok(api.get(f"{URL}/stalled-counters", as_user="operator")).json() == []
+    with context.db.session() as session:
+        report_readings(session, "pump-1", "run_hours", [("10-28 08", 800), ("10-30 08", 812)])
+        report_readings(session, "pump-1", "run_hours", [("11-09 08", 812)])
+    found = ok(api.get(f"{URL}/stalled-counters", as_user="tech", params={"days": 7})).json()
+    assert [(s["asset_code"], s["metric"], s["value"]) for s in found] == [
+        ("WP-1", "run_hours", "812")
+    ]
+    assert ok(api.get(f"{URL}/stalled-counters", as_user="tech", params={"days": 12})).json() == []
     bad = api.get(f"{URL}/stalled-counters", as_user="operator", params={"days": 0})
     assert isinstance(bad, httpx2.Response) and bad.status_code == 422

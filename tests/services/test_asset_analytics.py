@@ -32,7 +32,6 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from hub.clock import FakeClock
 from hub.context import HubContext
@@ -40,8 +39,8 @@ from hub.domain import AssetClass
 from hub.services import asset_analytics
 from hub.services.asset_analytics import Analytics, Figures
 from hub.services.site import LoadResult
-from hub.storage.models import Device, Reading, Site
-from tests.support.asset_failures import asset_of, local, seed_asset_failures
+from hub.storage.models import Device, Site
+from tests.support.asset_failures import asset_of, local, report_readings, seed_asset_failures
 
 NOW = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)
 
@@ -160,23 +159,6 @@ def test_monthly_trend(context: HubContext, site: LoadResult, clock: FakeClock) 
     assert found.totals.failures == 8
 
 
-def _report(session: Session, device: str, metric: str, values: list[tuple[str, int]]) -> None:
-    """Readings of one metric: ("MM-DD HH" Shanghai, value)."""
-    device_id = session.scalars(select(Device.id).where(Device.code == device)).first()
-    for stamp, value in values:
-        at = local(stamp)
-        session.add(
-            Reading(
-                device_id=device_id,
-                metric=metric,
-                ts=at,
-                value=Decimal(value),
-                source="mqtt",
-                received_at=at,
-            )
-        )
-
-
 def test_a_counter_that_stopped_rising_is_flagged(context: HubContext, site: LoadResult) -> None:
     """The clock: Nov 10 10:00 Shanghai; the window the 7 days from Nov 3 10:00.
     pump-1 (WP-1's) run_hours stays at 812 from Oct 30: flagged, at 812 since Oct 30.
@@ -187,12 +169,12 @@ def test_a_counter_that_stopped_rising_is_flagged(context: HubContext, site: Loa
         links = {"cpr-north": "EL-B1-1", "em-b1-101": "WP-2"}
         for device in session.scalars(select(Device).where(Device.code.in_(links))):
             device.asset_id = asset_of(session, "green-garden", links[device.code]).id
-        _report(session, "pump-1", "run_hours", [("10-28 08", 800), ("10-30 08", 812)])
-        _report(session, "pump-1", "run_hours", [("11-05 08", 812), ("11-09 08", 812)])
-        _report(session, "gate-north", "cycles", [("11-01 08", 40), ("11-08 08", 55)])
-        _report(session, "cpr-north", "running", [("10-25 08", 1), ("11-01 08", 0)])
-        _report(session, "cpr-north", "running", [("11-09 08", 0)])
-        _report(session, "em-b1-101", "run_hours", [("10-01 08", 5), ("11-09 08", 5)])
+        report_readings(session, "pump-1", "run_hours", [("10-28 08", 800), ("10-30 08", 812)])
+        report_readings(session, "pump-1", "run_hours", [("11-05 08", 812), ("11-09 08", 812)])
+        report_readings(session, "gate-north", "cycles", [("11-01 08", 40), ("11-08 08", 55)])
+        report_readings(session, "cpr-north", "running", [("10-25 08", 1), ("11-01 08", 0)])
+        report_readings(session, "cpr-north", "running", [("11-09 08", 0)])
+        report_readings(session, "em-b1-101", "run_hours", [("10-01 08", 5), ("11-09 08", 5)])
     with context.db.session() as session:
         estate = session.get(Site, site.site_id)
         assert estate is not None

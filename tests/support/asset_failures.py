@@ -11,6 +11,7 @@ Silver Court's EL-B1-1: one order on Nov 10, never counted for Green Garden.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 from hub.context import HubContext
 from hub.domain import AssetStatus, Priority, WorkOrderSource, WorkOrderStatus
 from hub.services import assets
-from hub.storage.models import Asset, Site, WorkOrder
+from hub.storage.models import Asset, Device, Reading, Site, WorkOrder
 from tests.support.sites import OTHER_SITE, load_other_site
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -76,4 +77,32 @@ def seed_asset_failures(context: HubContext) -> None:
         pump = asset_of(session, SAMPLE, "WP-1")
         assets.update(
             session, pump, {"status": AssetStatus.RETIRED}, by=None, now=local(RETIRED_AT)
+        )
+
+
+def asset_device(session: Session, code: str) -> int:
+    """The sample estate's device of `code`."""
+    return session.scalars(
+        select(Device.id)
+        .join(Site, Site.id == Device.site_id)
+        .where(Site.code == SAMPLE, Device.code == code)
+    ).one()
+
+
+def report_readings(
+    session: Session, device: str, metric: str, values: list[tuple[str, int]]
+) -> None:
+    """Readings of one metric: ("MM-DD HH" Shanghai, value)."""
+    device_id = asset_device(session, device)
+    for stamp, value in values:
+        at = local(stamp)
+        session.add(
+            Reading(
+                device_id=device_id,
+                metric=metric,
+                ts=at,
+                value=Decimal(value),
+                source="mqtt",
+                received_at=at,
+            )
         )

@@ -52,6 +52,11 @@ class StalledCounter:
     value: Decimal | None  # the counter's latest value (None for `running`)
     last_rise_at: datetime | None  # when it last rose, or `running` was last on; None: never seen
 
+    @property
+    def value_text(self) -> str | None:
+        """The value without the trailing zeros of its stored scale: "812", not "812.000000"."""
+        return None if self.value is None else f"{self.value.normalize():f}"
+
 
 def stalled(
     session: Session, *, site: Site, now: datetime, days: int = DEFAULT_DAYS

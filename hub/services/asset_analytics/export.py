@@ -64,15 +64,17 @@ def stalled_table(found: Sequence[StalledCounter], zone: ZoneInfo) -> Table:
             "最近上升 Last rise",
         ),
         [
-            (s.asset_code, s.asset_name, s.device_code, s.metric, _value(s), local(s.last_rise_at))
+            (
+                s.asset_code,
+                s.asset_name,
+                s.device_code,
+                s.metric,
+                s.value_text,
+                local(s.last_rise_at),
+            )
             for s in found
         ],
     )
-
-
-def _value(found: StalledCounter) -> str:
-    """A counter's value without the trailing zeros of its stored scale; `running` has none."""
-    return "" if found.value is None else f"{found.value.normalize():f}"
 
 
 def tables(found: Analytics, stalled: Sequence[StalledCounter]) -> list[Table]:
