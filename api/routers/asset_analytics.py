@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import ContextDep, SessionDep, require_role
 from api.params import PeriodFrom, PeriodTo, QueryId
+from api.routers.service_analysis import EstateOut
 from hub.domain import AssetClass, AssetStatus, Role
 from hub.services import asset_analytics
 from hub.services.asset_analytics import export, report
@@ -67,12 +68,6 @@ class ClassRowOut(_Out):
 class MonthRowOut(_Out):
     month: str = Field(description='"YYYY-MM" in the estate\'s zone')
     figures: FiguresOut
-
-
-class EstateOut(_Out):
-    id: int
-    code: str
-    name: str
 
 
 class AssetAnalyticsOut(_Out):
@@ -136,7 +131,7 @@ def _attachment(name: str) -> dict[str, str]:
 def get_analytics(found: AnalyticsDep) -> AssetAnalyticsOut:
     """Failures, MTBF, MTTR, availability and repeats per asset, class and month of [from, to);
     without a period, the last 6 months."""
-    return AssetAnalyticsOut.model_validate(found)
+    return AssetAnalyticsOut.model_validate(found, from_attributes=True)
 
 
 @router.get("/stalled-counters")

@@ -17,7 +17,7 @@ from hub.errors import InvalidInput, NotFound
 from hub.services.asset_analytics import failures, service_time
 from hub.services.asset_analytics.intervals import Interval
 from hub.services.asset_analytics.reliability import Figures, Tally, total
-from hub.services.service_analysis.figures import default_period
+from hub.services.service_analysis.figures import Estate, default_period
 from hub.storage.models import Asset, Site, WorkOrder
 
 WORST = 10
@@ -47,13 +47,6 @@ class ClassRow:
 class MonthRow:
     month: str  # "YYYY-MM" in the estate's zone
     figures: Figures
-
-
-@dataclass(frozen=True)
-class Estate:
-    id: int
-    code: str
-    name: str
 
 
 @dataclass(frozen=True)
