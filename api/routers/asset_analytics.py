@@ -29,7 +29,9 @@ Days = Annotated[
     int,
     Query(ge=1, le=90, description="a counter that has not risen for this many days is stalled"),
 ]
-Month = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
+Month = Annotated[
+    str, Query(pattern=r"^20\d{2}-(0[1-9]|1[0-2])$", description="YYYY-MM, 2000 to 2099")
+]
 
 
 class _Out(BaseModel):

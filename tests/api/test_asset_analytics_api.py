@@ -87,6 +87,9 @@ def test_an_unknown_estate_and_a_backward_period(api: ApiClient, site: LoadResul
     backward = api.get(URL, as_user="admin", params={"from": "2026-12-01", "to": "2026-11-01"})
     assert isinstance(backward, httpx2.Response) and backward.status_code == 422
     assert backward.json()["code"] == "analysis_period"
+    decades = api.get(URL, as_user="admin", params={"from": "2000-01-01", "to": "2100-01-01"})
+    assert isinstance(decades, httpx2.Response) and decades.status_code == 422
+    assert decades.json()["code"] == "range_too_long"
 
 
 def test_the_csv_holds_the_same_figures(api: ApiClient, site: LoadResult, seeded: None) -> None:
@@ -124,8 +127,9 @@ def test_the_monthly_report_pdf(api: ApiClient, site: LoadResult, seeded: None) 
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     assert "设备月报 Equipment report 2026-11" in text
     assert "最差设施 Worst assets" in text and "EL-B1-1" in text
-    bad = api.get(f"{URL}/report.pdf", as_user="tech", params={"month": "2026-13"})
-    assert isinstance(bad, httpx2.Response) and bad.status_code == 422
+    for month in ("2026-13", "0000-01"):
+        bad = api.get(f"{URL}/report.pdf", as_user="tech", params={"month": month})
+        assert isinstance(bad, httpx2.Response) and bad.status_code == 422
 
 
 def test_stalled_counters(api: ApiClient, context: HubContext, site: LoadResult) -> None:

@@ -21,6 +21,7 @@ from hub.services.service_analysis.figures import Estate, default_period
 from hub.storage.models import Asset, Site, WorkOrder
 
 WORST = 10
+MAX_MONTHS = 60  # every month is worked out for every asset: five years at most
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,10 @@ def analyse(
     start, end = start or default_start, end or default_end
     if end <= start:
         raise InvalidInput("to: must be after from", code="analysis_period")
+    if len(months(start, end)) > MAX_MONTHS:
+        raise InvalidInput(
+            f"range: at most {MAX_MONTHS} months; 时间范围过长", code="range_too_long"
+        )
     sites = list(session.scalars(select(Site).order_by(Site.id)))
     site = estate_or_first(session, estate_id)
     zone = ZoneInfo(site.timezone)

@@ -8440,7 +8440,7 @@ export interface operations {
     report_pdf_api_v1_asset_analytics_report_pdf_get: {
         parameters: {
             query: {
-                /** @description YYYY-MM */
+                /** @description YYYY-MM, 2000 to 2099 */
                 month: string;
                 /** @description one estate; the first when absent */
                 estate_id?: number | null;
