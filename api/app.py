@@ -14,6 +14,7 @@ from api.responses import ERROR_RESPONSES
 from api.routers import (
     accounts,
     alerts,
+    asset_analytics,
     assets,
     audit,
     auth,
@@ -104,6 +105,7 @@ def create_app(context: HubContext) -> FastAPI:
         sla_file.router,
         notifications.router,
         usage.router,
+        asset_analytics.router,
         service_analysis.router,
         surveys.router,
     ):

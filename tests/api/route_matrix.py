@@ -167,6 +167,11 @@ MATRIX: dict[str, Access] = {
         ADMIN, OPERATOR, TECHNICIAN, SERVICE
     ),
     "GET /api/v1/assets/{asset_id}/label.svg": roles(ADMIN, OPERATOR, TECHNICIAN, SERVICE),
+    # equipment failure analytics (设备故障分析): for who keeps the equipment running
+    "GET /api/v1/asset-analytics": roles(ADMIN, OPERATOR, TECHNICIAN),
+    "GET /api/v1/asset-analytics/stalled-counters": roles(ADMIN, OPERATOR, TECHNICIAN),
+    "GET /api/v1/asset-analytics/export.csv": roles(ADMIN, OPERATOR, TECHNICIAN),
+    "GET /api/v1/asset-analytics/report.pdf": roles(ADMIN, OPERATOR, TECHNICIAN),
     # billing
     "GET /api/v1/bills": roles(OWNER, FINANCE, ADMIN, SERVICE),
     "GET /api/v1/bills/arrears": roles(FINANCE, ADMIN),

@@ -81,7 +81,7 @@ def bill_pdf(session: Session, bill: Bill) -> bytes:
 <div class="foot">{how}<br>每一行注明所用读数与价格版本，可逐项核对。
 Every line names the readings and the tariff version it used.</div>
 """
-    return _pdf(f"Bill {view.period} {view.home}", body)
+    return render_pdf(f"Bill {view.period} {view.home}", body)
 
 
 def receipt_pdf(session: Session, bill: Bill) -> bytes:
@@ -106,7 +106,7 @@ def receipt_pdf(session: Session, bill: Bill) -> bytes:
 <div class="foot">本收据由 Estate Hub 生成，凭收据号可在物业服务中心查验。
 Issued by Estate Hub; the office checks it by its number.</div>
 """
-    return _pdf(f"Receipt {receipt_number(payment)}", body)
+    return render_pdf(f"Receipt {receipt_number(payment)}", body)
 
 
 def demand_letter_pdf(session: Session, letter: DemandLetter) -> bytes:
@@ -174,10 +174,12 @@ def _local(ts: datetime, zone: ZoneInfo) -> str:
     return f"{ts.astimezone(zone):%Y-%m-%d %H:%M}"
 
 
-def _pdf(title: str, body: str) -> bytes:
+def render_pdf(title: str, body: str, *, style: str = "") -> bytes:
+    """An A4 PDF of `body` in the documents' style (plus `style`), Chinese fonts first."""
     html = (
         f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
-        f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>{body}</body></html>"
+        f"<title>{escape(title)}</title><style>{STYLE}{style}</style></head>"
+        f"<body>{body}</body></html>"
     )
     pdf = HTML(string=html).write_pdf()
     assert isinstance(pdf, bytes)  # write_pdf returns the document when given no target

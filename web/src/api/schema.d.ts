@@ -216,6 +216,88 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/asset-analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Analytics
+         * @description Failures, MTBF, MTTR, availability and repeats per asset, class and month of [from, to);
+         *     without a period, the last 6 months.
+         */
+        get: operations["get_analytics_api_v1_asset_analytics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/asset-analytics/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Csv
+         * @description The figures and the stalled counters as tables one after another, UTF-8 with a BOM.
+         */
+        get: operations["export_csv_api_v1_asset_analytics_export_csv_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/asset-analytics/report.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Report Pdf
+         * @description 设备月报: one month's figures by class, the worst assets, the stalled counters and the
+         *     12-month trend, as an A4 PDF.
+         */
+        get: operations["report_pdf_api_v1_asset_analytics_report_pdf_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/asset-analytics/stalled-counters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stalled Counters
+         * @description Usage counters of assets in service that have not risen for `days` days.
+         */
+        get: operations["stalled_counters_api_v1_asset_analytics_stalled_counters_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/assets": {
         parameters: {
             query?: never;
@@ -3067,6 +3149,51 @@ export interface components {
             /** Period */
             period: string;
         };
+        /** AssetAnalyticsOut */
+        AssetAnalyticsOut: {
+            /**
+             * Assets
+             * @description every asset of the estate, by code
+             */
+            assets: components["schemas"]["AssetRowOut"][];
+            /**
+             * By Class
+             * @description classes the estate has, in the ledger's order
+             */
+            by_class: components["schemas"]["ClassRowOut"][];
+            /**
+             * By Month
+             * @description every month the period touches
+             */
+            by_month: components["schemas"]["MonthRowOut"][];
+            /**
+             * End
+             * Format: date
+             * @description the day after its last
+             */
+            end: string;
+            estate: components["schemas"]["EstateOut"];
+            /**
+             * Estates
+             * @description every estate, for the picker
+             */
+            estates: components["schemas"]["EstateOut"][];
+            /**
+             * Start
+             * Format: date
+             * @description the period's first day
+             */
+            start: string;
+            /** Timezone */
+            timezone: string;
+            /** @description the estate's equipment together */
+            totals: components["schemas"]["FiguresOut"];
+            /**
+             * Worst
+             * @description up to 10 that failed: most failures first
+             */
+            worst: components["schemas"]["AssetRowOut"][];
+        };
         /** AssetChangeOut */
         AssetChangeOut: {
             /**
@@ -3361,6 +3488,19 @@ export interface components {
              * @description the sheet's row number; the header is row 1
              */
             row: number;
+        };
+        /** AssetRowOut */
+        AssetRowOut: {
+            asset_class: components["schemas"]["AssetClass"];
+            /** Asset Id */
+            asset_id: number;
+            /** Code */
+            code: string;
+            figures: components["schemas"]["FiguresOut"];
+            /** Name */
+            name: string;
+            /** @description the asset's status now */
+            status: components["schemas"]["AssetStatus"];
         };
         /**
          * AssetStatus
@@ -3844,6 +3984,13 @@ export interface components {
              * @description the tenant moving in or out
              */
             tenant: string | null;
+        };
+        /** ClassRowOut */
+        ClassRowOut: {
+            asset_class: components["schemas"]["AssetClass"];
+            /** Assets */
+            assets: number;
+            figures: components["schemas"]["FiguresOut"];
         };
         /** ClockMetOut */
         ClockMetOut: {
@@ -4602,6 +4749,64 @@ export interface components {
             /** Name */
             name: string;
         };
+        /** FiguresOut */
+        FiguresOut: {
+            /**
+             * Availability Pct
+             * @description operating / scheduled; null: not scheduled
+             */
+            availability_pct: number | null;
+            /**
+             * Downtime Hours
+             * @description union of repair intervals in scheduled time
+             */
+            downtime_hours: number;
+            /**
+             * Failures
+             * @description orders naming the asset opened in the period, not cancelled
+             */
+            failures: number;
+            /**
+             * Failures Per 1000 Hours
+             * @description per 1,000 operating hours, 2 places
+             */
+            failures_per_1000_hours: number | null;
+            /**
+             * Failures Per Month
+             * @description per 30 days of operating time, 2 places
+             */
+            failures_per_month: number | null;
+            /**
+             * Mtbf Hours
+             * @description operating hours / failures; null: no failure
+             */
+            mtbf_hours: number | null;
+            /**
+             * Mttr Hours
+             * @description mean opening-to-completion; null: none completed
+             */
+            mttr_hours: number | null;
+            /**
+             * Operating Hours
+             * @description scheduled minus downtime
+             */
+            operating_hours: number;
+            /**
+             * Repairs Completed
+             * @description the period's failures completed: MTTR's sample
+             */
+            repairs_completed: number;
+            /**
+             * Repeat Failures
+             * @description within 30 days of the previous one's completion
+             */
+            repeat_failures: number;
+            /**
+             * Scheduled Hours
+             * @description existing, in service or under repair (1 place)
+             */
+            scheduled_hours: number;
+        };
         /** GroupOut */
         GroupOut: {
             /**
@@ -4877,6 +5082,15 @@ export interface components {
              * @description electricity, water, ...
              */
             utility: string;
+        };
+        /** MonthRowOut */
+        MonthRowOut: {
+            figures: components["schemas"]["FiguresOut"];
+            /**
+             * Month
+             * @description "YYYY-MM" in the estate's zone
+             */
+            month: string;
         };
         /** Note */
         Note: {
@@ -6060,6 +6274,35 @@ export interface components {
             role: components["schemas"]["Role"];
             /** Username */
             username: string;
+        };
+        /** StalledCounterOut */
+        StalledCounterOut: {
+            asset_class: components["schemas"]["AssetClass"];
+            /** Asset Code */
+            asset_code: string;
+            /** Asset Id */
+            asset_id: number;
+            /** Asset Name */
+            asset_name: string;
+            /** Device Code */
+            device_code: string;
+            /** Device Id */
+            device_id: number;
+            /**
+             * Last Rise At
+             * @description last rise, or last on; null: never on
+             */
+            last_rise_at: string | null;
+            /**
+             * Metric
+             * @description run_hours, starts … or running (a 1/0 flag)
+             */
+            metric: string;
+            /**
+             * Value
+             * @description the latest value, e.g. "812.5"; null for running
+             */
+            value: string | null;
         };
         /** StatusOut */
         StatusOut: {
@@ -8012,6 +8255,436 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AlertWorkOrderOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_analytics_api_v1_asset_analytics_get: {
+        parameters: {
+            query?: {
+                /** @description first day, in the estate's zone */
+                from?: string | null;
+                /** @description the day after the last (not included) */
+                to?: string | null;
+                /** @description one estate; the first when absent */
+                estate_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssetAnalyticsOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_csv_api_v1_asset_analytics_export_csv_get: {
+        parameters: {
+            query?: {
+                /** @description first day, in the estate's zone */
+                from?: string | null;
+                /** @description the day after the last (not included) */
+                to?: string | null;
+                /** @description one estate; the first when absent */
+                estate_id?: number | null;
+                /** @description a counter that has not risen for this many days is stalled */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    report_pdf_api_v1_asset_analytics_report_pdf_get: {
+        parameters: {
+            query: {
+                /** @description YYYY-MM, 2000 to 2099 */
+                month: string;
+                /** @description one estate; the first when absent */
+                estate_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    stalled_counters_api_v1_asset_analytics_stalled_counters_get: {
+        parameters: {
+            query?: {
+                /** @description one estate; the first when absent */
+                estate_id?: number | null;
+                /** @description a counter that has not risen for this many days is stalled */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StalledCounterOut"][];
                 };
             };
             /** @description Bad request */
