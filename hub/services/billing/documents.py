@@ -143,7 +143,7 @@ Pay in the app (My bills) or at the management office.<br>
 我司不会以停止供电、供水、供热、供燃气等方式催交。Under Civil Code art. 944 we may sue or seek
 arbitration after this term; we will not cut power, water, heat or gas to force payment.</div>
 """
-    return _pdf(f"Demand {number}", body)
+    return render_pdf(f"Demand {number}", body)
 
 
 def _where(session: Session, bill: Bill) -> tuple[Home, Site]:

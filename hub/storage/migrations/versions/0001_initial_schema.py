@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 19:37:58.167899
+Create Date: 2026-12-04 19:56:28.350264
 """
 
 from collections.abc import Sequence
