@@ -88,7 +88,7 @@ def asset_timeline(
         AwareDatetime | None,
         Query(alias="from", description="included; `to` - 365 days if none"),
     ] = None,
-    until: Annotated[AwareDatetime | None, Query(alias="to", description="included; now if none")] = None,
+    until: Annotated[AwareDatetime | None, Query(alias="to", description="included; now")] = None,
 ) -> list[TimelineEntryOut]:
     """Alarms raised by the asset's devices and its orders opened and completed, oldest first."""
     assets.get_or_raise(session, asset_id)
