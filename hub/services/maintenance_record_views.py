@@ -18,6 +18,15 @@ class LabourOut(BaseModel):
     minutes: int
 
 
+def plain(quantity: Decimal) -> Decimal:
+    """A stored quantity without its padding zeros: 2.000000 -> 2, 1.500000 -> 1.5."""
+    return (
+        quantity.quantize(Decimal(1))
+        if quantity == quantity.to_integral()
+        else quantity.normalize()
+    )
+
+
 class PartOut(BaseModel):
     name: str
     quantity: Decimal
@@ -57,7 +66,10 @@ class MaintenanceRecordOut(BaseModel):
             labour_minutes=sum(ln.minutes for ln in record.labour),
             parts=[
                 PartOut(
-                    name=p.name, quantity=p.quantity, unit_price=p.unit_price, cost=part_cost(p)
+                    name=p.name,
+                    quantity=plain(p.quantity),
+                    unit_price=p.unit_price,
+                    cost=part_cost(p),
                 )
                 for p in record.parts
             ],

@@ -107,7 +107,10 @@ def test_the_technician_records_the_repair_and_the_owner_confirms_it(
     )
     record = _ok(_record(api, order_id))
     # 2 x 12.35 = 24.70; 1.5 x 3.33 = 4.995 -> 5.00 (half up); plus 30.00 other
-    assert [p["cost"] for p in record["parts"]] == ["24.70", "5.00"]
+    assert [(p["quantity"], p["cost"]) for p in record["parts"]] == [
+        ("2", "24.70"),
+        ("1.5", "5.00"),
+    ]
     assert (record["parts_cost"], record["other_cost"], record["total_cost"]) == (
         "29.70",
         "30.00",
