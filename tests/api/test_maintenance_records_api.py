@@ -8,21 +8,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import httpx2
-from sqlalchemy import select
-
 from hub.clock import FakeClock
 from hub.context import HubContext
-from hub.domain import Priority, Severity
-from hub.services import work_orders
-from hub.services.alerts import AlertRequest, raise_alert
 from hub.services.site import LoadResult
-from hub.services.work_orders import WorkOrderRequest
-from hub.storage.models import Asset, Device
 from tests.api.conftest import Submit, assigned, staff_id
+from tests.api.test_assets_api import _ok, _refused
+from tests.api.test_dispatch_api import _new_technician
 from tests.conftest import ApiClient
+from tests.support.maintenance import asset_id, pump_alarm_then_order, pump_order
 from tests.support.sites import load_other_site
-from tests.support.work_orders import dispatch
 
 WO = "/api/v1/work-orders"
 ASSETS = "/api/v1/assets"
@@ -38,25 +32,6 @@ RECORD = {
 }
 
 
-def _ok(response: object, status: int = 200) -> Any:
-    assert isinstance(response, httpx2.Response)
-    assert response.status_code == status, response.text
-    return response.json()
-
-
-def _refused(response: object, status: int, code: str) -> None:
-    assert isinstance(response, httpx2.Response)
-    assert response.status_code == status, response.text
-    assert response.json()["code"] == code, response.text
-
-
-def _asset_id(context: HubContext, code: str, site_id: int) -> int:
-    with context.db.session() as session:
-        return session.scalars(
-            select(Asset.id).where(Asset.site_id == site_id, Asset.code == code)
-        ).one()
-
-
 def _record(api: ApiClient, order_id: int, body: dict[str, Any] | None = None) -> object:
     labour = [{"technician_id": staff_id(api), "minutes": 45}]
     return api.put(
@@ -69,25 +44,9 @@ def _owners_asset_order(
 ) -> int:
     """owner101's request, set by customer service on the B1 elevator, started by `tech`."""
     order_id = assigned(api, submit)
-    body = {"asset_id": _asset_id(context, "EL-B1-1", site.site_id)}
+    body = {"asset_id": asset_id(context, "EL-B1-1", site.site_id)}
     _ok(api.put(f"{WO}/{order_id}/asset", as_user="service", json=body))
     _ok(api.post(f"{WO}/{order_id}/start", as_user="tech"))
-    return order_id
-
-
-def _pump_order(context: HubContext, clock: FakeClock, site: LoadResult) -> int:
-    """A rule's order on the pump's controller (pump-1, on asset WP-1), dispatched to `tech`."""
-    with context.db.session() as session:
-        pump = session.scalars(select(Device).where(Device.code == "pump-1")).one()
-        order, _ = work_orders.open_work_order(
-            session,
-            WorkOrderRequest(
-                site.site_id, "fault", Priority.HIGH, "水泵故障 Pump fault", device_id=pump.id
-            ),
-            now=clock.now(),
-        )
-        order_id = order.id
-    dispatch(context, clock, order_id)
     return order_id
 
 
@@ -156,8 +115,8 @@ def test_a_refused_repair_reopens_the_record_for_the_technician(
 def test_an_order_nobody_requested_is_confirmed_by_the_estate(
     api: ApiClient, context: HubContext, clock: FakeClock, site: LoadResult
 ) -> None:
-    order_id = _pump_order(context, clock, site)
-    assert _ok(api.get(f"{WO}/{order_id}", as_user="operator"))["asset_id"] == _asset_id(
+    order_id = pump_order(context, clock, site)
+    assert _ok(api.get(f"{WO}/{order_id}", as_user="operator"))["asset_id"] == asset_id(
         context, "WP-1", site.site_id
     )
     _ok(api.post(f"{WO}/{order_id}/start", as_user="tech"))
@@ -197,30 +156,22 @@ def test_only_the_assigned_technician_writes_a_valid_record(
 ) -> None:
     order_id = assigned(api, submit)
     _refused(_record(api, order_id), 422, "order_has_no_asset")
-    body = {"asset_id": _asset_id(context, "EL-B1-1", site.site_id)}
+    body = {"asset_id": asset_id(context, "EL-B1-1", site.site_id)}
     _ok(api.put(f"{WO}/{order_id}/asset", as_user="operator", json=body))
     _refused(_record(api, order_id), 409, "record_not_editable")  # assigned, not yet started
     _ok(api.post(f"{WO}/{order_id}/start", as_user="tech"))
-    created = _ok(
-        api.post(
-            "/api/v1/auth/staff",
-            as_user="admin",
-            json={"username": "tech2", "full_name": "维修工二", "role": "technician"},
-        ),
-        201,
-    )
-    api.accounts["tech2"] = created["initial_password"]
+    tech2 = _new_technician(api, "tech2")
     other = api.put(f"{WO}/{order_id}/record", as_user="tech2", json=RECORD)
     _refused(other, 404, "not_found")  # another technician's order is not theirs to see
     for role in ("operator", "admin", "service", "owner101"):
         assert api.put(f"{WO}/{order_id}/record", as_user=role, json=RECORD).status_code == 403
     not_tech = [{"technician_id": staff_id(api, "service"), "minutes": 10}]
     _refused(_record(api, order_id, {**RECORD, "labour": not_tech}), 422, "labour_not_tech")
-    twice = [{"technician_id": created["id"], "minutes": 10}] * 2
+    twice = [{"technician_id": tech2, "minutes": 10}] * 2
     _refused(_record(api, order_id, {**RECORD, "labour": twice}), 422, "labour_duplicate")
     helped = [
         {"technician_id": staff_id(api), "minutes": 30},
-        {"technician_id": created["id"], "minutes": 20},
+        {"technician_id": tech2, "minutes": 20},
     ]
     record = _ok(_record(api, order_id, {**RECORD, "labour": helped}))
     assert record["labour_minutes"] == 50
@@ -235,13 +186,13 @@ def test_staff_set_an_asset_of_the_orders_own_estate(
 ) -> None:
     order_id = assigned(api, submit)
     other = load_other_site(context)
-    foreign = {"asset_id": _asset_id(context, "EL-B1-1", other.site_id)}
+    foreign = {"asset_id": asset_id(context, "EL-B1-1", other.site_id)}
     _refused(
         api.put(f"{WO}/{order_id}/asset", as_user="admin", json=foreign),
         422,
         "order_asset_other_estate",
     )
-    mine = {"asset_id": _asset_id(context, "EL-B1-1", site.site_id)}
+    mine = {"asset_id": asset_id(context, "EL-B1-1", site.site_id)}
     for role in ("tech", "guard", "finance", "owner101"):
         assert api.put(f"{WO}/{order_id}/asset", as_user=role, json=mine).status_code == 403, role
     _refused(
@@ -255,7 +206,7 @@ def test_staff_set_an_asset_of_the_orders_own_estate(
         409,
         "order_has_record",
     )
-    pump = {"asset_id": _asset_id(context, "WP-1", site.site_id)}
+    pump = {"asset_id": asset_id(context, "WP-1", site.site_id)}
     corrected = _ok(api.put(f"{WO}/{order_id}/asset", as_user="service", json=pump))
     assert corrected["asset_id"] == pump["asset_id"]
     history = _ok(api.get(f"{WO}/{order_id}/history", as_user="service"))
@@ -266,28 +217,12 @@ def test_an_assets_history_and_timeline(
     api: ApiClient, context: HubContext, clock: FakeClock, site: LoadResult
 ) -> None:
     start = clock.now()
-    with context.db.session() as session:
-        pump = session.scalars(select(Device).where(Device.code == "pump-1")).one()
-        raise_alert(
-            session,
-            AlertRequest(
-                site.site_id,
-                "pump-fault",
-                "pump-1/fault",
-                Severity.MAJOR,
-                "水泵故障 Pump fault",
-                "fault bit set",
-                device_id=pump.id,
-            ),
-            now=clock.now(),
-        )
-    clock.advance(timedelta(minutes=5))
-    order_id = _pump_order(context, clock, site)
+    order_id = pump_alarm_then_order(context, clock, site)
     _ok(api.post(f"{WO}/{order_id}/start", as_user="tech"))
     _ok(_record(api, order_id))
     clock.advance(timedelta(hours=2))
     _ok(api.post(f"{WO}/{order_id}/complete", as_user="tech", data={"report": "换了轴承"}))
-    wp1 = _asset_id(context, "WP-1", site.site_id)
+    wp1 = asset_id(context, "WP-1", site.site_id)
 
     repairs = _ok(api.get(f"{ASSETS}/{wp1}/work-orders", as_user="tech"))
     assert [(r["id"], r["status"], r["record"]["total_cost"]) for r in repairs] == [

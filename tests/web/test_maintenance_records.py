@@ -15,13 +15,12 @@ from sqlalchemy import select
 
 from hub.clock import FakeClock
 from hub.context import HubContext
-from hub.domain import FailureCause, Priority, RepairRemedy, Severity
+from hub.domain import FailureCause, RepairRemedy
 from hub.services import maintenance_records, work_order_assets, work_orders
-from hub.services.alerts import AlertRequest, raise_alert
 from hub.services.maintenance_records import LabourLine, PartLine, RecordData
 from hub.services.site import LoadResult
-from hub.services.work_orders import WorkOrderRequest
-from hub.storage.models import Asset, Device
+from hub.storage.models import Asset
+from tests.support.maintenance import pump_alarm_then_order
 from tests.support.work_orders import dispatch, staff
 from tests.web.conftest import DESKTOP, PHONE, OpenAs, shot
 from tests.web.test_work_orders import _owner_request
@@ -150,33 +149,9 @@ def test_the_owner_confirms_the_record_with_the_repair(
 
 def _pump_repair(context: HubContext, clock: FakeClock, site: LoadResult) -> int:
     """The pump's fault alarm, then its rule's order (on asset WP-1), repaired and recorded."""
+    order_id = pump_alarm_then_order(context, clock, site)
     with context.db.session() as session:
-        pump = session.scalars(select(Device).where(Device.code == "pump-1")).one()
-        raise_alert(
-            session,
-            AlertRequest(
-                site.site_id,
-                "pump-fault",
-                "pump-1/fault",
-                Severity.MAJOR,
-                "水泵故障 Pump fault",
-                "fault bit set",
-                device_id=pump.id,
-            ),
-            now=clock.now(),
-        )
-        clock.advance(timedelta(minutes=2))
-        order, _ = work_orders.open_work_order(
-            session,
-            WorkOrderRequest(
-                site.site_id, "fault", Priority.HIGH, "水泵故障 Pump fault", device_id=pump.id
-            ),
-            now=clock.now(),
-        )
-        order_id = order.id
-    tech = dispatch(context, clock, order_id)
-    with context.db.session() as session:
-        work_orders.start(session, order_id, by=tech, now=clock.now())
+        work_orders.start(session, order_id, by=staff(context, "tech"), now=clock.now())
     _record(context, clock, order_id)
     return order_id
 
