@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,5 +37,5 @@ def maintenance_cost(
     )
     costs: dict[int, Decimal] = defaultdict(lambda: Decimal("0.00"))
     for asset_id, record in rows:
-        costs[asset_id or 0] += total_cost(record)
+        costs[cast(int, asset_id)] += total_cost(record)  # the query keeps orders with one
     return dict(costs)

@@ -346,7 +346,8 @@ def complete(
     now: datetime,
     photos: Sequence[Photo] = (),
 ) -> WorkOrder:
-    """Done, with the report and up to `MAX_PHOTOS` photos (checked, not yet written)."""
+    """Done, with the report and up to `MAX_PHOTOS` photos (checked, not yet written); an
+    asset's order needs its maintenance record written first."""
     if not report.strip():
         raise InvalidInput("report: describe the work done and parts replaced")
     if len(photos) > MAX_PHOTOS:
@@ -384,8 +385,9 @@ def confirm(
     by: User,
     now: datetime,
 ) -> WorkOrder:
-    """The owner confirms the repair and rates attitude and quality (1-5); customer service may
-    confirm for an owner who tells them on the phone."""
+    """The owner confirms the repair (and its maintenance record) and rates attitude and quality
+    (1-5); customer service may confirm for an owner who tells them on the phone. An asset's
+    order nobody requested is the estate's to confirm (`confirm_for_estate`)."""
     for name, value in (("attitude", attitude), ("quality", quality)):
         if not 1 <= value <= 5:
             raise InvalidInput(f"{name}: rate from 1 to 5")
