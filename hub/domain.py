@@ -247,3 +247,26 @@ class AssetDocumentKind(StrEnum):
     INSPECTION_CERTIFICATE = "inspection_certificate"
     WARRANTY = "warranty"
     OTHER = "other"
+
+
+class FailureCause(StrEnum):
+    """Why equipment failed, as the technician's maintenance record (维修记录) says."""
+
+    WEAR = "wear"  # wear and ageing
+    MISUSE = "misuse"
+    POWER = "power"  # supply faults, surges
+    WATER_INGRESS = "water_ingress"
+    VANDALISM = "vandalism"
+    DESIGN = "design"  # a design or installation fault
+    UNKNOWN = "unknown"
+
+
+class RepairRemedy(StrEnum):
+    """What the technician did about it, as the maintenance record says."""
+
+    REPLACE_PART = "replace_part"
+    REPAIR = "repair"
+    ADJUST = "adjust"
+    CLEAN = "clean"
+    RESET = "reset"
+    NO_FAULT_FOUND = "no_fault_found"

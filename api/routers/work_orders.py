@@ -20,7 +20,16 @@ from api.deps import ContextDep, SessionDep, require_role
 from api.params import DB_ID_MAX, IdField, ObjectId
 from hub.domain import Priority, Role, WorkOrderStatus
 from hub.errors import NotFound, TooLarge
-from hub.services import dispatch, homes, read_audit, uploads, users, work_orders
+from hub.services import (
+    dispatch,
+    homes,
+    maintenance_records,
+    read_audit,
+    uploads,
+    users,
+    work_orders,
+)
+from hub.services.maintenance_record_views import MaintenanceRecordOut
 from hub.services.work_order_views import (
     CandidateOut,
     HomeOut,
@@ -161,7 +170,12 @@ def get_work_order(
     if full_contact:
         read_audit.pii_read(session, user, at=now, target=target, field="contact")
     out = WorkOrderOut.of(order, now=now, full_contact=full_contact)
-    return WorkOrderDetailOut(**dict(out), timeline=_timeline(session, order))
+    record = maintenance_records.record_of(session, order.id)
+    return WorkOrderDetailOut(
+        **dict(out),
+        timeline=_timeline(session, order),
+        record=MaintenanceRecordOut.of(record) if record else None,
+    )
 
 
 @router.get("/{order_id}/photo", response_class=FileResponse)

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from hub.domain import Role
 from hub.services import duty, outbox, sla_policy, users, work_orders
-from hub.services.work_order_views import CandidateOut, PersonRef
+from hub.services.person_views import PersonRef
+from hub.services.work_order_views import CandidateOut
 from hub.storage.models import User, WorkOrder
 
 NOBODY_ON_DUTY = "nobody-on-duty"

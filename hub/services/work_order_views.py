@@ -16,19 +16,11 @@ from sqlalchemy.orm import Session
 from hub.crypto import mask
 from hub.domain import OPEN_WORK_ORDER_STATES, Priority, WorkOrderSource, WorkOrderStatus
 from hub.services import sla_clocks, sla_policy
+from hub.services.maintenance_record_views import MaintenanceRecordOut
+from hub.services.person_views import PersonRef
 from hub.services.sla_clocks import ClockState
 from hub.services.sla_policy import ClockName
 from hub.storage.models import Home, User, WorkOrder, WorkOrderEvent, WorkOrderPhoto
-
-
-class PersonRef(BaseModel):
-    id: int
-    username: str
-    name: str = Field(description="full name, or the username when none is given")
-
-    @classmethod
-    def of(cls, user: User) -> PersonRef:
-        return cls(id=user.id, username=user.username, name=user.full_name or user.username)
 
 
 class PhotoOut(BaseModel):
@@ -131,7 +123,7 @@ class WorkOrderOut(BaseModel):
         building_id = home.building_id if home else device.building_id if device else None
         return cls(
             id=order.id,
-            number=f"GD{order.created_at:%Y%m%d}-{order.id:04d}",
+            number=order_number(order),
             source=order.source,
             category=order.category,
             priority=order.priority,
@@ -199,6 +191,9 @@ class WorkOrderStepOut(BaseModel):
 
 class WorkOrderDetailOut(WorkOrderOut):
     timeline: list[WorkOrderStepOut]
+    record: MaintenanceRecordOut | None = Field(
+        default=None, description="the maintenance record (维修记录) of an asset's order"
+    )
 
 
 class CandidateOut(BaseModel):
@@ -219,6 +214,11 @@ class HomeOut(BaseModel):
     unit: str = Field(description="单元, e.g. 1单元; empty: the building has none")
     label: str = Field(description="building/home, e.g. B1/101")
     owners: list[str] = Field(description="owners' names (for customer service)")
+
+
+def order_number(order: WorkOrder) -> str:
+    """工单号, e.g. GD20261203-0042."""
+    return f"GD{order.created_at:%Y%m%d}-{order.id:04d}"
 
 
 def home_label(home: Home) -> str:

@@ -31,7 +31,7 @@ from hub.domain import (
     check_work_order_move,
 )
 from hub.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied, TooLarge
-from hub.services import outbox, surveys
+from hub.services import maintenance_records, outbox, surveys
 from hub.services.uploads import Photo
 from hub.services.users import owner_home_ids
 from hub.services.work_order_views import WorkOrderOut
@@ -346,12 +346,14 @@ def complete(
     now: datetime,
     photos: Sequence[Photo] = (),
 ) -> WorkOrder:
-    """Done, with the report and up to `MAX_PHOTOS` photos (checked, not yet written)."""
+    """Done, with the report and up to `MAX_PHOTOS` photos (checked, not yet written); an
+    asset's order needs its maintenance record written first."""
     if not report.strip():
         raise InvalidInput("report: describe the work done and parts replaced")
     if len(photos) > MAX_PHOTOS:
         raise TooLarge(f"photos: at most {MAX_PHOTOS} per order; 最多 {MAX_PHOTOS} 张照片")
     _require_assignee(session, order_id, by)
+    maintenance_records.require_for_completion(session, get_visible_or_raise(session, order_id, by))
     order = _move(session, order_id, WorkOrderStatus.COMPLETED, by=by, now=now, note=report)
     order.completed_at = now
     order.completion_report = report
@@ -383,15 +385,44 @@ def confirm(
     by: User,
     now: datetime,
 ) -> WorkOrder:
-    """The owner confirms the repair and rates attitude and quality (1-5); customer service may
-    confirm for an owner who tells them on the phone."""
+    """The owner confirms the repair (and its maintenance record) and rates attitude and quality
+    (1-5); customer service may confirm for an owner who tells them on the phone. An asset's
+    order nobody requested is the estate's to confirm (`confirm_for_estate`)."""
     for name, value in (("attitude", attitude), ("quality", quality)):
         if not 1 <= value <= 5:
             raise InvalidInput(f"{name}: rate from 1 to 5")
-    _owners_or_service(session, get_visible_or_raise(session, order_id, by), by, "confirm")
+    order = get_visible_or_raise(session, order_id, by)
+    _owners_or_service(session, order, by, "confirm")
+    if order.asset_id is not None and maintenance_records.estate_confirms(order):
+        raise PermissionDenied(
+            "nobody requested this repair: the operator or admin confirms it for the estate",
+            code="record_confirmed_by_estate",
+        )
     order = _move(session, order_id, WorkOrderStatus.CONFIRMED, by=by, now=now, note=comment)
-    order.confirmed_at = now
     order.rating_attitude, order.rating_quality, order.rating_comment = attitude, quality, comment
+    return _confirmed(session, order, by=by, now=now)
+
+
+def confirm_for_estate(
+    session: Session, order_id: int, *, note: str, by: User, now: datetime
+) -> WorkOrder:
+    """The operator or admin confirms the repair and maintenance record of an asset's order
+    nobody requested (a rule's, staff's), for the estate; no ratings."""
+    order = get_visible_or_raise(session, order_id, by)
+    if order.asset_id is None or not maintenance_records.estate_confirms(order):
+        raise PermissionDenied(
+            "only an asset's order nobody requested is confirmed for the estate; "
+            "the owner who asked confirms theirs",
+            code="record_confirmed_by_requester",
+        )
+    text = f"物业确认维修记录 Confirmed for the estate: {note.strip()}".rstrip(": ")
+    order = _move(session, order_id, WorkOrderStatus.CONFIRMED, by=by, now=now, note=text)
+    return _confirmed(session, order, by=by, now=now)
+
+
+def _confirmed(session: Session, order: WorkOrder, *, by: User, now: datetime) -> WorkOrder:
+    order.confirmed_at = now
+    maintenance_records.confirm(session, order, by=by, now=now)
     reraise_if_active(session, order, now=now)
     return order
 
@@ -546,9 +577,12 @@ def emit_updated(session: Session, order: WorkOrder, *, now: datetime) -> None:
     events.emit(session, "work_order.updated", work_order_view(order, now=now))
 
 
-def record_note(session: Session, order: WorkOrder, *, now: datetime, note: str) -> None:
-    """A line in the order's timeline from the hub itself (no user), e.g. an SLA escalation."""
-    _log(session, order, by=None, now=now, note=note)
+def record_note(
+    session: Session, order: WorkOrder, *, now: datetime, note: str, by: User | None = None
+) -> None:
+    """A line in the order's timeline without a move: from the hub itself (no user), e.g. an
+    SLA escalation, or a person's change such as the asset it repairs."""
+    _log(session, order, by=by, now=now, note=note)
 
 
 def _log(session: Session, order: WorkOrder, *, by: User | None, now: datetime, note: str) -> None:

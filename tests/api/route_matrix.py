@@ -110,6 +110,9 @@ MATRIX: dict[str, Access] = {
     "POST /api/v1/work-orders/{order_id}/confirm": roles(OWNER, SERVICE),
     "POST /api/v1/work-orders/{order_id}/refuse": roles(OWNER, SERVICE),
     "POST /api/v1/work-orders/{order_id}/cancel": roles(OWNER, SERVICE),
+    "PUT /api/v1/work-orders/{order_id}/record": roles(TECHNICIAN),
+    "POST /api/v1/work-orders/{order_id}/record/confirm": roles(OPERATOR, ADMIN),
+    "PUT /api/v1/work-orders/{order_id}/asset": roles(SERVICE, OPERATOR, ADMIN),
     "GET /api/v1/homes": roles(OWNER, SERVICE, ADMIN, OPERATOR),
     "GET /api/v1/staff": roles(ADMIN, OPERATOR, SERVICE),
     # households
@@ -172,6 +175,8 @@ MATRIX: dict[str, Access] = {
     "GET /api/v1/asset-analytics/stalled-counters": roles(ADMIN, OPERATOR, TECHNICIAN),
     "GET /api/v1/asset-analytics/export.csv": roles(ADMIN, OPERATOR, TECHNICIAN),
     "GET /api/v1/asset-analytics/report.pdf": roles(ADMIN, OPERATOR, TECHNICIAN),
+    "GET /api/v1/assets/{asset_id}/work-orders": roles(ADMIN, OPERATOR, TECHNICIAN, SERVICE),
+    "GET /api/v1/assets/{asset_id}/timeline": roles(ADMIN, OPERATOR, TECHNICIAN, SERVICE),
     # billing
     "GET /api/v1/bills": roles(OWNER, FINANCE, ADMIN, SERVICE),
     "GET /api/v1/bills/arrears": roles(FINANCE, ADMIN),

@@ -27,6 +27,11 @@ from hub.storage.models.households import HouseholdMember, Vehicle
 from hub.storage.models.late_fees import LateFeeTerms
 from hub.storage.models.late_readings import LateReading
 from hub.storage.models.login_throttle import LoginFailure, LoginLock
+from hub.storage.models.maintenance_records import (
+    MaintenanceLabour,
+    MaintenancePart,
+    MaintenanceRecord,
+)
 from hub.storage.models.notices import Notice, NoticeBuilding, NoticeHome, NoticeRead
 from hub.storage.models.notifications import InboxItem, OutboxMessage
 from hub.storage.models.ownership_changes import ChangeKind, OwnershipChange
@@ -92,6 +97,9 @@ __all__ = [
     "LateReading",
     "LoginFailure",
     "LoginLock",
+    "MaintenanceLabour",
+    "MaintenancePart",
+    "MaintenanceRecord",
     "Meter",
     "Notice",
     "NoticeBuilding",

@@ -494,6 +494,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/assets/{asset_id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Asset Timeline
+         * @description Alarms raised by the asset's devices and its orders opened and completed, oldest first.
+         */
+        get: operations["asset_timeline_api_v1_assets__asset_id__timeline_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assets/{asset_id}/work-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Asset Work Orders
+         * @description The asset's repairs, newest first, each with its maintenance record.
+         */
+        get: operations["asset_work_orders_api_v1_assets__asset_id__work_orders_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit": {
         parameters: {
             query?: never;
@@ -2549,6 +2589,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/work-orders/{order_id}/asset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set Asset
+         * @description Set or correct the asset (设施) an order repairs, one of its own estate; in its history.
+         */
+        put: operations["set_asset_api_v1_work_orders__order_id__asset_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/work-orders/{order_id}/assign": {
         parameters: {
             query?: never;
@@ -2742,6 +2802,48 @@ export interface paths {
         get: operations["get_completion_photo_api_v1_work_orders__order_id__photos__photo_id__get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/work-orders/{order_id}/record": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Write Record
+         * @description The assigned technician writes the record while the order is in progress: labour, parts,
+         *     cause and remedy codes, a note. The costs are computed; completion needs a record.
+         */
+        put: operations["write_record_api_v1_work_orders__order_id__record_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/work-orders/{order_id}/record/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm For Estate
+         * @description The operator or admin confirms a completed asset's order nobody requested (a rule's,
+         *     staff's) and its record, for the estate; the owner who asked confirms their own.
+         */
+        post: operations["confirm_for_estate_api_v1_work_orders__order_id__record_confirm_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3216,6 +3318,14 @@ export interface components {
             /** Old */
             old: string;
         };
+        /** AssetChoice */
+        AssetChoice: {
+            /**
+             * Asset Id
+             * @description null: none (only while there is no record)
+             */
+            asset_id: number | null;
+        };
         /**
          * AssetClass
          * @description What a piece of equipment in the ledger (设施台账) is.
@@ -3507,6 +3617,33 @@ export interface components {
          * @enum {string}
          */
         AssetStatus: "in_service" | "under_repair" | "standby" | "retired";
+        /** AssetWorkOrderOut */
+        AssetWorkOrderOut: {
+            assignee: components["schemas"]["PersonRef"] | null;
+            /** Category */
+            category: string;
+            /** Completed At */
+            completed_at: string | null;
+            /** Confirmed At */
+            confirmed_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /**
+             * Number
+             * @description 工单号
+             */
+            number: string;
+            priority: components["schemas"]["Priority"];
+            record: components["schemas"]["MaintenanceRecordOut"] | null;
+            status: components["schemas"]["WorkOrderStatus"];
+            /** Title */
+            title: string;
+        };
         /** AssignIn */
         AssignIn: {
             department: components["schemas"]["Department"];
@@ -4740,6 +4877,15 @@ export interface components {
             /** Detail */
             detail: string | components["schemas"]["ValidationIssue"][];
         };
+        /** EstateConfirmation */
+        EstateConfirmation: {
+            /**
+             * Note
+             * @description shown in the timeline
+             * @default
+             */
+            note: string;
+        };
         /** EstateOut */
         EstateOut: {
             /** Code */
@@ -4749,6 +4895,12 @@ export interface components {
             /** Name */
             name: string;
         };
+        /**
+         * FailureCause
+         * @description Why equipment failed, as the technician's maintenance record (维修记录) says.
+         * @enum {string}
+         */
+        FailureCause: "wear" | "misuse" | "power" | "water_ingress" | "vandalism" | "design" | "unknown";
         /** FiguresOut */
         FiguresOut: {
             /**
@@ -4901,6 +5053,19 @@ export interface components {
             /** Title */
             title: string;
         };
+        /** LabourIn */
+        LabourIn: {
+            /** Minutes */
+            minutes: number;
+            /** Technician Id */
+            technician_id: number;
+        };
+        /** LabourOut */
+        LabourOut: {
+            /** Minutes */
+            minutes: number;
+            technician: components["schemas"]["PersonRef"];
+        };
         /** LastValueOut */
         LastValueOut: {
             /** Metric */
@@ -4974,6 +5139,48 @@ export interface components {
             status: components["schemas"]["WorkOrderStatus"];
             /** Title */
             title: string;
+        };
+        /**
+         * MaintenanceRecordOut
+         * @description 维修记录: codes are translated under `maintenance.cause.*` and `maintenance.remedy.*`.
+         */
+        MaintenanceRecordOut: {
+            cause: components["schemas"]["FailureCause"];
+            /**
+             * Confirmed At
+             * @description None: not confirmed yet (editable)
+             */
+            confirmed_at: string | null;
+            confirmed_by: components["schemas"]["PersonRef"] | null;
+            /** Labour */
+            labour: components["schemas"]["LabourOut"][];
+            /**
+             * Labour Minutes
+             * @description all technicians' minutes
+             */
+            labour_minutes: number;
+            /** Note */
+            note: string;
+            /** Other Cost */
+            other_cost: string;
+            /** Parts */
+            parts: components["schemas"]["PartOut"][];
+            /** Parts Cost */
+            parts_cost: string;
+            remedy: components["schemas"]["RepairRemedy"];
+            /**
+             * Total Cost
+             * @description parts plus other cost, computed
+             */
+            total_cost: string;
+            /** Work Order Id */
+            work_order_id: number;
+            /**
+             * Written At
+             * Format: date-time
+             */
+            written_at: string;
+            written_by: components["schemas"]["PersonRef"];
         };
         /** Me */
         Me: {
@@ -5282,6 +5489,29 @@ export interface components {
              * @description masked for admins
              */
             phone: string | null;
+        };
+        /** PartIn */
+        PartIn: {
+            /** Name */
+            name: string;
+            /** Quantity */
+            quantity: number | string;
+            /** Unit Price */
+            unit_price: number | string;
+        };
+        /** PartOut */
+        PartOut: {
+            /**
+             * Cost
+             * @description quantity x unit price, to the fen
+             */
+            cost: string;
+            /** Name */
+            name: string;
+            /** Quantity */
+            quantity: string;
+            /** Unit Price */
+            unit_price: string;
         };
         /** PasswordChange */
         PasswordChange: {
@@ -5610,6 +5840,35 @@ export interface components {
              */
             receipts: components["schemas"]["ReceiptOut"][];
         };
+        /**
+         * RecordIn
+         * @description The whole record; saving again replaces it (until it is confirmed).
+         */
+        RecordIn: {
+            cause: components["schemas"]["FailureCause"];
+            /**
+             * Labour
+             * @description per technician
+             * @default []
+             */
+            labour: components["schemas"]["LabourIn"][];
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+            /**
+             * Other Cost
+             * @default 0.00
+             */
+            other_cost: number | string;
+            /**
+             * Parts
+             * @default []
+             */
+            parts: components["schemas"]["PartIn"][];
+            remedy: components["schemas"]["RepairRemedy"];
+        };
         /** RefreshRequest */
         RefreshRequest: {
             /** Refresh Token */
@@ -5662,6 +5921,12 @@ export interface components {
              */
             reason: string;
         };
+        /**
+         * RepairRemedy
+         * @description What the technician did about it, as the maintenance record says.
+         * @enum {string}
+         */
+        RepairRemedy: "replace_part" | "repair" | "adjust" | "clean" | "reset" | "no_fault_found";
         /** RepeatFaultOut */
         RepeatFaultOut: {
             /** Category */
@@ -6591,6 +6856,30 @@ export interface components {
          * @enum {string}
          */
         TierPeriod: "month" | "year";
+        /** TimelineEntryOut */
+        TimelineEntryOut: {
+            /** Alert Id */
+            alert_id: number | null;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            kind: components["schemas"]["TimelineKind"];
+            /** @description an alarm's */
+            severity: components["schemas"]["Severity"] | null;
+            /** @description a work order's, now */
+            status: components["schemas"]["WorkOrderStatus"] | null;
+            /** Title */
+            title: string;
+            /** Work Order Id */
+            work_order_id: number | null;
+        };
+        /**
+         * TimelineKind
+         * @enum {string}
+         */
+        TimelineKind: "alarm_raised" | "order_opened" | "order_completed";
         /** Token */
         Token: {
             /** Access Token */
@@ -6820,6 +7109,8 @@ export interface components {
             rating_quality: number | null;
             /** Reading Id */
             reading_id: number | null;
+            /** @description the maintenance record (维修记录) of an asset's order */
+            record?: components["schemas"]["MaintenanceRecordOut"] | null;
             /**
              * Refused Count
              * @description times the owner sent it back for rework
@@ -9953,6 +10244,217 @@ export interface operations {
                 };
                 content: {
                     "image/svg+xml": unknown;
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    asset_timeline_api_v1_assets__asset_id__timeline_get: {
+        parameters: {
+            query?: {
+                /** @description included; `to` - 365 days if none */
+                from?: string | null;
+                /** @description included; now */
+                to?: string | null;
+            };
+            header?: never;
+            path: {
+                asset_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimelineEntryOut"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    asset_work_orders_api_v1_assets__asset_id__work_orders_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                asset_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssetWorkOrderOut"][];
                 };
             };
             /** @description Bad request */
@@ -21961,6 +22463,113 @@ export interface operations {
             };
         };
     };
+    set_asset_api_v1_work_orders__order_id__asset_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssetChoice"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkOrderOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     assign_api_v1_work_orders__order_id__assign_post: {
         parameters: {
             query?: never;
@@ -22928,6 +23537,220 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    write_record_api_v1_work_orders__order_id__record_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintenanceRecordOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    confirm_for_estate_api_v1_work_orders__order_id__record_confirm_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EstateConfirmation"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkOrderOut"];
+                };
             };
             /** @description Bad request */
             400: {

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 19:56:28.350264
+Create Date: 2026-12-04 20:00:51.761567
 """
 
 from collections.abc import Sequence
@@ -1531,6 +1531,63 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_bill_lines_bill_id"), ["bill_id"], unique=False)
 
     op.create_table(
+        "maintenance_records",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("work_order_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "cause",
+            sa.Enum(
+                "wear",
+                "misuse",
+                "power",
+                "water_ingress",
+                "vandalism",
+                "design",
+                "unknown",
+                name="failurecause",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "remedy",
+            sa.Enum(
+                "replace_part",
+                "repair",
+                "adjust",
+                "clean",
+                "reset",
+                "no_fault_found",
+                name="repairremedy",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("other_cost", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("written_by_id", sa.Integer(), nullable=False),
+        sa.Column("written_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("confirmed_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("confirmed_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["confirmed_by_id"],
+            ["users.id"],
+            name=op.f("fk_maintenance_records_confirmed_by_id_users"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["work_order_id"],
+            ["work_orders.id"],
+            name=op.f("fk_maintenance_records_work_order_id_work_orders"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["written_by_id"], ["users.id"], name=op.f("fk_maintenance_records_written_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_maintenance_records")),
+        sa.UniqueConstraint("work_order_id", name=op.f("uq_maintenance_records_work_order_id")),
+    )
+    op.create_table(
         "payments",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("bill_id", sa.Integer(), nullable=False),
@@ -1825,6 +1882,49 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_device_commands_status"), ["status"], unique=False)
 
     op.create_table(
+        "maintenance_labour",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("record_id", sa.Integer(), nullable=False),
+        sa.Column("technician_id", sa.Integer(), nullable=False),
+        sa.Column("minutes", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["record_id"],
+            ["maintenance_records.id"],
+            name=op.f("fk_maintenance_labour_record_id_maintenance_records"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["technician_id"], ["users.id"], name=op.f("fk_maintenance_labour_technician_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_maintenance_labour")),
+        sa.UniqueConstraint(
+            "record_id", "technician_id", name=op.f("uq_maintenance_labour_record_id_technician_id")
+        ),
+    )
+    with op.batch_alter_table("maintenance_labour", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_maintenance_labour_record_id"), ["record_id"], unique=False
+        )
+
+    op.create_table(
+        "maintenance_parts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("record_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("quantity", sa.Numeric(precision=20, scale=6), nullable=False),
+        sa.Column("unit_price", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["record_id"],
+            ["maintenance_records.id"],
+            name=op.f("fk_maintenance_parts_record_id_maintenance_records"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_maintenance_parts")),
+    )
+    with op.batch_alter_table("maintenance_parts", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_maintenance_parts_record_id"), ["record_id"], unique=False
+        )
+
+    op.create_table(
         "outbox_messages",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("site_id", sa.Integer(), nullable=False),
@@ -2023,6 +2123,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_outbox_messages_recipient_id"))
 
     op.drop_table("outbox_messages")
+    with op.batch_alter_table("maintenance_parts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_maintenance_parts_record_id"))
+
+    op.drop_table("maintenance_parts")
+    with op.batch_alter_table("maintenance_labour", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_maintenance_labour_record_id"))
+
+    op.drop_table("maintenance_labour")
     with op.batch_alter_table("device_commands", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_device_commands_status"))
         batch_op.drop_index(batch_op.f("ix_device_commands_device_id"))
@@ -2056,6 +2164,7 @@ def downgrade() -> None:
     op.drop_table("surveys")
     op.drop_table("route_stops")
     op.drop_table("payments")
+    op.drop_table("maintenance_records")
     with op.batch_alter_table("bill_lines", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_bill_lines_bill_id"))
 
