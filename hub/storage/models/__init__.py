@@ -25,6 +25,12 @@ from hub.storage.models.duty import DutyShift
 from hub.storage.models.households import HouseholdMember, Vehicle
 from hub.storage.models.late_readings import LateReading
 from hub.storage.models.login_throttle import LoginFailure, LoginLock
+from hub.storage.models.maintenance import (
+    MaintenancePlan,
+    MaintenanceTask,
+    MaintenanceTaskItem,
+    UsageCursor,
+)
 from hub.storage.models.notices import Notice, NoticeBuilding, NoticeHome, NoticeRead
 from hub.storage.models.notifications import InboxItem, OutboxMessage
 from hub.storage.models.ownership_changes import ChangeKind, OwnershipChange
@@ -87,6 +93,9 @@ __all__ = [
     "LateReading",
     "LoginFailure",
     "LoginLock",
+    "MaintenancePlan",
+    "MaintenanceTask",
+    "MaintenanceTaskItem",
     "Meter",
     "Notice",
     "NoticeBuilding",
@@ -118,6 +127,7 @@ __all__ = [
     "SurveyState",
     "Tariff",
     "TariffTier",
+    "UsageCursor",
     "User",
     "Vehicle",
     "WorkOrder",
