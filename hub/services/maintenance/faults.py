@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from hub.domain import Priority, WorkOrderSource
 from hub.services import work_orders
+from hub.services.billing.text import decimal_text
 from hub.services.work_orders import WorkOrderRequest
 from hub.storage.models import MaintenanceTask, MaintenanceTaskItem, WorkOrder
 
@@ -24,9 +25,9 @@ def describe(item: MaintenanceTaskItem) -> str:
     """What failed, as the work order says it: the value and its limits, or a plain fail."""
     if item.value is None:
         return f"{item.label}: 不合格 failed"
-    low = "" if item.min_value is None else f"{item.min_value.normalize()}"
-    high = "" if item.max_value is None else f"{item.max_value.normalize()}"
-    return f"{item.label}: {item.value.normalize()} {item.unit} 超出 outside [{low}, {high}]"
+    low = "" if item.min_value is None else decimal_text(item.min_value)
+    high = "" if item.max_value is None else decimal_text(item.max_value)
+    return f"{item.label}: {decimal_text(item.value)} {item.unit} 超出 outside [{low}, {high}]"
 
 
 def open_fault(

@@ -24,6 +24,8 @@ from hub.services import assets, audit
 from hub.storage.models import Asset, MaintenancePlan, MaintenanceTask, User
 
 Label = Annotated[str, Field(min_length=1, max_length=200)]
+Quantity = Annotated[Decimal, Field(max_digits=20, decimal_places=6)]  # the QUANTITY column
+ID_MAX = 2**31 - 1
 
 
 class ChecklistItem(BaseModel):
@@ -35,8 +37,8 @@ class ChecklistItem(BaseModel):
     label: Label
     kind: ChecklistKind = ChecklistKind.PASS_FAIL
     unit: str = Field(default="", max_length=32)
-    min: Decimal | None = None
-    max: Decimal | None = None
+    min: Quantity | None = None
+    max: Quantity | None = None
     photo_required: bool = False
 
     @model_validator(mode="after")
@@ -55,7 +57,7 @@ class PlanData(BaseModel):
 
     code: str = Field(min_length=1, max_length=64)
     name: Label
-    asset_id: int | None = None
+    asset_id: int | None = Field(default=None, ge=1, le=ID_MAX)
     asset_class: AssetClass | None = None
     trigger: MaintenanceTrigger = MaintenanceTrigger.CALENDAR
     every: int | None = Field(default=None, ge=1, le=1000)
@@ -63,7 +65,7 @@ class PlanData(BaseModel):
     anchor: date | None = None
     counter: UsageCounter | None = None
     metric: str | None = Field(default=None, min_length=1, max_length=64)
-    usage_every: Decimal | None = Field(default=None, gt=0)
+    usage_every: Quantity | None = Field(default=None, gt=0)
     lead_days: int = Field(default=7, ge=0, le=365)
     window_days: int = Field(default=3, ge=1, le=365)
     category: str = Field(min_length=1, max_length=64)
