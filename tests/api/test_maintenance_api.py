@@ -17,7 +17,12 @@ from hub.services.site import LoadResult
 from hub.storage.models import User
 from tests.api.conftest import JPEG
 from tests.conftest import ApiClient
-from tests.support.maintenance import asset_id, dispatcher_pass, on_duty_all_day
+from tests.support.maintenance import (
+    asset_id,
+    dispatcher_pass,
+    on_duty_all_day,
+    without_sample_plans,
+)
 from tests.support.sites import load_other_site
 
 PM = "/api/v1/maintenance"
@@ -59,6 +64,7 @@ def _plan(site: LoadResult, asset: int, **extra: object) -> dict[str, object]:
 def _task_of_tech(
     api: ApiClient, context: HubContext, site: LoadResult, clock: FakeClock
 ) -> dict[str, Any]:
+    without_sample_plans(context)
     on_duty_all_day(context, site, "elevator", "tech")
     _ok(
         api.post(
@@ -75,6 +81,7 @@ def _task_of_tech(
 def test_admins_keep_plans_others_may_not(
     api: ApiClient, context: HubContext, site: LoadResult
 ) -> None:
+    without_sample_plans(context)
     el1 = asset_id(context, site, "EL-B1-1")
     _refused(api.post(f"{PM}/plans", as_user="operator", json=_plan(site, el1)), 403)
     _refused(api.get(f"{PM}/plans", as_user="tech"), 403)
@@ -95,7 +102,7 @@ def test_admins_keep_plans_others_may_not(
     changed = _ok(api.put(f"{PM}/plans/{created['id']}", as_user="admin", json=edited))
     assert (changed["window_days"], changed["active"]) == (5, False)
     both = _plan(site, el1, code="X", asset_class="elevator")
-    _refused(api.post(f"{PM}/plans", as_user="admin", json=both), 422)
+    _refused(api.post(f"{PM}/plans", as_user="admin", json=both), 422, "pm_target")
     _ok(api.delete(f"{PM}/plans/{created['id']}", as_user="admin"), 204)
 
 

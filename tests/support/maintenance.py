@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import time
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from hub.clock import FakeClock
 from hub.context import HubContext
 from hub.services import assets
 from hub.services.maintenance import generate, plans, reminders
 from hub.services.site import LoadResult
-from hub.storage.models import DutyShift, User
+from hub.storage.models import DutyShift, MaintenancePlan, User
 
 
 def asset_id(context: HubContext, site: LoadResult, code: str) -> int:
@@ -62,3 +62,9 @@ def dispatcher_pass(context: HubContext, clock: FakeClock) -> tuple[int, int, in
     with context.db.session() as session:
         late = len(reminders.escalate(session, now=now))
     return made, told, late
+
+
+def without_sample_plans(context: HubContext) -> None:
+    """The sample estate's own plans removed, so a test counts only the tasks of its plans."""
+    with context.db.session() as session:
+        session.execute(delete(MaintenancePlan))

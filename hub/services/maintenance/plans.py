@@ -74,8 +74,6 @@ class PlanData(BaseModel):
 
     @model_validator(mode="after")
     def _shape(self) -> Self:
-        if (self.asset_id is None) == (self.asset_class is None):
-            raise ValueError("name either one asset (asset_id) or an asset class, not both")
         calendar = (self.every, self.unit, self.anchor)
         usage = (self.counter, self.metric, self.usage_every)
         if self.trigger is MaintenanceTrigger.CALENDAR:
@@ -102,6 +100,11 @@ def by_code(session: Session, site_id: int, code: str) -> MaintenancePlan | None
 
 
 def _check(session: Session, site_id: int, data: PlanData, plan_id: int | None) -> None:
+    if (data.asset_id is None) == (data.asset_class is None):
+        raise InvalidInput(
+            "plan: name one asset (asset_id) or an asset class, not both; 请选择设施或设施类别",
+            code="pm_target",
+        )
     if data.asset_id is not None:
         asset = session.get(Asset, data.asset_id)
         if asset is None or asset.site_id != site_id:
