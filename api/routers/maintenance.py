@@ -38,6 +38,7 @@ class MaintenancePlanIn(PlanData):
 class MaintenancePlanOut(PlanData):
     id: int
     site_id: int
+    asset_code: str | None = Field(description="the asset's code; null: a plan for a class")
     created_at: datetime
     updated_at: datetime
 
@@ -108,10 +109,12 @@ class TaskCancelIn(BaseModel):
 
 
 def _plan_out(plan: MaintenancePlan) -> MaintenancePlanOut:
+    fields = plans.data_of(plan).model_dump() | {"usage_every": _exact(plan.usage_every)}
     return MaintenancePlanOut(
-        **plans.data_of(plan).model_dump(),
+        **fields,
         id=plan.id,
         site_id=plan.site_id,
+        asset_code=plan.asset.code if plan.asset else None,
         created_at=plan.created_at,
         updated_at=plan.updated_at,
     )

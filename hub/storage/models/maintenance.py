@@ -57,6 +57,8 @@ class MaintenancePlan(Base):
 
     __table_args__ = (UniqueConstraint("site_id", "code"),)
 
+    asset: Mapped[Asset | None] = relationship(lazy="joined")
+
 
 class MaintenanceTask(Base):
     """One due window of one plan for one asset; `sequence` numbers the plan's occurrences

@@ -5002,6 +5002,11 @@ export interface components {
             /** Anchor */
             anchor?: string | null;
             asset_class?: components["schemas"]["AssetClass"] | null;
+            /**
+             * Asset Code
+             * @description the asset's code; null: a plan for a class
+             */
+            asset_code: string | null;
             /** Asset Id */
             asset_id?: number | null;
             /** Category */
