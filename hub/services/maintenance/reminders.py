@@ -28,8 +28,25 @@ def _local(session: Session, task: MaintenanceTask, at: datetime) -> str:
     return f"{at.astimezone(ZoneInfo(site.timezone)):%Y-%m-%d %H:%M}"
 
 
-def _where(task: MaintenanceTask) -> str:
-    return f"{task.asset.code} {task.asset.name}"
+def _tell(
+    session: Session,
+    task: MaintenanceTask,
+    recipients: Recipients,
+    title: str,
+    text: str,
+    now: datetime,
+) -> None:
+    """One outbox row per recipient, the body led by the asset."""
+    body = f"{task.asset.code} {task.asset.name}: {text}"
+    outbox.notify(
+        session,
+        site_id=task.site_id,
+        recipients=recipients,
+        title=title,
+        body=body,
+        source=SOURCE,
+        now=now,
+    )
 
 
 def remind(session: Session, *, now: datetime) -> list[int]:
@@ -53,17 +70,14 @@ def remind(session: Session, *, now: datetime) -> list[int]:
             else Recipients(roles=SUPERVISORS)
         )
         who = "" if assignee is not None else " (未分配 unassigned)"
-        outbox.notify(
+        due_at = _local(session, task, task.due_by)
+        _tell(
             session,
-            site_id=task.site_id,
-            recipients=recipients,
-            title=f"保养任务 Maintenance due: {task.title} {task.asset.code}{who}",
-            body=(
-                f"{_where(task)}: {task.title}, 请在 {_local(session, task, task.due_by)} 前完成 "
-                f"due by {_local(session, task, task.due_by)}"
-            ),
-            source=SOURCE,
-            now=now,
+            task,
+            recipients,
+            f"保养任务 Maintenance due: {task.title} {task.asset.code}{who}",
+            f"{task.title}, 请在 {due_at} 前完成 due by {due_at}",
+            now,
         )
         task.reminded_at = now
     session.flush()
@@ -84,17 +98,13 @@ def escalate(session: Session, *, now: datetime) -> list[int]:
     ).all()
     for task in late:
         who = task.assignee.full_name if task.assignee is not None else "未分配 unassigned"
-        outbox.notify(
+        _tell(
             session,
-            site_id=task.site_id,
-            recipients=Recipients(roles=SUPERVISORS),
-            title=f"保养逾期 Maintenance overdue: {task.title} {task.asset.code}",
-            body=(
-                f"{_where(task)}: {task.title}, 应于 due {_local(session, task, task.due_by)}; "
-                f"{who}"
-            ),
-            source=SOURCE,
-            now=now,
+            task,
+            Recipients(roles=SUPERVISORS),
+            f"保养逾期 Maintenance overdue: {task.title} {task.asset.code}",
+            f"{task.title}, 应于 due {_local(session, task, task.due_by)}; {who}",
+            now,
         )
         task.escalated_at = now
     session.flush()
