@@ -14,6 +14,7 @@ from api.responses import ERROR_RESPONSES
 from api.routers import (
     accounts,
     alerts,
+    asset_analytics,
     assets,
     audit,
     auth,
@@ -21,6 +22,7 @@ from api.routers import (
     billing_reports,
     commands,
     complaints,
+    demand_letters,
     device_swaps,
     devices,
     households,
@@ -97,6 +99,7 @@ def create_app(context: HubContext) -> FastAPI:
         live.router,
         billing.router,
         billing_reports.router,
+        demand_letters.router,
         tariffs.router,
         payments.router,
         patrol.router,
@@ -104,6 +107,7 @@ def create_app(context: HubContext) -> FastAPI:
         sla_file.router,
         notifications.router,
         usage.router,
+        asset_analytics.router,
         service_analysis.router,
         surveys.router,
     ):

@@ -38,9 +38,25 @@ class DeviceKind(StrEnum):
 
 
 class Utility(StrEnum):
+    """What a bill line charges for: a metered utility, the property fee, or a late fee."""
+
     ELECTRICITY = "electricity"
     WATER = "water"
     PROPERTY_FEE = "property_fee"
+    LATE_FEE = "late_fee"  # 滞纳金: only where the contract provides it; no tariff, no meter
+
+
+METERED = frozenset({Utility.ELECTRICITY, Utility.WATER})  # what a meter can measure
+PRICED = METERED | {Utility.PROPERTY_FEE}  # what a tariff prices
+
+
+class TouBand(StrEnum):
+    """A time-of-use period (分时电价) of a multi-register meter: 尖峰, 峰, 平, 谷."""
+
+    SHARP = "sharp"
+    PEAK = "peak"
+    FLAT = "flat"
+    VALLEY = "valley"
 
 
 class TierPeriod(StrEnum):

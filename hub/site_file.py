@@ -7,10 +7,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from hub.config_files import parse_yaml
 from hub.domain import (
+    METERED,
+    PRICED,
     AssetClass,
     AssetDocumentKind,
     AssetStatus,
@@ -18,10 +20,12 @@ from hub.domain import (
     Role,
     ShareBasis,
     TierPeriod,
+    TouBand,
     Utility,
 )
-from hub.errors import ConfigError, HubError
+from hub.errors import ConfigError, HubError, InvalidInput
 from hub.services.maintenance.plans import PlanData
+from hub.services.tariffs import Block, check_blocks
 
 if TYPE_CHECKING:
     from hub.services.asset_documents import CheckedDocument
@@ -91,6 +95,17 @@ class _MeterFields(_Strict):
         gt=0,
         description="the register's highest value, e.g. 99999.9: past it the meter starts at 0",
     )
+    registers: dict[TouBand, str] | None = Field(
+        default=None,
+        description="time-of-use registers of a multi-register meter: band -> reading key",
+    )
+
+    @field_validator("utility")
+    @classmethod
+    def _metered(cls, utility: Utility) -> Utility:
+        if utility not in METERED:
+            raise ValueError(f"a meter measures {' or '.join(sorted(METERED))}")
+        return utility
 
 
 class MeterSpec(_MeterFields):
@@ -163,6 +178,7 @@ class AssetSpec(_Strict):
 class TierSpec(_Strict):
     up_to: Decimal | None = None
     unit_price: Decimal = Field(ge=0)
+    band: TouBand | None = Field(default=None, description="a time-of-use price: its band")
 
 
 class TariffSpec(_Strict):
@@ -174,15 +190,24 @@ class TariffSpec(_Strict):
     tier_period: TierPeriod = Field(
         default=TierPeriod.MONTH, description="month, or year: the limits count the year's use"
     )
+    months: list[int] | None = Field(
+        default=None, description="a seasonal price: the calendar months 1-12 it applies to"
+    )
+
+    @field_validator("utility")
+    @classmethod
+    def _priced(cls, utility: Utility) -> Utility:
+        if utility not in PRICED:
+            raise ValueError(f"a tariff prices {', '.join(sorted(PRICED))}; late fees: late_fee")
+        return utility
 
     @model_validator(mode="after")
-    def _tiers_ascend(self) -> TariffSpec:
-        bounds = [tier.up_to for tier in self.tiers]
-        if any(bound is None for bound in bounds[:-1]):
-            raise ValueError("only the last tier may be open-ended (no up_to)")
-        limits = [bound for bound in bounds if bound is not None]
-        if limits != sorted(set(limits)):
-            raise ValueError("tier limits (up_to) must strictly increase")
+    def _tiers_valid(self) -> TariffSpec:
+        """The same rules as a price published in the console (hub/services/tariffs.py)."""
+        try:
+            check_blocks([Block(t.up_to, t.unit_price, t.band) for t in self.tiers])
+        except InvalidInput as exc:
+            raise ValueError(str(exc)) from None
         return self
 
 
@@ -210,6 +235,18 @@ class MaintenancePlanSpec(PlanData):
     asset: str | None = Field(default=None, description="asset code; none: asset_class")
 
 
+class LateFeeSpec(_Strict):
+    """滞纳金, only where the estate's property service contract provides one."""
+
+    daily_rate: Decimal = Field(
+        gt=0, le=Decimal("0.01"), description="of the principal a day, e.g. 0.0003 (万分之三)"
+    )
+    grace_days: int = Field(default=0, ge=0, le=365, description="after the 30-day payment term")
+    cap_ratio: Decimal = Field(
+        default=Decimal(1), gt=0, le=1, description="the fee never exceeds the principal x this"
+    )
+
+
 class SiteFile(_Strict):
     site: SiteInfo
     buildings: list[BuildingSpec] = []
@@ -219,6 +256,7 @@ class SiteFile(_Strict):
     checkpoints: list[CheckpointSpec] = []
     patrol_routes: list[RouteSpec] = []
     tariffs: list[TariffSpec] = []
+    late_fee: LateFeeSpec | None = None  # none: the contract has no late fee
     staff: list[StaffSpec] = []
     duty: list[DutySpec] = []
     plans: list[PlanSpec] = []

@@ -65,7 +65,7 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
         (
             '- {up_to: "400", unit_price: "0.5783"}',
             '- {up_to: "100", unit_price: "0.5783"}',
-            "must strictly increase",
+            "must be positive and strictly increase",
         ),
     ],
 )

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api.deps import ContextDep, SessionDep, require_role
-from api.params import QueryId
+from api.params import PeriodFrom, PeriodTo, QueryId
 from hub.domain import Role
 from hub.services import service_analysis
 from hub.services.service_analysis import (
@@ -27,15 +27,6 @@ from hub.storage.models import User
 router = APIRouter(prefix="/service-analysis", tags=["work orders"])
 
 Analyst = Annotated[User, Depends(require_role(Role.ADMIN, Role.CUSTOMER_SERVICE))]
-EARLIEST, LATEST = date(2000, 1, 1), date(2100, 1, 1)  # beyond them no order exists
-From = Annotated[
-    date | None,
-    Query(alias="from", ge=EARLIEST, le=LATEST, description="first day, in the estate's zone"),
-]
-To = Annotated[
-    date | None,
-    Query(ge=EARLIEST, le=LATEST, description="the day after the last (not included)"),
-]
 EstateId = Annotated[QueryId, Query(description="one estate; all when absent")]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -257,8 +248,8 @@ def _analysis(
     session: SessionDep,
     context: ContextDep,
     _: Analyst,
-    from_: From = None,
-    to: To = None,
+    from_: PeriodFrom = None,
+    to: PeriodTo = None,
     estate_id: EstateId = None,
 ) -> Analysis:
     """The figures the query asks for: one dependency for the JSON answer and both exports."""

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import ContextDep, SessionDep, require_role
 from api.params import IdField, ObjectId, QueryId
-from hub.domain import Role, TierPeriod, Utility
+from hub.domain import Role, TierPeriod, TouBand, Utility
 from hub.services import tariff_versions
 from hub.services.billing import decimal_text
 from hub.services.tariffs import Block
@@ -29,6 +29,12 @@ Price = Annotated[Decimal, Field(ge=0, max_digits=20, decimal_places=6)]
 class TierIn(BaseModel):
     up_to: Quantity | None = Field(default=None, description="cumulative; none for the last")
     unit_price: Price
+    band: TouBand | None = Field(
+        default=None, description="a time-of-use price (分时): its band; then no up_to"
+    )
+
+
+Month = Annotated[int, Field(ge=1, le=12)]
 
 
 class TariffChange(BaseModel):
@@ -37,6 +43,12 @@ class TariffChange(BaseModel):
     tiers: Annotated[list[TierIn], Field(min_length=1, max_length=10)]
     tier_period: TierPeriod = Field(
         default=TierPeriod.MONTH, description="year: the block limits count the year's use so far"
+    )
+    months: Annotated[list[Annotated[int, Field(ge=1, le=12)]], Field(max_length=12)] | None = (
+        Field(
+            default=None,
+            description="a seasonal price: the calendar months it applies to; none: all",
+        )
     )
 
 
@@ -49,6 +61,7 @@ class TierOut(BaseModel):
     seq: int
     up_to: str | None
     unit_price: str
+    band: TouBand | None
 
 
 class TariffOut(BaseModel):
@@ -61,6 +74,7 @@ class TariffOut(BaseModel):
     effective_on: date = Field(description="the first day in force, in the site's timezone")
     unit: str
     tier_period: TierPeriod
+    months: list[int] | None = Field(description="a seasonal price's months; None: all year")
     in_force: bool  # bills may use it: it can no longer change
     tiers: list[TierOut]
 
@@ -76,12 +90,14 @@ def _out(tariff: Tariff, site: Site, now: datetime) -> TariffOut:
         effective_on=tariff.effective_from.astimezone(ZoneInfo(site.timezone)).date(),
         unit=tariff.unit,
         tier_period=tariff.tier_period,
+        months=tariff_versions.month_list(tariff),
         in_force=tariff.effective_from <= now,
         tiers=[
             TierOut(
                 seq=tier.seq,
                 up_to=None if tier.up_to is None else decimal_text(tier.up_to),
                 unit_price=decimal_text(tier.unit_price, 2),
+                band=tier.band,
             )
             for tier in tariff.tiers
         ],
@@ -89,7 +105,9 @@ def _out(tariff: Tariff, site: Site, now: datetime) -> TariffOut:
 
 
 def _blocks(body: TariffChange) -> list[Block]:
-    return [Block(up_to=tier.up_to, unit_price=tier.unit_price) for tier in body.tiers]
+    return [
+        Block(up_to=tier.up_to, unit_price=tier.unit_price, band=tier.band) for tier in body.tiers
+    ]
 
 
 @router.get("")
@@ -116,6 +134,7 @@ def publish(
         effective_from=body.effective_from,
         unit=body.unit,
         tier_period=body.tier_period,
+        months=body.months,
         blocks=_blocks(body),
         by=user,
         now=now,
@@ -135,6 +154,7 @@ def correct(
         effective_from=body.effective_from,
         unit=body.unit,
         tier_period=body.tier_period,
+        months=body.months,
         blocks=_blocks(body),
         by=user,
         now=now,

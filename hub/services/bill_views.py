@@ -41,7 +41,8 @@ class BillLineOut(BaseModel):
     unit_price: str
     amount: str
     tier: int | None
-    tariff_version: int
+    tariff_version: int | None = Field(description="None: a late fee, priced by the contract")
+    late_fee_bill_id: int | None = Field(description="a late fee (滞纳金): the overdue bill")
     start_reading: MeterReadingOut | None = Field(description="None: not metered, or not billed")
     end_reading: MeterReadingOut | None
     share_basis: ShareBasis | None = Field(
@@ -59,6 +60,7 @@ class BillLineOut(BaseModel):
             amount=decimal_text(line.amount, 2),
             tier=line.tier,
             tariff_version=line.tariff_version,
+            late_fee_bill_id=line.late_fee_bill_id,
             start_reading=MeterReadingOut.of(readings.get(line.start_reading_id or 0)),
             end_reading=MeterReadingOut.of(readings.get(line.end_reading_id or 0)),
             share_basis=line.share_basis,
@@ -148,7 +150,7 @@ class BillingProblemOut(BaseModel):
     home: str
     meter: str
     message: str = Field(description="English, for logs and integrators")
-    code: Literal["no_readings", "no_reading_in_month", "reading_backwards"]
+    code: Literal["no_readings", "no_reading_in_month", "reading_backwards", "no_register"]
     params: dict[str, str] = Field(description="the figures the translated message names")
 
 

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.domain import Utility
+from hub.domain import METERED
 from hub.errors import InvalidInput
 from hub.services.late_readings import flag_late_readings
 from hub.services.site import site_by_code_or_raise
@@ -121,7 +121,7 @@ class _MeterIndex:
         if len(found) > 1:
             codes = ", ".join(m.device.code for m in found)
             raise InvalidInput(f"line {line}: {name} has several meters ({codes}); use the code")
-        utilities = "|".join(u.value for u in Utility if u is not Utility.PROPERTY_FEE)
+        utilities = "|".join(sorted(METERED))
         raise InvalidInput(
             f"line {line}: no meter {name!r} at site {self.site_code} "
             f"(write a meter device code or BUILDING/HOME/{utilities})"

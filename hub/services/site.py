@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 
 from hub.domain import Role
 from hub.errors import ConfigError, NotFound
-from hub.services import asset_documents, assets, site_plans, users
+from hub.services import asset_documents, assets, site_plans, tariff_versions, users
+from hub.services.billing.time_of_use import registers_text
 from hub.services.maintenance import plans
 from hub.services.maintenance.plans import PlanData
-from hub.site_file import CommonMeterSpec, MeterSpec, SiteFile, TariffSpec
+from hub.site_file import CommonMeterSpec, LateFeeSpec, MeterSpec, SiteFile, TariffSpec
 from hub.storage.models import (
     Building,
     Checkpoint,
@@ -23,6 +24,7 @@ from hub.storage.models import (
     DutyShift,
     Home,
     HomeOwnership,
+    LateFeeTerms,
     Meter,
     Owner,
     PatrolRoute,
@@ -98,6 +100,7 @@ def load_site(session: Session, spec: SiteFile, *, now: datetime) -> LoadResult:
             reading_key=m.reading_key,
             unit=m.unit,
             register_max=m.register_max,
+            registers=registers_text(m.registers),
         )
     checkpoint_ids: dict[str, int] = {}
     for c in spec.checkpoints:
@@ -123,6 +126,7 @@ def load_site(session: Session, spec: SiteFile, *, now: datetime) -> LoadResult:
     zone = ZoneInfo(spec.site.timezone)
     for t in spec.tariffs:
         _tariff(session, site.id, t, zone)
+    _late_fee(session, site.id, spec.late_fee, now)
     for member in spec.staff:
         if session.scalar(select(User.id).where(User.username == member.username)) is None:
             _, password = users.create_user(
@@ -212,6 +216,22 @@ def _owner(
     return owner
 
 
+def _late_fee(session: Session, site_id: int, spec: LateFeeSpec | None, now: datetime) -> None:
+    """The terms as the file states them; a file without `late_fee` turns the fee off."""
+    row = session.scalar(select(LateFeeTerms).where(LateFeeTerms.site_id == site_id))
+    if spec is None:
+        if row is not None:
+            session.delete(row)
+        return
+    if row is None:
+        row = LateFeeTerms(site_id=site_id)
+        session.add(row)
+    terms = (spec.daily_rate, spec.grace_days, spec.cap_ratio)
+    if (row.daily_rate, row.grace_days, row.cap_ratio) != terms:
+        row.daily_rate, row.grace_days, row.cap_ratio = terms
+        row.updated_at = now
+
+
 def _tariff(session: Session, site_id: int, spec: TariffSpec, zone: ZoneInfo) -> None:
     existing = session.scalars(
         select(Tariff).filter_by(site_id=site_id, utility=spec.utility, version=spec.version)
@@ -224,10 +244,11 @@ def _tariff(session: Session, site_id: int, spec: TariffSpec, zone: ZoneInfo) ->
         version=spec.version,
         unit=spec.unit,
         tier_period=spec.tier_period,
+        months=tariff_versions.months_text(spec.months),
         effective_from=datetime.combine(spec.effective_from, time(), zone),
     )
     tariff.tiers = [
-        TariffTier(seq=i, up_to=t.up_to, unit_price=t.unit_price)
+        TariffTier(seq=i, up_to=t.up_to, unit_price=t.unit_price, band=t.band)
         for i, t in enumerate(spec.tiers, start=1)
     ]
     session.add(tariff)

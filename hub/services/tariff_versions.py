@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hub.domain import TierPeriod, Utility
+from hub.domain import PRICED, TierPeriod, Utility
 from hub.errors import Conflict, InvalidInput, NotFound
 from hub.services import audit
-from hub.services.billing import decimal_text
+from hub.services.billing.text import decimal_text
 from hub.services.tariffs import Block, check_blocks
 from hub.storage.models import Site, Tariff, TariffTier, User
 
@@ -48,8 +48,15 @@ def publish(
     by: User,
     now: datetime,
     tier_period: TierPeriod = TierPeriod.MONTH,
+    months: Sequence[int] | None = None,
 ) -> Tariff:
-    """The next version of the site's `utility` tariff, in force from `effective_from`."""
+    """The next version of the site's `utility` tariff, in force from `effective_from`; with
+    `months`, only in those calendar months (a seasonal price)."""
+    if utility not in PRICED:
+        raise InvalidInput(
+            f"{utility.value} has no tariff: late fees follow the contract's terms (late_fee)",
+            code="not_priced",
+        )
     site = session.get(Site, site_id)
     if site is None:
         raise NotFound(f"site {site_id} does not exist")
@@ -65,6 +72,7 @@ def publish(
         effective_from=start,
         unit=unit,
         tier_period=tier_period,
+        months=months_text(months),
     )
     tariff.tiers = _tiers(blocks)
     session.add(tariff)
@@ -83,6 +91,7 @@ def correct(
     by: User,
     now: datetime,
     tier_period: TierPeriod = TierPeriod.MONTH,
+    months: Sequence[int] | None = None,
 ) -> Tariff:
     """Change a version that is not in force yet (no bill can have used it); 409 once it is."""
     tariff = session.get(Tariff, tariff_id)
@@ -97,6 +106,7 @@ def correct(
     check_blocks(blocks)
     tariff.unit = unit
     tariff.tier_period = tier_period
+    tariff.months = months_text(months)
     tariff.tiers = []
     session.flush()  # the old blocks go before the new ones take their numbers
     tariff.tiers = _tiers(blocks)
@@ -116,25 +126,49 @@ def _future_start(site: Site, day: date, now: datetime) -> datetime:
     return start
 
 
+def months_text(months: Sequence[int] | None) -> str | None:
+    """The stored form of a season, "5,6,7": sorted, each month once; None or all 12: all year."""
+    if months is None:
+        return None
+    chosen = sorted(set(months))
+    if not chosen or chosen[0] < 1 or chosen[-1] > 12:
+        raise InvalidInput("a season is a list of months 1 to 12, e.g. [6, 7, 8, 9]")
+    return None if len(chosen) == 12 else ",".join(map(str, chosen))
+
+
+def month_list(tariff: Tariff) -> list[int] | None:
+    return [int(m) for m in tariff.months.split(",")] if tariff.months else None
+
+
+def applies_in(tariff: Tariff, month: int) -> bool:
+    months = month_list(tariff)
+    return months is None or month in months
+
+
 def _tiers(blocks: Sequence[Block]) -> list[TariffTier]:
     return [
-        TariffTier(seq=seq, up_to=block.up_to, unit_price=block.unit_price)
+        TariffTier(seq=seq, up_to=block.up_to, unit_price=block.unit_price, band=block.band)
         for seq, block in enumerate(blocks, start=1)
     ]
+
+
+def _limit(tier: TariffTier) -> str:
+    if tier.band is not None:
+        return tier.band.value
+    return "∞" if tier.up_to is None else decimal_text(tier.up_to)
 
 
 def _audit(
     session: Session, tariff: Tariff, day: date, action: str, *, by: User, now: datetime
 ) -> None:
-    prices = ", ".join(
-        f"{'∞' if tier.up_to is None else decimal_text(tier.up_to)}@{decimal_text(tier.unit_price)}"
-        for tier in tariff.tiers
-    )
+    prices = ", ".join(f"{_limit(tier)}@{decimal_text(tier.unit_price)}" for tier in tariff.tiers)
+    season = f" in months {tariff.months}" if tariff.months else ""
     audit.record(
         session,
         at=now,
         user_id=by.id,
         action=action,
         target=f"tariff:{tariff.id}",
-        detail=f"{tariff.utility.value} v{tariff.version} from {day}: {prices} per {tariff.unit}",
+        detail=f"{tariff.utility.value} v{tariff.version} from {day}{season}: {prices} per "
+        f"{tariff.unit}",
     )

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from hub.domain import TouBand
 from hub.errors import InvalidInput
 
 CENT = Decimal("0.01")
@@ -21,6 +22,7 @@ class Block:
 
     up_to: Decimal | None
     unit_price: Decimal
+    band: TouBand | None = None  # a time-of-use price: one per band, no limit
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,17 @@ def split_tiers(
 def check_blocks(blocks: Sequence[Block]) -> None:
     if not blocks:
         raise InvalidInput("a tariff needs at least one block", code="tariff_tiers")
+    bands = [block.band for block in blocks if block.band is not None]
+    if bands:
+        if len(bands) != len(blocks) or len(set(bands)) != len(bands):
+            raise InvalidInput(
+                "a time-of-use tariff prices each of its bands once", code="tariff_bands"
+            )
+        if any(block.up_to is not None for block in blocks):
+            raise InvalidInput(
+                "a time-of-use tariff has no block limits (up_to)", code="tariff_bands"
+            )
+        return
     if blocks[-1].up_to is not None:
         raise InvalidInput(
             "the last tariff block must be open-ended (no up_to)", code="tariff_tiers"

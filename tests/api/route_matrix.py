@@ -150,8 +150,8 @@ MATRIX: dict[str, Access] = {
     "POST /api/v1/site-plans": roles(ADMIN),
     "GET /api/v1/site-plans": roles(ADMIN, OPERATOR),
     "GET /api/v1/site-plans/{plan_id}/image": roles(ADMIN, OPERATOR),
-    "GET /api/v1/sites": roles(ADMIN, OPERATOR, SERVICE),
-    "GET /api/v1/sites/{site_id}": roles(ADMIN, OPERATOR, SERVICE),
+    "GET /api/v1/sites": roles(ADMIN, OPERATOR, SERVICE, TECHNICIAN),
+    "GET /api/v1/sites/{site_id}": roles(ADMIN, OPERATOR, SERVICE, TECHNICIAN),
     # the equipment ledger (设施台账): read by who looks after equipment, changed by admins
     "GET /api/v1/assets": roles(ADMIN, OPERATOR, TECHNICIAN, SERVICE),
     "POST /api/v1/assets": roles(ADMIN),
@@ -183,10 +183,20 @@ MATRIX: dict[str, Access] = {
     "POST /api/v1/maintenance/tasks/{task_id}/complete": roles(TECHNICIAN),
     "POST /api/v1/maintenance/tasks/{task_id}/assign": roles(ADMIN, OPERATOR),
     "POST /api/v1/maintenance/tasks/{task_id}/cancel": roles(ADMIN),
+    # equipment failure analytics (设备故障分析): for who keeps the equipment running
+    "GET /api/v1/asset-analytics": roles(ADMIN, OPERATOR, TECHNICIAN),
+    "GET /api/v1/asset-analytics/stalled-counters": roles(ADMIN, OPERATOR, TECHNICIAN),
+    "GET /api/v1/asset-analytics/export.csv": roles(ADMIN, OPERATOR, TECHNICIAN),
+    "GET /api/v1/asset-analytics/report.pdf": roles(ADMIN, OPERATOR, TECHNICIAN),
     # billing
     "GET /api/v1/bills": roles(OWNER, FINANCE, ADMIN, SERVICE),
     "GET /api/v1/bills/arrears": roles(FINANCE, ADMIN),
     "GET /api/v1/bills/arrears/aging": roles(FINANCE, ADMIN),
+    "POST /api/v1/bills/arrears/demand-letters": roles(FINANCE, ADMIN),
+    "GET /api/v1/bills/arrears/demand-letters": roles(FINANCE, ADMIN),
+    "GET /api/v1/bills/arrears/demand-letters/{letter_id}/pdf": roles(
+        OWNER, FINANCE, ADMIN, SERVICE
+    ),
     "GET /api/v1/reports/collection": roles(FINANCE, ADMIN),
     "GET /api/v1/reports/collection.csv": roles(FINANCE, ADMIN),
     "GET /api/v1/reports/collection.xlsx": roles(FINANCE, ADMIN),

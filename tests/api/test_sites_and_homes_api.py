@@ -22,6 +22,9 @@ def test_one_estate_with_its_buildings_and_their_ids(api: ApiClient, site: LoadR
         ("B2", ["1单元"]),
     ]
     assert found == _ok(api, "/api/v1/sites", "operator")[0]
+    assert found == _ok(api, "/api/v1/sites", "tech")[0]  # the ledger's estate filter
+    for role in ("guard", "finance", "owner101"):
+        assert api.get("/api/v1/sites", as_user=role).status_code == 403, role
     missing = api.get("/api/v1/sites/999999", as_user="admin")
     assert (missing.status_code, missing.json()["code"]) == (404, "not_found")
 
@@ -61,7 +64,7 @@ def test_owners_get_only_their_own_homes_whatever_the_filters(
 
 
 def test_wrong_roles_and_bad_pages_are_refused(api: ApiClient, site: LoadResult) -> None:
-    for user in ("tech", "guard", "finance", "owner101"):
+    for user in ("guard", "finance", "owner101"):
         assert api.get(f"/api/v1/sites/{site.site_id}", as_user=user).status_code == 403, user
     for user in ("tech", "guard", "finance"):
         assert api.get("/api/v1/homes", as_user=user).status_code == 403, user

@@ -46,7 +46,7 @@ def test_a_new_price_is_the_next_version_from_a_day_to_come(api: ApiClient) -> N
     published = answer(api.post(TARIFFS, as_user="finance", json=body), 201)
     assert (published["version"], published["in_force"]) == (2, False)
     assert published["effective_from"] == "2026-11-30T16:00:00Z"
-    assert published["tiers"] == [{"seq": 1, "up_to": None, "unit_price": "4.35"}]
+    assert published["tiers"] == [{"seq": 1, "up_to": None, "unit_price": "4.35", "band": None}]
     corrected = answer(put(api, published["id"], water("2027-01-01", "4.3")))
     assert (corrected["version"], corrected["tiers"][0]["unit_price"]) == (2, "4.30")
     audit = answer(api.get("/api/v1/audit", as_user="admin", params={"target": "tariff:"}))
@@ -77,6 +77,26 @@ def test_yearly_blocks_are_published_and_corrected_back_to_monthly(api: ApiClien
     assert answer(refused, 422)["code"] == "invalid_input"
 
 
+def test_a_seasonal_price_names_its_months(api: ApiClient) -> None:
+    site_id = answer(api.get(TARIFFS, as_user="admin"))[0]["site_id"]
+    summer = {
+        "site_id": site_id,
+        "utility": "electricity",
+        "effective_from": "2027-01-01",
+        "unit": "kWh",
+        "months": [9, 5, 6, 7, 8, 10, 5],
+        "tiers": [{"up_to": "260", "unit_price": "0.5283"}, {"unit_price": "0.5783"}],
+    }
+    published = answer(api.post(TARIFFS, as_user="finance", json=summer), 201)
+    assert published["months"] == [5, 6, 7, 8, 9, 10]
+    audit = answer(api.get("/api/v1/audit", as_user="admin", params={"target": "tariff:"}))
+    assert audit["items"][0]["detail"].startswith("electricity v2 from 2027-01-01 in months 5,")
+    every = answer(put(api, published["id"], {**summer, "months": list(range(1, 13))}))
+    assert every["months"] is None  # all twelve months: an all-year price
+    refused = put(api, published["id"], {**summer, "months": [0, 13]})
+    assert answer(refused, 422)["code"] == "invalid_input"
+
+
 def test_prices_are_never_retroactive_nor_rewritten(api: ApiClient) -> None:
     found = answer(api.get(TARIFFS, as_user="finance"))
     in_force = next(t for t in found if t["utility"] == "water")
@@ -95,6 +115,8 @@ def test_prices_are_never_retroactive_nor_rewritten(api: ApiClient) -> None:
     )
     negative = {**body, "effective_from": "2026-12-01", "tiers": [{"unit_price": "-1"}]}
     answer(api.post(TARIFFS, as_user="finance", json=negative), 422)
+    late_fee = {**body, "utility": "late_fee", "effective_from": "2026-12-01"}
+    assert answer(api.post(TARIFFS, as_user="finance", json=late_fee), 422)["code"] == "not_priced"
     assert [t["version"] for t in answer(api.get(TARIFFS, as_user="finance"))] == [1, 1, 1]
 
 

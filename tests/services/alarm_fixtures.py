@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import yaml
 
 from hub.context import HubContext
 from hub.services.site import LoadResult, load_site
-from hub.site_file import SAMPLE_SITE, SiteFile, parse_site_file
+from hub.site_file import SiteFile
+from tests.support.site_files import sample_data, site_file_of
 
 GATEWAY_DEVICES: list[dict[str, Any]] = [
     {"code": "gw-b2", "kind": "gateway", "name": "2号楼网关 B2 gateway", "building": "B2"},
@@ -26,17 +26,13 @@ DUTY: list[dict[str, Any]] = [
 def extended_site() -> SiteFile:
     """The sample site file with the gateway, a night technician and the roster added; its plan
     images and asset documents are the sample's, read and checked."""
-    data = yaml.safe_load(SAMPLE_SITE.read_text(encoding="utf-8"))
+    data = sample_data()
     data["devices"] += GATEWAY_DEVICES
     data["staff"].append(
         {"username": "tech2", "full_name": "夜班维修 Night tech", "role": "technician"}
     )
     data["duty"] = DUTY
-    spec = SiteFile.model_validate(data)
-    sample = parse_site_file(SAMPLE_SITE)
-    spec.plan_images.update(sample.plan_images)
-    spec.asset_documents.update(sample.asset_documents)
-    return spec
+    return site_file_of(data)
 
 
 @pytest.fixture

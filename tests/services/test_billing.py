@@ -360,6 +360,47 @@ def test_tariff_version_in_force_at_the_period_start(context: HubContext, site: 
     assert (november["lines"][0]["tariff_version"], november["lines"][0]["amount"]) == (2, "268.50")
 
 
+@pytest.mark.parametrize(
+    ("season", "expected"),
+    [
+        # October in the summer blocks (260 / 600 kWh): B1/101's 250 kWh all in block 1
+        ("10", [(2, "250", "132.08")]),
+        # a June-September season leaves October to the all-year version: 200 + 50
+        ("6,7,8,9", [(1, "200", "105.66"), (1, "50", "28.92")]),
+    ],
+)
+def test_a_seasonal_price_applies_in_its_months_only(
+    context: HubContext,
+    site: LoadResult,
+    october: None,
+    season: str,
+    expected: list[tuple[int, str, str]],
+) -> None:
+    """A newer seasonal version wins in its months; the all-year one keeps the others."""
+    with context.db.session() as s:
+        s.add(
+            Tariff(
+                site_id=site.site_id,
+                utility=Utility.ELECTRICITY,
+                version=2,
+                effective_from=local("2026-01-01 00:00"),
+                unit="kWh",
+                months=season,
+                tiers=[
+                    TariffTier(seq=1, up_to=D(260), unit_price=D("0.5283")),
+                    TariffTier(seq=2, up_to=D(600), unit_price=D("0.5783")),
+                    TariffTier(seq=3, up_to=None, unit_price=D("0.8283")),
+                ],
+            )
+        )
+    with context.db.session() as s:
+        run_billing(s, period="2026-10", now=AFTER_OCTOBER)
+        lines = bill_json(s, bill_of(s, "B1/101"))["lines"]
+    electricity = [line for line in lines if line["utility"] == "electricity"]
+    assert [(x["tariff_version"], x["quantity"], x["amount"]) for x in electricity] == expected
+    assert ("季节价 season 10月" in electricity[0]["description"]) is (season == "10")
+
+
 def test_yearly_blocks_pick_up_where_the_years_earlier_bills_left_off(
     context: HubContext, site: LoadResult
 ) -> None:

@@ -15,14 +15,16 @@ from sqlalchemy.orm import Session
 from adapters.mqtt.subscriber import ReceivedMessage
 from hub.clock import FakeClock
 from hub.context import HubContext
+from hub.domain import ShareBasis, Utility
 from hub.ingest import ingest
 from hub.services.billing import period_containing, run_billing
 from hub.services.late_readings import _latest_month_end, flag_late_readings, list_late_readings
 from hub.services.meter_readings import import_readings
-from hub.services.site import LoadResult
-from hub.storage.models import Device, LateReading, Reading
+from hub.services.site import LoadResult, load_site
+from hub.storage.models import Bill, Device, LateReading, Reading
 from tests.conftest import ApiClient
 from tests.services.test_billing import bill_json, bill_of
+from tests.services.test_common_areas import with_common_meters
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BILLED_AT = datetime(2026, 11, 10, 2, 0, tzinfo=UTC)  # the test clock's start
@@ -198,3 +200,37 @@ def test_no_month_that_ended_anywhere_is_skipped_by_the_quick_check(now: datetim
 def test_mid_month_only_last_months_readings_are_looked_up() -> None:
     mid = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)
     assert _latest_month_end(mid) == datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+def test_a_late_reading_of_a_common_meter_is_flagged_against_its_months_shares(
+    context: HubContext, clock: FakeClock, site: LoadResult
+) -> None:
+    """Once October's bills are out, a back-dated reading of the lift meter cannot change the
+    shares: it is listed for finance as 公摊 common, against the month's first bill."""
+    with context.db.session() as s:
+        load_site(
+            s,
+            with_common_meters(("em-lift-b1", "B1", Utility.ELECTRICITY, ShareBasis.AREA)),
+            now=clock.now(),
+        )
+        add(s, "em-lift-b1", "energy_kwh", "2026-09-30 23:00", "500", BILLED_AT)
+        add(s, "em-lift-b1", "energy_kwh", "2026-10-31 23:00", "600", BILLED_AT)
+        run_billing(s, period="2026-10", now=BILLED_AT)
+        first = s.scalars(sa.select(Bill.id).order_by(Bill.id)).first()
+    clock.advance(timedelta(hours=1))
+    with context.db.session() as s:
+        stored = add(s, "em-lift-b1", "energy_kwh", "2026-10-31 23:30", "640", clock.now())
+        assert flag_late_readings(s, [(stored, *device_metric(s, stored))], now=clock.now()) == 1
+        [late] = list_late_readings(s)
+    assert (late.home, late.period, late.meter, late.bill_id) == (
+        "公摊 common",
+        "2026-10",
+        "em-lift-b1",
+        first,
+    )
+
+
+def device_metric(session: Session, reading_id: int) -> tuple[int, str, datetime]:
+    reading = session.get(Reading, reading_id)
+    assert reading is not None
+    return reading.device_id, reading.metric, reading.ts

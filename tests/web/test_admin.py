@@ -5,6 +5,7 @@ docs/screenshots/admin/ for docs/admins.md."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -181,3 +182,48 @@ def test_admin_publishes_yearly_electricity_blocks(open_as: OpenAs) -> None:
     electricity = table.locator(".el-table__body tr").filter(has_text="电费")
     expect(electricity.first).to_contain_text("v2")
     expect(electricity.first).to_contain_text("400 kWh 以上 ¥0.8283（年累计）")
+
+
+def test_admin_publishes_a_summer_price_for_its_months(open_as: OpenAs) -> None:
+    page = open_as("admin", "/console/admin")
+    tab(page, "价格")
+    page.locator("[data-test=tariff-new]").click()
+    dialog = page.locator("[data-test=tariff-dialog]")
+    dialog.locator("[data-test=tariff-utility]").click()
+    page.locator(".el-select-dropdown__item:visible").filter(has_text="电费").click()
+    dialog.locator("[data-test=tariff-months]").click()
+    for month in ("7 月", "8 月", "9 月"):
+        page.locator(".el-select-dropdown__item:visible").filter(has_text=month).click()
+    dialog.locator(".el-date-editor input").fill("2027-01-01")
+    dialog.locator(".el-date-editor input").press("Enter")
+    page.wait_for_timeout(400)  # the dialog's fade-in, for the screenshot
+    shot(page, "admin/tariff-seasonal.png")
+    dialog.locator("[data-test=tariff-submit]").click()
+    expect(dialog).to_be_hidden()
+    rows = page.locator("[data-test=tariff-table] .el-table__body tr").filter(has_text="电费")
+    expect(rows.first).to_contain_text("v2")
+    expect(rows.first).to_contain_text("¥0.8283（7,8,9 月）")
+
+
+def test_admin_publishes_a_time_of_use_price_by_band(open_as: OpenAs) -> None:
+    page = open_as("admin", "/console/admin")
+    tab(page, "价格")
+    page.locator("[data-test=tariff-new]").click()
+    dialog = page.locator("[data-test=tariff-dialog]")
+    dialog.locator("[data-test=tariff-utility]").click()
+    page.locator(".el-select-dropdown__item:visible").filter(has_text="电费").click()
+    bands = dialog.locator("[data-test=tier-band]")
+    for i, band in enumerate(("峰", "平", "谷")):
+        bands.nth(i).click()
+        options = page.locator(".el-select-dropdown__item:visible")
+        options.filter(has_text=re.compile(f"^{band}$")).click()
+        expect(options).to_have_count(0)  # closed before the next one opens
+        expect(bands.nth(i)).to_contain_text(band)
+    dialog.locator(".el-date-editor input").fill("2027-01-01")
+    dialog.locator(".el-date-editor input").press("Enter")
+    page.wait_for_timeout(400)  # the dialog's fade-in, for the screenshot
+    shot(page, "admin/tariff-time-of-use.png")
+    dialog.locator("[data-test=tariff-submit]").click()
+    expect(dialog).to_be_hidden()
+    rows = page.locator("[data-test=tariff-table] .el-table__body tr").filter(has_text="电费")
+    expect(rows.first).to_contain_text("峰 ¥0.5283 · 平 ¥0.5783 · 谷 ¥0.8283")

@@ -5,6 +5,9 @@ for docs/finance.md."""
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
@@ -147,3 +150,21 @@ def test_finance_reads_the_collection_rate_and_exports_it(
     with page.expect_download() as sheet:
         report.locator("[data-test=collection-xlsx]").click()
     assert sheet.value.suggested_filename == "collection-2026-01-2026-11.xlsx"
+
+
+def test_finance_issues_a_demand_letter_for_a_bill_past_every_reminder(
+    open_as: OpenAs, context: HubContext, site: LoadResult, clock: FakeClock
+) -> None:
+    bill_months(context)
+    clock.advance(timedelta(days=24))  # August's bills are 90 days unpaid
+    page = at_hub_time(open_as("finance", "/console/finance"), clock)
+    page.get_by_role("tab", name="欠费").click()
+    rows = page.locator("[data-test=arrears-table] .el-table__body tr")
+    august = rows.filter(has_text="B1/101").filter(has_text="2026-08")
+    expect(rows.filter(has_text="2026-09").locator("[data-test=demand-letter]")).to_have_count(0)
+    with page.expect_download() as letter:
+        august.locator("[data-test=demand-letter]").click()
+    assert re.fullmatch(r"demand-CJ\d{6}-\d{5}\.pdf", letter.value.suggested_filename)
+    august.locator("[data-test=demand-letter]").click()  # its 15-day term is running
+    expect(page.locator(".el-message--error")).to_contain_text("上一份催缴函的缴费期限未满")
+    shot(page, "finance/demand-letter.png")

@@ -47,6 +47,7 @@ declare module 'vue' {
     ElTimelineItem: typeof import('element-plus/es')['ElTimelineItem']
     HomeSearchSelect: typeof import('./components/HomeSearchSelect.vue')['default']
     LanguageSwitch: typeof import('./components/LanguageSwitch.vue')['default']
+    MonthRangePicker: typeof import('./components/MonthRangePicker.vue')['default']
     ReauthDialog: typeof import('./components/ReauthDialog.vue')['default']
     RouterLink: typeof import('vue-router')['RouterLink']
     RouterView: typeof import('vue-router')['RouterView']

@@ -1,6 +1,7 @@
-"""Bills and receipts as PDF (WeasyPrint), from the same view the API sends, so the paper and
-the screen never disagree: each line with the readings and tariff version behind it, the
-home's 12-month use, and for a paid bill its numbered electronic receipt (电子收据)."""
+"""Bills, receipts and demand letters as PDF (WeasyPrint), from the same data the API sends, so
+the paper and the screen never disagree: each line with the readings and tariff version behind
+it, the home's 12-month use, for a paid bill its numbered electronic receipt (电子收据), and for
+long arrears the written demand (催缴函) with the bills it covers."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from weasyprint import HTML
 from hub.errors import Conflict
 from hub.services.bill_views import BillLineOut, BillOut, PaymentOut
 from hub.services.billing.bills import payment_of
+from hub.services.billing.demand_letters import letter_number
+from hub.services.billing.text import decimal_text, home_label
 from hub.services.billing.usage_chart import usage_png
-from hub.storage.models import Bill, Home, Payment, Site
+from hub.storage.models import Bill, DemandLetter, Home, Payment, Site
 from hub.storage.models.billing import PaymentMethod
 
 METHODS = {
@@ -78,7 +81,7 @@ def bill_pdf(session: Session, bill: Bill) -> bytes:
 <div class="foot">{how}<br>每一行注明所用读数与价格版本，可逐项核对。
 Every line names the readings and the tariff version it used.</div>
 """
-    return _pdf(f"Bill {view.period} {view.home}", body)
+    return render_pdf(f"Bill {view.period} {view.home}", body)
 
 
 def receipt_pdf(session: Session, bill: Bill) -> bytes:
@@ -103,7 +106,44 @@ def receipt_pdf(session: Session, bill: Bill) -> bytes:
 <div class="foot">本收据由 Estate Hub 生成，凭收据号可在物业服务中心查验。
 Issued by Estate Hub; the office checks it by its number.</div>
 """
-    return _pdf(f"Receipt {receipt_number(payment)}", body)
+    return render_pdf(f"Receipt {receipt_number(payment)}", body)
+
+
+def demand_letter_pdf(session: Session, letter: DemandLetter) -> bytes:
+    home = session.get(Home, letter.home_id)
+    assert home is not None  # a foreign key
+    site = session.get(Site, home.building.site_id)
+    assert site is not None
+    zone, number = ZoneInfo(site.timezone), letter_number(letter)
+    rows = "".join(
+        f"<tr><td>{escape(item.period)}</td><td>{_local(item.issued_at, zone)}</td>"
+        f'<td class="num">{(letter.issued_at - item.issued_at).days}</td>'
+        f'<td class="num">¥{decimal_text(item.amount, 2)}</td></tr>'
+        for item in letter.bills
+    )
+    total = decimal_text(letter.total, 2)
+    body = f"""
+<h1>催缴函 Demand for payment</h1>
+<div class="meta">编号 No. {escape(number)} · {escape(site.name)} ·
+{_local(letter.issued_at, zone)}</div>
+<p>致 To: {escape(letter.owners or "业主")}（{escape(home_label(home))}）</p>
+<p>您的房屋 {escape(home_label(home))} 以下账单至今未缴，我司已多次提醒。根据物业服务合同，请于
+<b>{letter.pay_by}</b> 前缴清欠费 <b>¥{total}</b>。The bills below for
+{escape(home_label(home))} are unpaid despite our reminders. Under the property service
+contract, please pay <b>¥{total}</b> by <b>{letter.pay_by}</b>.</p>
+<table>
+<tr><th>账期 Period</th><th>出账 Issued</th><th class="num">已逾 Days</th>
+<th class="num">金额 Amount</th></tr>
+{rows}
+<tr class="total"><td colspan="3">合计 Total</td><td class="num">¥{total}</td></tr>
+</table>
+<div class="foot">缴费方式：App「我的账单」在线支付，或到物业服务中心缴纳。
+Pay in the app (My bills) or at the management office.<br>
+依据《中华人民共和国民法典》第九百四十四条，期限届满仍未缴纳的，我司可依法提起诉讼或申请仲裁；
+我司不会以停止供电、供水、供热、供燃气等方式催交。Under Civil Code art. 944 we may sue or seek
+arbitration after this term; we will not cut power, water, heat or gas to force payment.</div>
+"""
+    return _pdf(f"Demand {number}", body)
 
 
 def _where(session: Session, bill: Bill) -> tuple[Home, Site]:
@@ -134,10 +174,12 @@ def _local(ts: datetime, zone: ZoneInfo) -> str:
     return f"{ts.astimezone(zone):%Y-%m-%d %H:%M}"
 
 
-def _pdf(title: str, body: str) -> bytes:
+def render_pdf(title: str, body: str, *, style: str = "") -> bytes:
+    """An A4 PDF of `body` in the documents' style (plus `style`), Chinese fonts first."""
     html = (
         f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
-        f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>{body}</body></html>"
+        f"<title>{escape(title)}</title><style>{STYLE}{style}</style></head>"
+        f"<body>{body}</body></html>"
     )
     pdf = HTML(string=html).write_pdf()
     assert isinstance(pdf, bytes)  # write_pdf returns the document when given no target

@@ -15,10 +15,12 @@ from hub.storage.models import BillLine, Home, Meter, Tariff
 
 
 def blocks(tariff: Tariff) -> list[Block]:
-    return [Block(up_to=tier.up_to, unit_price=tier.unit_price) for tier in tariff.tiers]
+    return [
+        Block(up_to=tier.up_to, unit_price=tier.unit_price, band=tier.band) for tier in tariff.tiers
+    ]
 
 
-def _line(
+def bill_line(
     tariff: Tariff,
     description: str,
     unit: str,
@@ -45,8 +47,11 @@ def _line(
 
 
 def _describe(tariff: Tariff, subject: str, charge: TierCharge | None, unit: str) -> str:
-    """E.g. "电费 Electricity em-b1-101 第2档 tier 2 (200–400 kWh)"."""
+    """E.g. "电费 Electricity em-b1-101 第2档 tier 2 (200–400 kWh)"; a seasonal price names its
+    months: "... 季节价 season 6,7,8,9月"."""
     text = f"{UTILITY_LABELS[tariff.utility]} {subject}"
+    if tariff.months:
+        text += f" 季节价 season {tariff.months}月"
     if charge is None or len(tariff.tiers) == 1:
         return text
     upper = "∞" if charge.upper is None else decimal_text(charge.upper)
@@ -64,11 +69,11 @@ def meter_lines(meter: Meter, use: MeterUse, tariff: Tariff, *, already: Decimal
             f"{_describe(tariff, code, None, meter.unit)}: 未计费 not billed — {use.problem}; "
             "物业将另行核算 the office will settle it separately"
         )
-        return [_line(tariff, description, meter.unit, None, meter=meter, use=use)]
+        return [bill_line(tariff, description, meter.unit, None, meter=meter, use=use)]
     if use.wraps:
         code += f" (表盘归零{use.wraps}次 register wrapped {use.wraps}x)"
     return [
-        _line(
+        bill_line(
             tariff,
             _describe(tariff, code, charge, meter.unit),
             meter.unit,
@@ -84,7 +89,7 @@ def property_fee_lines(home: Home, tariff: Tariff) -> list[BillLine]:
     """Floor area × price per m2 per month."""
     subject = f"{decimal_text(home.area_m2, 2)} m2 × 1 月 month"
     return [
-        _line(tariff, _describe(tariff, subject, charge, tariff.unit), tariff.unit, charge)
+        bill_line(tariff, _describe(tariff, subject, charge, tariff.unit), tariff.unit, charge)
         for charge in split_tiers(home.area_m2, blocks(tariff))
     ]
 

@@ -52,13 +52,16 @@ def meter_use(
     start: datetime,
     end: datetime,
     on_time: ColumnElement[bool] | None,
+    *,
+    reading_key: str | None = None,
 ) -> MeterUse:
     """Start: last reading at or before `start`, else the first inside the month (meter
     commissioned mid-month). End: last reading at or before `end`. Late readings do not count.
-    Every reading in between is checked for drops (hub/services/consumption.py)."""
+    Every reading in between is checked for drops (hub/services/consumption.py). The meter's
+    register, or another of its registers (a time-of-use band's) by `reading_key`."""
     conditions = [
         Reading.device_id == meter.device_id,
-        Reading.metric == meter.reading_key,
+        Reading.metric == (reading_key or meter.reading_key),
         Reading.value.is_not(None),
     ]
     if on_time is not None:

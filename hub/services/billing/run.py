@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -12,11 +13,14 @@ from sqlalchemy.orm import Session
 
 from hub.domain import BillStatus, ShareBasis, TierPeriod, Utility
 from hub.errors import Conflict, InvalidInput
+from hub.services.billing import late_fees
 from hub.services.billing.common_areas import common_meters, cost, share_lines
 from hub.services.billing.lines import meter_lines, metered, property_fee_lines
 from hub.services.billing.meter_use import MeterUse, meter_use, on_time_filter
 from hub.services.billing.periods import Period, parse_period
 from hub.services.billing.text import home_label
+from hub.services.billing.time_of_use import band_cost, band_lines, band_uses, is_time_of_use
+from hub.services.tariff_versions import applies_in
 from hub.storage.models import Bill, BillLine, Building, Home, Meter, Site, Tariff
 from hub.storage.types import QUANTITY
 
@@ -71,6 +75,7 @@ def _bill_site(
     """Every home's own lines first, then the common meters' shares (which may weigh the
     homes' own use), then the bills."""
     start, end = month.bounds(site.timezone)
+    zone = ZoneInfo(site.timezone)
     homes = list(
         session.scalars(
             select(Home)
@@ -97,9 +102,13 @@ def _bill_site(
     commons = [meter for meter in common_meters(session, site) if not retired_before(meter, start)]
     utilities = {Utility.PROPERTY_FEE} | {m.utility for ms in meters_of.values() for m in ms}
     utilities |= {meter.utility for meter in commons}
-    tariffs = {utility: _tariff_at(session, site, utility, start) for utility in utilities}
+    tariffs = {utility: _tariff_at(session, site, utility, month) for utility in utilities}
     yearly = [u for u, tariff in tariffs.items() if tariff.tier_period is TierPeriod.YEAR]
     earlier = _used_earlier_in_year(session, [h.id for h in homes], month, yearly)
+    to_bill = [home.id for home in homes if home.id not in billed]
+    terms = late_fees.terms_of(session, site.id)
+    overdue = late_fees.overdue_bills(session, to_bill, month.text, start, zone) if terms else {}
+    last_day = (end.astimezone(zone) - timedelta(days=1)).date()
     drafts: dict[int, list[BillLine]] = {}  # by home id, in the homes' order
     own_use: dict[int, dict[Utility, Decimal]] = {}  # each home's metered use this month
     for home in homes:
@@ -111,13 +120,23 @@ def _bill_site(
         on_time = on_time_filter(issued.get(home.id, []), site.timezone)
         month_use = own_use.setdefault(home.id, {})
         for meter in meters_of.get(home.id, []):
+            before = month_use.get(meter.utility, Decimal(0))
+            tariff = tariffs[meter.utility]
+            if is_time_of_use(tariff):
+                uses = band_uses(session, meter, tariff, start, end, on_time)
+                for band_use in uses:
+                    _report(result, label, meter, band_use)
+                lines += band_lines(meter, tariff, uses)
+                month_use[meter.utility] = before + sum(u.quantity for u in uses)
+                continue
             use = meter_use(session, meter, start, end, on_time)
             _report(result, label, meter, use)
             # the household's use so far in the tier period: tiers are per home, not per meter
-            before = month_use.get(meter.utility, Decimal(0))
             already = earlier.get((home.id, meter.utility), Decimal(0)) + before
             lines += meter_lines(meter, use, tariffs[meter.utility], already=already)
             month_use[meter.utility] = before + use.quantity
+        if terms is not None:
+            lines += late_fees.late_fee_lines(overdue.get(home.id, []), terms, last_day)
         drafts[home.id] = lines
         result.billed.append(label)
     if drafts and commons:
@@ -128,10 +147,18 @@ def _bill_site(
         on_time = on_time_filter(list(first_issued.items()), site.timezone)
         costs = []
         for meter in commons:
+            tariff = tariffs[meter.utility]
+            if is_time_of_use(tariff):
+                uses = band_uses(session, meter, tariff, start, end, on_time)
+                for band_use in uses:
+                    _report(result, COMMON_LABEL, meter, band_use)
+                if all(u.problem is None for u in uses):
+                    costs.append(band_cost(meter, tariff, uses))
+                continue
             use = meter_use(session, meter, start, end, on_time)
             _report(result, COMMON_LABEL, meter, use)
             if use.problem is None:
-                costs.append(cost(meter, use, tariffs[meter.utility]))
+                costs.append(cost(meter, use, tariff))
         if any(c.meter.share_basis is ShareBasis.CONSUMPTION for c in costs):
             own_use.update(_billed_use(session, billed, month))
         for common in costs:
@@ -220,9 +247,11 @@ def _used_earlier_in_year(
     return {(home_id, utility): quantity for home_id, utility, quantity in rows}
 
 
-def _tariff_at(session: Session, site: Site, utility: Utility, start: datetime) -> Tariff:
-    """The newest tariff version effective at `start`; a missing one stops the whole run."""
-    tariff = session.scalars(
+def _tariff_at(session: Session, site: Site, utility: Utility, month: Period) -> Tariff:
+    """The newest tariff version effective when `month` begins that applies in its calendar
+    month (a seasonal one only in its season); a missing one stops the whole run."""
+    start, _ = month.bounds(site.timezone)
+    versions = session.scalars(
         select(Tariff)
         .where(
             Tariff.site_id == site.id,
@@ -230,8 +259,8 @@ def _tariff_at(session: Session, site: Site, utility: Utility, start: datetime) 
             Tariff.effective_from <= start,
         )
         .order_by(Tariff.effective_from.desc(), Tariff.version.desc())
-        .limit(1)
-    ).one_or_none()
+    )
+    tariff = next((found for found in versions if applies_in(found, month.month)), None)
     if tariff is None:
         raise InvalidInput(
             f"site {site.code}: no {utility.value} tariff is effective on "

@@ -11,6 +11,7 @@ UTILITY_LABELS = {
     Utility.ELECTRICITY: "电费 Electricity",
     Utility.WATER: "水费 Water",
     Utility.PROPERTY_FEE: "物业费 Property fee",
+    Utility.LATE_FEE: "滞纳金 Late fee",
 }
 
 

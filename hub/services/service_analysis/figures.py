@@ -204,7 +204,7 @@ def analyse(
 ) -> Analysis:
     """Every figure for orders submitted in [start, end), of one estate or all of them; without
     a period, the last 6 months up to the end of the current one."""
-    default_start, default_end = _default_period(now)
+    default_start, default_end = default_period(now)
     start, end = start or default_start, end or default_end
     if end <= start:
         raise InvalidInput("to: must be after from", code="analysis_period")
@@ -256,7 +256,7 @@ def analyse(
     )
 
 
-def _default_period(now: datetime) -> tuple[date, date]:
+def default_period(now: datetime) -> tuple[date, date]:
     """From the first of the month 5 months back to the first of next month (Shanghai time)."""
     today = now.astimezone(ZoneInfo(DEFAULT_TIMEZONE)).date()
     months = today.year * 12 + today.month - 1

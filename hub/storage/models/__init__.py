@@ -20,9 +20,11 @@ from hub.storage.models.complaints import (
     ComplaintEvent,
     ComplaintPhoto,
 )
+from hub.storage.models.demand_letters import DemandLetter, DemandLetterBill
 from hub.storage.models.device_swaps import DeviceSwap
 from hub.storage.models.duty import DutyShift
 from hub.storage.models.households import HouseholdMember, Vehicle
+from hub.storage.models.late_fees import LateFeeTerms
 from hub.storage.models.late_readings import LateReading
 from hub.storage.models.login_throttle import LoginFailure, LoginLock
 from hub.storage.models.maintenance import (
@@ -81,6 +83,8 @@ __all__ = [
     "ComplaintEvent",
     "ComplaintPhoto",
     "DeadLetter",
+    "DemandLetter",
+    "DemandLetterBill",
     "Device",
     "DeviceCommand",
     "DeviceEvent",
@@ -90,6 +94,7 @@ __all__ = [
     "HomeOwnership",
     "HouseholdMember",
     "InboxItem",
+    "LateFeeTerms",
     "LateReading",
     "LoginFailure",
     "LoginLock",

@@ -10,7 +10,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.domain import BillStatus, ShareBasis, TierPeriod, Utility
+from hub.domain import BillStatus, ShareBasis, TierPeriod, TouBand, Utility
 from hub.storage.base import Base
 from hub.storage.types import MONEY, QUANTITY, UTCDateTime, enum_type
 
@@ -28,6 +28,8 @@ class Tariff(Base):
     effective_from: Mapped[datetime] = mapped_column(UTCDateTime())
     unit: Mapped[str] = mapped_column(String(16))
     tier_period: Mapped[TierPeriod] = mapped_column(enum_type(TierPeriod), default=TierPeriod.MONTH)
+    # A seasonal price (e.g. summer blocks, "5,6,7,8,9,10"): the months it applies to; None: all
+    months: Mapped[str | None] = mapped_column(String(40))
 
     tiers: Mapped[list[TariffTier]] = relationship(
         order_by="TariffTier.seq", lazy="selectin", cascade="all, delete-orphan"
@@ -45,6 +47,7 @@ class TariffTier(Base):
     seq: Mapped[int] = mapped_column()
     up_to: Mapped[Decimal | None] = mapped_column(QUANTITY)
     unit_price: Mapped[Decimal] = mapped_column(QUANTITY)
+    band: Mapped[TouBand | None] = mapped_column(enum_type(TouBand))  # time of use: no up_to
 
 
 class Bill(Base):
@@ -62,7 +65,10 @@ class Bill(Base):
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     lines: Mapped[list[BillLine]] = relationship(
-        order_by="BillLine.id", lazy="selectin", cascade="all, delete-orphan"
+        foreign_keys="BillLine.bill_id",
+        order_by="BillLine.id",
+        lazy="selectin",
+        cascade="all, delete-orphan",
     )
 
 
@@ -85,9 +91,11 @@ class BillLine(Base):
     meter_id: Mapped[int | None] = mapped_column(ForeignKey("meters.id"))
     start_reading_id: Mapped[int | None] = mapped_column(ForeignKey("readings.id"))
     end_reading_id: Mapped[int | None] = mapped_column(ForeignKey("readings.id"))
-    tariff_id: Mapped[int] = mapped_column(ForeignKey("tariffs.id"))
-    tariff_version: Mapped[int] = mapped_column()
+    tariff_id: Mapped[int | None] = mapped_column(ForeignKey("tariffs.id"))  # None: a late fee
+    tariff_version: Mapped[int | None] = mapped_column()
     tier: Mapped[int | None] = mapped_column()
+    # A late fee (滞纳金) line: the overdue bill it accrues on; `quantity` is its new days late
+    late_fee_bill_id: Mapped[int | None] = mapped_column(ForeignKey("bills.id"))
 
 
 class PaymentMethod(StrEnum):

@@ -144,6 +144,9 @@ class Meter(Base):
     unit: Mapped[str] = mapped_column(String(16))
     # The register's highest value (e.g. 99999.9): a drop to a low value is a wrap past it.
     register_max: Mapped[Decimal | None] = mapped_column(QUANTITY)
+    # A multi-register meter's time-of-use registers (分时), "peak=energy_peak_kwh,valley=...":
+    # a time-of-use tariff bills each band from its own register
+    registers: Mapped[str | None] = mapped_column(String(300))
 
     device: Mapped[Device] = relationship(lazy="joined")
 

@@ -216,6 +216,88 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/asset-analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Analytics
+         * @description Failures, MTBF, MTTR, availability and repeats per asset, class and month of [from, to);
+         *     without a period, the last 6 months.
+         */
+        get: operations["get_analytics_api_v1_asset_analytics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/asset-analytics/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Csv
+         * @description The figures and the stalled counters as tables one after another, UTF-8 with a BOM.
+         */
+        get: operations["export_csv_api_v1_asset_analytics_export_csv_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/asset-analytics/report.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Report Pdf
+         * @description 设备月报: one month's figures by class, the worst assets, the stalled counters and the
+         *     12-month trend, as an A4 PDF.
+         */
+        get: operations["report_pdf_api_v1_asset_analytics_report_pdf_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/asset-analytics/stalled-counters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stalled Counters
+         * @description Usage counters of assets in service that have not risen for `days` days.
+         */
+        get: operations["stalled_counters_api_v1_asset_analytics_stalled_counters_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/assets": {
         parameters: {
             query?: never;
@@ -745,6 +827,51 @@ export interface paths {
          * @description 欠费账龄: unpaid amounts and counts by days since issue, per estate and building.
          */
         get: operations["arrears_aging_api_v1_bills_arrears_aging_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bills/arrears/demand-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Letters
+         * @description Letters issued, newest first; of one home with `home_id`.
+         */
+        get: operations["list_letters_api_v1_bills_arrears_demand_letters_get"];
+        put?: never;
+        /**
+         * Issue
+         * @description A letter for all of the home's unpaid bills, once one is past every reminder (409
+         *     `demand_not_due` before; `demand_letter_pending` while an earlier letter's term runs).
+         */
+        post: operations["issue_api_v1_bills_arrears_demand_letters_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bills/arrears/demand-letters/{letter_id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Letter Pdf
+         * @description The letter as printed: for staff who read bills, and the owners it is addressed to.
+         */
+        get: operations["letter_pdf_api_v1_bills_arrears_demand_letters__letter_id__pdf_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3206,6 +3333,51 @@ export interface components {
             /** Period */
             period: string;
         };
+        /** AssetAnalyticsOut */
+        AssetAnalyticsOut: {
+            /**
+             * Assets
+             * @description every asset of the estate, by code
+             */
+            assets: components["schemas"]["AssetRowOut"][];
+            /**
+             * By Class
+             * @description classes the estate has, in the ledger's order
+             */
+            by_class: components["schemas"]["ClassRowOut"][];
+            /**
+             * By Month
+             * @description every month the period touches
+             */
+            by_month: components["schemas"]["MonthRowOut"][];
+            /**
+             * End
+             * Format: date
+             * @description the day after its last
+             */
+            end: string;
+            estate: components["schemas"]["EstateOut"];
+            /**
+             * Estates
+             * @description every estate, for the picker
+             */
+            estates: components["schemas"]["EstateOut"][];
+            /**
+             * Start
+             * Format: date
+             * @description the period's first day
+             */
+            start: string;
+            /** Timezone */
+            timezone: string;
+            /** @description the estate's equipment together */
+            totals: components["schemas"]["FiguresOut"];
+            /**
+             * Worst
+             * @description up to 10 that failed: most failures first
+             */
+            worst: components["schemas"]["AssetRowOut"][];
+        };
         /** AssetChangeOut */
         AssetChangeOut: {
             /**
@@ -3501,6 +3673,19 @@ export interface components {
              */
             row: number;
         };
+        /** AssetRowOut */
+        AssetRowOut: {
+            asset_class: components["schemas"]["AssetClass"];
+            /** Asset Id */
+            asset_id: number;
+            /** Code */
+            code: string;
+            figures: components["schemas"]["FiguresOut"];
+            /** Name */
+            name: string;
+            /** @description the asset's status now */
+            status: components["schemas"]["AssetStatus"];
+        };
         /**
          * AssetStatus
          * @enum {string}
@@ -3570,14 +3755,22 @@ export interface components {
             /** Description */
             description: string;
             end_reading: components["schemas"]["MeterReadingOut"] | null;
+            /**
+             * Late Fee Bill Id
+             * @description a late fee (滞纳金): the overdue bill
+             */
+            late_fee_bill_id: number | null;
             /** Quantity */
             quantity: string;
             /** @description a share of a common-area meter (公摊): quantity is the home's weight */
             share_basis: components["schemas"]["ShareBasis"] | null;
             /** @description None: not metered, or not billed */
             start_reading: components["schemas"]["MeterReadingOut"] | null;
-            /** Tariff Version */
-            tariff_version: number;
+            /**
+             * Tariff Version
+             * @description None: a late fee, priced by the contract
+             */
+            tariff_version: number | null;
             /** Tier */
             tier: number | null;
             /** Unit */
@@ -3625,7 +3818,7 @@ export interface components {
              * Code
              * @enum {string}
              */
-            code: "no_readings" | "no_reading_in_month" | "reading_backwards";
+            code: "no_readings" | "no_reading_in_month" | "reading_backwards" | "no_register";
             /** Home */
             home: string;
             /**
@@ -4044,6 +4237,13 @@ export interface components {
          * @enum {string}
          */
         ChecklistKind: "pass_fail" | "measure";
+        /** ClassRowOut */
+        ClassRowOut: {
+            asset_class: components["schemas"]["AssetClass"];
+            /** Assets */
+            assets: number;
+            figures: components["schemas"]["FiguresOut"];
+        };
         /** ClockMetOut */
         ClockMetOut: {
             /**
@@ -4601,6 +4801,49 @@ export interface components {
              */
             due: string;
         };
+        /** DemandLetterIn */
+        DemandLetterIn: {
+            /** Home Id */
+            home_id: number;
+        };
+        /** DemandLetterOut */
+        DemandLetterOut: {
+            /** Bills */
+            bills: components["schemas"]["DemandedBillOut"][];
+            /** Home */
+            home: string;
+            /** Home Id */
+            home_id: number;
+            /** Id */
+            id: number;
+            /**
+             * Issued At
+             * Format: date-time
+             */
+            issued_at: string;
+            /**
+             * Number
+             * @description 编号 printed on the letter, e.g. CJ202612-00003
+             */
+            number: string;
+            /**
+             * Pay By
+             * Format: date
+             * @description the term the letter gives, in the estate's calendar
+             */
+            pay_by: string;
+            /** Total */
+            total: string;
+        };
+        /** DemandedBillOut */
+        DemandedBillOut: {
+            /** Amount */
+            amount: string;
+            /** Bill Id */
+            bill_id: number;
+            /** Period */
+            period: string;
+        };
         /**
          * Department
          * @enum {string}
@@ -4757,6 +5000,64 @@ export interface components {
             id: number;
             /** Name */
             name: string;
+        };
+        /** FiguresOut */
+        FiguresOut: {
+            /**
+             * Availability Pct
+             * @description operating / scheduled; null: not scheduled
+             */
+            availability_pct: number | null;
+            /**
+             * Downtime Hours
+             * @description union of repair intervals in scheduled time
+             */
+            downtime_hours: number;
+            /**
+             * Failures
+             * @description orders naming the asset opened in the period, not cancelled
+             */
+            failures: number;
+            /**
+             * Failures Per 1000 Hours
+             * @description per 1,000 operating hours, 2 places
+             */
+            failures_per_1000_hours: number | null;
+            /**
+             * Failures Per Month
+             * @description per 30 days of operating time, 2 places
+             */
+            failures_per_month: number | null;
+            /**
+             * Mtbf Hours
+             * @description operating hours / failures; null: no failure
+             */
+            mtbf_hours: number | null;
+            /**
+             * Mttr Hours
+             * @description mean opening-to-completion; null: none completed
+             */
+            mttr_hours: number | null;
+            /**
+             * Operating Hours
+             * @description scheduled minus downtime
+             */
+            operating_hours: number;
+            /**
+             * Repairs Completed
+             * @description the period's failures completed: MTTR's sample
+             */
+            repairs_completed: number;
+            /**
+             * Repeat Failures
+             * @description within 30 days of the previous one's completion
+             */
+            repeat_failures: number;
+            /**
+             * Scheduled Hours
+             * @description existing, in service or under repair (1 place)
+             */
+            scheduled_hours: number;
         };
         /** GroupOut */
         GroupOut: {
@@ -5174,6 +5475,15 @@ export interface components {
              * @description electricity, water, ...
              */
             utility: string;
+        };
+        /** MonthRowOut */
+        MonthRowOut: {
+            figures: components["schemas"]["FiguresOut"];
+            /**
+             * Month
+             * @description "YYYY-MM" in the estate's zone
+             */
+            month: string;
         };
         /** Note */
         Note: {
@@ -6405,6 +6715,35 @@ export interface components {
             /** Username */
             username: string;
         };
+        /** StalledCounterOut */
+        StalledCounterOut: {
+            asset_class: components["schemas"]["AssetClass"];
+            /** Asset Code */
+            asset_code: string;
+            /** Asset Id */
+            asset_id: number;
+            /** Asset Name */
+            asset_name: string;
+            /** Device Code */
+            device_code: string;
+            /** Device Id */
+            device_id: number;
+            /**
+             * Last Rise At
+             * @description last rise, or last on; null: never on
+             */
+            last_rise_at: string | null;
+            /**
+             * Metric
+             * @description run_hours, starts … or running (a 1/0 flag)
+             */
+            metric: string;
+            /**
+             * Value
+             * @description the latest value, e.g. "812.5"; null for running
+             */
+            value: string | null;
+        };
         /** StatusOut */
         StatusOut: {
             /** @description as the live workers last saw it; unknown when no worker is alive */
@@ -6588,6 +6927,11 @@ export interface components {
              */
             effective_from: string;
             /**
+             * Months
+             * @description a seasonal price: the calendar months it applies to; none: all
+             */
+            months?: number[] | null;
+            /**
              * @description year: the block limits count the year's use so far
              * @default month
              */
@@ -6605,6 +6949,11 @@ export interface components {
              * @description the first day in force, in the site's timezone
              */
             effective_from: string;
+            /**
+             * Months
+             * @description a seasonal price: the calendar months it applies to; none: all
+             */
+            months?: number[] | null;
             /** Site Id */
             site_id: number;
             /**
@@ -6635,6 +6984,11 @@ export interface components {
             id: number;
             /** In Force */
             in_force: boolean;
+            /**
+             * Months
+             * @description a seasonal price's months; None: all year
+             */
+            months: number[] | null;
             /** Site */
             site: string;
             /** Site Id */
@@ -6822,6 +7176,8 @@ export interface components {
         };
         /** TierIn */
         TierIn: {
+            /** @description a time-of-use price (分时): its band; then no up_to */
+            band?: components["schemas"]["TouBand"] | null;
             /** Unit Price */
             unit_price: number | string;
             /**
@@ -6832,6 +7188,7 @@ export interface components {
         };
         /** TierOut */
         TierOut: {
+            band: components["schemas"]["TouBand"] | null;
             /** Seq */
             seq: number;
             /** Unit Price */
@@ -6864,6 +7221,12 @@ export interface components {
             token_type: string;
         };
         /**
+         * TouBand
+         * @description A time-of-use period (分时电价) of a multi-register meter: 尖峰, 峰, 平, 谷.
+         * @enum {string}
+         */
+        TouBand: "sharp" | "peak" | "flat" | "valley";
+        /**
          * UsageCounter
          * @description How a usage plan counts from the readings of the asset's devices.
          * @enum {string}
@@ -6894,9 +7257,10 @@ export interface components {
         };
         /**
          * Utility
+         * @description What a bill line charges for: a metered utility, the property fee, or a late fee.
          * @enum {string}
          */
-        Utility: "electricity" | "water" | "property_fee";
+        Utility: "electricity" | "water" | "property_fee" | "late_fee";
         /** ValidationIssue */
         ValidationIssue: {
             /** Loc */
@@ -8509,6 +8873,436 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AlertWorkOrderOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_analytics_api_v1_asset_analytics_get: {
+        parameters: {
+            query?: {
+                /** @description first day, in the estate's zone */
+                from?: string | null;
+                /** @description the day after the last (not included) */
+                to?: string | null;
+                /** @description one estate; the first when absent */
+                estate_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssetAnalyticsOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_csv_api_v1_asset_analytics_export_csv_get: {
+        parameters: {
+            query?: {
+                /** @description first day, in the estate's zone */
+                from?: string | null;
+                /** @description the day after the last (not included) */
+                to?: string | null;
+                /** @description one estate; the first when absent */
+                estate_id?: number | null;
+                /** @description a counter that has not risen for this many days is stalled */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    report_pdf_api_v1_asset_analytics_report_pdf_get: {
+        parameters: {
+            query: {
+                /** @description YYYY-MM, 2000 to 2099 */
+                month: string;
+                /** @description one estate; the first when absent */
+                estate_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    stalled_counters_api_v1_asset_analytics_stalled_counters_get: {
+        parameters: {
+            query?: {
+                /** @description one estate; the first when absent */
+                estate_id?: number | null;
+                /** @description a counter that has not risen for this many days is stalled */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StalledCounterOut"][];
                 };
             };
             /** @description Bad request */
@@ -11654,6 +12448,317 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ArrearsAgingOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_letters_api_v1_bills_arrears_demand_letters_get: {
+        parameters: {
+            query?: {
+                home_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DemandLetterOut"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    issue_api_v1_bills_arrears_demand_letters_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DemandLetterIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DemandLetterOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    letter_pdf_api_v1_bills_arrears_demand_letters__letter_id__pdf_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                letter_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
                 };
             };
             /** @description Bad request */

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 18:59:38.909955
+Create Date: 2026-12-04 19:57:55.715860
 """
 
 from collections.abc import Sequence
@@ -216,6 +216,20 @@ def upgrade() -> None:
         sa.UniqueConstraint("site_id", "code", name=op.f("uq_buildings_site_id_code")),
     )
     op.create_table(
+        "late_fee_terms",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("site_id", sa.Integer(), nullable=False),
+        sa.Column("daily_rate", sa.Numeric(precision=8, scale=6), nullable=False),
+        sa.Column("grace_days", sa.Integer(), nullable=False),
+        sa.Column("cap_ratio", sa.Numeric(precision=6, scale=4), nullable=False),
+        sa.Column("updated_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["site_id"], ["sites.id"], name=op.f("fk_late_fee_terms_site_id_sites")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_late_fee_terms")),
+        sa.UniqueConstraint("site_id", name=op.f("uq_late_fee_terms_site_id")),
+    )
+    op.create_table(
         "notices",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("site_id", sa.Integer(), nullable=False),
@@ -317,7 +331,13 @@ def upgrade() -> None:
         sa.Column(
             "utility",
             sa.Enum(
-                "electricity", "water", "property_fee", name="utility", native_enum=False, length=32
+                "electricity",
+                "water",
+                "property_fee",
+                "late_fee",
+                name="utility",
+                native_enum=False,
+                length=32,
             ),
             nullable=False,
         ),
@@ -329,6 +349,7 @@ def upgrade() -> None:
             sa.Enum("month", "year", name="tierperiod", native_enum=False, length=32),
             nullable=False,
         ),
+        sa.Column("months", sa.String(length=40), nullable=True),
         sa.ForeignKeyConstraint(["site_id"], ["sites.id"], name=op.f("fk_tariffs_site_id_sites")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tariffs")),
         sa.UniqueConstraint(
@@ -534,6 +555,13 @@ def upgrade() -> None:
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("up_to", sa.Numeric(precision=20, scale=6), nullable=True),
         sa.Column("unit_price", sa.Numeric(precision=20, scale=6), nullable=False),
+        sa.Column(
+            "band",
+            sa.Enum(
+                "sharp", "peak", "flat", "valley", name="touband", native_enum=False, length=32
+            ),
+            nullable=True,
+        ),
         sa.ForeignKeyConstraint(
             ["tariff_id"], ["tariffs.id"], name=op.f("fk_tariff_tiers_tariff_id_tariffs")
         ),
@@ -726,6 +754,26 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_complaints_home_id"), ["home_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_complaints_owner_id"), ["owner_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_complaints_status"), ["status"], unique=False)
+
+    op.create_table(
+        "demand_letters",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("home_id", sa.Integer(), nullable=False),
+        sa.Column("issued_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("issued_by_id", sa.Integer(), nullable=False),
+        sa.Column("pay_by", sa.Date(), nullable=False),
+        sa.Column("total", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("owners", sa.String(length=400), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["home_id"], ["homes.id"], name=op.f("fk_demand_letters_home_id_homes")
+        ),
+        sa.ForeignKeyConstraint(
+            ["issued_by_id"], ["users.id"], name=op.f("fk_demand_letters_issued_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_demand_letters")),
+    )
+    with op.batch_alter_table("demand_letters", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_demand_letters_home_id"), ["home_id"], unique=False)
 
     op.create_table(
         "devices",
@@ -1103,6 +1151,29 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "demand_letter_bills",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("letter_id", sa.Integer(), nullable=False),
+        sa.Column("bill_id", sa.Integer(), nullable=False),
+        sa.Column("period", sa.String(length=7), nullable=False),
+        sa.Column("amount", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("issued_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["bill_id"], ["bills.id"], name=op.f("fk_demand_letter_bills_bill_id_bills")
+        ),
+        sa.ForeignKeyConstraint(
+            ["letter_id"],
+            ["demand_letters.id"],
+            name=op.f("fk_demand_letter_bills_letter_id_demand_letters"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_demand_letter_bills")),
+    )
+    with op.batch_alter_table("demand_letter_bills", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_demand_letter_bills_letter_id"), ["letter_id"], unique=False
+        )
+
+    op.create_table(
         "device_events",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("device_id", sa.Integer(), nullable=False),
@@ -1256,13 +1327,20 @@ def upgrade() -> None:
         sa.Column(
             "utility",
             sa.Enum(
-                "electricity", "water", "property_fee", name="utility", native_enum=False, length=32
+                "electricity",
+                "water",
+                "property_fee",
+                "late_fee",
+                name="utility",
+                native_enum=False,
+                length=32,
             ),
             nullable=False,
         ),
         sa.Column("reading_key", sa.String(length=64), nullable=False),
         sa.Column("unit", sa.String(length=16), nullable=False),
         sa.Column("register_max", sa.Numeric(precision=20, scale=6), nullable=True),
+        sa.Column("registers", sa.String(length=300), nullable=True),
         sa.ForeignKeyConstraint(
             ["device_id"], ["devices.id"], name=op.f("fk_meters_device_id_devices")
         ),
@@ -1581,7 +1659,13 @@ def upgrade() -> None:
         sa.Column(
             "utility",
             sa.Enum(
-                "electricity", "water", "property_fee", name="utility", native_enum=False, length=32
+                "electricity",
+                "water",
+                "property_fee",
+                "late_fee",
+                name="utility",
+                native_enum=False,
+                length=32,
             ),
             nullable=False,
         ),
@@ -1600,14 +1684,18 @@ def upgrade() -> None:
         sa.Column("meter_id", sa.Integer(), nullable=True),
         sa.Column("start_reading_id", sa.Integer(), nullable=True),
         sa.Column("end_reading_id", sa.Integer(), nullable=True),
-        sa.Column("tariff_id", sa.Integer(), nullable=False),
-        sa.Column("tariff_version", sa.Integer(), nullable=False),
+        sa.Column("tariff_id", sa.Integer(), nullable=True),
+        sa.Column("tariff_version", sa.Integer(), nullable=True),
         sa.Column("tier", sa.Integer(), nullable=True),
+        sa.Column("late_fee_bill_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["bill_id"], ["bills.id"], name=op.f("fk_bill_lines_bill_id_bills")
         ),
         sa.ForeignKeyConstraint(
             ["end_reading_id"], ["readings.id"], name=op.f("fk_bill_lines_end_reading_id_readings")
+        ),
+        sa.ForeignKeyConstraint(
+            ["late_fee_bill_id"], ["bills.id"], name=op.f("fk_bill_lines_late_fee_bill_id_bills")
         ),
         sa.ForeignKeyConstraint(
             ["meter_id"], ["meters.id"], name=op.f("fk_bill_lines_meter_id_meters")
@@ -2246,6 +2334,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_device_events_device_ts")
 
     op.drop_table("device_events")
+    with op.batch_alter_table("demand_letter_bills", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_demand_letter_bills_letter_id"))
+
+    op.drop_table("demand_letter_bills")
     with op.batch_alter_table("complaint_photos", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_complaint_photos_uploaded_by_id"))
         batch_op.drop_index(batch_op.f("ix_complaint_photos_complaint_id"))
@@ -2287,6 +2379,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_devices_asset_id"))
 
     op.drop_table("devices")
+    with op.batch_alter_table("demand_letters", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_demand_letters_home_id"))
+
+    op.drop_table("demand_letters")
     with op.batch_alter_table("complaints", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_complaints_status"))
         batch_op.drop_index(batch_op.f("ix_complaints_owner_id"))
@@ -2344,6 +2440,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_notices_published_at"))
 
     op.drop_table("notices")
+    op.drop_table("late_fee_terms")
     op.drop_table("buildings")
     with op.batch_alter_table("auth_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_auth_sessions_user_id"))

@@ -5,13 +5,25 @@ export type Utility = Tariff['utility']
 export type TierPeriod = Tariff['tier_period']
 export const UTILITIES: Utility[] = ['electricity', 'water', 'property_fee']
 export const TIER_PERIODS: TierPeriod[] = ['month', 'year']
+export const MONTHS = Array.from({ length: 12 }, (_, i) => i + 1)
+export type TouBand = NonNullable<Tariff['tiers'][number]['band']>
+export const BANDS: TouBand[] = ['sharp', 'peak', 'flat', 'valley']
 
 type Translate = (key: string, values?: Record<string, unknown>) => string
 
 /** "0–200 kWh ¥0.5283 · 200–400 kWh ¥0.5783 · over 400 kWh ¥0.8283", or one flat price;
- * yearly blocks say so. */
+ * yearly blocks and a seasonal price's months say so. */
 export function tiersText(tariff: Tariff, t: Translate): string {
+  const season = tariff.months ? t('admin.tariffs.season', { months: tariff.months.join(',') }) : ''
+  return blocksText(tariff, t) + season
+}
+
+function blocksText(tariff: Tariff, t: Translate): string {
   const { tiers, unit } = tariff
+  if (tiers.some((tier) => tier.band)) {
+    const band = (tier: Tariff['tiers'][number]) => t(`admin.tariffs.bands.${tier.band}`)
+    return tiers.map((tier) => t('admin.tariffs.bandPrice', { band: band(tier), price: tier.unit_price })).join(' · ')
+  }
   if (tiers.length === 1) return t('admin.tariffs.flat', { price: tiers[0]!.unit_price, unit })
   let lower = '0'
   const bands = tiers

@@ -60,15 +60,6 @@ export function asForm(body: FormData) {
   return { body: body as never, bodySerializer: (b: unknown) => b as FormData }
 }
 
-/** Save a blob the browser got from the API under `name`. */
-export function saveBlob(blob: Blob, name: string): void {
-  const link = document.createElement('a')
-  link.href = URL.createObjectURL(blob)
-  link.download = name
-  link.click()
-  URL.revokeObjectURL(link.href)
-}
-
 export async function labelUrl(assetId: number): Promise<string> {
   const path = { asset_id: assetId }
   const blob = await unwrap(api.GET('/api/v1/assets/{asset_id}/label.svg', { params: { path }, parseAs: 'blob' }))

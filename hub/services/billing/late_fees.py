@@ -1,0 +1,156 @@
+"""滞纳金: a late fee only where the estate's contract provides one (`LateFeeTerms`; no terms,
+no fee). It accrues per day on an overdue bill's principal (its lines other than late fees)
+once the payment term and the grace days have passed, until the bill is paid, and never above
+the cap. A bill is never edited: each month's bill carries, as its own line per overdue bill,
+what the days up to that month's end (or the payment) added, so the fee charged is the sum of
+those lines and always equals the whole fee computed afresh, to the cent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from hub.domain import BillStatus, Utility
+from hub.services.billing.bills import PAYMENT_TERM
+from hub.services.billing.text import UTILITY_LABELS, decimal_text
+from hub.services.tariffs import round_money
+from hub.storage.models import Bill, BillLine, LateFeeTerms, Payment
+from hub.storage.types import MONEY, QUANTITY
+
+
+@dataclass(frozen=True)
+class Terms:
+    daily_rate: Decimal  # of the principal per day, e.g. 0.0003 (万分之三)
+    grace_days: int
+    cap_ratio: Decimal  # the fee never exceeds principal x cap_ratio
+
+    @classmethod
+    def of(cls, row: LateFeeTerms) -> Terms:
+        return cls(row.daily_rate, row.grace_days, row.cap_ratio)
+
+
+def accrued(principal: Decimal, terms: Terms, days: int) -> Decimal:
+    """The whole late fee of `days` days late, to the cent, capped."""
+    fee = round_money(principal * terms.daily_rate * days)
+    return min(fee, round_money(principal * terms.cap_ratio))
+
+
+def days_late(due: date, terms: Terms, until: date) -> int:
+    """Days after the due date and the grace days up to `until` (the day paid, or the last
+    day billed): paying on the last grace day costs nothing, the day after costs one day."""
+    return max(0, (until - due - timedelta(days=terms.grace_days)).days)
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """An earlier bill that is, or was when paid, late; and what late fees it already drew."""
+
+    bill_id: int
+    home_id: int
+    period: str
+    principal: Decimal
+    due: date  # in the estate's calendar
+    paid_on: date | None
+    charged: Decimal
+    days_charged: int
+
+
+def terms_of(session: Session, site_id: int) -> Terms | None:
+    row = session.scalar(select(LateFeeTerms).where(LateFeeTerms.site_id == site_id))
+    return Terms.of(row) if row is not None else None
+
+
+def overdue_bills(
+    session: Session, home_ids: Sequence[int], before: str, start: datetime, zone: ZoneInfo
+) -> dict[int, list[Overdue]]:
+    """By home, the bills of months before `before` still unpaid, or paid since `start` (the
+    billed month's first instant): a bill paid earlier drew its last days in an earlier run."""
+    fees = (
+        select(BillLine.bill_id, func.sum(BillLine.amount, type_=MONEY).label("amount"))
+        .where(BillLine.utility == Utility.LATE_FEE)
+        .group_by(BillLine.bill_id)
+        .subquery()
+    )
+    drawn = (
+        select(
+            BillLine.late_fee_bill_id.label("bill_id"),
+            func.sum(BillLine.amount, type_=MONEY).label("amount"),
+            func.sum(BillLine.quantity, type_=QUANTITY).label("days"),
+        )
+        .where(BillLine.late_fee_bill_id.is_not(None))
+        .group_by(BillLine.late_fee_bill_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Bill, Payment.paid_at, fees.c.amount, drawn.c.amount, drawn.c.days)
+        .outerjoin(Payment, Payment.bill_id == Bill.id)
+        .outerjoin(fees, fees.c.bill_id == Bill.id)
+        .outerjoin(drawn, drawn.c.bill_id == Bill.id)
+        .where(
+            Bill.home_id.in_(home_ids),
+            Bill.period < before,
+            or_(Bill.status == BillStatus.UNPAID, Payment.paid_at >= start),
+        )
+        .order_by(Bill.period, Bill.id)
+    )
+    found: dict[int, list[Overdue]] = {}
+    for bill, paid_at, own_fees, charged, days in rows:
+        found.setdefault(bill.home_id, []).append(
+            Overdue(
+                bill_id=bill.id,
+                home_id=bill.home_id,
+                period=bill.period,
+                principal=bill.total - (own_fees or Decimal(0)),
+                due=(bill.issued_at + PAYMENT_TERM).astimezone(zone).date(),
+                paid_on=paid_at.astimezone(zone).date() if paid_at is not None else None,
+                charged=charged or Decimal("0.00"),
+                days_charged=int(days or 0),
+            )
+        )
+    return found
+
+
+def late_fee_lines(overdue: Sequence[Overdue], terms: Terms, last_day: date) -> list[BillLine]:
+    """This month's late fee lines: per overdue bill, the whole fee to `last_day` (or the day
+    it was paid) less what earlier bills charged; none where that adds nothing."""
+    lines = []
+    for bill in overdue:
+        until = min(bill.paid_on, last_day) if bill.paid_on is not None else last_day
+        days = days_late(bill.due, terms, until)
+        whole = accrued(bill.principal, terms, days)
+        amount = whole - bill.charged
+        if amount <= 0:
+            continue
+        lines.append(
+            BillLine(
+                utility=Utility.LATE_FEE,
+                description=_describe(bill, terms, days, until, whole)[:200],
+                quantity=Decimal(days - bill.days_charged),
+                unit="天 day",
+                unit_price=bill.principal * terms.daily_rate,
+                amount=amount,
+                late_fee_bill_id=bill.bill_id,
+            )
+        )
+    return lines
+
+
+def _describe(bill: Overdue, terms: Terms, days: int, until: date, whole: Decimal) -> str:
+    """E.g. "滞纳金 Late fee 2026-08 ¥223.75 × 0.03%/日 day × 20 天 days (to 2026-11-30)"."""
+    rate = decimal_text(terms.daily_rate * 100)
+    text = (
+        f"{UTILITY_LABELS[Utility.LATE_FEE]} {bill.period} ¥{decimal_text(bill.principal, 2)} "
+        f"× {rate}%/日 day × {days} 天 days (至 to {until})"
+    )
+    if whole < round_money(bill.principal * terms.daily_rate * days):
+        text += f" 封顶 capped ¥{decimal_text(whole, 2)}"
+    if bill.charged:
+        text += f" − 已计 charged before ¥{decimal_text(bill.charged, 2)}"
+    return text
