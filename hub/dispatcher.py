@@ -4,9 +4,10 @@ Each pass delivers pending notifications (hub/services/outbox.py: in-app ones to
 through the provider HUB_SMS_PROVIDER names), publishes pending device commands
 (hub/services/commands.py) and then runs the timers that need no message to fire:
 command acknowledgement timeouts, SLA escalation, survey reminders and closing, settling of
-flapping alarms and, once an hour, the audit log's retention. Database work runs in a thread,
-one short transaction per step, so the event loop stays free; a failing pass is logged and the
-next one tries again.
+flapping alarms, every 10 minutes arrears reminders and maintenance tasks (generation,
+reminders, overdue) and, once an hour, the audit log's retention. Database work runs in a
+thread, one short transaction per step, so the event loop stays free; a failing pass is logged
+and the next one tries again.
 """
 
 from __future__ import annotations
@@ -23,12 +24,15 @@ from hub.context import HubContext
 from hub.errors import ServiceUnavailable
 from hub.services import alerts, audit, commands, escalation, outbox, surveys
 from hub.services.billing import arrears
+from hub.services.maintenance import generate, reminders
 
 log = logging.getLogger(__name__)
 
 AUDIT_PRUNE_EVERY = timedelta(hours=1)
 # Arrears reminders fall due by the day: no need to look at every unpaid bill each second
 ARREARS_REMIND_EVERY = timedelta(minutes=10)
+# Maintenance windows open and close by the day: generation, reminders and overdue escalation
+MAINTENANCE_EVERY = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -122,10 +126,21 @@ class Dispatcher:
         if self._due("arrears", ARREARS_REMIND_EVERY, now):
             with self.context.db.session() as session:
                 arrears.remind(session, now=now)
+        if self._due("maintenance", MAINTENANCE_EVERY, now):
+            self._maintenance(now)
         with self.context.db.session() as session:
             settled = len(alerts.settle_flapping(session, now=now))
         self._prune_audit(now)
         return expired, escalated, settled
+
+    def _maintenance(self, now: datetime) -> None:
+        """New maintenance tasks, then reminders of open windows, then overdue escalation."""
+        with self.context.db.session() as session:
+            generate.generate(session, now=now)
+        with self.context.db.session() as session:
+            reminders.remind(session, now=now)
+        with self.context.db.session() as session:
+            reminders.escalate(session, now=now)
 
     def _due(self, chore: str, every: timedelta, now: datetime) -> bool:
         """Whether `chore` should run now: on the first pass, then once per `every`."""

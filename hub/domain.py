@@ -270,3 +270,61 @@ class RepairRemedy(StrEnum):
     CLEAN = "clean"
     RESET = "reset"
     NO_FAULT_FOUND = "no_fault_found"
+
+
+class MaintenanceTrigger(StrEnum):
+    """What brings a maintenance plan's next task (保养计划): the calendar or the asset's use."""
+
+    CALENDAR = "calendar"
+    USAGE = "usage"
+
+
+class CalendarUnit(StrEnum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"  # from the anchor's day, clamped to the month's end (31 Jan -> 28 Feb)
+
+
+class UsageCounter(StrEnum):
+    """How a usage plan counts from the readings of the asset's devices."""
+
+    RUNNING_HOURS = "running_hours"  # hours a boolean metric spent at 1 (a pump's `running`)
+    STARTS = "starts"  # 0 -> 1 transitions of a boolean metric
+    COUNTER = "counter"  # increments of a cumulative counter metric
+
+
+class ChecklistKind(StrEnum):
+    PASS_FAIL = "pass_fail"
+    MEASURE = "measure"  # a value with a unit, checked against min/max
+
+
+class MaintenanceTaskStatus(StrEnum):
+    """A maintenance task; overdue is not a state but `due_by` passed while not done."""
+
+    SCHEDULED = "scheduled"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+OPEN_MAINTENANCE_STATES = (MaintenanceTaskStatus.SCHEDULED, MaintenanceTaskStatus.IN_PROGRESS)
+
+MAINTENANCE_TRANSITIONS: dict[MaintenanceTaskStatus, frozenset[MaintenanceTaskStatus]] = {
+    MaintenanceTaskStatus.SCHEDULED: frozenset(
+        {MaintenanceTaskStatus.IN_PROGRESS, MaintenanceTaskStatus.CANCELLED}
+    ),
+    MaintenanceTaskStatus.IN_PROGRESS: frozenset(
+        {MaintenanceTaskStatus.DONE, MaintenanceTaskStatus.CANCELLED}
+    ),
+    MaintenanceTaskStatus.DONE: frozenset(),
+    MaintenanceTaskStatus.CANCELLED: frozenset(),
+}
+
+
+def check_maintenance_move(current: MaintenanceTaskStatus, target: MaintenanceTaskStatus) -> None:
+    """Raise `InvalidTransition` unless the table allows `current -> target`."""
+    if target not in MAINTENANCE_TRANSITIONS[current]:
+        raise InvalidTransition(
+            f"a maintenance task that is {current.value} cannot become {target.value}",
+            code="pm_task_wrong_state",
+        )

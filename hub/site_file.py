@@ -24,6 +24,7 @@ from hub.domain import (
     Utility,
 )
 from hub.errors import ConfigError, HubError, InvalidInput
+from hub.services.maintenance.plans import PlanData
 from hub.services.tariffs import Block, check_blocks
 
 if TYPE_CHECKING:
@@ -227,6 +228,13 @@ class DutySpec(_Strict):
     weekdays: str = Field(default="1234567", pattern=r"^[1-7]{1,7}$")
 
 
+class MaintenancePlanSpec(PlanData):
+    """A maintenance plan (docs/maintenance.md): for one asset by its `asset` code, or for
+    every asset of an `asset_class`."""
+
+    asset: str | None = Field(default=None, description="asset code; none: asset_class")
+
+
 class LateFeeSpec(_Strict):
     """滞纳金, only where the estate's property service contract provides one."""
 
@@ -253,6 +261,7 @@ class SiteFile(_Strict):
     duty: list[DutySpec] = []
     plans: list[PlanSpec] = []
     assets: list[AssetSpec] = []
+    maintenance_plans: list[MaintenancePlanSpec] = []
     # The plans' checked images and the assets' documents by `file`, read by `parse_site_file`
     # from beside the site file
     _plan_images: dict[str, Any] = PrivateAttr(default_factory=dict)
@@ -302,6 +311,7 @@ class SiteFile(_Strict):
         problems += _gateway_problems(self.devices)
         problems += _plan_problems(self.plans, self.devices, buildings)
         problems += _asset_problems(self.assets, set(devices), buildings)
+        problems += _maintenance_problems(self.maintenance_plans, {a.code for a in self.assets})
         technicians = {s.username for s in self.staff if s.role is Role.TECHNICIAN}
         for n, shift in enumerate(self.duty):
             if shift.username not in technicians:
@@ -313,6 +323,23 @@ class SiteFile(_Strict):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+
+def _maintenance_problems(plans: list[MaintenancePlanSpec], assets: set[str]) -> list[str]:
+    problems = []
+    seen: set[str] = set()
+    for plan in plans:
+        where = f"maintenance_plans.{plan.code}"
+        if plan.code in seen:
+            problems.append(f"{where}: the code is listed twice")
+        seen.add(plan.code)
+        if plan.asset_id is not None:
+            problems.append(f"{where}.asset_id: name the asset by its code (asset)")
+        if (plan.asset is None) == (plan.asset_class is None):
+            problems.append(f"{where}: name one asset or one asset_class")
+        if plan.asset is not None and plan.asset not in assets:
+            problems.append(f"{where}.asset: no asset {plan.asset!r}")
+    return problems
 
 
 def _gateway_problems(devices: list[DeviceSpec]) -> list[str]:

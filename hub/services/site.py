@@ -14,6 +14,8 @@ from hub.domain import Role
 from hub.errors import ConfigError, NotFound
 from hub.services import asset_documents, assets, site_plans, tariff_versions, users
 from hub.services.billing.time_of_use import registers_text
+from hub.services.maintenance import plans
+from hub.services.maintenance.plans import PlanData
 from hub.site_file import CommonMeterSpec, LateFeeSpec, MeterSpec, SiteFile, TariffSpec
 from hub.storage.models import (
     Building,
@@ -138,6 +140,7 @@ def load_site(session: Session, spec: SiteFile, *, now: datetime) -> LoadResult:
     _duty(session, site.id, spec, building_ids)
     _plans(session, site.id, spec, building_ids, device_ids, now)
     _assets(session, site.id, spec, building_ids, device_ids, now)
+    _maintenance_plans(session, site.id, spec, now)
     result.counts = {
         "buildings": len(spec.buildings),
         "homes": len(home_ids),
@@ -151,6 +154,7 @@ def load_site(session: Session, spec: SiteFile, *, now: datetime) -> LoadResult:
         "duty": len(spec.duty),
         "plans": len(spec.plans),
         "assets": len(spec.assets),
+        "maintenance_plans": len(spec.maintenance_plans),
     }
     session.flush()
     return result
@@ -338,3 +342,12 @@ def _assets(
                 by=None,
                 now=now,
             )
+
+
+def _maintenance_plans(session: Session, site_id: int, spec: SiteFile, now: datetime) -> None:
+    """The plans the site file lists, by code: changed ones updated (tasks already made keep
+    their window and checklist); plans added in the app stay."""
+    for p in spec.maintenance_plans:
+        asset = assets.by_code(session, site_id, p.asset) if p.asset else None
+        fields = p.model_dump(exclude={"asset"}) | {"asset_id": asset.id if asset else None}
+        plans.upsert(session, site_id=site_id, data=PlanData(**fields), by=None, now=now)

@@ -170,6 +170,22 @@ MATRIX: dict[str, Access] = {
         ADMIN, OPERATOR, TECHNICIAN, SERVICE
     ),
     "GET /api/v1/assets/{asset_id}/label.svg": roles(ADMIN, OPERATOR, TECHNICIAN, SERVICE),
+    # preventive maintenance (保养计划): plans by admins; a technician sees and does their own tasks
+    "GET /api/v1/maintenance/plans": roles(ADMIN, OPERATOR),
+    "POST /api/v1/maintenance/plans": roles(ADMIN),
+    "GET /api/v1/maintenance/plans/{plan_id}": roles(ADMIN, OPERATOR),
+    "PUT /api/v1/maintenance/plans/{plan_id}": roles(ADMIN),
+    "DELETE /api/v1/maintenance/plans/{plan_id}": roles(ADMIN),
+    "GET /api/v1/maintenance/tasks": roles(ADMIN, OPERATOR, TECHNICIAN),
+    "GET /api/v1/maintenance/tasks/{task_id}": roles(ADMIN, OPERATOR, TECHNICIAN),
+    "POST /api/v1/maintenance/tasks/{task_id}/start": roles(TECHNICIAN),
+    "POST /api/v1/maintenance/tasks/{task_id}/items/{position}/photo": roles(TECHNICIAN),
+    "GET /api/v1/maintenance/tasks/{task_id}/items/{position}/photo": roles(
+        ADMIN, OPERATOR, TECHNICIAN
+    ),
+    "POST /api/v1/maintenance/tasks/{task_id}/complete": roles(TECHNICIAN),
+    "POST /api/v1/maintenance/tasks/{task_id}/assign": roles(ADMIN, OPERATOR),
+    "POST /api/v1/maintenance/tasks/{task_id}/cancel": roles(ADMIN),
     # equipment failure analytics (设备故障分析): for who keeps the equipment running
     "GET /api/v1/asset-analytics": roles(ADMIN, OPERATOR, TECHNICIAN),
     "GET /api/v1/asset-analytics/stalled-counters": roles(ADMIN, OPERATOR, TECHNICIAN),

@@ -15,7 +15,8 @@ from tests.api.conftest import Submit, assigned, staff_id
 from tests.api.test_assets_api import _ok, _refused
 from tests.api.test_dispatch_api import _new_technician
 from tests.conftest import ApiClient
-from tests.support.maintenance import asset_id, pump_alarm_then_order, pump_order
+from tests.support.maintenance import asset_id
+from tests.support.repairs import pump_alarm_then_order, pump_order
 from tests.support.sites import load_other_site
 
 WO = "/api/v1/work-orders"
@@ -44,7 +45,7 @@ def _owners_asset_order(
 ) -> int:
     """owner101's request, set by customer service on the B1 elevator, started by `tech`."""
     order_id = assigned(api, submit)
-    body = {"asset_id": asset_id(context, "EL-B1-1", site.site_id)}
+    body = {"asset_id": asset_id(context, site, "EL-B1-1")}
     _ok(api.put(f"{WO}/{order_id}/asset", as_user="service", json=body))
     _ok(api.post(f"{WO}/{order_id}/start", as_user="tech"))
     return order_id
@@ -117,7 +118,7 @@ def test_an_order_nobody_requested_is_confirmed_by_the_estate(
 ) -> None:
     order_id = pump_order(context, clock, site)
     assert _ok(api.get(f"{WO}/{order_id}", as_user="operator"))["asset_id"] == asset_id(
-        context, "WP-1", site.site_id
+        context, site, "WP-1"
     )
     _ok(api.post(f"{WO}/{order_id}/start", as_user="tech"))
     _ok(_record(api, order_id, {**RECORD, "cause": "power", "remedy": "reset", "parts": []}))
@@ -156,7 +157,7 @@ def test_only_the_assigned_technician_writes_a_valid_record(
 ) -> None:
     order_id = assigned(api, submit)
     _refused(_record(api, order_id), 422, "order_has_no_asset")
-    body = {"asset_id": asset_id(context, "EL-B1-1", site.site_id)}
+    body = {"asset_id": asset_id(context, site, "EL-B1-1")}
     _ok(api.put(f"{WO}/{order_id}/asset", as_user="operator", json=body))
     _refused(_record(api, order_id), 409, "record_not_editable")  # assigned, not yet started
     _ok(api.post(f"{WO}/{order_id}/start", as_user="tech"))
@@ -186,13 +187,13 @@ def test_staff_set_an_asset_of_the_orders_own_estate(
 ) -> None:
     order_id = assigned(api, submit)
     other = load_other_site(context)
-    foreign = {"asset_id": asset_id(context, "EL-B1-1", other.site_id)}
+    foreign = {"asset_id": asset_id(context, other, "EL-B1-1")}
     _refused(
         api.put(f"{WO}/{order_id}/asset", as_user="admin", json=foreign),
         422,
         "order_asset_other_estate",
     )
-    mine = {"asset_id": asset_id(context, "EL-B1-1", site.site_id)}
+    mine = {"asset_id": asset_id(context, site, "EL-B1-1")}
     for role in ("tech", "guard", "finance", "owner101"):
         assert api.put(f"{WO}/{order_id}/asset", as_user=role, json=mine).status_code == 403, role
     _refused(
@@ -206,7 +207,7 @@ def test_staff_set_an_asset_of_the_orders_own_estate(
         409,
         "order_has_record",
     )
-    pump = {"asset_id": asset_id(context, "WP-1", site.site_id)}
+    pump = {"asset_id": asset_id(context, site, "WP-1")}
     corrected = _ok(api.put(f"{WO}/{order_id}/asset", as_user="service", json=pump))
     assert corrected["asset_id"] == pump["asset_id"]
     history = _ok(api.get(f"{WO}/{order_id}/history", as_user="service"))
@@ -222,7 +223,7 @@ def test_an_assets_history_and_timeline(
     _ok(_record(api, order_id))
     clock.advance(timedelta(hours=2))
     _ok(api.post(f"{WO}/{order_id}/complete", as_user="tech", data={"report": "换了轴承"}))
-    wp1 = asset_id(context, "WP-1", site.site_id)
+    wp1 = asset_id(context, site, "WP-1")
 
     repairs = _ok(api.get(f"{ASSETS}/{wp1}/work-orders", as_user="tech"))
     assert [(r["id"], r["status"], r["record"]["total_cost"]) for r in repairs] == [

@@ -1,58 +1,70 @@
-"""Equipment repairs for the maintenance-record tests: the pump's alarm and its rule's order."""
+"""Maintenance plans for tests: a plan on the sample estate, a technician on duty all day, a
+dispatcher-like pass (generation, reminders, escalation in their own transactions)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from hub.clock import FakeClock
 from hub.context import HubContext
-from hub.domain import Priority, Severity
-from hub.services import work_orders
-from hub.services.alerts import AlertRequest, raise_alert
+from hub.services import assets
+from hub.services.maintenance import generate, plans, reminders
 from hub.services.site import LoadResult
-from hub.services.work_orders import WorkOrderRequest
-from hub.storage.models import Asset, Device
-from tests.support.work_orders import dispatch
-
-PUMP_FAULT = "水泵故障 Pump fault"
+from hub.storage.models import DutyShift, MaintenancePlan, User
 
 
-def asset_id(context: HubContext, code: str, site_id: int) -> int:
+def asset_id(context: HubContext, site: LoadResult, code: str) -> int:
     with context.db.session() as session:
-        return session.scalars(
-            select(Asset.id).where(Asset.site_id == site_id, Asset.code == code)
-        ).one()
+        found = assets.by_code(session, site.site_id, code)
+        assert found is not None
+        return found.id
 
 
-def pump_order(context: HubContext, clock: FakeClock, site: LoadResult) -> int:
-    """A rule's order on the pump's controller (pump-1, on asset WP-1), dispatched to `tech`."""
+def make_plan(context: HubContext, clock: FakeClock, site: LoadResult, **fields: Any) -> int:
+    """A plan of the sample estate (category `elevator` unless named); its id."""
+    fields.setdefault("category", "elevator")
+    fields.setdefault("name", fields["code"])
     with context.db.session() as session:
-        pump = session.scalars(select(Device).where(Device.code == "pump-1")).one()
-        order, _ = work_orders.open_work_order(
+        plan = plans.create(
             session,
-            WorkOrderRequest(site.site_id, "fault", Priority.HIGH, PUMP_FAULT, device_id=pump.id),
+            site_id=site.site_id,
+            data=plans.PlanData.model_validate(fields),
+            by=None,
             now=clock.now(),
         )
-        order_id = order.id
-    dispatch(context, clock, order_id)
-    return order_id
+        return plan.id
 
 
-def pump_alarm_then_order(context: HubContext, clock: FakeClock, site: LoadResult) -> int:
-    """The pump's fault alarm now, and 5 minutes later its order (`pump_order`)."""
+def on_duty_all_day(context: HubContext, site: LoadResult, category: str, username: str) -> None:
     with context.db.session() as session:
-        pump = session.scalars(select(Device).where(Device.code == "pump-1")).one()
-        request = AlertRequest(
-            site.site_id,
-            "pump-fault",
-            "pump-1/fault",
-            Severity.MAJOR,
-            PUMP_FAULT,
-            "fault bit set",
-            device_id=pump.id,
+        user = session.scalars(select(User).where(User.username == username)).one()
+        session.add(
+            DutyShift(
+                site_id=site.site_id,
+                user_id=user.id,
+                category=category,
+                starts=time(0),
+                ends=time(23, 59),
+            )
         )
-        raise_alert(session, request, now=clock.now())
-    clock.advance(timedelta(minutes=5))
-    return pump_order(context, clock, site)
+
+
+def dispatcher_pass(context: HubContext, clock: FakeClock) -> tuple[int, int, int]:
+    """(tasks made, reminded, escalated) by one pass at the clock's now."""
+    now = clock.now()
+    with context.db.session() as session:
+        made = len(generate.generate(session, now=now))
+    with context.db.session() as session:
+        told = len(reminders.remind(session, now=now))
+    with context.db.session() as session:
+        late = len(reminders.escalate(session, now=now))
+    return made, told, late
+
+
+def without_sample_plans(context: HubContext) -> None:
+    """The sample estate's own plans removed, so a test counts only the tasks of its plans."""
+    with context.db.session() as session:
+        session.execute(delete(MaintenancePlan))

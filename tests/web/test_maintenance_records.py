@@ -20,7 +20,7 @@ from hub.services import maintenance_records, work_order_assets, work_orders
 from hub.services.maintenance_records import LabourLine, PartLine, RecordData
 from hub.services.site import LoadResult
 from hub.storage.models import Asset
-from tests.support.maintenance import pump_alarm_then_order
+from tests.support.repairs import pump_alarm_then_order
 from tests.support.work_orders import dispatch, staff
 from tests.web.conftest import DESKTOP, PHONE, OpenAs, shot
 from tests.web.test_work_orders import _owner_request

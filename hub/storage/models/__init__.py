@@ -27,6 +27,12 @@ from hub.storage.models.households import HouseholdMember, Vehicle
 from hub.storage.models.late_fees import LateFeeTerms
 from hub.storage.models.late_readings import LateReading
 from hub.storage.models.login_throttle import LoginFailure, LoginLock
+from hub.storage.models.maintenance import (
+    MaintenancePlan,
+    MaintenanceTask,
+    MaintenanceTaskItem,
+    UsageCursor,
+)
 from hub.storage.models.maintenance_records import (
     MaintenanceLabour,
     MaintenancePart,
@@ -99,7 +105,10 @@ __all__ = [
     "LoginLock",
     "MaintenanceLabour",
     "MaintenancePart",
+    "MaintenancePlan",
     "MaintenanceRecord",
+    "MaintenanceTask",
+    "MaintenanceTaskItem",
     "Meter",
     "Notice",
     "NoticeBuilding",
@@ -131,6 +140,7 @@ __all__ = [
     "SurveyState",
     "Tariff",
     "TariffTier",
+    "UsageCursor",
     "User",
     "Vehicle",
     "WorkOrder",

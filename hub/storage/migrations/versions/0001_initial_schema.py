@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 20:00:51.761567
+Create Date: 2026-12-04 20:05:20.552810
 """
 
 from collections.abc import Sequence
@@ -886,6 +886,82 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_household_members_home_id"), ["home_id"], unique=False)
 
     op.create_table(
+        "maintenance_plans",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("site_id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("asset_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "asset_class",
+            sa.Enum(
+                "elevator",
+                "water_pump",
+                "fire_alarm_panel",
+                "fire_pump",
+                "transformer",
+                "generator",
+                "access_gate",
+                "camera",
+                "boiler",
+                "hvac",
+                "lighting",
+                "other",
+                name="assetclass",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=True,
+        ),
+        sa.Column(
+            "trigger",
+            sa.Enum("calendar", "usage", name="maintenancetrigger", native_enum=False, length=32),
+            nullable=False,
+        ),
+        sa.Column("every", sa.Integer(), nullable=True),
+        sa.Column(
+            "unit",
+            sa.Enum("day", "week", "month", name="calendarunit", native_enum=False, length=32),
+            nullable=True,
+        ),
+        sa.Column("anchor", sa.Date(), nullable=True),
+        sa.Column(
+            "counter",
+            sa.Enum(
+                "running_hours",
+                "starts",
+                "counter",
+                name="usagecounter",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=True,
+        ),
+        sa.Column("metric", sa.String(length=64), nullable=True),
+        sa.Column("usage_every", sa.Numeric(precision=20, scale=6), nullable=True),
+        sa.Column("lead_days", sa.Integer(), nullable=False),
+        sa.Column("window_days", sa.Integer(), nullable=False),
+        sa.Column("category", sa.String(length=64), nullable=False),
+        sa.Column("checklist", sa.JSON(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["asset_id"], ["assets.id"], name=op.f("fk_maintenance_plans_asset_id_assets")
+        ),
+        sa.ForeignKeyConstraint(
+            ["site_id"], ["sites.id"], name=op.f("fk_maintenance_plans_site_id_sites")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_maintenance_plans")),
+        sa.UniqueConstraint("site_id", "code", name=op.f("uq_maintenance_plans_site_id_code")),
+    )
+    with op.batch_alter_table("maintenance_plans", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_maintenance_plans_asset_id"), ["asset_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_maintenance_plans_site_id"), ["site_id"], unique=False)
+
+    op.create_table(
         "notice_homes",
         sa.Column("notice_id", sa.Integer(), nullable=False),
         sa.Column("home_id", sa.Integer(), nullable=False),
@@ -1166,6 +1242,77 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_late_readings_bill_id"), ["bill_id"], unique=False)
 
     op.create_table(
+        "maintenance_tasks",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("site_id", sa.Integer(), nullable=False),
+        sa.Column("plan_id", sa.Integer(), nullable=False),
+        sa.Column("asset_id", sa.Integer(), nullable=False),
+        sa.Column("sequence", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("window_start", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("due_by", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "scheduled",
+                "in_progress",
+                "done",
+                "cancelled",
+                name="maintenancetaskstatus",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("assignee_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("started_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("started_by_id", sa.Integer(), nullable=True),
+        sa.Column("done_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("done_by_id", sa.Integer(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("reminded_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("escalated_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("cancelled_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["asset_id"], ["assets.id"], name=op.f("fk_maintenance_tasks_asset_id_assets")
+        ),
+        sa.ForeignKeyConstraint(
+            ["assignee_id"], ["users.id"], name=op.f("fk_maintenance_tasks_assignee_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["done_by_id"], ["users.id"], name=op.f("fk_maintenance_tasks_done_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["plan_id"],
+            ["maintenance_plans.id"],
+            name=op.f("fk_maintenance_tasks_plan_id_maintenance_plans"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["site_id"], ["sites.id"], name=op.f("fk_maintenance_tasks_site_id_sites")
+        ),
+        sa.ForeignKeyConstraint(
+            ["started_by_id"], ["users.id"], name=op.f("fk_maintenance_tasks_started_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_maintenance_tasks")),
+        sa.UniqueConstraint(
+            "plan_id",
+            "asset_id",
+            "sequence",
+            name=op.f("uq_maintenance_tasks_plan_id_asset_id_sequence"),
+        ),
+    )
+    with op.batch_alter_table("maintenance_tasks", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_maintenance_tasks_asset_id"), ["asset_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_maintenance_tasks_assignee_id"), ["assignee_id"], unique=False
+        )
+        batch_op.create_index("ix_maintenance_tasks_site_due", ["site_id", "due_by"], unique=False)
+        batch_op.create_index(batch_op.f("ix_maintenance_tasks_status"), ["status"], unique=False)
+
+    op.create_table(
         "meters",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("device_id", sa.Integer(), nullable=False),
@@ -1280,6 +1427,42 @@ def upgrade() -> None:
     with op.batch_alter_table("payment_intents", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_payment_intents_bill_id"), ["bill_id"], unique=False)
 
+    op.create_table(
+        "usage_cursors",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("asset_id", sa.Integer(), nullable=False),
+        sa.Column("device_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "counter",
+            sa.Enum(
+                "running_hours",
+                "starts",
+                "counter",
+                name="usagecounter",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("metric", sa.String(length=64), nullable=False),
+        sa.Column("last_ts", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_value", sa.Numeric(precision=20, scale=6), nullable=True),
+        sa.Column("total", sa.Numeric(precision=20, scale=6), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["asset_id"], ["assets.id"], name=op.f("fk_usage_cursors_asset_id_assets")
+        ),
+        sa.ForeignKeyConstraint(
+            ["device_id"], ["devices.id"], name=op.f("fk_usage_cursors_device_id_devices")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_usage_cursors")),
+        sa.UniqueConstraint(
+            "asset_id",
+            "device_id",
+            "counter",
+            "metric",
+            name=op.f("uq_usage_cursors_asset_id_device_id_counter_metric"),
+        ),
+    )
     op.create_table(
         "work_orders",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1586,6 +1769,42 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_maintenance_records")),
         sa.UniqueConstraint("work_order_id", name=op.f("uq_maintenance_records_work_order_id")),
+    )
+    op.create_table(
+        "maintenance_task_items",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("task_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("label", sa.String(length=200), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum("pass_fail", "measure", name="checklistkind", native_enum=False, length=32),
+            nullable=False,
+        ),
+        sa.Column("unit", sa.String(length=32), nullable=False),
+        sa.Column("min_value", sa.Numeric(precision=20, scale=6), nullable=True),
+        sa.Column("max_value", sa.Numeric(precision=20, scale=6), nullable=True),
+        sa.Column("photo_required", sa.Boolean(), nullable=False),
+        sa.Column("passed", sa.Boolean(), nullable=True),
+        sa.Column("value", sa.Numeric(precision=20, scale=6), nullable=True),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("photo_name", sa.String(length=64), nullable=True),
+        sa.Column("work_order_id", sa.Integer(), nullable=True),
+        sa.Column("checked_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["task_id"],
+            ["maintenance_tasks.id"],
+            name=op.f("fk_maintenance_task_items_task_id_maintenance_tasks"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["work_order_id"],
+            ["work_orders.id"],
+            name=op.f("fk_maintenance_task_items_work_order_id_work_orders"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_maintenance_task_items")),
+        sa.UniqueConstraint(
+            "task_id", "position", name=op.f("uq_maintenance_task_items_task_id_position")
+        ),
     )
     op.create_table(
         "payments",
@@ -2164,6 +2383,7 @@ def downgrade() -> None:
     op.drop_table("surveys")
     op.drop_table("route_stops")
     op.drop_table("payments")
+    op.drop_table("maintenance_task_items")
     op.drop_table("maintenance_records")
     with op.batch_alter_table("bill_lines", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_bill_lines_bill_id"))
@@ -2193,6 +2413,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_work_orders_asset_id"))
 
     op.drop_table("work_orders")
+    op.drop_table("usage_cursors")
     with op.batch_alter_table("payment_intents", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_payment_intents_bill_id"))
 
@@ -2202,6 +2423,13 @@ def downgrade() -> None:
 
     op.drop_table("ownership_changes")
     op.drop_table("meters")
+    with op.batch_alter_table("maintenance_tasks", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_maintenance_tasks_status"))
+        batch_op.drop_index("ix_maintenance_tasks_site_due")
+        batch_op.drop_index(batch_op.f("ix_maintenance_tasks_assignee_id"))
+        batch_op.drop_index(batch_op.f("ix_maintenance_tasks_asset_id"))
+
+    op.drop_table("maintenance_tasks")
     with op.batch_alter_table("late_readings", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_late_readings_bill_id"))
 
@@ -2244,6 +2472,11 @@ def downgrade() -> None:
 
     op.drop_table("registrations")
     op.drop_table("notice_homes")
+    with op.batch_alter_table("maintenance_plans", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_maintenance_plans_site_id"))
+        batch_op.drop_index(batch_op.f("ix_maintenance_plans_asset_id"))
+
+    op.drop_table("maintenance_plans")
     with op.batch_alter_table("household_members", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_household_members_home_id"))
 
