@@ -51,9 +51,8 @@ def bill_labels(session: Session, bill_ids: Iterable[int | None]) -> dict[int, s
 
 def names(session: Session, user_ids: Iterable[int | None]) -> dict[int, str]:
     wanted = {user_id for user_id in user_ids if user_id is not None}
-    return dict(
-        session.execute(select(User.id, User.full_name).where(User.id.in_(wanted))).tuples()
-    )
+    rows = session.execute(select(User.id, User.full_name).where(User.id.in_(wanted)))
+    return {user_id: name for user_id, name in rows}
 
 
 def _money(value: Decimal | None) -> str | None:
