@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date
-from zoneinfo import ZoneInfo
 
 from adapters.payments.statement import (
+    BEIJING,
     RowKind,
     Statement,
     StatementRow,
@@ -26,7 +26,6 @@ from adapters.payments.statement import (
     timestamp,
 )
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 TITLE = "#支付宝业务明细查询"
 TRANSACTION = "支付宝交易号"
 TRADE = "商户订单号"

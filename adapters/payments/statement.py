@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from hub.errors import InvalidInput
 
 CENT = Decimal("0.01")
+BEIJING = ZoneInfo("Asia/Shanghai")  # WeChat Pay's and Alipay's statement times
 
 
 class RowKind(StrEnum):

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from datetime import UTC
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from adapters.payments.statement import (
+    BEIJING,
     RowKind,
     Statement,
     StatementRow,
@@ -26,7 +26,6 @@ from adapters.payments.statement import (
     timestamp,
 )
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 TIME = "交易时间"
 TRANSACTION = "微信订单号"
 TRADE = "商户订单号"

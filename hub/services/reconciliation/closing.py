@@ -8,8 +8,14 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from hub.errors import Conflict, InvalidInput, InvalidTransition, NotFound
-from hub.services import audit
-from hub.services.reconciliation.days import LOCKED, DayResult, day_result, freeze, thaw
+from hub.services.reconciliation.days import (
+    LOCKED,
+    DayResult,
+    day_result,
+    freeze,
+    record_step,
+    thaw,
+)
 from hub.storage.models import ReconciliationDay, ReconciliationNote, User
 from hub.storage.models.reconciliation import DayState
 
@@ -63,13 +69,14 @@ def note(
     else:
         existing.text, existing.noted_at, existing.noted_by_id = text, now, by.id
     session.flush()
-    audit.record(
+    record_step(
         session,
-        at=now,
-        user_id=by.id,
+        provider=provider,
+        day=day,
         action="reconciliation_note",
-        target=f"reconciliation:{provider}:{day}",
-        detail=f"{key}: {text}"[:300],
+        by=by,
+        now=now,
+        detail=f"{key}: {text}",
     )
     return day_result(session, provider, day)
 
@@ -88,12 +95,13 @@ def sign_off(session: Session, *, provider: str, day: date, by: User, now: datet
     record.signed_off_at, record.signed_off_by_id = now, by.id
     freeze(session, record, result.items)
     session.flush()
-    audit.record(
+    record_step(
         session,
-        at=now,
-        user_id=by.id,
+        provider=provider,
+        day=day,
         action="reconciliation_sign_off",
-        target=f"reconciliation:{provider}:{day}",
+        by=by,
+        now=now,
         detail=f"{len(result.items) - len(result.differences)} matched, "
         f"{len(result.differences)} differences",
     )
@@ -115,12 +123,13 @@ def reopen(
     record.signed_off_at, record.signed_off_by_id = None, None
     thaw(session, record)
     session.flush()
-    audit.record(
+    record_step(
         session,
-        at=now,
-        user_id=by.id,
+        provider=provider,
+        day=day,
         action="reconciliation_reopen",
-        target=f"reconciliation:{provider}:{day}",
-        detail=f"{reason} (was {signed})"[:300],
+        by=by,
+        now=now,
+        detail=f"{reason} (was {signed})",
     )
     return day_result(session, provider, day)

@@ -70,6 +70,20 @@ class DayResult:
         return [item for item in self.differences if item.key not in self.notes]
 
 
+def record_step(
+    session: Session, *, provider: str, day: date, action: str, by: User, now: datetime, detail: str
+) -> None:
+    """One step of a day in the audit log, under the day's own target."""
+    audit.record(
+        session,
+        at=now,
+        user_id=by.id,
+        action=action,
+        target=f"reconciliation:{provider}:{day}",
+        detail=detail[:300],
+    )
+
+
 def find_day(session: Session, provider: str, day: date) -> ReconciliationDay | None:
     return session.scalars(
         select(ReconciliationDay).where(
@@ -122,12 +136,13 @@ def import_statement(
         session.add(record)
     record.statement_id = stored.id
     session.flush()
-    audit.record(
+    record_step(
         session,
-        at=now,
-        user_id=by.id,
+        provider=provider,
+        day=day,
         action="statement_import",
-        target=f"reconciliation:{provider}:{day}",
+        by=by,
+        now=now,
         detail=f"{filename[:100]} sha256 {digest} {len(parsed.rows)} rows",
     )
     return day_result(session, provider, day), True
