@@ -135,6 +135,22 @@ def test_a_lost_notification_is_missing_on_our_side(api: ApiClient, context: Hub
     assert day["items"][1]["out_trade_no"] == lost and day["unnoted"] == 1
     refused = api.post(f"{SANDBOX_DAY}/sign-off", as_user="finance")
     assert status_of(refused) == 409 and refused.json()["code"] == "reconciliation_unnoted"
+    note = {"key": day["items"][1]["key"], "text": "通知丢失 notification lost; provider asked"}
+    ok(api.post(f"{SANDBOX_DAY}/notes", as_user="finance", json=note))
+    ok(api.post(f"{SANDBOX_DAY}/sign-off", as_user="finance"))
+
+    # the sandbox sends the notification again, later: the bill is paid, the signed day is not
+    headers, body = sandbox(context.settings).sign(lost, Decimal("309.38"), now=context.clock.now())
+    assert notify(api, headers, body).status_code == 200
+    assert [i["kind"] for i in ok(api.get(SANDBOX_DAY, as_user="finance"))["items"]] == [
+        "matched",
+        "missing_ours",
+    ]
+    again = api.post(f"{SANDBOX_DAY}/sign-off", as_user="finance")
+    assert (status_of(again), again.json()["code"]) == (409, "invalid_transition")
+    reason = {"reason": "通知已补到 the notification came"}
+    reopened = ok(api.post(f"{SANDBOX_DAY}/reopen", as_user="finance", json=reason))
+    assert [i["kind"] for i in reopened["items"]] == ["matched", "matched"]
 
 
 def _row(

@@ -30,7 +30,7 @@ MAX_TEXT = 500
 def _move(record: ReconciliationDay, action: str) -> None:
     target = TRANSITIONS.get((record.state, action))
     if target is None:
-        raise InvalidTransition(f"a {record.state.value} day cannot {action}", code=LOCKED)
+        raise InvalidTransition(f"a {record.state.value} day cannot {action}")
     record.state = target
 
 

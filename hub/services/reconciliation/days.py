@@ -167,9 +167,10 @@ def _check_day(session: Session, parsed: Statement, day: date) -> None:
     """The file must be the statement of `day`: as it says, or as its payments' times say."""
     if parsed.day is not None and parsed.day != day:
         raise StatementUnreadable(1, f"the file is the statement of {parsed.day}, not {day}")
+    zone = calendar.zone(session)
     for row in parsed.rows:
-        if row.kind is RowKind.PAYMENT and calendar.day_of(session, row.at) != day:
-            local = row.at.astimezone(calendar.zone(session))
+        local = row.at.astimezone(zone)
+        if row.kind is RowKind.PAYMENT and local.date() != day:
             raise StatementUnreadable(
                 row.line,
                 f"a payment at {local:%Y-%m-%d %H:%M} is not on {day}: another day's file?",
