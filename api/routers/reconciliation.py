@@ -29,7 +29,10 @@ router = APIRouter(prefix="/reconciliation", tags=["reconciliation"])
 Finance = Annotated[User, Depends(require_role(Role.FINANCE, Role.ADMIN))]
 Provider = Literal["sandbox", "wechat", "alipay"]
 ProviderPath = Annotated[Provider, Path(description="the payment provider")]
-DayPath = Annotated[date, Path(description="the day in the estates' timezone, 2026-11-10")]
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)  # days the hub can have payments on
+DayPath = Annotated[
+    date, Path(ge=EARLIEST, le=LATEST, description="the day in the estates' timezone, 2026-11-10")
+]
 State = Literal["no_statement", "open", "signed_off"]
 
 
@@ -171,7 +174,7 @@ def upload_statement(
     context: ContextDep,
     user: Finance,
     provider: Annotated[Provider, Form()],
-    day: Annotated[date, Form(description="the day the statement covers")],
+    day: Annotated[date, Form(ge=EARLIEST, le=LATEST, description="the day it covers")],
     file: Annotated[UploadFile, File(description="the statement as the provider gave it")],
 ) -> ImportOut:
     """Store (with its SHA-256) and match a statement; the same file again changes nothing, a
@@ -197,7 +200,7 @@ def list_days(
     context: ContextDep,
     user: Finance,
     provider: Annotated[Provider, Query()],
-    month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description='"2026-11"')],
+    month: Annotated[str, Query(pattern=r"^20\d{2}-(0[1-9]|1[0-2])$", description='"2026-11"')],
 ) -> DaysOut:
     """Every day of the month up to today, newest first, with its state and counts."""
     period = parse_period(month)
@@ -321,7 +324,7 @@ def sandbox_statement(
     session: SessionDep,
     context: ContextDep,
     user: Finance,
-    day: Annotated[date, Query(description="the day, 2026-11-10")],
+    day: Annotated[date, Query(ge=EARLIEST, le=LATEST, description="the day, 2026-11-10")],
 ) -> Response:
     """What the sandbox provider settled on `day`, in its statement format (only where the
     sandbox is the provider)."""

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from adapters.payments.statement import RowKind, Statement, StatementUnreadable
@@ -127,15 +128,18 @@ def import_statement(
         imported_at=now,
         imported_by_id=by.id,
     )
-    session.add(stored)
-    session.flush()
-    if record is None:
-        record = ReconciliationDay(
-            provider=provider, day=day, state=DayState.OPEN, statement_id=stored.id
-        )
-        session.add(record)
-    record.statement_id = stored.id
-    session.flush()
+    try:
+        session.add(stored)
+        session.flush()
+        if record is None:
+            record = ReconciliationDay(
+                provider=provider, day=day, state=DayState.OPEN, statement_id=stored.id
+            )
+            session.add(record)
+        record.statement_id = stored.id
+        session.flush()
+    except IntegrityError:  # the same file or day imported by someone else at this moment
+        raise Conflict(f"{provider} {day} was just imported by someone else; reload") from None
     record_step(
         session,
         provider=provider,

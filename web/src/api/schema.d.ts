@@ -4002,7 +4002,7 @@ export interface components {
             /**
              * Day
              * Format: date
-             * @description the day the statement covers
+             * @description the day it covers
              */
             day: string;
             /**
