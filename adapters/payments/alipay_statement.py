@@ -10,20 +10,20 @@ counts must agree with the rows, so a file cut short is refused.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date
+from datetime import date
 
 from adapters.payments.statement import (
-    BEIJING,
     RowKind,
     Statement,
     StatementRow,
     StatementUnreadable,
     amount,
+    beijing_time,
     cells,
     columns,
     decode,
     field,
-    timestamp,
+    required,
 )
 
 TITLE = "#支付宝业务明细查询"
@@ -103,16 +103,12 @@ def _row(row: list[str], index: dict[str, int], number: int) -> StatementRow:
     value = -value if kind is RowKind.REFUND else value
     if value <= 0:
         raise StatementUnreadable(number, f"{TOTAL} {value} has the wrong sign for {kind_text}")
-    transaction = field(row, index, TRANSACTION, number)
-    if not transaction:
-        raise StatementUnreadable(number, f"{TRANSACTION} is empty")
-    at = timestamp(field(row, index, FINISHED, number), "%Y-%m-%d %H:%M:%S", FINISHED, number)
     return StatementRow(
         line=number,
         kind=kind,
-        transaction_id=transaction,
+        transaction_id=required(row, index, TRANSACTION, number),
         out_trade_no=field(row, index, TRADE, number),
         amount=value,
-        at=at.replace(tzinfo=BEIJING).astimezone(UTC),
+        at=beijing_time(field(row, index, FINISHED, number), FINISHED, number),
         refund_no=field(row, index, REFUND_NO, number) if kind is RowKind.REFUND else "",
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -79,10 +79,10 @@ def cells(line: str, number: int) -> list[str]:
         raise StatementUnreadable(number, "not a CSV line") from None
 
 
-def columns(header: Sequence[str], required: Iterable[str], number: int) -> dict[str, int]:
+def columns(header: Sequence[str], names: Iterable[str], number: int) -> dict[str, int]:
     """Where each required column is in `header`; missing ones are named."""
     index = {name.strip(): i for i, name in enumerate(header)}
-    missing = [name for name in required if name not in index]
+    missing = [name for name in names if name not in index]
     if missing:
         raise StatementUnreadable(number, f"columns missing: {', '.join(missing)}")
     return index
@@ -107,9 +107,20 @@ def amount(text: str, name: str, number: int) -> Decimal:
     return value.quantize(CENT)
 
 
-def timestamp(text: str, fmt: str, name: str, number: int) -> datetime:
-    """A naive local time in `fmt`; aware conversion is the caller's (the provider's zone)."""
+def required(row: Sequence[str], index: Mapping[str, int], name: str, number: int) -> str:
+    """The cell of column `name`, which must not be empty."""
+    value = field(row, index, name, number)
+    if not value:
+        raise StatementUnreadable(number, f"{name} is empty")
+    return value
+
+
+def beijing_time(text: str, name: str, number: int) -> datetime:
+    """A "2026-11-10 09:59:38" Beijing time (WeChat Pay's and Alipay's files), as UTC."""
     try:
-        return datetime.strptime(text, fmt)
+        local = datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
     except ValueError:
-        raise StatementUnreadable(number, f"{name} {text!r} is not a time like {fmt}") from None
+        raise StatementUnreadable(
+            number, f"{name} {text!r} is not a time like 2026-11-10 09:59:38"
+        ) from None
+    return local.replace(tzinfo=BEIJING).astimezone(UTC)

@@ -9,21 +9,20 @@ summary's count and refund total must agree with the rows, so a file cut short i
 
 from __future__ import annotations
 
-from datetime import UTC
 from decimal import Decimal
 
 from adapters.payments.statement import (
-    BEIJING,
     RowKind,
     Statement,
     StatementRow,
     StatementUnreadable,
     amount,
+    beijing_time,
     cells,
     columns,
     decode,
     field,
-    timestamp,
+    required,
 )
 
 TIME = "交易时间"
@@ -79,20 +78,16 @@ def _row(row: list[str], index: dict[str, int], number: int) -> StatementRow | N
         refund_no = field(row, index, REFUND_NO, number)
     else:
         raise StatementUnreadable(number, f"{STATE} {state!r} is not SUCCESS, REFUND or REVOKED")
-    at = timestamp(field(row, index, TIME, number), "%Y-%m-%d %H:%M:%S", TIME, number)
-    transaction = field(row, index, TRANSACTION, number)
-    if not transaction:
-        raise StatementUnreadable(number, f"{TRANSACTION} is empty")
     value = amount(money, REFUNDED if kind is RowKind.REFUND else TOTAL, number)
     if value <= 0:
         raise StatementUnreadable(number, f"amount {money!r} is not positive")
     return StatementRow(
         line=number,
         kind=kind,
-        transaction_id=transaction,
+        transaction_id=required(row, index, TRANSACTION, number),
         out_trade_no=field(row, index, TRADE, number),
         amount=value,
-        at=at.replace(tzinfo=BEIJING).astimezone(UTC),
+        at=beijing_time(field(row, index, TIME, number), TIME, number),
         refund_no=refund_no,
     )
 
