@@ -90,6 +90,7 @@ def test_finance_imports_the_days_statement_notes_and_signs_off(
     expect(day.locator("[data-test=recon-signed]")).to_contain_text("签核；本日已锁定")
     expect(day.locator("[data-test=recon-file]")).to_have_count(0)  # a locked day takes no file
     expect(days.locator("[data-state=signed_off]")).to_have_text("已签核")
+    expect(days.locator(".el-loading-mask")).to_have_count(0)
     shot(page, "finance/reconciliation-signed-off.png")
 
 
