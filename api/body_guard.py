@@ -28,6 +28,7 @@ PHOTO_SCAN_PATH = f"{API_PREFIX}/patrol/scans/photo"
 REQUEST_PATH = f"{API_PREFIX}/work-orders"  # an owner's request: a photo or a short video
 PLAN_UPLOAD_PATH = f"{API_PREFIX}/site-plans"
 ASSET_IMPORT_PATH = f"{API_PREFIX}/assets/import"  # a ledger spreadsheet
+STATEMENT_PATH = f"{API_PREFIX}/reconciliation/statements"  # a provider's daily statement
 ASSET_DOCUMENT_PATH = re.compile(rf"{API_PREFIX}/assets/\d+/documents")  # a manual, a PDF
 COMPLETION_PATH = re.compile(rf"{API_PREFIX}/work-orders/\d+/complete")  # report + photos
 COMPLAINT_PHOTOS_PATH = re.compile(rf"{API_PREFIX}/complaints/\d+/photos")  # photos + a video
@@ -52,6 +53,8 @@ def body_limit(method: str, path: str, settings: Settings) -> int:
         return settings.plan_max_bytes + FORM_ALLOWANCE
     if method == "POST" and path.rstrip("/") == ASSET_IMPORT_PATH:
         return settings.asset_import_max_bytes + FORM_ALLOWANCE
+    if method == "POST" and path.rstrip("/") == STATEMENT_PATH:
+        return settings.statement_max_bytes + FORM_ALLOWANCE
     if method == "POST" and ASSET_DOCUMENT_PATH.fullmatch(path.rstrip("/")):
         return settings.asset_document_max_bytes + FORM_ALLOWANCE
     if path.startswith(NOTIFY_PREFIX):

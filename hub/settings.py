@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     asset_import_max_bytes: int = Field(
         default=2 * 1024 * 1024, ge=1, description="a ledger spreadsheet (.xlsx), bytes"
     )
+    statement_max_bytes: int = Field(
+        default=4 * 1024 * 1024, ge=1, description="a provider's daily statement file, bytes"
+    )
     body_max_bytes: int = Field(
         default=1024 * 1024, ge=1, description="any other request body (JSON, forms), bytes"
     )

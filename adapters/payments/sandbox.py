@@ -66,7 +66,7 @@ class SandboxProvider:
         body = json.dumps(
             {
                 "out_trade_no": out_trade_no,
-                "transaction_id": self._transaction_id(out_trade_no),
+                "transaction_id": self.transaction_id(out_trade_no),
                 "trade_state": "SUCCESS",
                 "amount": f"{amount:.2f}",
                 "paid_at": now.astimezone(UTC).isoformat(),
@@ -84,7 +84,7 @@ class SandboxProvider:
         }
         return headers, body
 
-    def _transaction_id(self, out_trade_no: str) -> str:
+    def transaction_id(self, out_trade_no: str) -> str:
         """One transaction per trade, as with a real provider: paying twice is one payment."""
         digest = hmac.new(self._key, out_trade_no.encode(), hashlib.sha256).hexdigest()
         return f"SBX{digest[:24].upper()}"

@@ -18,6 +18,7 @@ from api.deps import ContextDep, SessionDep
 from api.web_app import SECURITY_HEADERS
 from hub.services import payments
 from hub.services.payment_providers import provider_named, sandbox
+from hub.services.reconciliation.sandbox import settle
 
 router = APIRouter(prefix="/payments", tags=["payments"])
 
@@ -95,11 +96,12 @@ def sandbox_confirm(
     session: SessionDep,
     context: ContextDep,
 ) -> HTMLResponse:
-    """The payer confirmed: after answering, the sandbox posts its signed notification to the
+    """The payer confirmed: the sandbox takes the money (its own books, which its statement
+    lists) and after answering posts its signed notification to the
     hub's notify URL, as a provider's server would."""
     provider = sandbox(context.settings)
     intent = payments.pending_intent_or_raise(session, out_trade_no)
-    headers, body = provider.sign(intent.out_trade_no, intent.amount, now=context.clock.now())
+    headers, body = settle(session, provider, intent, now=context.clock.now())
     base = context.settings.payment_notify_url or str(request.base_url)
     background.add_task(deliver, base.rstrip("/") + NOTIFY_PATH, headers, body)
     return _page(

@@ -43,6 +43,13 @@ from hub.storage.models.notifications import InboxItem, OutboxMessage
 from hub.storage.models.ownership_changes import ChangeKind, OwnershipChange
 from hub.storage.models.password_reset import CodeClosed, PasswordResetCode
 from hub.storage.models.patrol import PatrolRound, PatrolRoute, PatrolScan, PatrolStop, RouteStop
+from hub.storage.models.reconciliation import (
+    ProviderStatement,
+    ReconciliationDay,
+    ReconciliationItem,
+    ReconciliationNote,
+    SandboxSettlement,
+)
 from hub.storage.models.registrations import Registration, RegistrationState
 from hub.storage.models.rule_state import RuleState
 from hub.storage.models.site import (
@@ -126,12 +133,17 @@ __all__ = [
     "Payment",
     "PaymentIntent",
     "PaymentNotification",
+    "ProviderStatement",
     "Reading",
+    "ReconciliationDay",
+    "ReconciliationItem",
+    "ReconciliationNote",
     "RefreshToken",
     "Registration",
     "RegistrationState",
     "RouteStop",
     "RuleState",
+    "SandboxSettlement",
     "Site",
     "SitePlan",
     "SmsMessage",

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 20:05:20.552810
+Create Date: 2026-12-04 20:08:53.363305
 """
 
 from collections.abc import Sequence
@@ -119,6 +119,21 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_rule_states")),
         sa.UniqueConstraint("rule_id", "key", name=op.f("uq_rule_states_rule_id_key")),
     )
+    op.create_table(
+        "sandbox_settlements",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("transaction_id", sa.String(length=64), nullable=False),
+        sa.Column("out_trade_no", sa.String(length=32), nullable=False),
+        sa.Column("amount", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("settled_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sandbox_settlements")),
+        sa.UniqueConstraint("transaction_id", name=op.f("uq_sandbox_settlements_transaction_id")),
+    )
+    with op.batch_alter_table("sandbox_settlements", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_sandbox_settlements_settled_at"), ["settled_at"], unique=False
+        )
+
     op.create_table(
         "sites",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -325,6 +340,27 @@ def upgrade() -> None:
         sa.UniqueConstraint("site_id", "code", name=op.f("uq_patrol_routes_site_id_code")),
     )
     op.create_table(
+        "provider_statements",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("provider", sa.String(length=16), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("filename", sa.String(length=200), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.Column("rows", sa.Integer(), nullable=False),
+        sa.Column("imported_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("imported_by_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["imported_by_id"],
+            ["users.id"],
+            name=op.f("fk_provider_statements_imported_by_id_users"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_provider_statements")),
+        sa.UniqueConstraint(
+            "provider", "sha256", name=op.f("uq_provider_statements_provider_sha256")
+        ),
+    )
+    op.create_table(
         "tariffs",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("site_id", sa.Integer(), nullable=False),
@@ -499,6 +535,32 @@ def upgrade() -> None:
     with op.batch_alter_table("patrol_rounds", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_patrol_rounds_starts_at"), ["starts_at"], unique=False)
 
+    op.create_table(
+        "reconciliation_days",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("provider", sa.String(length=16), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column(
+            "state",
+            sa.Enum("open", "signed_off", name="daystate", native_enum=False, length=32),
+            nullable=False,
+        ),
+        sa.Column("statement_id", sa.Integer(), nullable=False),
+        sa.Column("signed_off_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("signed_off_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["signed_off_by_id"],
+            ["users.id"],
+            name=op.f("fk_reconciliation_days_signed_off_by_id_users"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["statement_id"],
+            ["provider_statements.id"],
+            name=op.f("fk_reconciliation_days_statement_id_provider_statements"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reconciliation_days")),
+        sa.UniqueConstraint("provider", "day", name=op.f("uq_reconciliation_days_provider_day")),
+    )
     op.create_table(
         "refresh_tokens",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -972,6 +1034,25 @@ def upgrade() -> None:
             ["notice_id"], ["notices.id"], name=op.f("fk_notice_homes_notice_id_notices")
         ),
         sa.PrimaryKeyConstraint("notice_id", "home_id", name=op.f("pk_notice_homes")),
+    )
+    op.create_table(
+        "reconciliation_notes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("day_id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("text", sa.String(length=500), nullable=False),
+        sa.Column("noted_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("noted_by_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["day_id"],
+            ["reconciliation_days.id"],
+            name=op.f("fk_reconciliation_notes_day_id_reconciliation_days"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["noted_by_id"], ["users.id"], name=op.f("fk_reconciliation_notes_noted_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reconciliation_notes")),
+        sa.UniqueConstraint("day_id", "key", name=op.f("uq_reconciliation_notes_day_id_key")),
     )
     op.create_table(
         "registrations",
@@ -2214,6 +2295,56 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_patrol_stops_round_id"), ["round_id"], unique=False)
 
     op.create_table(
+        "reconciliation_items",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("day_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "matched",
+                "missing_ours",
+                "missing_provider",
+                "amount_mismatch",
+                "other_day",
+                "duplicate",
+                "refund",
+                name="itemkind",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("line", sa.Integer(), nullable=True),
+        sa.Column("transaction_id", sa.String(length=64), nullable=False),
+        sa.Column("out_trade_no", sa.String(length=64), nullable=False),
+        sa.Column("refund_no", sa.String(length=64), nullable=False),
+        sa.Column("statement_amount", sa.Numeric(precision=14, scale=2), nullable=True),
+        sa.Column("our_amount", sa.Numeric(precision=14, scale=2), nullable=True),
+        sa.Column("payment_id", sa.Integer(), nullable=True),
+        sa.Column("bill_id", sa.Integer(), nullable=True),
+        sa.Column("at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["bill_id"], ["bills.id"], name=op.f("fk_reconciliation_items_bill_id_bills")
+        ),
+        sa.ForeignKeyConstraint(
+            ["day_id"],
+            ["reconciliation_days.id"],
+            name=op.f("fk_reconciliation_items_day_id_reconciliation_days"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["payment_id"],
+            ["payments.id"],
+            name=op.f("fk_reconciliation_items_payment_id_payments"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reconciliation_items")),
+    )
+    with op.batch_alter_table("reconciliation_items", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_reconciliation_items_day_id"), ["day_id"], unique=False
+        )
+
+    op.create_table(
         "survey_answers",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("survey_id", sa.Integer(), nullable=False),
@@ -2332,6 +2463,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_survey_answers_survey_id"))
 
     op.drop_table("survey_answers")
+    with op.batch_alter_table("reconciliation_items", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_reconciliation_items_day_id"))
+
+    op.drop_table("reconciliation_items")
     with op.batch_alter_table("patrol_stops", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_patrol_stops_round_id"))
         batch_op.drop_index(batch_op.f("ix_patrol_stops_due_until"))
@@ -2471,6 +2606,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_registrations_home_id"))
 
     op.drop_table("registrations")
+    op.drop_table("reconciliation_notes")
     op.drop_table("notice_homes")
     with op.batch_alter_table("maintenance_plans", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_maintenance_plans_site_id"))
@@ -2518,6 +2654,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_refresh_tokens_session_id"))
 
     op.drop_table("refresh_tokens")
+    op.drop_table("reconciliation_days")
     with op.batch_alter_table("patrol_rounds", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_patrol_rounds_starts_at"))
 
@@ -2535,6 +2672,7 @@ def downgrade() -> None:
 
     op.drop_table("assets")
     op.drop_table("tariffs")
+    op.drop_table("provider_statements")
     op.drop_table("patrol_routes")
     with op.batch_alter_table("password_reset_codes", schema=None) as batch_op:
         batch_op.drop_index("ix_password_reset_codes_user_created")
@@ -2562,6 +2700,10 @@ def downgrade() -> None:
     op.drop_table("worker_heartbeats")
     op.drop_table("users")
     op.drop_table("sites")
+    with op.batch_alter_table("sandbox_settlements", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_sandbox_settlements_settled_at"))
+
+    op.drop_table("sandbox_settlements")
     op.drop_table("rule_states")
     op.drop_table("readings")
     with op.batch_alter_table("payment_notifications", schema=None) as batch_op:
