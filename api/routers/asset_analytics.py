@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.deps import ContextDep, SessionDep, require_role
 from api.params import PeriodFrom, PeriodTo, QueryId
@@ -50,6 +51,15 @@ class FiguresOut(_Out):
     failures_per_1000_hours: float | None = Field(description="per 1,000 operating hours, 2 places")
     failures_per_month: float | None = Field(description="per 30 days of operating time, 2 places")
     availability_pct: float | None = Field(description="operating / scheduled; null: not scheduled")
+    maintenance_cost: str = Field(description="yuan: the records of repairs completed, '120.50'")
+    pm_due: int = Field(description="preventive maintenance tasks due in the period")
+    pm_on_time: int = Field(description="of those, done by their due time")
+    pm_compliance_pct: float | None = Field(description="on time / due; null: none was due")
+
+    @field_validator("maintenance_cost", mode="before")
+    @classmethod
+    def _yuan(cls, value: object) -> object:
+        return f"{value:.2f}" if isinstance(value, Decimal) else value
 
 
 class AssetRowOut(_Out):

@@ -38,9 +38,19 @@ from hub.context import HubContext
 from hub.domain import AssetClass
 from hub.services import asset_analytics
 from hub.services.asset_analytics import Analytics, Figures
+from hub.services.maintenance import tasks
 from hub.services.site import LoadResult
-from hub.storage.models import Device, Site
+from hub.storage.models import Device, MaintenanceTask, Site
 from tests.support.asset_failures import asset_of, local, report_readings, seed_asset_failures
+from tests.support.maintenance import (
+    asset_id,
+    dispatcher_pass,
+    make_plan,
+    on_duty_all_day,
+    without_sample_plans,
+)
+from tests.support.repairs import repair
+from tests.support.work_orders import staff
 
 NOW = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)
 
@@ -76,6 +86,10 @@ def test_overlapping_repairs_count_once(november: Analytics) -> None:
         failures_per_1000_hours=5.70,
         failures_per_month=4.10,
         availability_pct=97.50,
+        maintenance_cost=Decimal("0.00"),  # no maintenance record
+        pm_due=0,
+        pm_on_time=0,
+        pm_compliance_pct=None,
     )
 
 
@@ -183,3 +197,58 @@ def test_a_counter_that_stopped_rising_is_flagged(context: HubContext, site: Loa
         ("EL-B1-1", "cpr-north", "running", None, local("10-25 08")),
         ("WP-1", "pump-1", "run_hours", Decimal(812), local("10-30 08")),
     ]
+
+
+def test_repair_cost_and_pm_compliance_join_the_figures(
+    context: HubContext, site: LoadResult, clock: FakeClock
+) -> None:
+    """January 2027: an elevator plan every 10 days makes tasks due 4, 14, 24 Jan for both
+    elevators. EL-B1-1 does its first on time and its second late, EL-B2-1 its first on time:
+    33.3 % and 33.3 %, the class 2 of 6 = 33.3 %. EL-B1-1's repair costs 2 x 12.35 + 30 = ¥54.70
+    in January; nothing of February's belongs to it."""
+    without_sample_plans(context)
+    on_duty_all_day(context, site, "elevator", "tech")
+    make_plan(
+        context,
+        clock,
+        site,
+        code="EL-10D",
+        asset_class="elevator",
+        every=10,
+        unit="day",
+        anchor="2027-01-01",
+        lead_days=0,
+        window_days=3,
+    )
+    tech = staff(context, "tech")
+    el1, el2 = asset_id(context, site, "EL-B1-1"), asset_id(context, site, "EL-B2-1")
+    for day in (1, 11, 21):
+        clock.set(datetime(2027, 1, day, 2, 0, tzinfo=UTC))
+        dispatcher_pass(context, clock)
+    with context.db.session() as session:
+        by_key = {(t.asset_id, t.sequence): t.id for t in session.scalars(select(MaintenanceTask))}
+    for key, day in (((el1, 0), 2), ((el1, 1), 15), ((el2, 0), 3)):
+        clock.set(datetime(2027, 1, day, 3, 0, tzinfo=UTC))
+        with context.db.session() as session:
+            tasks.start(session, by_key[key], by=tech, now=clock.now())
+            tasks.complete(session, by_key[key], [], by=tech, now=clock.now())
+    clock.set(datetime(2027, 1, 20, 3, 0, tzinfo=UTC))
+    repair(context, clock, site.site_id, el1, [("2", "12.35")], "30")
+    clock.set(datetime(2027, 2, 10, 3, 0, tzinfo=UTC))
+    repair(context, clock, site.site_id, el1, [("1", "999")])
+    with context.db.session() as session:
+        found = asset_analytics.analyse(
+            session,
+            estate_id=site.site_id,
+            start=date(2027, 1, 1),
+            end=date(2027, 2, 1),
+            now=clock.now(),
+        )
+    lift1, lift2 = row(found, "EL-B1-1"), row(found, "EL-B2-1")
+    assert (lift1.maintenance_cost, lift1.pm_due, lift1.pm_on_time) == (Decimal("54.70"), 3, 1)
+    assert (lift1.pm_compliance_pct, lift2.pm_compliance_pct) == (33.3, 33.3)
+    assert lift2.maintenance_cost == Decimal("0.00")
+    [elevators] = [c for c in found.by_class if c.asset_class is AssetClass.ELEVATOR]
+    assert (elevators.figures.pm_due, elevators.figures.pm_on_time) == (6, 2)
+    assert elevators.figures.maintenance_cost == Decimal("54.70")
+    assert row(found, "FAP-1").pm_compliance_pct is None  # nothing was due

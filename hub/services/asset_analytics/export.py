@@ -26,6 +26,10 @@ FIGURE_HEADER = (
     "每千小时故障 Per 1,000 h",
     "每月故障 Per month",
     "可用率 % Availability %",
+    "维修费用 ¥ Repair cost ¥",
+    "保养应做 PM due",
+    "保养按时 PM on time",
+    "保养完成率 % PM compliance %",
 )
 
 
@@ -46,6 +50,10 @@ def figure_cells(figures: Figures) -> tuple[Cell, ...]:
         figures.failures_per_1000_hours,
         figures.failures_per_month,
         figures.availability_pct,
+        f"{figures.maintenance_cost:.2f}",
+        figures.pm_due,
+        figures.pm_on_time,
+        figures.pm_compliance_pct,
     )
 
 

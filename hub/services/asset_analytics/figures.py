@@ -17,6 +17,8 @@ from hub.errors import InvalidInput, NotFound
 from hub.services.asset_analytics import failures, service_time
 from hub.services.asset_analytics.intervals import Interval
 from hub.services.asset_analytics.reliability import Figures, Tally, total
+from hub.services.maintenance.compliance import pm_compliance
+from hub.services.maintenance_costs import maintenance_cost
 from hub.services.service_analysis.figures import Estate, default_period
 from hub.storage.models import Asset, Site, WorkOrder
 
@@ -26,8 +28,7 @@ MAX_MONTHS = 60  # every month is worked out for every asset: five years at most
 
 @dataclass(frozen=True)
 class AssetRow:
-    """One asset's figures. Maintenance cost and PM compliance join as two more fields here
-    (and in the class rows) when maintenance records and PM tasks exist."""
+    """One asset's figures, its repairs' cost and its PM compliance among them."""
 
     asset_id: int
     code: str
@@ -180,8 +181,27 @@ def _tallies(
         assert order.asset_id is not None  # the filter
         orders[order.asset_id].append(order)
     timelines = service_time.timelines(session, assets, zone)
+    upkeep = [_upkeep(session, assets[0].site_id, w) if assets else {} for w in windows]
     found = {}
     for asset in assets:
         scheduled = service_time.stretches(timelines[asset.id], service_time.SCHEDULED, end)
-        found[asset.id] = [failures.tally(orders[asset.id], scheduled, w, now) for w in windows]
+        found[asset.id] = [
+            failures.tally(orders[asset.id], scheduled, w, now) + spent.get(asset.id, Tally())
+            for w, spent in zip(windows, upkeep, strict=True)
+        ]
+    return found
+
+
+def _upkeep(session: Session, site_id: int, window: Interval) -> dict[int, Tally]:
+    """By asset, what keeping it up took in `window`: its repairs' recorded cost and its
+    preventive maintenance tasks due, and done on time (hub/services/maintenance)."""
+    start, end = window
+    if start >= end:  # a month still to come
+        return {}
+    found: dict[int, Tally] = {}
+    for asset_id, cost in maintenance_cost(session, site_id, start, end).items():
+        found[asset_id] = Tally(cost=cost)
+    for asset_id, done in pm_compliance(session, site_id, start, end).items():
+        tasks = Tally(pm_due=done.due, pm_on_time=done.on_time)
+        found[asset_id] = found.get(asset_id, Tally()) + tasks
     return found

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 
 from hub.services.service_analysis.stats import AVERAGE_PLACES, PERCENT_PLACES, rounded
 
@@ -27,6 +28,10 @@ class Figures:
     failures_per_1000_hours: float | None
     failures_per_month: float | None
     availability_pct: float | None
+    maintenance_cost: Decimal  # the maintenance records of repairs completed in the period
+    pm_due: int  # preventive maintenance tasks due in the period (cancelled ones left out)
+    pm_on_time: int  # of those, done by their due time
+    pm_compliance_pct: float | None  # on time / due; None: nothing was due
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,9 @@ class Tally:
     scheduled: timedelta = timedelta()
     downtime: timedelta = timedelta()
     repair_times: tuple[timedelta, ...] = field(default=())
+    cost: Decimal = Decimal("0.00")
+    pm_due: int = 0
+    pm_on_time: int = 0
 
     def __add__(self, other: Tally) -> Tally:
         return Tally(
@@ -46,6 +54,9 @@ class Tally:
             self.scheduled + other.scheduled,
             self.downtime + other.downtime,
             self.repair_times + other.repair_times,
+            self.cost + other.cost,
+            self.pm_due + other.pm_due,
+            self.pm_on_time + other.pm_on_time,
         )
 
     def figures(self) -> Figures:
@@ -64,6 +75,10 @@ class Tally:
             failures_per_1000_hours=_rate(self.failures * 1000 * _micro(HOUR), up),
             failures_per_month=_rate(self.failures * _micro(MONTH), up),
             availability_pct=_rate(100 * up, _micro(self.scheduled)),
+            maintenance_cost=self.cost,
+            pm_due=self.pm_due,
+            pm_on_time=self.pm_on_time,
+            pm_compliance_pct=rounded(100 * self.pm_on_time, self.pm_due, PERCENT_PLACES),
         )
 
 

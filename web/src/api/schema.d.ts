@@ -5469,6 +5469,11 @@ export interface components {
              */
             failures_per_month: number | null;
             /**
+             * Maintenance Cost
+             * @description yuan: the records of repairs completed, '120.50'
+             */
+            maintenance_cost: string;
+            /**
              * Mtbf Hours
              * @description operating hours / failures; null: no failure
              */
@@ -5483,6 +5488,21 @@ export interface components {
              * @description scheduled minus downtime
              */
             operating_hours: number;
+            /**
+             * Pm Compliance Pct
+             * @description on time / due; null: none was due
+             */
+            pm_compliance_pct: number | null;
+            /**
+             * Pm Due
+             * @description preventive maintenance tasks due in the period
+             */
+            pm_due: number;
+            /**
+             * Pm On Time
+             * @description of those, done by their due time
+             */
+            pm_on_time: number;
             /**
              * Repairs Completed
              * @description the period's failures completed: MTTR's sample

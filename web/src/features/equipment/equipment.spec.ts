@@ -16,6 +16,10 @@ const month = (key: string, failures: number, availability: number | null): Mont
     failures_per_1000_hours: null,
     failures_per_month: null,
     availability_pct: availability,
+    maintenance_cost: '0.00',
+    pm_due: 0,
+    pm_on_time: 0,
+    pm_compliance_pct: null,
   },
 })
 
