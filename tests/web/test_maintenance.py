@@ -90,3 +90,41 @@ def test_the_technician_does_a_task_and_a_value_outside_its_limits_opens_a_fault
     expect(items.nth(0).locator("[data-test=result]")).to_contain_text("合格")
     page.wait_for_timeout(2500)
     shot(page, "technician/maintenance-done.png")
+
+
+def test_an_admin_writes_a_plan_with_a_measured_check_and_edits_it(
+    open_as: OpenAs, context: HubContext, site: LoadResult
+) -> None:
+    page = open_as("admin", "/console/maintenance")
+    page.get_by_role("tab", name="保养计划").click()
+    page.locator("[data-test=plan-new]").click()
+    dialog = page.locator("[data-test=plan-dialog]")
+    dialog.locator("[data-test=plan-code]").fill("AG-M")
+    dialog.locator("[data-test=plan-name]").fill("道闸月检 Gate monthly check")
+    dialog.locator("[data-test=plan-class]").click()
+    page.locator(".el-select-dropdown__item:visible").filter(has_text="道闸").click()
+    dialog.locator("[data-test=plan-unit]").click()
+    page.locator(".el-select-dropdown__item:visible").filter(has_text="个月").click()
+    dialog.locator("[data-test=plan-every] input").fill("1")
+    dialog.locator("[data-test=plan-category]").fill("security")
+    dialog.locator("[data-test=plan-add-item]").click()
+    item = dialog.locator("[data-test=plan-item]").first
+    item.locator("input").first.fill("电源电压 Supply voltage")
+    item.locator(".el-select").click()
+    page.locator(".el-select-dropdown__item:visible").filter(has_text="测量值").click()
+    item.get_by_placeholder("下限").fill("200")
+    item.get_by_placeholder("上限").fill("240")
+    item.get_by_placeholder("单位").fill("V")
+    page.wait_for_timeout(400)  # the dialog's fade-in, for the screenshot
+    shot(page, "admin/maintenance-plan-new.png")
+    dialog.locator("[data-test=plan-save]").click()
+    expect(dialog).to_be_hidden()
+    row = page.locator("[data-test=plan-table] .el-table__body tr").filter(has_text="AG-M")
+    expect(row).to_contain_text("每 1 个月")
+    expect(row).to_contain_text("全部道闸")
+
+    row.locator("[data-test=plan-edit]").click()
+    dialog.locator("[data-test=plan-name]").fill("道闸月检（含抬杆测试）")
+    dialog.locator("[data-test=plan-save]").click()
+    expect(dialog).to_be_hidden()
+    expect(row).to_contain_text("道闸月检（含抬杆测试）")
