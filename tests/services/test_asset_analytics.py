@@ -40,13 +40,11 @@ from hub.services import asset_analytics
 from hub.services.asset_analytics import Analytics, Figures
 from hub.services.maintenance import tasks
 from hub.services.site import LoadResult
-from hub.storage.models import Device, MaintenanceTask, Site
+from hub.storage.models import Device, Site
 from tests.support.asset_failures import asset_of, local, report_readings, seed_asset_failures
 from tests.support.maintenance import (
     asset_id,
-    dispatcher_pass,
-    make_plan,
-    on_duty_all_day,
+    elevators_every_ten_days,
     without_sample_plans,
 )
 from tests.support.repairs import repair
@@ -207,26 +205,9 @@ def test_repair_cost_and_pm_compliance_join_the_figures(
     33.3 % and 33.3 %, the class 2 of 6 = 33.3 %. EL-B1-1's repair costs 2 x 12.35 + 30 = ¥54.70
     in January; nothing of February's belongs to it."""
     without_sample_plans(context)
-    on_duty_all_day(context, site, "elevator", "tech")
-    make_plan(
-        context,
-        clock,
-        site,
-        code="EL-10D",
-        asset_class="elevator",
-        every=10,
-        unit="day",
-        anchor="2027-01-01",
-        lead_days=0,
-        window_days=3,
-    )
+    by_key = elevators_every_ten_days(context, clock, site)
     tech = staff(context, "tech")
     el1, el2 = asset_id(context, site, "EL-B1-1"), asset_id(context, site, "EL-B2-1")
-    for day in (1, 11, 21):
-        clock.set(datetime(2027, 1, day, 2, 0, tzinfo=UTC))
-        dispatcher_pass(context, clock)
-    with context.db.session() as session:
-        by_key = {(t.asset_id, t.sequence): t.id for t in session.scalars(select(MaintenanceTask))}
     for key, day in (((el1, 0), 2), ((el1, 1), 15), ((el2, 0), 3)):
         clock.set(datetime(2027, 1, day, 3, 0, tzinfo=UTC))
         with context.db.session() as session:

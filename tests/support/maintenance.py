@@ -3,7 +3,7 @@ dispatcher-like pass (generation, reminders, escalation in their own transaction
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import UTC, datetime, time
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -13,7 +13,7 @@ from hub.context import HubContext
 from hub.services import assets
 from hub.services.maintenance import generate, plans, reminders
 from hub.services.site import LoadResult
-from hub.storage.models import DutyShift, MaintenancePlan, User
+from hub.storage.models import DutyShift, MaintenancePlan, MaintenanceTask, User
 
 
 def asset_id(context: HubContext, site: LoadResult, code: str) -> int:
@@ -68,3 +68,28 @@ def without_sample_plans(context: HubContext) -> None:
     """The sample estate's own plans removed, so a test counts only the tasks of its plans."""
     with context.db.session() as session:
         session.execute(delete(MaintenancePlan))
+
+
+def elevators_every_ten_days(
+    context: HubContext, clock: FakeClock, site: LoadResult
+) -> dict[tuple[int, int], int]:
+    """A plan for every elevator every 10 days from 1 Jan 2027 (window 3 days, `tech` on duty
+    all day), its passes on 1, 11 and 21 Jan: task ids by (asset id, sequence)."""
+    on_duty_all_day(context, site, "elevator", "tech")
+    make_plan(
+        context,
+        clock,
+        site,
+        code="EL-10D",
+        asset_class="elevator",
+        every=10,
+        unit="day",
+        anchor="2027-01-01",
+        lead_days=0,
+        window_days=3,
+    )
+    for day in (1, 11, 21):
+        clock.set(datetime(2027, 1, day, 2, 0, tzinfo=UTC))
+        dispatcher_pass(context, clock)
+    with context.db.session() as session:
+        return {(t.asset_id, t.sequence): t.id for t in session.scalars(select(MaintenanceTask))}

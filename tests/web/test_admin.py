@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from hub.context import HubContext
 from tests.web.conftest import OpenAs, log_in, shot
@@ -161,20 +161,31 @@ def test_admin_sees_every_tariff_version(open_as: OpenAs) -> None:
     shot(page, "admin/tariffs.png")
 
 
-def test_admin_publishes_yearly_electricity_blocks(open_as: OpenAs) -> None:
-    page = open_as("admin", "/console/admin")
+def new_electricity_price(page: Page) -> Locator:
+    """The price tab's publish dialog, electricity chosen (it starts from the sample's blocks)."""
     tab(page, "价格")
     page.locator("[data-test=tariff-new]").click()
     dialog = page.locator("[data-test=tariff-dialog]")
     dialog.locator("[data-test=tariff-utility]").click()
     page.locator(".el-select-dropdown__item:visible").filter(has_text="电费").click()
+    return dialog
+
+
+def from_new_year(page: Page, dialog: Locator) -> None:
+    """In force from 1 January 2027; the dialog settled, for the screenshot."""
+    dialog.locator(".el-date-editor input").fill("2027-01-01")
+    dialog.locator(".el-date-editor input").press("Enter")
+    page.wait_for_timeout(400)  # the dialog's fade-in
+
+
+def test_admin_publishes_yearly_electricity_blocks(open_as: OpenAs) -> None:
+    page = open_as("admin", "/console/admin")
+    dialog = new_electricity_price(page)
     expect(dialog.locator("input[data-test=tier-price]").first).to_have_value("0.5283")
     period = dialog.locator("[data-test=tariff-period]")
     expect(period.locator(".is-active")).to_have_text("月用量")
     period.get_by_text("年累计用量").click()
-    dialog.locator(".el-date-editor input").fill("2027-01-01")
-    dialog.locator(".el-date-editor input").press("Enter")
-    page.wait_for_timeout(400)  # the dialog's fade-in, for the screenshot
+    from_new_year(page, dialog)
     shot(page, "admin/tariff-yearly.png")
     dialog.locator("[data-test=tariff-submit]").click()
     expect(dialog).to_be_hidden()
@@ -186,17 +197,11 @@ def test_admin_publishes_yearly_electricity_blocks(open_as: OpenAs) -> None:
 
 def test_admin_publishes_a_summer_price_for_its_months(open_as: OpenAs) -> None:
     page = open_as("admin", "/console/admin")
-    tab(page, "价格")
-    page.locator("[data-test=tariff-new]").click()
-    dialog = page.locator("[data-test=tariff-dialog]")
-    dialog.locator("[data-test=tariff-utility]").click()
-    page.locator(".el-select-dropdown__item:visible").filter(has_text="电费").click()
+    dialog = new_electricity_price(page)
     dialog.locator("[data-test=tariff-months]").click()
     for month in ("7 月", "8 月", "9 月"):
         page.locator(".el-select-dropdown__item:visible").filter(has_text=month).click()
-    dialog.locator(".el-date-editor input").fill("2027-01-01")
-    dialog.locator(".el-date-editor input").press("Enter")
-    page.wait_for_timeout(400)  # the dialog's fade-in, for the screenshot
+    from_new_year(page, dialog)
     shot(page, "admin/tariff-seasonal.png")
     dialog.locator("[data-test=tariff-submit]").click()
     expect(dialog).to_be_hidden()
@@ -207,11 +212,7 @@ def test_admin_publishes_a_summer_price_for_its_months(open_as: OpenAs) -> None:
 
 def test_admin_publishes_a_time_of_use_price_by_band(open_as: OpenAs) -> None:
     page = open_as("admin", "/console/admin")
-    tab(page, "价格")
-    page.locator("[data-test=tariff-new]").click()
-    dialog = page.locator("[data-test=tariff-dialog]")
-    dialog.locator("[data-test=tariff-utility]").click()
-    page.locator(".el-select-dropdown__item:visible").filter(has_text="电费").click()
+    dialog = new_electricity_price(page)
     bands = dialog.locator("[data-test=tier-band]")
     for i, band in enumerate(("峰", "平", "谷")):
         bands.nth(i).click()
@@ -219,9 +220,7 @@ def test_admin_publishes_a_time_of_use_price_by_band(open_as: OpenAs) -> None:
         options.filter(has_text=re.compile(f"^{band}$")).click()
         expect(options).to_have_count(0)  # closed before the next one opens
         expect(bands.nth(i)).to_contain_text(band)
-    dialog.locator(".el-date-editor input").fill("2027-01-01")
-    dialog.locator(".el-date-editor input").press("Enter")
-    page.wait_for_timeout(400)  # the dialog's fade-in, for the screenshot
+    from_new_year(page, dialog)
     shot(page, "admin/tariff-time-of-use.png")
     dialog.locator("[data-test=tariff-submit]").click()
     expect(dialog).to_be_hidden()

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
 
 from hub.clock import FakeClock
 from hub.context import HubContext
@@ -15,7 +14,7 @@ from hub.errors import BadRange
 from hub.services.maintenance import compliance, tasks
 from hub.services.site import LoadResult
 from hub.storage.models import MaintenanceTask
-from tests.support.maintenance import asset_id, dispatcher_pass, make_plan, on_duty_all_day
+from tests.support.maintenance import asset_id, elevators_every_ten_days
 from tests.support.work_orders import staff
 
 JAN = datetime(2026, 12, 31, 16, 0, tzinfo=UTC)  # 1 Jan 2027 00:00 in Shanghai
@@ -25,26 +24,9 @@ FEB = datetime(2027, 1, 31, 16, 0, tzinfo=UTC)
 def test_compliance_counts_due_on_time_late_and_not_done_per_asset(
     context: HubContext, site: LoadResult, clock: FakeClock
 ) -> None:
-    on_duty_all_day(context, site, "elevator", "tech")
-    make_plan(
-        context,
-        clock,
-        site,
-        code="EL-10D",
-        asset_class="elevator",
-        every=10,
-        unit="day",
-        anchor="2027-01-01",
-        lead_days=0,
-        window_days=3,
-    )
+    by_key = elevators_every_ten_days(context, clock, site)
     tech = staff(context, "tech")
     el1, el2 = asset_id(context, site, "EL-B1-1"), asset_id(context, site, "EL-B2-1")
-    for day in (1, 11, 21):
-        clock.set(datetime(2027, 1, day, 2, 0, tzinfo=UTC))
-        dispatcher_pass(context, clock)
-    with context.db.session() as session:
-        by_key = {(t.asset_id, t.sequence): t.id for t in session.scalars(select(MaintenanceTask))}
     assert len(by_key) == 6
 
     def finish(task_id: int, at: datetime) -> None:
