@@ -9,7 +9,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from api.deps import ContextDep, SessionDep
-from api.params import ObjectId, QueryId
+from api.params import IdField, ObjectId, QueryId
 from api.routers.billing import PDF, Finance, Reader
 from hub.domain import Role
 from hub.errors import NotFound
@@ -23,7 +23,7 @@ router = APIRouter(prefix="/bills/arrears/demand-letters", tags=["billing"])
 
 
 class DemandLetterIn(BaseModel):
-    home_id: int
+    home_id: IdField
 
 
 class DemandedBillOut(BaseModel):

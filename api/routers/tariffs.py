@@ -16,6 +16,7 @@ from api.params import IdField, ObjectId, QueryId
 from hub.domain import Role, TierPeriod, TouBand, Utility
 from hub.services import tariff_versions
 from hub.services.billing import decimal_text
+from hub.services.billing.seasons import month_list
 from hub.services.tariffs import Block
 from hub.storage.models import Site, Tariff, User
 
@@ -90,7 +91,7 @@ def _out(tariff: Tariff, site: Site, now: datetime) -> TariffOut:
         effective_on=tariff.effective_from.astimezone(ZoneInfo(site.timezone)).date(),
         unit=tariff.unit,
         tier_period=tariff.tier_period,
-        months=tariff_versions.month_list(tariff),
+        months=month_list(tariff),
         in_force=tariff.effective_from <= now,
         tiers=[
             TierOut(

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from hub.domain import Role
 from hub.errors import ConfigError, NotFound
-from hub.services import asset_documents, assets, site_plans, tariff_versions, users
+from hub.services import asset_documents, assets, site_plans, users
+from hub.services.billing.seasons import months_text
 from hub.services.billing.time_of_use import registers_text
 from hub.services.maintenance import plans
 from hub.services.maintenance.plans import PlanData
@@ -244,7 +245,7 @@ def _tariff(session: Session, site_id: int, spec: TariffSpec, zone: ZoneInfo) ->
         version=spec.version,
         unit=spec.unit,
         tier_period=spec.tier_period,
-        months=tariff_versions.months_text(spec.months),
+        months=months_text(spec.months),
         effective_from=datetime.combine(spec.effective_from, time(), zone),
     )
     tariff.tiers = [

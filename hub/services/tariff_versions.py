@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from hub.domain import PRICED, TierPeriod, Utility
 from hub.errors import Conflict, InvalidInput, NotFound
 from hub.services import audit
+from hub.services.billing.seasons import months_text
 from hub.services.billing.text import decimal_text
 from hub.services.tariffs import Block, check_blocks
 from hub.storage.models import Site, Tariff, TariffTier, User
@@ -124,25 +125,6 @@ def _future_start(site: Site, day: date, now: datetime) -> datetime:
             code="tariff_retroactive",
         )
     return start
-
-
-def months_text(months: Sequence[int] | None) -> str | None:
-    """The stored form of a season, "5,6,7": sorted, each month once; None or all 12: all year."""
-    if months is None:
-        return None
-    chosen = sorted(set(months))
-    if not chosen or chosen[0] < 1 or chosen[-1] > 12:
-        raise InvalidInput("a season is a list of months 1 to 12, e.g. [6, 7, 8, 9]")
-    return None if len(chosen) == 12 else ",".join(map(str, chosen))
-
-
-def month_list(tariff: Tariff) -> list[int] | None:
-    return [int(m) for m in tariff.months.split(",")] if tariff.months else None
-
-
-def applies_in(tariff: Tariff, month: int) -> bool:
-    months = month_list(tariff)
-    return months is None or month in months
 
 
 def _tiers(blocks: Sequence[Block]) -> list[TariffTier]:

@@ -18,9 +18,9 @@ from hub.services.billing.common_areas import common_meters, cost, share_lines
 from hub.services.billing.lines import meter_lines, metered, property_fee_lines
 from hub.services.billing.meter_use import MeterUse, meter_use, on_time_filter
 from hub.services.billing.periods import Period, parse_period
+from hub.services.billing.seasons import applies_in
 from hub.services.billing.text import home_label
 from hub.services.billing.time_of_use import band_cost, band_lines, band_uses, is_time_of_use
-from hub.services.tariff_versions import applies_in
 from hub.storage.models import Bill, BillLine, Building, Home, Meter, Site, Tariff
 from hub.storage.types import QUANTITY
 
