@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from hub.errors import ConfigError
+from hub.storage.bulk import NULL, copy_text
 from hub.storage.models import Reading
 
 # device id, metric, ts, value, text, received at
@@ -62,18 +63,18 @@ def store_readings(session: Session, rows: Sequence[NewReading], *, source: str)
 def _copy(session: Session, rows: Sequence[NewReading], source: str) -> list[int] | None:
     """The fast path; None when some reading is stored already (nothing of the COPY stays)."""
     ids: list[int] = session.execute(_RESERVE, {"n": len(rows)}).scalar_one()
-    texts: dict[object, str] = {None: _NULL}  # a batch repeats its metrics and times: word once
+    texts: dict[object, str] = {None: NULL}  # a batch repeats its metrics and times: word once
     for _, metric, ts, _, note, received_at in rows:
         for item in (metric, note):
             if item not in texts:
-                texts[item] = _copy_text(item)  # type: ignore[arg-type]  # None is in already
+                texts[item] = copy_text(item)  # type: ignore[arg-type]  # None is in already
         for moment in (ts, received_at):
             if moment not in texts:
                 texts[moment] = moment.isoformat()
-    tail = f"\t{_copy_text(source)}\n"
+    tail = f"\t{copy_text(source)}\n"
     lines = [
         f"{row_id}\t{device_id}\t{texts[metric]}\t{texts[ts]}\t"
-        f"{_NULL if value is None else value}\t{texts[note]}\t{texts[received_at]}{tail}"
+        f"{NULL if value is None else value}\t{texts[note]}\t{texts[received_at]}{tail}"
         for row_id, (device_id, metric, ts, value, note, received_at) in zip(ids, rows, strict=True)
     ]
     try:
@@ -84,15 +85,6 @@ def _copy(session: Session, rows: Sequence[NewReading], source: str) -> list[int
     except psycopg.errors.UniqueViolation:
         return None
     return ids
-
-
-_NULL = "\\N"
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_text(value: str) -> str:
-    """Text as COPY's text format wants it: backslash, tab and line breaks escaped."""
-    return value.translate(_ESCAPES)
 
 
 def _insert(session: Session, rows: Sequence[NewReading], source: str) -> list[Stored]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from decimal import Decimal
+from typing import Protocol
 
 from sqlalchemy import ColumnElement, and_, func, not_, or_, select
 from sqlalchemy.orm import Session
@@ -20,12 +21,23 @@ from hub.storage.types import QUANTITY
 _MANUAL_READING = "enter a manual reading (人工抄表) and bill this meter by hand"
 
 
+class ReadingPoint(Protocol):
+    """What a bill keeps of a reading: a `Reading`, or the bulk path's lighter copy."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def ts(self) -> datetime: ...
+    @property
+    def value(self) -> Decimal | None: ...
+
+
 @dataclass(frozen=True)
 class MeterUse:
     """The readings that bound a meter's month and what was used between them."""
 
-    start: Reading | None
-    end: Reading | None
+    start: ReadingPoint | None
+    end: ReadingPoint | None
     problem: str | None  # why the meter is not billed, in words an owner understands
     action: str = ""  # what finance should do about it
     problem_code: str = ""  # for the finance page to translate: no_readings, ...
@@ -93,23 +105,36 @@ def meter_use(
         ).one_or_none()
         or session.scalars(readings.where(Reading.ts > start).order_by(Reading.ts).limit(1)).one()
     )
-    assert first.value is not None and last_by_end.value is not None
     drops = _drops(session, conditions, first, last_by_end)
-    used = consumption(first.value, last_by_end.value, drops, Register(meter.register_max))
+    return used_between(meter, first, last_by_end, drops, start.tzinfo)
+
+
+def used_between(
+    meter: Meter,
+    first: ReadingPoint,
+    last: ReadingPoint,
+    drops: Sequence[Drop],
+    local: tzinfo | None,
+) -> MeterUse:
+    """The use from `first` to `last` given every step down between them: across the
+    register's wraps, or a problem (its time in the site's `local` time) where a drop is no
+    wrap."""
+    assert first.value is not None and last.value is not None
+    used = consumption(first.value, last.value, drops, Register(meter.register_max))
     if used.unexplained is not None:
         drop = used.unexplained
         before, after = decimal_text(drop.before), decimal_text(drop.after)
-        when = f"{drop.at.astimezone(start.tzinfo):%Y-%m-%d %H:%M}"
+        when = f"{drop.at.astimezone(local):%Y-%m-%d %H:%M}"
         return MeterUse(
             first,
-            last_by_end,
+            last,
             f"reading went backwards from {before} to {after} at {when} (meter replaced or reset?)",
             "check the meter and bill this month by hand",
             problem_code="reading_backwards",
             params={"from": before, "to": after, "at": when},
         )
     assert used.quantity is not None
-    return MeterUse(first, last_by_end, None, quantity=used.quantity, wraps=used.wraps)
+    return MeterUse(first, last, None, quantity=used.quantity, wraps=used.wraps)
 
 
 def _drops(

@@ -8,7 +8,6 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub.domain import BillStatus, ShareBasis, TierPeriod, Utility
@@ -16,14 +15,17 @@ from hub.errors import Conflict, InvalidInput
 from hub.services.billing import late_fees
 from hub.services.billing.common_areas import common_meters, cost, share_lines
 from hub.services.billing.lines import meter_lines, metered, property_fee_lines
-from hub.services.billing.meter_use import MeterUse, meter_use, on_time_filter
+from hub.services.billing.meter_use import MeterUse, on_time_filter
+from hub.services.billing.month_readings import MonthReadings
 from hub.services.billing.periods import Period, parse_period
 from hub.services.billing.seasons import applies_in
 from hub.services.billing.text import home_label
 from hub.services.billing.time_of_use import band_cost, band_lines, band_uses, is_time_of_use
+from hub.storage.bulk import DuplicateRow, insert_rows, values_of
 from hub.storage.models import Bill, BillLine, Building, Home, Meter, Site, Tariff
 from hub.storage.types import QUANTITY
 
+WRITE_CHUNK = 2000  # bills per bulk write
 COMMON_LABEL = "公摊 common"  # where a common meter's problem is listed, instead of a home
 
 
@@ -84,20 +86,31 @@ def _bill_site(
             .order_by(Building.code, Home.code)
         )
     )
-    issued: dict[int, list[tuple[str, datetime]]] = {}
-    for home_id, period, issued_at in session.execute(
-        select(Bill.home_id, Bill.period, Bill.issued_at).where(
-            Bill.home_id.in_([h.id for h in homes])
-        )
-    ):
-        issued.setdefault(home_id, []).append((period, issued_at))
-    billed = {home_id for home_id, bills in issued.items() if month.text in (p for p, _ in bills)}
+    site_bills = (
+        select(Bill.home_id, Bill.period, Bill.issued_at)
+        .join(Home, Home.id == Bill.home_id)
+        .join(Building, Building.id == Home.building_id)
+        .where(Building.site_id == site.id)
+    )
+    billed = set(session.scalars(site_bills.where(Bill.period == month.text)).all())
+    result.skipped += len(billed)
+    to_bill = [home.id for home in homes if home.id not in billed]
+    if not to_bill:
+        return  # a re-run: nothing more to read
+    issued: dict[int, list[tuple[str, datetime]]] = {home_id: [] for home_id in to_bill}
+    for home_id, period, issued_at in session.execute(site_bills):
+        if home_id in issued:
+            issued[home_id].append((period, issued_at))
     meters_of: dict[int, list[Meter]] = {}
     for meter in session.scalars(
-        select(Meter).where(Meter.home_id.in_([h.id for h in homes])).order_by(Meter.id)
+        select(Meter)
+        .join(Home, Home.id == Meter.home_id)
+        .join(Building, Building.id == Home.building_id)
+        .where(Building.site_id == site.id)
+        .order_by(Meter.id)
     ):
         assert meter.home_id is not None  # selected by home
-        if not retired_before(meter, start):
+        if meter.home_id in issued and not retired_before(meter, start):
             meters_of.setdefault(meter.home_id, []).append(meter)
     commons = [meter for meter in common_meters(session, site) if not retired_before(meter, start)]
     utilities = {Utility.PROPERTY_FEE} | {m.utility for ms in meters_of.values() for m in ms}
@@ -105,31 +118,33 @@ def _bill_site(
     tariffs = {utility: _tariff_at(session, site, utility, month) for utility in utilities}
     yearly = [u for u, tariff in tariffs.items() if tariff.tier_period is TierPeriod.YEAR]
     earlier = _used_earlier_in_year(session, [h.id for h in homes], month, yearly)
-    to_bill = [home.id for home in homes if home.id not in billed]
     terms = late_fees.terms_of(session, site.id)
     overdue = late_fees.overdue_bills(session, to_bill, month.text, start, zone) if terms else {}
     last_day = (end.astimezone(zone) - timedelta(days=1)).date()
+    to_read = [m for home_id in to_bill for m in meters_of.get(home_id, [])]
+    to_read += commons if to_bill else []
+    month_readings = MonthReadings.load(session, to_read, start, end, site.timezone)
     drafts: dict[int, list[BillLine]] = {}  # by home id, in the homes' order
     own_use: dict[int, dict[Utility, Decimal]] = {}  # each home's metered use this month
     for home in homes:
         if home.id in billed:
-            result.skipped += 1
             continue
         label = home_label(home)
         lines = property_fee_lines(home, tariffs[Utility.PROPERTY_FEE])
-        on_time = on_time_filter(issued.get(home.id, []), site.timezone)
+        bills = issued[home.id]
         month_use = own_use.setdefault(home.id, {})
         for meter in meters_of.get(home.id, []):
             before = month_use.get(meter.utility, Decimal(0))
             tariff = tariffs[meter.utility]
             if is_time_of_use(tariff):
+                on_time = on_time_filter(bills, site.timezone)
                 uses = band_uses(session, meter, tariff, start, end, on_time)
                 for band_use in uses:
                     _report(result, label, meter, band_use)
                 lines += band_lines(meter, tariff, uses)
                 month_use[meter.utility] = before + sum(u.quantity for u in uses)
                 continue
-            use = meter_use(session, meter, start, end, on_time)
+            use = month_readings.use(session, meter, bills)
             _report(result, label, meter, use)
             # the household's use so far in the tier period: tiers are per home, not per meter
             already = earlier.get((home.id, meter.utility), Decimal(0)) + before
@@ -141,35 +156,42 @@ def _bill_site(
         result.billed.append(label)
     if drafts and commons:
         # a common reading is late once any bill of its month was issued: shares stay stable
-        first_issued: dict[str, datetime] = {}
-        for period, issued_at in (bill for bills in issued.values() for bill in bills):
-            first_issued[period] = min(issued_at, first_issued.get(period, issued_at))
-        on_time = on_time_filter(list(first_issued.items()), site.timezone)
+        first_issued = site_bills.with_only_columns(Bill.period, func.min(Bill.issued_at))
+        common_bills = [
+            (period, issued_at)
+            for period, issued_at in session.execute(first_issued.group_by(Bill.period))
+        ]
+        common_on_time = on_time_filter(common_bills, site.timezone)
         costs = []
         for meter in commons:
             tariff = tariffs[meter.utility]
             if is_time_of_use(tariff):
-                uses = band_uses(session, meter, tariff, start, end, on_time)
+                uses = band_uses(session, meter, tariff, start, end, common_on_time)
                 for band_use in uses:
                     _report(result, COMMON_LABEL, meter, band_use)
                 if all(u.problem is None for u in uses):
                     costs.append(band_cost(meter, tariff, uses))
                 continue
-            use = meter_use(session, meter, start, end, on_time)
+            use = month_readings.use(session, meter, common_bills)
             _report(result, COMMON_LABEL, meter, use)
             if use.problem is None:
                 costs.append(cost(meter, use, tariff))
         if any(c.meter.share_basis is ShareBasis.CONSUMPTION for c in costs):
             own_use.update(_billed_use(session, billed, month))
+        in_building: dict[int, list[Home]] = {}
+        for home in homes:
+            in_building.setdefault(home.building_id, []).append(home)
+        use_of: dict[Utility, dict[int, Decimal]] = {}
         for common in costs:
-            utility = common.meter.utility
-            use_of = {home_id: by.get(utility, Decimal(0)) for home_id, by in own_use.items()}
-            for home_id, line in share_lines(common, homes, use_of).items():
+            utility, building = common.meter.utility, common.meter.device.building_id
+            if utility not in use_of:
+                use_of[utility] = {h: by.get(utility, Decimal(0)) for h, by in own_use.items()}
+            sharing = homes if building is None else in_building.get(building, [])
+            for home_id, line in share_lines(common, sharing, use_of[utility]).items():
                 if home_id in drafts:
                     drafts[home_id].append(line)
     if not result.dry_run:
-        for home_id, lines in drafts.items():
-            result.bill_ids.append(_write(session, home_id, month, lines, now))
+        result.bill_ids += _write(session, drafts, month, now)
 
 
 def retired_before(meter: Meter, start: datetime) -> bool:
@@ -188,25 +210,38 @@ def _report(result: BillingRunResult, label: str, meter: Meter, use: MeterUse) -
 
 
 def _write(
-    session: Session, home_id: int, month: Period, lines: list[BillLine], now: datetime
-) -> int:
-    bill = Bill(
-        home_id=home_id,
-        period=month.text,
-        total=sum((line.amount for line in lines), Decimal("0.00")),
-        status=BillStatus.UNPAID,
-        issued_at=now,
-        lines=lines,
-    )
-    session.add(bill)
-    try:
-        session.flush()
-    except IntegrityError:  # the unique (home, period) met a concurrent run
-        raise Conflict(
-            f"another billing run for {month.text} is writing bills right now; "
-            "run again when it has finished (nothing is billed twice)"
-        ) from None
-    return bill.id
+    session: Session, drafts: dict[int, list[BillLine]], month: Period, now: datetime
+) -> list[int]:
+    """The bills of `drafts` (lines by home), a chunk at a time in bulk (hub/storage/bulk.py)."""
+    ids: list[int] = []
+    homes = list(drafts)
+    for at in range(0, len(homes), WRITE_CHUNK):
+        chunk = homes[at : at + WRITE_CHUNK]
+        bills = [
+            {
+                "home_id": home_id,
+                "period": month.text,
+                "total": sum((line.amount for line in drafts[home_id]), Decimal("0.00")),
+                "status": BillStatus.UNPAID,
+                "issued_at": now,
+            }
+            for home_id in chunk
+        ]
+        try:
+            bill_ids = insert_rows(session, Bill, bills)
+        except DuplicateRow:  # the unique (home, period) met a concurrent run
+            raise Conflict(
+                f"another billing run for {month.text} is writing bills right now; "
+                "run again when it has finished (nothing is billed twice)"
+            ) from None
+        lines = [
+            {**values_of(line), "bill_id": bill_id}
+            for bill_id, home_id in zip(bill_ids, chunk, strict=True)
+            for line in drafts[home_id]
+        ]
+        insert_rows(session, BillLine, lines)
+        ids += bill_ids
+    return ids
 
 
 def _billed_use(
