@@ -1,7 +1,7 @@
-"""The demo estate's budget vs actual (预算与实际): its six departments, this year's budgets
-drafted by their heads and approved by finance, and finance's cost entries for each month so
-far (a little over or under budget), so the report shows numbers; preparing again adds
-nothing."""
+"""The demo estate's budget vs actual (预算与实际): this year's budgets of its six departments
+(from the sample site file), drafted by their heads and approved by finance, and finance's
+cost entries for each month so far (a little over or under budget), so the report shows
+numbers; preparing again adds nothing."""
 
 from __future__ import annotations
 
@@ -13,20 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.domain import BudgetCategory, DepartmentKind
-from hub.services.budgets import costs, departments, plans
+from hub.services.budgets import costs, plans
 from hub.services.budgets.costs import CostData
 from hub.services.tariffs import round_money
-from hub.storage.models import Department, Site, User
+from hub.storage.models import Budget, Department, Site, User
 
 C = BudgetCategory
-HEADS = {
-    DepartmentKind.ENGINEERING: "tech",
-    DepartmentKind.SECURITY: "guard",
-    DepartmentKind.CUSTOMER_SERVICE: "service",
-    DepartmentKind.CLEANING: "admin",
-    DepartmentKind.GREENING: "admin",
-    DepartmentKind.ADMIN: "admin",
-}
 YEARLY = {  # what each department budgets for the year, spread evenly over the months
     DepartmentKind.ENGINEERING: {C.LABOUR: "180000", C.REPAIRS: "24000", C.COMMON_ENERGY: "36000"},
     DepartmentKind.SECURITY: {C.SECURITY: "240000"},
@@ -48,25 +40,24 @@ SWING = (Decimal("1.00"), Decimal("1.04"), Decimal("0.97"), Decimal("1.02"), Dec
 
 
 def seed(session: Session, *, site_id: int, now: datetime) -> bool:
-    """Seed the estate's departments, budgets and cost entries; False when it has some."""
-    if session.scalar(select(Department.id).where(Department.site_id == site_id)):
+    """Seed the estate's budgets and cost entries; False when it has some budget."""
+    if session.scalar(select(Budget.id)):
         return False
-    named = {u.username: u for u in session.scalars(select(User))}
-    finance = named["finance"]
+    finance = session.scalars(select(User).where(User.username == "finance")).one()
     site = session.get(Site, site_id)
     assert site is not None
     today = now.astimezone(ZoneInfo(site.timezone)).date()
-    made: dict[DepartmentKind, Department] = {}
-    for kind, head in HEADS.items():
-        by = named[head]
-        department = departments.create(
-            session, site_id=site_id, kind=kind, head_id=by.id, by=named["admin"], now=now
+    made = {
+        d.kind: d for d in session.scalars(select(Department).where(Department.site_id == site_id))
+    }
+    for kind, department in made.items():
+        head = department.head
+        budget = plans.draft(
+            session, department_id=department.id, year=today.year, by=head, now=now
         )
-        made[kind] = department
-        budget = plans.draft(session, department_id=department.id, year=today.year, by=by, now=now)
         plan = {c: plans.spread(Decimal(amount)) for c, amount in YEARLY[kind].items()}
-        plans.set_lines(session, budget.id, plan, by=by, now=now)
-        plans.submit(session, budget.id, by=by, now=now)
+        plans.set_lines(session, budget.id, plan, by=head, now=now)
+        plans.submit(session, budget.id, by=head, now=now)
         plans.approve(session, budget.id, by=finance, now=now)
     for month in range(1, today.month + 1):
         for n, (kind, category, amount, note) in enumerate(COSTS, start=1):

@@ -37,7 +37,7 @@ def lines_of(budget: dict[str, Any]) -> dict[str, list[str]]:
 def test_the_head_drafts_finance_returns_then_approves(
     api: ApiClient, context: HubContext, site: LoadResult
 ) -> None:
-    engineering = departments(api, context, site)["engineering"]
+    engineering = departments(api)["engineering"]
     draft = ok(
         api.post(BUDGETS, as_user="tech", json={"department_id": engineering, "year": 2026}), 201
     ).json()
@@ -82,7 +82,7 @@ def test_the_head_drafts_finance_returns_then_approves(
 def test_only_the_head_or_an_admin_prepares_and_others_do_not_see_it(
     api: ApiClient, context: HubContext, site: LoadResult
 ) -> None:
-    engineering = departments(api, context, site)["engineering"]
+    engineering = departments(api)["engineering"]
     new = {"department_id": engineering, "year": 2026}
     for user in ("guard", "finance", "operator"):  # heads of nothing here, or of another
         ok(api.post(BUDGETS, as_user=user, json=new), 404 if user != "finance" else 403)
@@ -102,7 +102,7 @@ def test_only_the_head_or_an_admin_prepares_and_others_do_not_see_it(
 def test_finance_does_not_approve_a_budget_they_drafted(
     api: ApiClient, context: HubContext, site: LoadResult
 ) -> None:
-    ids = departments(api, context, site)
+    ids = departments(api)
     with context.db.session() as session:
         finance = session.scalars(sa.select(User).where(User.username == "finance")).one()
         finance_id = finance.id
@@ -120,7 +120,7 @@ def test_finance_does_not_approve_a_budget_they_drafted(
 def test_an_approved_budget_is_read_only_and_changes_as_a_new_version(
     api: ApiClient, context: HubContext, site: LoadResult
 ) -> None:
-    engineering = departments(api, context, site)["engineering"]
+    engineering = departments(api)["engineering"]
     first = approved(api, engineering, REPAIRS_1000, "tech")
     ok(api.put(f"{BUDGETS}/{first['id']}/lines", as_user="tech", json={"lines": []}), 409)
     ok(api.post(f"{BUDGETS}/{first['id']}/submit", as_user="tech"), 409)
@@ -176,7 +176,7 @@ def actuals_of_november(
     """Budgets for engineering repairs and income, then in November: B1/102's bill paid, a
     pump repair of 2 x 150.00 + 35.50, a security cost of 800.00 and one entered by mistake
     and reversed."""
-    ids = departments(api, context, site)
+    ids = departments(api)
     approved(api, ids["engineering"], REPAIRS_1000, "tech")
     approved(api, ids["admin"], [{"category": "property_fee", "yearly": "3600.00"}], "admin")
     paid_october_bill(context)
@@ -299,7 +299,7 @@ def test_csv_and_xlsx_hold_the_months_and_the_year_to_date(
 def test_cost_entries_are_finance_s_and_checked(
     api: ApiClient, context: HubContext, site: LoadResult
 ) -> None:
-    ids = departments(api, context, site)
+    ids = departments(api)
     entry = {
         "department_id": ids["engineering"],
         "category": "property_fee",
