@@ -328,3 +328,52 @@ def check_maintenance_move(current: MaintenanceTaskStatus, target: MaintenanceTa
             f"a maintenance task that is {current.value} cannot become {target.value}",
             code="pm_task_wrong_state",
         )
+
+
+class DepartmentKind(StrEnum):
+    """An estate's departments (部门), each preparing a yearly budget."""
+
+    ENGINEERING = "engineering"  # 工程
+    SECURITY = "security"  # 安保
+    CUSTOMER_SERVICE = "customer_service"  # 客服
+    CLEANING = "cleaning"  # 保洁
+    GREENING = "greening"  # 绿化
+    ADMIN = "admin"  # 财务/行政: also where the estate's income is budgeted
+
+
+class BudgetCategory(StrEnum):
+    """What a budget line plans: income (收入) or a cost (支出)."""
+
+    PROPERTY_FEE = "property_fee"  # 物业费
+    UTILITIES = "utilities"  # 水电
+    PARKING = "parking"  # 停车
+    OTHER_INCOME = "other_income"  # 其他收入
+    LABOUR = "labour"  # 人工
+    REPAIRS = "repairs"  # 维修 (repairs and parts)
+    COMMON_ENERGY = "common_energy"  # 公共能耗
+    CLEANING = "cleaning"  # 保洁
+    GREENING = "greening"  # 绿化
+    SECURITY = "security"  # 安保
+    ADMIN = "admin"  # 行政
+    OTHER_COST = "other_cost"  # 其他
+
+
+INCOME = frozenset(
+    {
+        BudgetCategory.PROPERTY_FEE,
+        BudgetCategory.UTILITIES,
+        BudgetCategory.PARKING,
+        BudgetCategory.OTHER_INCOME,
+    }
+)
+
+
+class BudgetStatus(StrEnum):
+    """draft -> submitted -> approved | returned (-> submitted again); approved -> superseded
+    once a later version is approved."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    APPROVED = "approved"
+    SUPERSEDED = "superseded"

@@ -16,6 +16,7 @@ from hub.domain import (
     AssetClass,
     AssetDocumentKind,
     AssetStatus,
+    DepartmentKind,
     DeviceKind,
     Role,
     ShareBasis,
@@ -217,6 +218,14 @@ class StaffSpec(_Strict):
     role: Role
 
 
+class DepartmentSpec(_Strict):
+    """A department (部门) and its head, who prepares its yearly budget (docs/finance.md)."""
+
+    kind: DepartmentKind
+    head: str = Field(description="username of a staff account")
+    name: str | None = Field(default=None, max_length=100, description="none: the kind's name")
+
+
 class DutySpec(_Strict):
     """A daily shift of the duty roster, in the site's timezone."""
 
@@ -258,6 +267,7 @@ class SiteFile(_Strict):
     tariffs: list[TariffSpec] = []
     late_fee: LateFeeSpec | None = None  # none: the contract has no late fee
     staff: list[StaffSpec] = []
+    departments: list[DepartmentSpec] = []
     duty: list[DutySpec] = []
     plans: list[PlanSpec] = []
     assets: list[AssetSpec] = []
@@ -312,6 +322,7 @@ class SiteFile(_Strict):
         problems += _plan_problems(self.plans, self.devices, buildings)
         problems += _asset_problems(self.assets, set(devices), buildings)
         problems += _maintenance_problems(self.maintenance_plans, {a.code for a in self.assets})
+        problems += _department_problems(self.departments, {s.username for s in self.staff})
         technicians = {s.username for s in self.staff if s.role is Role.TECHNICIAN}
         for n, shift in enumerate(self.duty):
             if shift.username not in technicians:
@@ -323,6 +334,17 @@ class SiteFile(_Strict):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+
+def _department_problems(departments: list[DepartmentSpec], staff: set[str]) -> list[str]:
+    problems = [
+        f"departments.{d.kind.value}.head: {d.head!r} is not in staff"
+        for d in departments
+        if d.head not in staff
+    ]
+    kinds = [d.kind for d in departments]
+    problems += [f"departments.{k.value}: listed twice" for k in set(kinds) if kinds.count(k) > 1]
+    return problems
 
 
 def _maintenance_problems(plans: list[MaintenancePlanSpec], assets: set[str]) -> list[str]:

@@ -9,10 +9,21 @@ import pytest
 import sqlalchemy as sa
 
 from hub.context import HubContext
+from hub.domain import DepartmentKind
 from hub.errors import ConfigError
 from hub.services.site import LoadResult, load_site
 from hub.site_file import SAMPLE_SITE, parse_site_file
-from hub.storage.models import AssetChange, AssetDocument, Device, Home, Owner, Tariff, User
+from hub.storage.models import (
+    AssetChange,
+    AssetDocument,
+    Department,
+    Device,
+    Home,
+    Owner,
+    Tariff,
+    User,
+)
+from tests.support.site_files import sample_data, site_file_of
 
 
 def test_sample_site_loads_every_section(context: HubContext, site: LoadResult) -> None:
@@ -67,6 +78,8 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
             '- {up_to: "100", unit_price: "0.5783"}',
             "must be positive and strictly increase",
         ),
+        ("{kind: security, head: guard}", "{kind: security, head: nobody}", "'nobody' is not in"),
+        ("{kind: greening, head: admin}", "{kind: cleaning, head: admin}", "listed twice"),
     ],
 )
 def test_a_bad_site_file_is_refused_naming_the_field(
@@ -77,3 +90,34 @@ def test_a_bad_site_file_is_refused_naming_the_field(
         parse_site_file(path)
     assert str(path) in str(info.value)
     assert expected in str(info.value)
+
+
+def test_departments_come_with_their_heads_and_loading_again_keeps_an_admins(
+    context: HubContext, site: LoadResult
+) -> None:
+    with context.db.session() as session:
+        found = {d.kind.value: d.head.username for d in session.scalars(sa.select(Department))}
+        assert found == {
+            "engineering": "tech",
+            "security": "guard",
+            "customer_service": "service",
+            "cleaning": "admin",
+            "greening": "admin",
+            "admin": "admin",
+        }
+        cleaning = session.scalars(
+            sa.select(Department).where(Department.kind == DepartmentKind.CLEANING)
+        ).one()
+        session.delete(cleaning)  # as if the file never listed it and an admin made one
+        session.flush()
+        guard = session.scalars(sa.select(User).where(User.username == "guard")).one()
+        session.add(
+            Department(site_id=site.site_id, kind=DepartmentKind.CLEANING, name="保洁", head=guard)
+        )
+        data = sample_data()
+        data["departments"] = [d for d in data["departments"] if d["kind"] != "cleaning"]
+        load_site(session, site_file_of(data), now=context.clock.now())
+        mine = session.scalars(
+            sa.select(Department).where(Department.kind == DepartmentKind.CLEANING)
+        ).one()
+        assert (mine.name, mine.head.username) == ("保洁", "guard")

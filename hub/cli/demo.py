@@ -14,7 +14,7 @@ from sqlalchemy import select
 from adapters.mqtt.broker import EmbeddedBroker, ensure_port_free
 from edge.config import SAMPLE_EDGE, parse_edge_config
 from edge.gateway import EdgeGateway
-from hub.cli import demo_desk, demo_maintenance
+from hub.cli import demo_budgets, demo_desk, demo_maintenance
 from hub.cli.core import open_context, print_accounts
 from hub.cli.output import console, friendly_errors
 from hub.context import HubContext
@@ -73,7 +73,8 @@ def demo(
 
 def _prepare(context: HubContext) -> dict[str, str]:
     """Schema, sample site, fresh demo passwords, last month's bills, tonight's patrol, the
-    service desk in use (hub/cli/demo_desk.py) and maintenance (hub/cli/demo_maintenance.py)."""
+    service desk in use (hub/cli/demo_desk.py), maintenance (hub/cli/demo_maintenance.py) and
+    budgets (hub/cli/demo_budgets.py)."""
     upgrade(context.db.engine)
     spec = parse_site_file(SAMPLE_SITE)
     fleet = parse_fleet(SAMPLE_FLEET)
@@ -97,6 +98,7 @@ def _prepare(context: HubContext) -> dict[str, str]:
             )
         demo_desk.seed(session, now=now)
         demo_maintenance.seed(session, now=now, var_dir=context.settings.var_dir)
+        demo_budgets.seed(session, site_id=result.site_id, now=now)
     return dict(sorted(accounts.items(), key=lambda item: usernames.index(item[0])))
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
-from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,24 +17,31 @@ from hub.storage.models import MaintenanceRecord, WorkOrder
 DONE = (WorkOrderStatus.COMPLETED, WorkOrderStatus.CONFIRMED)
 
 
-def maintenance_cost(
+def completed_records(
     session: Session, site_id: int, start: datetime, end: datetime
-) -> dict[int, Decimal]:
-    """Asset id -> the total cost (parts and other costs, to the fen) of its orders in the estate
-    completed in [start, end); assets with no such order are absent. A repair sent back for
-    rework counts once it is completed again."""
+) -> list[tuple[WorkOrder, MaintenanceRecord]]:
+    """The estate's orders completed in [start, end) with their maintenance records. A repair
+    sent back for rework counts once it is completed again."""
     rows = session.execute(
-        select(WorkOrder.asset_id, MaintenanceRecord)
+        select(WorkOrder, MaintenanceRecord)
         .join(MaintenanceRecord, MaintenanceRecord.work_order_id == WorkOrder.id)
         .where(
             WorkOrder.site_id == site_id,
-            WorkOrder.asset_id.is_not(None),
             WorkOrder.status.in_(DONE),
             WorkOrder.completed_at >= start,
             WorkOrder.completed_at < end,
         )
     )
+    return [(order, record) for order, record in rows]
+
+
+def maintenance_cost(
+    session: Session, site_id: int, start: datetime, end: datetime
+) -> dict[int, Decimal]:
+    """Asset id -> the total cost (parts and other costs, to the fen) of its orders in the estate
+    completed in [start, end); assets with no such order are absent."""
     costs: dict[int, Decimal] = defaultdict(lambda: Decimal("0.00"))
-    for asset_id, record in rows:
-        costs[cast(int, asset_id)] += total_cost(record)  # the query keeps orders with one
+    for order, record in completed_records(session, site_id, start, end):
+        if order.asset_id is not None:
+            costs[order.asset_id] += total_cost(record)
     return dict(costs)

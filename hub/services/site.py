@@ -15,12 +15,14 @@ from hub.errors import ConfigError, NotFound
 from hub.services import asset_documents, assets, site_plans, users
 from hub.services.billing.seasons import months_text
 from hub.services.billing.time_of_use import registers_text
+from hub.services.budgets.labels import DEPARTMENT_LABELS
 from hub.services.maintenance import plans
 from hub.services.maintenance.plans import PlanData
 from hub.site_file import CommonMeterSpec, LateFeeSpec, MeterSpec, SiteFile, TariffSpec
 from hub.storage.models import (
     Building,
     Checkpoint,
+    Department,
     Device,
     DutyShift,
     Home,
@@ -138,6 +140,7 @@ def load_site(session: Session, spec: SiteFile, *, now: datetime) -> LoadResult:
                 now=now,
             )
             result.new_accounts[member.username] = password
+    _departments(session, site.id, spec)
     _duty(session, site.id, spec, building_ids)
     _plans(session, site.id, spec, building_ids, device_ids, now)
     _assets(session, site.id, spec, building_ids, device_ids, now)
@@ -152,6 +155,7 @@ def load_site(session: Session, spec: SiteFile, *, now: datetime) -> LoadResult:
         "patrol_routes": len(spec.patrol_routes),
         "tariffs": len(spec.tariffs),
         "staff": len(spec.staff),
+        "departments": len(spec.departments),
         "duty": len(spec.duty),
         "plans": len(spec.plans),
         "assets": len(spec.assets),
@@ -159,6 +163,16 @@ def load_site(session: Session, spec: SiteFile, *, now: datetime) -> LoadResult:
     }
     session.flush()
     return result
+
+
+def _departments(session: Session, site_id: int, spec: SiteFile) -> None:
+    """The listed departments, their heads as the file says; others (an admin's) stay."""
+    for d in spec.departments:
+        head = session.scalars(select(User).where(User.username == d.head)).one()
+        name = d.name or DEPARTMENT_LABELS[d.kind]
+        _upsert(
+            session, Department, {"site_id": site_id, "kind": d.kind}, name=name, head_id=head.id
+        )
 
 
 def _duty(session: Session, site_id: int, spec: SiteFile, building_ids: dict[str, int]) -> None:

@@ -8,10 +8,11 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from openpyxl import Workbook
 
-Cell = str | int | float | None
+Cell = str | int | float | Decimal | None  # a Decimal is a number to Excel, exact in the CSV
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such text
 
 

@@ -13,6 +13,7 @@ from hub.storage.models.billing import (
     Tariff,
     TariffTier,
 )
+from hub.storage.models.budgets import Budget, BudgetLine, CostEntry, Department
 from hub.storage.models.commands import DeviceCommand
 from hub.storage.models.complaints import (
     Complaint,
@@ -86,6 +87,8 @@ __all__ = [
     "AuthSession",
     "Bill",
     "BillLine",
+    "Budget",
+    "BudgetLine",
     "Building",
     "ChangeKind",
     "Checkpoint",
@@ -94,9 +97,11 @@ __all__ = [
     "ComplaintContact",
     "ComplaintEvent",
     "ComplaintPhoto",
+    "CostEntry",
     "DeadLetter",
     "DemandLetter",
     "DemandLetterBill",
+    "Department",
     "Device",
     "DeviceCommand",
     "DeviceEvent",

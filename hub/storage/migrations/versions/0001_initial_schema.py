@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 20:08:53.363305
+Create Date: 2026-12-06 22:25:29.803204
 """
 
 from collections.abc import Sequence
@@ -231,6 +231,39 @@ def upgrade() -> None:
         sa.UniqueConstraint("site_id", "code", name=op.f("uq_buildings_site_id_code")),
     )
     op.create_table(
+        "departments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("site_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "engineering",
+                "security",
+                "customer_service",
+                "cleaning",
+                "greening",
+                "admin",
+                name="departmentkind",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("head_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["head_id"], ["users.id"], name=op.f("fk_departments_head_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["site_id"], ["sites.id"], name=op.f("fk_departments_site_id_sites")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_departments")),
+        sa.UniqueConstraint("site_id", "kind", name=op.f("uq_departments_site_id_kind")),
+    )
+    with op.batch_alter_table("departments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_departments_site_id"), ["site_id"], unique=False)
+
+    op.create_table(
         "late_fee_terms",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("site_id", sa.Integer(), nullable=False),
@@ -452,6 +485,106 @@ def upgrade() -> None:
     with op.batch_alter_table("assets", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_assets_asset_class"), ["asset_class"], unique=False)
         batch_op.create_index(batch_op.f("ix_assets_status"), ["status"], unique=False)
+
+    op.create_table(
+        "budgets",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("department_id", sa.Integer(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "draft",
+                "submitted",
+                "returned",
+                "approved",
+                "superseded",
+                name="budgetstatus",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("created_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=False),
+        sa.Column("submitted_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("decided_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("comment", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_budgets_created_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"], ["users.id"], name=op.f("fk_budgets_decided_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["department_id"], ["departments.id"], name=op.f("fk_budgets_department_id_departments")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_budgets")),
+        sa.UniqueConstraint(
+            "department_id", "year", "version", name=op.f("uq_budgets_department_id_year_version")
+        ),
+    )
+    with op.batch_alter_table("budgets", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_budgets_department_id"), ["department_id"], unique=False
+        )
+
+    op.create_table(
+        "cost_entries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("site_id", sa.Integer(), nullable=False),
+        sa.Column("department_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "category",
+            sa.Enum(
+                "property_fee",
+                "utilities",
+                "parking",
+                "other_income",
+                "labour",
+                "repairs",
+                "common_energy",
+                "cleaning",
+                "greening",
+                "security",
+                "admin",
+                "other_cost",
+                name="budgetcategory",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("amount", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("voucher_no", sa.String(length=40), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("reverses_id", sa.Integer(), nullable=True),
+        sa.Column("recorded_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("recorded_by_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["department_id"],
+            ["departments.id"],
+            name=op.f("fk_cost_entries_department_id_departments"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["recorded_by_id"], ["users.id"], name=op.f("fk_cost_entries_recorded_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["reverses_id"],
+            ["cost_entries.id"],
+            name=op.f("fk_cost_entries_reverses_id_cost_entries"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["site_id"], ["sites.id"], name=op.f("fk_cost_entries_site_id_sites")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cost_entries")),
+        sa.UniqueConstraint("reverses_id", name=op.f("uq_cost_entries_reverses_id")),
+    )
+    with op.batch_alter_table("cost_entries", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_cost_entries_site_id"), ["site_id"], unique=False)
 
     op.create_table(
         "duty_shifts",
@@ -708,6 +841,44 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("bills", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_bills_home_id"), ["home_id"], unique=False)
+
+    op.create_table(
+        "budget_lines",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("budget_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "category",
+            sa.Enum(
+                "property_fee",
+                "utilities",
+                "parking",
+                "other_income",
+                "labour",
+                "repairs",
+                "common_energy",
+                "cleaning",
+                "greening",
+                "security",
+                "admin",
+                "other_cost",
+                name="budgetcategory",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("month", sa.Integer(), nullable=False),
+        sa.Column("amount", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["budget_id"], ["budgets.id"], name=op.f("fk_budget_lines_budget_id_budgets")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_budget_lines")),
+        sa.UniqueConstraint(
+            "budget_id", "category", "month", name=op.f("uq_budget_lines_budget_id_category_month")
+        ),
+    )
+    with op.batch_alter_table("budget_lines", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_budget_lines_budget_id"), ["budget_id"], unique=False)
 
     op.create_table(
         "complaints",
@@ -2635,6 +2806,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_complaints_department"))
 
     op.drop_table("complaints")
+    with op.batch_alter_table("budget_lines", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_budget_lines_budget_id"))
+
+    op.drop_table("budget_lines")
     with op.batch_alter_table("bills", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_bills_home_id"))
 
@@ -2666,6 +2841,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_duty_shifts_site_id"))
 
     op.drop_table("duty_shifts")
+    with op.batch_alter_table("cost_entries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_cost_entries_site_id"))
+
+    op.drop_table("cost_entries")
+    with op.batch_alter_table("budgets", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_budgets_department_id"))
+
+    op.drop_table("budgets")
     with op.batch_alter_table("assets", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_assets_status"))
         batch_op.drop_index(batch_op.f("ix_assets_asset_class"))
@@ -2688,6 +2871,10 @@ def downgrade() -> None:
 
     op.drop_table("notices")
     op.drop_table("late_fee_terms")
+    with op.batch_alter_table("departments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_departments_site_id"))
+
+    op.drop_table("departments")
     op.drop_table("buildings")
     with op.batch_alter_table("auth_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_auth_sessions_user_id"))
