@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from hub.domain import BillStatus, ShareBasis, TierPeriod, Utility
 from hub.errors import Conflict, InvalidInput
-from hub.services.billing import late_fees
+from hub.services.billing import estimates, late_fees
 from hub.services.billing.common_areas import common_meters, cost, share_lines
 from hub.services.billing.lines import meter_lines, metered, property_fee_lines
 from hub.services.billing.meter_use import MeterUse, meter_use, on_time_filter
@@ -65,15 +65,37 @@ def run_billing(
             )
     result = BillingRunResult(period=month.text, dry_run=dry_run)
     for site in sites:
-        _bill_site(session, site, month, now=now, result=result)
+        drafts = _bill_site(session, site, month, now=now, result=result)
+        if not result.dry_run:
+            for home_id, lines in drafts.items():
+                result.bill_ids.append(write_bill(session, home_id, month, lines, now))
     return result
 
 
+def draft_home(
+    session: Session, home: Home, month: Period, *, now: datetime
+) -> tuple[list[BillLine], list[BillingProblem]]:
+    """A home's lines for `month` computed as the run computes them, with today's readings,
+    corrections and tariffs (a re-bill's; hub/services/billing/credit_notes.py)."""
+    site = session.get(Site, home.building.site_id)
+    assert site is not None  # a foreign key
+    result = BillingRunResult(period=month.text, dry_run=True)
+    drafts = _bill_site(session, site, month, now=now, result=result, only_home=home.id)
+    return drafts[home.id], result.problems
+
+
 def _bill_site(
-    session: Session, site: Site, month: Period, *, now: datetime, result: BillingRunResult
-) -> None:
+    session: Session,
+    site: Site,
+    month: Period,
+    *,
+    now: datetime,
+    result: BillingRunResult,
+    only_home: int | None = None,
+) -> dict[int, list[BillLine]]:
     """Every home's own lines first, then the common meters' shares (which may weigh the
-    homes' own use), then the bills."""
+    homes' own use): the bills to write, by home. A home with a bill for the month, even a
+    credited one, is skipped (a re-bill is finance's, `only_home`)."""
     start, end = month.bounds(site.timezone)
     zone = ZoneInfo(site.timezone)
     homes = list(
@@ -84,14 +106,19 @@ def _bill_site(
             .order_by(Building.code, Home.code)
         )
     )
-    issued: dict[int, list[tuple[str, datetime]]] = {}
-    for home_id, period, issued_at in session.execute(
-        select(Bill.home_id, Bill.period, Bill.issued_at).where(
+    issued: dict[int, list[tuple[str, datetime]]] = {}  # bills in force: not credited ones
+    billed: set[int] = set()
+    for home_id, period, issued_at, status in session.execute(
+        select(Bill.home_id, Bill.period, Bill.issued_at, Bill.status).where(
             Bill.home_id.in_([h.id for h in homes])
         )
     ):
-        issued.setdefault(home_id, []).append((period, issued_at))
-    billed = {home_id for home_id, bills in issued.items() if month.text in (p for p, _ in bills)}
+        if period == month.text:
+            billed.add(home_id)
+        if status is not BillStatus.CREDITED:
+            issued.setdefault(home_id, []).append((period, issued_at))
+    if only_home is not None:
+        billed = {home.id for home in homes} - {only_home}
     meters_of: dict[int, list[Meter]] = {}
     for meter in session.scalars(
         select(Meter).where(Meter.home_id.in_([h.id for h in homes])).order_by(Meter.id)
@@ -106,6 +133,9 @@ def _bill_site(
     yearly = [u for u, tariff in tariffs.items() if tariff.tier_period is TierPeriod.YEAR]
     earlier = _used_earlier_in_year(session, [h.id for h in homes], month, yearly)
     to_bill = [home.id for home in homes if home.id not in billed]
+    estimated = estimates.meters_with_estimates(
+        session, [m.id for h in to_bill for m in meters_of.get(h, [])]
+    )
     terms = late_fees.terms_of(session, site.id)
     overdue = late_fees.overdue_bills(session, to_bill, month.text, start, zone) if terms else {}
     last_day = (end.astimezone(zone) - timedelta(days=1)).date()
@@ -129,7 +159,15 @@ def _bill_site(
                 lines += band_lines(meter, tariff, uses)
                 month_use[meter.utility] = before + sum(u.quantity for u in uses)
                 continue
-            use = meter_use(session, meter, start, end, on_time)
+            use = estimates.estimated_or_trued_up(
+                session,
+                meter,
+                meter_use(session, meter, start, end, on_time),
+                month,
+                site,
+                on_time,
+                estimated_before=meter.id in estimated,
+            )
             _report(result, label, meter, use)
             # the household's use so far in the tier period: tiers are per home, not per meter
             already = earlier.get((home.id, meter.utility), Decimal(0)) + before
@@ -167,9 +205,7 @@ def _bill_site(
             for home_id, line in share_lines(common, homes, use_of).items():
                 if home_id in drafts:
                     drafts[home_id].append(line)
-    if not result.dry_run:
-        for home_id, lines in drafts.items():
-            result.bill_ids.append(_write(session, home_id, month, lines, now))
+    return drafts
 
 
 def retired_before(meter: Meter, start: datetime) -> bool:
@@ -187,12 +223,21 @@ def _report(result: BillingRunResult, label: str, meter: Meter, use: MeterUse) -
         )
 
 
-def _write(
-    session: Session, home_id: int, month: Period, lines: list[BillLine], now: datetime
+def write_bill(
+    session: Session,
+    home_id: int,
+    month: Period,
+    lines: list[BillLine],
+    now: datetime,
+    *,
+    replaces: Bill | None = None,
 ) -> int:
+    """A new bill; a re-bill is the next revision of the one it `replaces`."""
     bill = Bill(
         home_id=home_id,
         period=month.text,
+        revision=1 if replaces is None else replaces.revision + 1,
+        replaces_id=None if replaces is None else replaces.id,
         total=sum((line.amount for line in lines), Decimal("0.00")),
         status=BillStatus.UNPAID,
         issued_at=now,
@@ -218,7 +263,12 @@ def _billed_use(
     for home_id, utility, quantity in session.execute(
         select(Bill.home_id, BillLine.utility, func.sum(BillLine.quantity, type_=QUANTITY))
         .join(BillLine, BillLine.bill_id == Bill.id)
-        .where(metered(), Bill.home_id.in_(home_ids), Bill.period == month.text)
+        .where(
+            metered(),
+            Bill.home_id.in_(home_ids),
+            Bill.period == month.text,
+            Bill.status != BillStatus.CREDITED,
+        )
         .group_by(Bill.home_id, BillLine.utility)
     ):
         use.setdefault(home_id, {})[utility] = quantity
@@ -240,6 +290,7 @@ def _used_earlier_in_year(
             Bill.period >= f"{month.year:04d}-01",
             Bill.period < month.text,
             BillLine.utility.in_(utilities),
+            Bill.status != BillStatus.CREDITED,
             metered(),
         )
         .group_by(Bill.home_id, BillLine.utility)

@@ -7,9 +7,11 @@ from hub.storage.models.auth_sessions import AuthSession, RefreshToken
 from hub.storage.models.billing import (
     Bill,
     BillLine,
+    CreditNote,
     Payment,
     PaymentIntent,
     PaymentNotification,
+    ReadingCorrection,
     Tariff,
     TariffTier,
 )
@@ -94,6 +96,7 @@ __all__ = [
     "ComplaintContact",
     "ComplaintEvent",
     "ComplaintPhoto",
+    "CreditNote",
     "DeadLetter",
     "DemandLetter",
     "DemandLetterBill",
@@ -135,6 +138,7 @@ __all__ = [
     "PaymentNotification",
     "ProviderStatement",
     "Reading",
+    "ReadingCorrection",
     "ReconciliationDay",
     "ReconciliationItem",
     "ReconciliationNote",
