@@ -20,7 +20,7 @@ from hub.services.billing import BillingRunResult, decimal_text, home_label, pay
 from hub.services.billing.arrears import AGING_BUCKETS, AgingRow
 from hub.services.billing.credit_notes import credit_note_of, rebill_of
 from hub.services.billing.reading_values import corrected_values
-from hub.storage.models import Bill, BillLine, CreditNote, Home, Payment, Reading
+from hub.storage.models import Bill, BillLine, CreditNote, Device, Home, Meter, Payment, Reading
 from hub.storage.models.billing import PaymentMethod
 
 
@@ -61,13 +61,18 @@ class BillLineOut(BaseModel):
         description="a share of a common-area meter (公摊): quantity is the home's weight"
     )
     meter_id: int | None = Field(description="the meter of a metered line")
+    meter: str | None = Field(description="that meter's device code, em-b1-101")
     estimated: bool = Field(description="估抄: the quantity is an estimate (no reading)")
     estimated_end: str | None = Field(description="估抄: the register the estimate assumed")
     corrected: bool = Field(description="已更正: a reading behind the line was corrected")
 
     @classmethod
     def of(
-        cls, line: BillLine, readings: dict[int, Reading], corrected: dict[int, Decimal]
+        cls,
+        line: BillLine,
+        readings: dict[int, Reading],
+        corrected: dict[int, Decimal],
+        meters: dict[int, str],
     ) -> BillLineOut:
         return cls(
             utility=line.utility,
@@ -83,6 +88,7 @@ class BillLineOut(BaseModel):
             end_reading=MeterReadingOut.of(readings.get(line.end_reading_id or 0), corrected),
             share_basis=line.share_basis,
             meter_id=line.meter_id,
+            meter=meters.get(line.meter_id or 0),
             estimated=line.estimated,
             estimated_end=None if line.estimated_end is None else decimal_text(line.estimated_end),
             corrected=line.corrected,
@@ -164,6 +170,15 @@ class BillOut(BaseModel):
         ids = {i for line in bill.lines for i in (line.start_reading_id, line.end_reading_id) if i}
         readings = {r.id: r for r in session.scalars(select(Reading).where(Reading.id.in_(ids)))}
         corrected = corrected_values(session, ids)
+        meter_ids = {line.meter_id for line in bill.lines if line.meter_id}
+        meters = {
+            meter_id: code
+            for meter_id, code in session.execute(
+                select(Meter.id, Device.code)
+                .join(Device, Device.id == Meter.device_id)
+                .where(Meter.id.in_(meter_ids))
+            )
+        }
         payment = payment_of(session, bill)
         note = credit_note_of(session, bill)
         rebill = rebill_of(session, bill)
@@ -175,7 +190,7 @@ class BillOut(BaseModel):
             total=decimal_text(bill.total, 2),
             status=bill.status,
             issued_at=bill.issued_at,
-            lines=[BillLineOut.of(line, readings, corrected) for line in bill.lines],
+            lines=[BillLineOut.of(line, readings, corrected, meters) for line in bill.lines],
             payment=None if payment is None else PaymentOut.of(payment),
             revision=bill.revision,
             replaces_id=bill.replaces_id,
