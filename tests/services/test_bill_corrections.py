@@ -22,11 +22,12 @@ from hub.services.billing.corrections import correct_reading
 from hub.services.billing.credit_notes import issue_credit_note, rebill
 from hub.services.billing.reports import collection
 from hub.services.payments import record_counter_payment
-from hub.services.site import LoadResult
+from hub.services.site import LoadResult, load_site
 from hub.storage.models import AuditEntry, Bill, BillLine, Device, Meter, Reading, Site, User
 from hub.storage.models.billing import PaymentMethod
 from tests.services.test_billing import AFTER_OCTOBER, add_readings, bill_json, bill_of
 from tests.services.test_billing import october as october  # the fixture
+from tests.support.site_files import sample_data, site_file_of
 
 AFTER_NOVEMBER = datetime(2026, 12, 10, 2, 0, tzinfo=UTC)
 D = Decimal
@@ -184,9 +185,12 @@ WATER_HISTORY = (  # 31 + 31 + 30 m3 over July, August, September: 1 m3 a day
 )
 
 
-def estimating(session: Session, on: bool = True) -> None:
-    for site in session.scalars(sa.select(Site)):
-        site.estimate_missing = on
+def estimating(session: Session) -> None:
+    """The sample estate's site file with `billing: estimate_missing: true`, loaded again."""
+    data = sample_data()
+    data["billing"] = {"estimate_missing": True}
+    load_site(session, site_file_of(data), now=AFTER_OCTOBER)
+    assert session.scalars(sa.select(Site.estimate_missing)).all() == [True]
 
 
 def water_lines(session: Session, period: str) -> list[BillLine]:
