@@ -24,7 +24,9 @@ router = APIRouter(tags=["billing"])
 
 MeterStaff = Annotated[User, Depends(require_role(Role.FINANCE, Role.TECHNICIAN, Role.ADMIN))]
 Reason = Annotated[str, Field(min_length=1, max_length=500)]
-Period = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description='"2026-10"')]
+Period = Annotated[
+    str, Query(pattern=r"^20\d{2}-(0[1-9]|1[0-2])$", description='a month, "2026-10" (2000-2099)')
+]
 
 
 class CreditNoteIn(BaseModel):

@@ -19650,7 +19650,7 @@ export interface operations {
     month_readings_api_v1_meters__meter_id__readings_get: {
         parameters: {
             query: {
-                /** @description "2026-10" */
+                /** @description a month, "2026-10" (2000-2099) */
                 period: string;
             };
             header?: never;
