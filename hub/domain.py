@@ -216,6 +216,7 @@ class CommandStatus(StrEnum):
 class BillStatus(StrEnum):
     UNPAID = "unpaid"
     PAID = "paid"
+    CREDITED = "credited"  # 冲销: a credit note cancelled it; it owes nothing
 
 
 class AssetClass(StrEnum):

@@ -256,6 +256,16 @@ class LateFeeSpec(_Strict):
     )
 
 
+class BillingSpec(_Strict):
+    """How the billing run treats this estate's meters."""
+
+    estimate_missing: bool = Field(
+        default=False,
+        description="估抄: a meter without a reading in the month is billed an estimate from "
+        "its average daily use, trued up at its next real reading (off: not billed)",
+    )
+
+
 class SiteFile(_Strict):
     site: SiteInfo
     buildings: list[BuildingSpec] = []
@@ -266,6 +276,7 @@ class SiteFile(_Strict):
     patrol_routes: list[RouteSpec] = []
     tariffs: list[TariffSpec] = []
     late_fee: LateFeeSpec | None = None  # none: the contract has no late fee
+    billing: BillingSpec = BillingSpec()
     staff: list[StaffSpec] = []
     departments: list[DepartmentSpec] = []
     duty: list[DutySpec] = []

@@ -8,6 +8,7 @@ can check the arithmetic.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -17,20 +18,31 @@ from sqlalchemy.orm import Session
 from hub.domain import BillStatus, ShareBasis, Utility
 from hub.services.billing import BillingRunResult, decimal_text, home_label, payment_of
 from hub.services.billing.arrears import AGING_BUCKETS, AgingRow
-from hub.storage.models import Bill, BillLine, Home, Payment, Reading
+from hub.services.billing.credit_notes import credit_note_of, rebill_of
+from hub.services.billing.reading_values import corrected_values
+from hub.storage.models import Bill, BillLine, CreditNote, Device, Home, Meter, Payment, Reading
 from hub.storage.models.billing import PaymentMethod
 
 
 class MeterReadingOut(BaseModel):
     id: int
-    value: str
+    value: str = Field(description="what billing uses: the corrected value, if corrected")
     ts: datetime
+    original: str | None = Field(
+        default=None, description="人工更正: the value as read, when a correction replaced it"
+    )
 
     @classmethod
-    def of(cls, reading: Reading | None) -> MeterReadingOut | None:
-        if reading is None or reading.value is None:
+    def of(cls, reading: Reading | None, corrected: dict[int, Decimal]) -> MeterReadingOut | None:
+        if reading is None:
             return None
-        return cls(id=reading.id, value=decimal_text(reading.value), ts=reading.ts)
+        value = corrected.get(reading.id, reading.value)
+        if value is None:
+            return None
+        original = None
+        if reading.id in corrected:
+            original = "" if reading.value is None else decimal_text(reading.value)
+        return cls(id=reading.id, value=decimal_text(value), ts=reading.ts, original=original)
 
 
 class BillLineOut(BaseModel):
@@ -48,9 +60,20 @@ class BillLineOut(BaseModel):
     share_basis: ShareBasis | None = Field(
         description="a share of a common-area meter (公摊): quantity is the home's weight"
     )
+    meter_id: int | None = Field(description="the meter of a metered line")
+    meter: str | None = Field(description="that meter's device code, em-b1-101")
+    estimated: bool = Field(description="估抄: the quantity is an estimate (no reading)")
+    estimated_end: str | None = Field(description="估抄: the register the estimate assumed")
+    corrected: bool = Field(description="已更正: a reading behind the line was corrected")
 
     @classmethod
-    def of(cls, line: BillLine, readings: dict[int, Reading]) -> BillLineOut:
+    def of(
+        cls,
+        line: BillLine,
+        readings: dict[int, Reading],
+        corrected: dict[int, Decimal],
+        meters: dict[int, str],
+    ) -> BillLineOut:
         return cls(
             utility=line.utility,
             description=line.description,
@@ -61,9 +84,14 @@ class BillLineOut(BaseModel):
             tier=line.tier,
             tariff_version=line.tariff_version,
             late_fee_bill_id=line.late_fee_bill_id,
-            start_reading=MeterReadingOut.of(readings.get(line.start_reading_id or 0)),
-            end_reading=MeterReadingOut.of(readings.get(line.end_reading_id or 0)),
+            start_reading=MeterReadingOut.of(readings.get(line.start_reading_id or 0), corrected),
+            end_reading=MeterReadingOut.of(readings.get(line.end_reading_id or 0), corrected),
             share_basis=line.share_basis,
+            meter_id=line.meter_id,
+            meter=meters.get(line.meter_id or 0),
+            estimated=line.estimated,
+            estimated_end=None if line.estimated_end is None else decimal_text(line.estimated_end),
+            corrected=line.corrected,
         )
 
 
@@ -91,6 +119,35 @@ class PaymentOut(BaseModel):
         )
 
 
+class CreditNoteOut(BaseModel):
+    """红字冲销: a bill credited in full."""
+
+    id: int
+    number: str = Field(description='"CN-2026-000123"')
+    bill_id: int
+    period: str
+    home_id: int
+    amount: str
+    reason: str
+    created_at: datetime
+    rebill_id: int | None = Field(description="the bill that replaced the credited one, if any")
+
+    @classmethod
+    def of(cls, session: Session, note: CreditNote, bill: Bill) -> CreditNoteOut:
+        rebill = rebill_of(session, bill)
+        return cls(
+            id=note.id,
+            number=note.number,
+            bill_id=bill.id,
+            period=bill.period,
+            home_id=bill.home_id,
+            amount=decimal_text(note.amount, 2),
+            reason=note.reason,
+            created_at=note.created_at,
+            rebill_id=None if rebill is None else rebill.id,
+        )
+
+
 class BillOut(BaseModel):
     id: int
     home: str = Field(description='building/home, "B1/101"')
@@ -101,6 +158,10 @@ class BillOut(BaseModel):
     issued_at: datetime
     lines: list[BillLineOut]
     payment: PaymentOut | None
+    revision: int = Field(description="1: the billing run's; 2 and on: re-bills (重开)")
+    replaces_id: int | None = Field(description="重开: the credited bill this one replaces")
+    replaced_by_id: int | None = Field(description="the re-bill that replaced this one")
+    credit_note: CreditNoteOut | None = Field(description="冲销: the note that credited it")
 
     @classmethod
     def of(cls, session: Session, bill: Bill) -> BillOut:
@@ -108,7 +169,19 @@ class BillOut(BaseModel):
         assert home is not None
         ids = {i for line in bill.lines for i in (line.start_reading_id, line.end_reading_id) if i}
         readings = {r.id: r for r in session.scalars(select(Reading).where(Reading.id.in_(ids)))}
+        corrected = corrected_values(session, ids)
+        meter_ids = {line.meter_id for line in bill.lines if line.meter_id}
+        meters = {
+            meter_id: code
+            for meter_id, code in session.execute(
+                select(Meter.id, Device.code)
+                .join(Device, Device.id == Meter.device_id)
+                .where(Meter.id.in_(meter_ids))
+            )
+        }
         payment = payment_of(session, bill)
+        note = credit_note_of(session, bill)
+        rebill = rebill_of(session, bill)
         return cls(
             id=bill.id,
             home=home_label(home),
@@ -117,8 +190,12 @@ class BillOut(BaseModel):
             total=decimal_text(bill.total, 2),
             status=bill.status,
             issued_at=bill.issued_at,
-            lines=[BillLineOut.of(line, readings) for line in bill.lines],
+            lines=[BillLineOut.of(line, readings, corrected, meters) for line in bill.lines],
             payment=None if payment is None else PaymentOut.of(payment),
+            revision=bill.revision,
+            replaces_id=bill.replaces_id,
+            replaced_by_id=None if rebill is None else rebill.id,
+            credit_note=None if note is None else CreditNoteOut.of(session, note, bill),
         )
 
 

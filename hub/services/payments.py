@@ -44,6 +44,8 @@ def _locked_unpaid_bill(session: Session, bill_id: int, user: User) -> Bill:
     session.refresh(bill, with_for_update=True)
     if bill.status is BillStatus.PAID:
         raise Conflict(f"bill {bill_id} is already paid")
+    if bill.status is BillStatus.CREDITED:
+        raise Conflict(f"bill {bill_id} was credited (冲销): it owes nothing; pay its re-bill")
     return bill
 
 
@@ -185,10 +187,10 @@ def _apply(
         )
     bill = session.get(Bill, intent.bill_id, with_for_update=True)
     assert bill is not None  # an intent's bill is never deleted
-    if bill.status is BillStatus.PAID:
+    if bill.status is not BillStatus.UNPAID:
+        way = "paid another way" if bill.status is BillStatus.PAID else "credited (冲销)"
         raise NotificationRejected(
-            f"bill {bill.id} was already paid another way; refund transaction "
-            f"{notice.transaction_id}"
+            f"bill {bill.id} was already {way}; refund transaction {notice.transaction_id}"
         )
     session.add(
         Payment(

@@ -50,7 +50,12 @@ class LoadResult:
 
 def load_site(session: Session, spec: SiteFile, *, now: datetime) -> LoadResult:
     site = _upsert(
-        session, Site, {"code": spec.site.code}, name=spec.site.name, timezone=spec.site.timezone
+        session,
+        Site,
+        {"code": spec.site.code},
+        name=spec.site.name,
+        timezone=spec.site.timezone,
+        estimate_missing=spec.billing.estimate_missing,
     )
     result = LoadResult(site_id=site.id)
     building_ids: dict[str, int] = {}

@@ -226,6 +226,15 @@ MATRIX: dict[str, Access] = {
     "GET /api/v1/bills/{bill_id}/pdf": roles(OWNER, FINANCE, ADMIN, SERVICE),
     "GET /api/v1/bills/{bill_id}/receipt.pdf": roles(OWNER, FINANCE, ADMIN, SERVICE),
     "POST /api/v1/bills/{bill_id}/pay": roles(OWNER),
+    "POST /api/v1/bills/{bill_id}/credit-note": roles(FINANCE, ADMIN),
+    "POST /api/v1/bills/{bill_id}/rebill": roles(FINANCE, ADMIN),
+    "GET /api/v1/credit-notes": roles(OWNER, FINANCE, ADMIN, SERVICE),
+    "GET /api/v1/credit-notes/{note_id}": roles(OWNER, FINANCE, ADMIN, SERVICE),
+    "POST /api/v1/meters/{meter_id}/readings/{reading_id}/corrections": roles(
+        FINANCE, TECHNICIAN, ADMIN
+    ),
+    "GET /api/v1/meters/{meter_id}/corrections": roles(FINANCE, TECHNICIAN, ADMIN),
+    "GET /api/v1/meters/{meter_id}/readings": roles(FINANCE, TECHNICIAN, ADMIN),
     "POST /api/v1/bills/{bill_id}/payments": roles(FINANCE, ADMIN),
     "POST /api/v1/reconciliation/statements": roles(FINANCE, ADMIN),
     "GET /api/v1/reconciliation/days": roles(FINANCE, ADMIN),

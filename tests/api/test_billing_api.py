@@ -98,6 +98,7 @@ def test_owner_sees_own_bill_with_the_readings(api: ApiClient, october: dict[str
         "id": tier2["end_reading"]["id"],
         "value": "1250",
         "ts": "2026-10-31T15:59:00Z",
+        "original": None,  # not corrected
     }
     assert bill["lines"][0]["start_reading"] is None  # the property fee has no meter
 

@@ -107,6 +107,7 @@ def test_a_back_dated_reading_changes_no_bill_and_is_flagged(
         "id": october_billed,
         "value": "80",
         "ts": "2026-10-31T12:00:00Z",  # 20:00 in Shanghai
+        "original": None,  # not corrected
     }
     assert line["quantity"] == "70"
 

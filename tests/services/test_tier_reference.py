@@ -48,9 +48,7 @@ def test_a_month_matches_the_reference_to_the_fen(
     charges = split_tiers(quantity, blocks, already=already)
     split = {c.tier: c.quantity for c in charges if c.quantity}
     assert split == reference(already, quantity, blocks)
-    expected = sum(
-        (money(q, blocks[tier - 1].unit_price) for tier, q in split.items()), Decimal(0)
-    )
+    expected = sum((money(q, blocks[tier - 1].unit_price) for tier, q in split.items()), Decimal(0))
     assert total(charges) == expected
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from weasyprint import HTML
 
 from hub.errors import Conflict
-from hub.services.bill_views import BillLineOut, BillOut, PaymentOut
+from hub.services.bill_views import BillLineOut, BillOut, CreditNoteOut, PaymentOut
 from hub.services.billing.bills import payment_of
 from hub.services.billing.demand_letters import letter_number
 from hub.services.billing.text import decimal_text, home_label
@@ -67,10 +67,15 @@ def bill_pdf(session: Session, bill: Bill) -> bytes:
         if payment is not None
         else "请在 App「我的账单」在线支付，或到物业服务中心缴纳。Pay in the app or at the office."
     )
+    note = view.credit_note
+    if note is not None:
+        status = f"已冲销 Credited {escape(note.number)}"
+        how = _credited(note, zone)
     body = f"""
 <h1>物业账单 Bill {escape(view.period)}</h1>
 <div class="meta">{escape(site.name)} · {escape(view.home)} · 账单号 No. {view.id} ·
-出账 Issued {_local(view.issued_at, zone)} · <span class="status">{status}</span></div>
+出账 Issued {_local(view.issued_at, zone)} · <span class="status">{status}</span>
+{_replaces(view)}</div>
 <table>
 <tr><th>项目 Item</th><th class="num">数量 Qty</th><th class="num">单价 Price</th>
 <th class="num">金额 Amount</th></tr>
@@ -82,6 +87,26 @@ def bill_pdf(session: Session, bill: Bill) -> bytes:
 Every line names the readings and the tariff version it used.</div>
 """
     return render_pdf(f"Bill {view.period} {view.home}", body)
+
+
+def _credited(note: CreditNoteOut, zone: ZoneInfo) -> str:
+    """What a credited bill's foot says instead of how to pay it."""
+    rebill = (
+        f"已重开为账单 No. {note.rebill_id} Re-billed as bill No. {note.rebill_id}。"
+        if note.rebill_id is not None
+        else "重开的账单将另行发出 A re-bill follows。"
+    )
+    return (
+        f"本账单已于 {_local(note.created_at, zone)} 以红字冲销单 {escape(note.number)} 全额冲销"
+        f"（原因：{escape(note.reason)}），无需缴纳。This bill was credited in full by credit note "
+        f"{escape(note.number)} and owes nothing. {rebill}"
+    )
+
+
+def _replaces(view: BillOut) -> str:
+    if view.replaces_id is None:
+        return ""
+    return f"· 重开 Re-bill of No. {view.replaces_id}"
 
 
 def receipt_pdf(session: Session, bill: Bill) -> bytes:

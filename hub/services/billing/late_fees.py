@@ -15,7 +15,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from hub.domain import BillStatus, Utility
 from hub.services.billing.bills import PAYMENT_TERM
@@ -78,13 +78,18 @@ def overdue_bills(
         .group_by(BillLine.bill_id)
         .subquery()
     )
+    charged_on = aliased(Bill)
     drawn = (
         select(
             BillLine.late_fee_bill_id.label("bill_id"),
             func.sum(BillLine.amount, type_=MONEY).label("amount"),
             func.sum(BillLine.quantity, type_=QUANTITY).label("days"),
         )
-        .where(BillLine.late_fee_bill_id.is_not(None))
+        .join(charged_on, charged_on.id == BillLine.bill_id)
+        .where(
+            BillLine.late_fee_bill_id.is_not(None),
+            charged_on.status != BillStatus.CREDITED,  # a credited bill charged nothing
+        )
         .group_by(BillLine.late_fee_bill_id)
         .subquery()
     )

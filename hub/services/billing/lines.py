@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_
 from hub.domain import TierPeriod
 from hub.services.billing.meter_use import MeterUse
 from hub.services.billing.text import UTILITY_LABELS, decimal_text
-from hub.services.tariffs import Block, TierCharge, split_tiers
+from hub.services.tariffs import Block, TierCharge, round_money, split_tiers
 from hub.storage.models import BillLine, Home, Meter, Tariff
 
 
@@ -43,6 +43,9 @@ def bill_line(
         tariff_id=tariff.id,
         tariff_version=tariff.version,
         tier=charge.tier if charge and len(tariff.tiers) > 1 else None,
+        estimated=use is not None and use.estimated_end is not None,
+        estimated_end=use.estimated_end if use else None,
+        corrected=use is not None and use.corrected,
     )
 
 
@@ -72,6 +75,15 @@ def meter_lines(meter: Meter, use: MeterUse, tariff: Tariff, *, already: Decimal
         return [bill_line(tariff, description, meter.unit, None, meter=meter, use=use)]
     if use.wraps:
         code += f" (表盘归零{use.wraps}次 register wrapped {use.wraps}x)"
+    code += _flags(use, meter.unit)
+    if use.return_price is not None:  # real use below the estimates billed: give it back
+        price = use.return_price
+        amount = round_money(use.quantity * price)
+        back = TierCharge(0, Decimal(0), None, use.quantity, price, amount)
+        description = _describe(tariff, code, None, meter.unit)
+        line = bill_line(tariff, description, meter.unit, back, meter=meter, use=use)
+        line.tier = None  # priced as the estimates were, not by a block
+        return [line]
     return [
         bill_line(
             tariff,
@@ -81,8 +93,26 @@ def meter_lines(meter: Meter, use: MeterUse, tariff: Tariff, *, already: Decimal
             meter=meter,
             use=use,
         )
-        for charge in split_tiers(use.quantity, blocks(tariff), already=already)
+        for charge in split_tiers(use.quantity, blocks(tariff), already=max(already, Decimal(0)))
     ]
+
+
+def _flags(use: MeterUse, unit: str) -> str:
+    """What a line's quantity rests on besides two plain readings: an estimate, a true-up of
+    one, a corrected reading."""
+    text = ""
+    if use.estimated_end is not None and use.daily_use is not None:
+        daily = decimal_text(use.daily_use.quantize(Decimal("0.001")))
+        text += (
+            f" 估 估抄 estimated: 日均 {daily} {unit}/day, "
+            f"估计止码 estimated end {decimal_text(use.estimated_end)}"
+        )
+    if use.trued_up:
+        billed = decimal_text(use.trued_up)
+        text += f" 估抄校正 true-up: 已按估抄计 {billed} {unit} billed as estimate"
+    if use.corrected:
+        text += " 已更正 corrected"
+    return text
 
 
 def property_fee_lines(home: Home, tariff: Tariff) -> list[BillLine]:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from decimal import Decimal
 from typing import Protocol
@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, and_, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from hub.services.billing.periods import parse_period
+from hub.services.billing.reading_values import effective_value
 from hub.services.billing.text import decimal_text
 from hub.services.consumption import Drop, Register, consumption
 from hub.storage.models import Meter, Reading
@@ -44,6 +45,13 @@ class MeterUse:
     params: dict[str, str] = field(default_factory=dict)
     quantity: Decimal = Decimal(0)
     wraps: int = 0  # times the register passed its maximum and started again at 0
+    corrected: bool = False  # a bounding reading's value is a correction (人工更正)
+    start_value: Decimal | None = None  # the bounding readings' values, corrected or not
+    end_value: Decimal | None = None
+    estimated_end: Decimal | None = None  # 估抄: the register assumed at the month's end
+    trued_up: Decimal = Decimal(0)  # earlier months' estimates taken off this real use
+    daily_use: Decimal | None = None  # 估抄: the average daily use the estimate is made of
+    return_price: Decimal | None = None  # a true-up below zero gives back at the estimates' price
 
 
 def on_time_filter(
@@ -70,19 +78,21 @@ def meter_use(
     """Start: last reading at or before `start`, else the first inside the month (meter
     commissioned mid-month). End: last reading at or before `end`. Late readings do not count.
     Every reading in between is checked for drops (hub/services/consumption.py). The meter's
-    register, or another of its registers (a time-of-use band's) by `reading_key`."""
+    register, or another of its registers (a time-of-use band's) by `reading_key`. A corrected
+    reading counts with its corrected value."""
+    value = effective_value()
     conditions = [
         Reading.device_id == meter.device_id,
         Reading.metric == (reading_key or meter.reading_key),
-        Reading.value.is_not(None),
+        value.is_not(None),
     ]
     if on_time is not None:
         conditions.append(on_time)
-    readings = select(Reading).where(*conditions)
-    last_by_end = session.scalars(
+    readings = select(Reading, value, value.is_distinct_from(Reading.value)).where(*conditions)
+    found = session.execute(
         readings.where(Reading.ts <= end).order_by(Reading.ts.desc()).limit(1)
     ).one_or_none()
-    if last_by_end is None:
+    if found is None:
         return MeterUse(
             None,
             None,
@@ -90,51 +100,61 @@ def meter_use(
             _MANUAL_READING,
             problem_code="no_readings",
         )
+    last_by_end, end_value, end_corrected = found
     if last_by_end.ts <= start:
+        seen = _seen(last_by_end, end_value, start)
         return MeterUse(
             last_by_end,
             last_by_end,
-            f"no reading during the month (last: {_seen(last_by_end, start)})",
+            f"no reading during the month (last: {seen})",
             _MANUAL_READING,
             problem_code="no_reading_in_month",
-            params={"last": _seen(last_by_end, start)},
+            params={"last": seen},
+            corrected=bool(end_corrected),
+            start_value=end_value,
+            end_value=end_value,
         )
-    first = (
-        session.scalars(
+    first, start_value, start_corrected = (
+        session.execute(
             readings.where(Reading.ts <= start).order_by(Reading.ts.desc()).limit(1)
         ).one_or_none()
-        or session.scalars(readings.where(Reading.ts > start).order_by(Reading.ts).limit(1)).one()
+        or session.execute(readings.where(Reading.ts > start).order_by(Reading.ts).limit(1)).one()
+    )
+    bounded = MeterUse(
+        first,
+        last_by_end,
+        None,
+        corrected=bool(start_corrected or end_corrected),
+        start_value=start_value,
+        end_value=end_value,
     )
     drops = _drops(session, conditions, first, last_by_end)
-    return used_between(meter, first, last_by_end, drops, start.tzinfo)
+    return used_between(meter, bounded, drops, start.tzinfo)
 
 
 def used_between(
-    meter: Meter,
-    first: ReadingPoint,
-    last: ReadingPoint,
-    drops: Sequence[Drop],
-    local: tzinfo | None,
+    meter: Meter, bounded: MeterUse, drops: Sequence[Drop], local: tzinfo | None
 ) -> MeterUse:
-    """The use from `first` to `last` given every step down between them: across the
-    register's wraps, or a problem (its time in the site's `local` time) where a drop is no
-    wrap."""
-    assert first.value is not None and last.value is not None
-    used = consumption(first.value, last.value, drops, Register(meter.register_max))
+    """`bounded` (its readings and their values) with the use between them, given every step
+    down between them: across the register's wraps, or a problem (its time in the site's
+    `local` time) where a drop is no wrap."""
+    assert bounded.start_value is not None and bounded.end_value is not None
+    register = Register(meter.register_max)
+    used = consumption(bounded.start_value, bounded.end_value, drops, register)
     if used.unexplained is not None:
         drop = used.unexplained
         before, after = decimal_text(drop.before), decimal_text(drop.after)
         when = f"{drop.at.astimezone(local):%Y-%m-%d %H:%M}"
-        return MeterUse(
-            first,
-            last,
-            f"reading went backwards from {before} to {after} at {when} (meter replaced or reset?)",
-            "check the meter and bill this month by hand",
+        return replace(
+            bounded,
+            problem=f"reading went backwards from {before} to {after} at {when} "
+            "(meter replaced or reset?)",
+            action="check the meter and bill this month by hand",
             problem_code="reading_backwards",
             params={"from": before, "to": after, "at": when},
         )
     assert used.quantity is not None
-    return MeterUse(first, last, None, quantity=used.quantity, wraps=used.wraps)
+    return replace(bounded, quantity=used.quantity, wraps=used.wraps)
 
 
 def _drops(
@@ -142,13 +162,12 @@ def _drops(
 ) -> list[Drop]:
     """Every pair of consecutive readings from `first` to `last` where the register went down,
     found by the database (LAG) so a month of frequent readings is not loaded to be walked."""
+    value = effective_value()
     steps = (
         select(
             Reading.ts.label("at"),
-            Reading.value.label("after"),
-            func.lag(Reading.value, type_=QUANTITY)
-            .over(order_by=(Reading.ts, Reading.id))
-            .label("before"),
+            value.label("after"),
+            func.lag(value, type_=QUANTITY).over(order_by=(Reading.ts, Reading.id)).label("before"),
         )
         .where(*conditions, Reading.ts >= first.ts, Reading.ts <= last.ts)
         .subquery()
@@ -161,11 +180,6 @@ def _drops(
     return [Drop(before=before, after=after, at=at) for before, after, at in rows]
 
 
-def _value(reading: Reading) -> str:
-    assert reading.value is not None  # the query skips readings without a value
-    return decimal_text(reading.value)
-
-
-def _seen(reading: Reading, start: datetime) -> str:
+def _seen(reading: Reading, value: Decimal, start: datetime) -> str:
     """E.g. "1250 at 2026-10-31 23:59", in the site's time like `start`."""
-    return f"{_value(reading)} at {reading.ts.astimezone(start.tzinfo):%Y-%m-%d %H:%M}"
+    return f"{decimal_text(value)} at {reading.ts.astimezone(start.tzinfo):%Y-%m-%d %H:%M}"

@@ -1,7 +1,8 @@
 """Many meters' month read in a few queries: what a billing run over 100,000 homes needs
 instead of three queries per meter (hub/services/billing/meter_use.py, whose answers these
 are, and which still answers every case this does not: a meter silent all month, one first
-read inside the month, a late reading at the start, a month billed before).
+read inside the month, a late reading at the start, a month billed before, a corrected
+reading).
 
 Per chunk of meters, one query finds each register's first and last reading of the month,
 every step down between them (window functions, so a month of frequent readings is not
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 from hub.services.billing.meter_use import MeterUse, meter_use, on_time_filter, used_between
 from hub.services.billing.periods import parse_period
 from hub.services.consumption import Drop
-from hub.storage.models import Meter, Reading
+from hub.storage.models import Meter, Reading, ReadingCorrection
 from hub.storage.types import QUANTITY
 
 CHUNK = 2000  # meters per query: bounded IN lists and memory
@@ -73,6 +74,8 @@ class MonthReadings:
         months: dict[Key, _Month] = {}
         for at in range(0, len(meters), CHUNK):
             keys = [(m.device_id, m.reading_key) for m in meters[at : at + CHUNK]]
+            corrected = _corrected_devices(session, {device for device, _ in keys})
+            keys = [key for key in keys if key[0] not in corrected]  # meter_use reads those
             for key in keys:
                 months[key] = _Month()
             for row in _readings(session, keys, start, end):
@@ -115,7 +118,10 @@ class MonthReadings:
         drops = list(month.drops)
         if month.first.value < start.value:
             drops.insert(0, Drop(before=start.value, after=month.first.value, at=month.first.ts))
-        return used_between(meter, start, month.last, drops, self._start.tzinfo)
+        bounded = MeterUse(
+            start, month.last, None, start_value=start.value, end_value=month.last.value
+        )
+        return used_between(meter, bounded, drops, self._start.tzinfo)
 
 
 class _LateReadings:
@@ -177,6 +183,12 @@ def _readings(
         and_(not_(steps.c.inside), steps.c.last_n <= START_CANDIDATES),
     )
     return session.execute(select(steps).where(wanted).order_by(steps.c.ts))  # drops in order
+
+
+def _corrected_devices(session: Session, devices: set[int]) -> set[int]:
+    """Devices with a corrected reading (人工更正): the exact path reads corrected values."""
+    found = select(ReadingCorrection.device_id).where(ReadingCorrection.device_id.in_(devices))
+    return set(session.scalars(found.distinct()))
 
 
 def _reading(row: Row[Any]) -> _Point:

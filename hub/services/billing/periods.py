@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,6 +27,16 @@ class Period:
         start = datetime(self.year, self.month, 1, tzinfo=zone)
         year, month = (self.year + 1, 1) if self.month == 12 else (self.year, self.month + 1)
         return start, datetime(year, month, 1, tzinfo=zone)
+
+    @property
+    def days(self) -> int:
+        return calendar.monthrange(self.year, self.month)[1]
+
+    def shifted(self, months: int) -> Period:
+        """The month `months` later (earlier when negative)."""
+        index = self.year * 12 + self.month - 1 + months
+        year, month = divmod(index, 12)
+        return Period(f"{year:04d}-{month + 1:02d}", year, month + 1)
 
 
 def period_containing(ts: datetime, timezone: str) -> Period:

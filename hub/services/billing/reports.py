@@ -1,6 +1,7 @@
 """收缴率: what was billed and what of it has been collected, by month, estate, building and fee
 type, for finance's reports and their CSV / XLSX export. A bill is paid once and whole, so
-a line is collected when its bill is paid."""
+a line is collected when its bill is paid; a credited bill (冲销) counts nowhere, its re-bill
+does."""
 
 from __future__ import annotations
 
@@ -71,7 +72,11 @@ def collection(
         .join(Home, Home.id == Bill.home_id)
         .join(Building, Building.id == Home.building_id)
         .join(Site, Site.id == Building.site_id)
-        .where(Bill.period >= start, Bill.period <= end)
+        .where(
+            Bill.period >= start,
+            Bill.period <= end,
+            Bill.status != BillStatus.CREDITED,  # a credited bill is billed by its re-bill
+        )
         .group_by(Bill.period, Site.code, Site.name, Building.code, Building.name, BillLine.utility)
         .order_by(Bill.period, Site.code, Building.code, BillLine.utility)
     )

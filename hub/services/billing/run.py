@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from hub.domain import BillStatus, ShareBasis, TierPeriod, Utility
 from hub.errors import Conflict, InvalidInput
-from hub.services.billing import late_fees
+from hub.services.billing import estimates, late_fees
 from hub.services.billing.common_areas import common_meters, cost, share_lines
 from hub.services.billing.lines import meter_lines, metered, property_fee_lines
 from hub.services.billing.meter_use import MeterUse, on_time_filter
@@ -67,15 +67,36 @@ def run_billing(
             )
     result = BillingRunResult(period=month.text, dry_run=dry_run)
     for site in sites:
-        _bill_site(session, site, month, now=now, result=result)
+        drafts = _bill_site(session, site, month, now=now, result=result)
+        if not result.dry_run:
+            result.bill_ids += write_bills(session, drafts, month, now)
     return result
 
 
+def draft_home(
+    session: Session, home: Home, month: Period, *, now: datetime
+) -> tuple[list[BillLine], list[BillingProblem]]:
+    """A home's lines for `month` computed as the run computes them, with today's readings,
+    corrections and tariffs (a re-bill's; hub/services/billing/credit_notes.py)."""
+    site = session.get(Site, home.building.site_id)
+    assert site is not None  # a foreign key
+    result = BillingRunResult(period=month.text, dry_run=True)
+    drafts = _bill_site(session, site, month, now=now, result=result, only_home=home.id)
+    return drafts[home.id], result.problems
+
+
 def _bill_site(
-    session: Session, site: Site, month: Period, *, now: datetime, result: BillingRunResult
-) -> None:
+    session: Session,
+    site: Site,
+    month: Period,
+    *,
+    now: datetime,
+    result: BillingRunResult,
+    only_home: int | None = None,
+) -> dict[int, list[BillLine]]:
     """Every home's own lines first, then the common meters' shares (which may weigh the
-    homes' own use), then the bills."""
+    homes' own use): the bills to write, by home. A home with a bill for the month, even a
+    credited one, is skipped (a re-bill is finance's, `only_home`)."""
     start, end = month.bounds(site.timezone)
     zone = ZoneInfo(site.timezone)
     homes = list(
@@ -92,13 +113,18 @@ def _bill_site(
         .join(Building, Building.id == Home.building_id)
         .where(Building.site_id == site.id)
     )
-    billed = set(session.scalars(site_bills.where(Bill.period == month.text)).all())
-    result.skipped += len(billed)
+    if only_home is None:
+        billed = set(session.scalars(site_bills.where(Bill.period == month.text)).all())
+        result.skipped += len(billed)
+    else:
+        billed = {home.id for home in homes} - {only_home}
     to_bill = [home.id for home in homes if home.id not in billed]
     if not to_bill:
-        return  # a re-run: nothing more to read
+        return {}  # a re-run: nothing more to read
+    # the bills in force (not credited ones): a reading that arrived after one is late
+    in_force = site_bills.where(Bill.status != BillStatus.CREDITED)
     issued: dict[int, list[tuple[str, datetime]]] = {home_id: [] for home_id in to_bill}
-    for home_id, period, issued_at in session.execute(site_bills):
+    for home_id, period, issued_at in session.execute(in_force):
         if home_id in issued:
             issued[home_id].append((period, issued_at))
     meters_of: dict[int, list[Meter]] = {}
@@ -118,6 +144,9 @@ def _bill_site(
     tariffs = {utility: _tariff_at(session, site, utility, month) for utility in utilities}
     yearly = [u for u, tariff in tariffs.items() if tariff.tier_period is TierPeriod.YEAR]
     earlier = _used_earlier_in_year(session, [h.id for h in homes], month, yearly)
+    estimated = estimates.meters_with_estimates(
+        session, [m.id for h in to_bill for m in meters_of.get(h, [])]
+    )
     terms = late_fees.terms_of(session, site.id)
     overdue = late_fees.overdue_bills(session, to_bill, month.text, start, zone) if terms else {}
     last_day = (end.astimezone(zone) - timedelta(days=1)).date()
@@ -144,7 +173,15 @@ def _bill_site(
                 lines += band_lines(meter, tariff, uses)
                 month_use[meter.utility] = before + sum(u.quantity for u in uses)
                 continue
-            use = month_readings.use(session, meter, bills)
+            use = estimates.estimated_or_trued_up(
+                session,
+                meter,
+                month_readings.use(session, meter, bills),
+                month,
+                site,
+                bills,
+                estimated_before=meter.id in estimated,
+            )
             _report(result, label, meter, use)
             # the household's use so far in the tier period: tiers are per home, not per meter
             already = earlier.get((home.id, meter.utility), Decimal(0)) + before
@@ -156,7 +193,7 @@ def _bill_site(
         result.billed.append(label)
     if drafts and commons:
         # a common reading is late once any bill of its month was issued: shares stay stable
-        first_issued = site_bills.with_only_columns(Bill.period, func.min(Bill.issued_at))
+        first_issued = in_force.with_only_columns(Bill.period, func.min(Bill.issued_at))
         common_bills = [
             (period, issued_at)
             for period, issued_at in session.execute(first_issued.group_by(Bill.period))
@@ -190,8 +227,7 @@ def _bill_site(
             for home_id, line in share_lines(common, sharing, use_of[utility]).items():
                 if home_id in drafts:
                     drafts[home_id].append(line)
-    if not result.dry_run:
-        result.bill_ids += _write(session, drafts, month, now)
+    return drafts
 
 
 def retired_before(meter: Meter, start: datetime) -> bool:
@@ -209,10 +245,16 @@ def _report(result: BillingRunResult, label: str, meter: Meter, use: MeterUse) -
         )
 
 
-def _write(
-    session: Session, drafts: dict[int, list[BillLine]], month: Period, now: datetime
+def write_bills(
+    session: Session,
+    drafts: dict[int, list[BillLine]],
+    month: Period,
+    now: datetime,
+    *,
+    replaces: Bill | None = None,
 ) -> list[int]:
-    """The bills of `drafts` (lines by home), a chunk at a time in bulk (hub/storage/bulk.py)."""
+    """The bills of `drafts` (lines by home), a chunk at a time in bulk (hub/storage/bulk.py);
+    a re-bill is the next revision of the one it `replaces`."""
     ids: list[int] = []
     homes = list(drafts)
     for at in range(0, len(homes), WRITE_CHUNK):
@@ -221,6 +263,8 @@ def _write(
             {
                 "home_id": home_id,
                 "period": month.text,
+                "revision": 1 if replaces is None else replaces.revision + 1,
+                "replaces_id": None if replaces is None else replaces.id,
                 "total": sum((line.amount for line in drafts[home_id]), Decimal("0.00")),
                 "status": BillStatus.UNPAID,
                 "issued_at": now,
@@ -229,7 +273,7 @@ def _write(
         ]
         try:
             bill_ids = insert_rows(session, Bill, bills)
-        except DuplicateRow:  # the unique (home, period) met a concurrent run
+        except DuplicateRow:  # the unique (home, period, revision) met a concurrent run
             raise Conflict(
                 f"another billing run for {month.text} is writing bills right now; "
                 "run again when it has finished (nothing is billed twice)"
@@ -253,7 +297,12 @@ def _billed_use(
     for home_id, utility, quantity in session.execute(
         select(Bill.home_id, BillLine.utility, func.sum(BillLine.quantity, type_=QUANTITY))
         .join(BillLine, BillLine.bill_id == Bill.id)
-        .where(metered(), Bill.home_id.in_(home_ids), Bill.period == month.text)
+        .where(
+            metered(),
+            Bill.home_id.in_(home_ids),
+            Bill.period == month.text,
+            Bill.status != BillStatus.CREDITED,
+        )
         .group_by(Bill.home_id, BillLine.utility)
     ):
         use.setdefault(home_id, {})[utility] = quantity
@@ -275,6 +324,7 @@ def _used_earlier_in_year(
             Bill.period >= f"{month.year:04d}-01",
             Bill.period < month.text,
             BillLine.utility.in_(utilities),
+            Bill.status != BillStatus.CREDITED,
             metered(),
         )
         .group_by(Bill.home_id, BillLine.utility)

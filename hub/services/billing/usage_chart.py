@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hub.domain import Utility
+from hub.domain import BillStatus, Utility
 from hub.services.billing.lines import metered
 from hub.services.billing.periods import parse_period
 from hub.services.billing.text import UTILITY_LABELS
@@ -42,6 +42,7 @@ def monthly_use(
         .where(
             Bill.home_id == home_id,
             Bill.period.in_(months),
+            Bill.status != BillStatus.CREDITED,  # its re-bill counts instead
             BillLine.utility.in_(METERED),
             metered(),
         )

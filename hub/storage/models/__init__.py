@@ -7,9 +7,11 @@ from hub.storage.models.auth_sessions import AuthSession, RefreshToken
 from hub.storage.models.billing import (
     Bill,
     BillLine,
+    CreditNote,
     Payment,
     PaymentIntent,
     PaymentNotification,
+    ReadingCorrection,
     Tariff,
     TariffTier,
 )
@@ -98,6 +100,7 @@ __all__ = [
     "ComplaintEvent",
     "ComplaintPhoto",
     "CostEntry",
+    "CreditNote",
     "DeadLetter",
     "DemandLetter",
     "DemandLetterBill",
@@ -140,6 +143,7 @@ __all__ = [
     "PaymentNotification",
     "ProviderStatement",
     "Reading",
+    "ReadingCorrection",
     "ReconciliationDay",
     "ReconciliationItem",
     "ReconciliationNote",

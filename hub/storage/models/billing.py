@@ -51,12 +51,17 @@ class TariffTier(Base):
 
 
 class Bill(Base):
+    """A home's bill for a month; never edited. A correction credits it (CreditNote) and a
+    re-bill writes the next `revision`, which names the bill it `replaces`."""
+
     __tablename__ = "bills"
-    __table_args__ = (UniqueConstraint("home_id", "period"),)
+    __table_args__ = (UniqueConstraint("home_id", "period", "revision"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     home_id: Mapped[int] = mapped_column(ForeignKey("homes.id"), index=True)
     period: Mapped[str] = mapped_column(String(7))
+    revision: Mapped[int] = mapped_column(default=1)  # 1: the billing run's; 2, 3: re-bills
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("bills.id"))
     total: Mapped[Decimal] = mapped_column(MONEY)
     status: Mapped[BillStatus] = mapped_column(enum_type(BillStatus))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -96,6 +101,41 @@ class BillLine(Base):
     tier: Mapped[int | None] = mapped_column()
     # A late fee (滞纳金) line: the overdue bill it accrues on; `quantity` is its new days late
     late_fee_bill_id: Mapped[int | None] = mapped_column(ForeignKey("bills.id"))
+    # 估抄: no reading by the month's end, so `quantity` is estimated from the meter's average
+    # daily use; `estimated_end` is the register it assumed, which the next real reading trues up
+    estimated: Mapped[bool] = mapped_column(default=False)
+    estimated_end: Mapped[Decimal | None] = mapped_column(QUANTITY)
+    corrected: Mapped[bool] = mapped_column(default=False)  # a bounding reading was corrected
+
+
+class CreditNote(Base):
+    """红字冲销: cancels a bill in full (it stays, marked credited); numbered CN-2026-000123."""
+
+    __tablename__ = "credit_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    bill_id: Mapped[int] = mapped_column(ForeignKey("bills.id"), unique=True)  # credited once
+    amount: Mapped[Decimal] = mapped_column(MONEY)  # the bill's total, given back
+    reason: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class ReadingCorrection(Base):
+    """人工更正 of a meter reading: the reading stays as it arrived; the newest correction's
+    value is what billing uses."""
+
+    __tablename__ = "reading_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reading_id: Mapped[int] = mapped_column(ForeignKey("readings.id"), index=True)
+    device_id: Mapped[int] = mapped_column(index=True)  # the reading's, to list per meter
+    original: Mapped[Decimal | None] = mapped_column(QUANTITY)  # the reading's value then
+    value: Mapped[Decimal] = mapped_column(QUANTITY)
+    reason: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
 
 class PaymentMethod(StrEnum):

@@ -29,6 +29,8 @@ class Site(Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    # 估抄: estimate a meter's month from its average daily use when it sent no reading
+    estimate_missing: Mapped[bool] = mapped_column(default=False)
 
 
 class Building(Base):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-06 22:25:29.803204
+Create Date: 2026-12-06 22:29:20.075986
 """
 
 from collections.abc import Sequence
@@ -140,6 +140,7 @@ def upgrade() -> None:
         sa.Column("code", sa.String(length=64), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("timezone", sa.String(length=64), nullable=False),
+        sa.Column("estimate_missing", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sites")),
         sa.UniqueConstraint("code", name=op.f("uq_sites_code")),
     )
@@ -393,6 +394,32 @@ def upgrade() -> None:
             "provider", "sha256", name=op.f("uq_provider_statements_provider_sha256")
         ),
     )
+    op.create_table(
+        "reading_corrections",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("reading_id", sa.Integer(), nullable=False),
+        sa.Column("device_id", sa.Integer(), nullable=False),
+        sa.Column("original", sa.Numeric(precision=20, scale=6), nullable=True),
+        sa.Column("value", sa.Numeric(precision=20, scale=6), nullable=False),
+        sa.Column("reason", sa.String(length=500), nullable=False),
+        sa.Column("created_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_reading_corrections_created_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["reading_id"], ["readings.id"], name=op.f("fk_reading_corrections_reading_id_readings")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reading_corrections")),
+    )
+    with op.batch_alter_table("reading_corrections", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_reading_corrections_device_id"), ["device_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_reading_corrections_reading_id"), ["reading_id"], unique=False
+        )
+
     op.create_table(
         "tariffs",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -826,18 +853,25 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("home_id", sa.Integer(), nullable=False),
         sa.Column("period", sa.String(length=7), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
+        sa.Column("replaces_id", sa.Integer(), nullable=True),
         sa.Column("total", sa.Numeric(precision=14, scale=2), nullable=False),
         sa.Column(
             "status",
-            sa.Enum("unpaid", "paid", name="billstatus", native_enum=False, length=32),
+            sa.Enum("unpaid", "paid", "credited", name="billstatus", native_enum=False, length=32),
             nullable=False,
         ),
         sa.Column("issued_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("reminders_sent", sa.Integer(), nullable=False),
         sa.Column("reminded_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["home_id"], ["homes.id"], name=op.f("fk_bills_home_id_homes")),
+        sa.ForeignKeyConstraint(
+            ["replaces_id"], ["bills.id"], name=op.f("fk_bills_replaces_id_bills")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_bills")),
-        sa.UniqueConstraint("home_id", "period", name=op.f("uq_bills_home_id_period")),
+        sa.UniqueConstraint(
+            "home_id", "period", "revision", name=op.f("uq_bills_home_id_period_revision")
+        ),
     )
     with op.batch_alter_table("bills", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_bills_home_id"), ["home_id"], unique=False)
@@ -1403,6 +1437,25 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "credit_notes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.String(length=20), nullable=False),
+        sa.Column("bill_id", sa.Integer(), nullable=False),
+        sa.Column("amount", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("reason", sa.String(length=500), nullable=False),
+        sa.Column("created_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["bill_id"], ["bills.id"], name=op.f("fk_credit_notes_bill_id_bills")
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_credit_notes_created_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_credit_notes")),
+        sa.UniqueConstraint("bill_id", name=op.f("uq_credit_notes_bill_id")),
+        sa.UniqueConstraint("number", name=op.f("uq_credit_notes_number")),
+    )
+    op.create_table(
         "demand_letter_bills",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("letter_id", sa.Integer(), nullable=False),
@@ -1940,6 +1993,9 @@ def upgrade() -> None:
         sa.Column("tariff_version", sa.Integer(), nullable=True),
         sa.Column("tier", sa.Integer(), nullable=True),
         sa.Column("late_fee_bill_id", sa.Integer(), nullable=True),
+        sa.Column("estimated", sa.Boolean(), nullable=False),
+        sa.Column("estimated_end", sa.Numeric(precision=20, scale=6), nullable=True),
+        sa.Column("corrected", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["bill_id"], ["bills.id"], name=op.f("fk_bill_lines_bill_id_bills")
         ),
@@ -2753,6 +2809,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_demand_letter_bills_letter_id"))
 
     op.drop_table("demand_letter_bills")
+    op.drop_table("credit_notes")
     with op.batch_alter_table("complaint_photos", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_complaint_photos_uploaded_by_id"))
         batch_op.drop_index(batch_op.f("ix_complaint_photos_complaint_id"))
@@ -2855,6 +2912,11 @@ def downgrade() -> None:
 
     op.drop_table("assets")
     op.drop_table("tariffs")
+    with op.batch_alter_table("reading_corrections", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_reading_corrections_reading_id"))
+        batch_op.drop_index(batch_op.f("ix_reading_corrections_device_id"))
+
+    op.drop_table("reading_corrections")
     op.drop_table("provider_statements")
     op.drop_table("patrol_routes")
     with op.batch_alter_table("password_reset_codes", schema=None) as batch_op:
