@@ -136,6 +136,7 @@ class HomeBillingIn(BaseModel):
 
 class HomeBillingOut(HomeBillingIn):
     id: int
+    site_id: int
     home: str = Field(description="building/home, e.g. B1/101")
     area_m2: str
 
@@ -143,6 +144,7 @@ class HomeBillingOut(HomeBillingIn):
     def of(cls, home: Home) -> HomeBillingOut:
         return cls(
             id=home.id,
+            site_id=home.building.site_id,
             home=home_label(home),
             area_m2=f"{home.area_m2:.2f}",
             home_type=home.home_type,

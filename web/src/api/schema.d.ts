@@ -5820,6 +5820,8 @@ export interface components {
             home_type: components["schemas"]["HomeType"];
             /** Id */
             id: number;
+            /** Site Id */
+            site_id: number;
         };
         /**
          * HomeChoice
