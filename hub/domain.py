@@ -38,16 +38,43 @@ class DeviceKind(StrEnum):
 
 
 class Utility(StrEnum):
-    """What a bill line charges for: a metered utility, the property fee, or a late fee."""
+    """What a bill line charges for (its fee type): a metered utility, the property fee,
+    parking, a one-off charge or a late fee."""
 
     ELECTRICITY = "electricity"
     WATER = "water"
     PROPERTY_FEE = "property_fee"
     LATE_FEE = "late_fee"  # 滞纳金: only where the contract provides it; no tariff, no meter
+    PARKING = "parking"  # 停车费: a parking contract's monthly fee; no tariff, no meter
+    ONE_OFF = "one_off"  # 一次性费用: a charge finance added to one home, billed once
 
 
 METERED = frozenset({Utility.ELECTRICITY, Utility.WATER})  # what a meter can measure
 PRICED = METERED | {Utility.PROPERTY_FEE}  # what a tariff prices
+
+
+class HomeType(StrEnum):
+    """What a home is used as (房屋类型): a property fee tariff may price one type only."""
+
+    RESIDENTIAL = "residential"  # 住宅
+    SHOP = "shop"  # 商铺
+    OFFICE = "office"  # 办公
+    STORAGE = "storage"  # 车库/储藏
+
+
+class ParkingKind(StrEnum):
+    """A parking space (车位) rented from the estate, or owned with a management fee."""
+
+    RENTED = "rented"  # 租赁: the monthly fee is the rent
+    OWNED = "owned"  # 产权: the monthly fee is the parking management fee
+
+
+class OneOffKind(StrEnum):
+    """What a one-off charge (一次性费用) is for."""
+
+    RENOVATION = "renovation"  # 装修管理费
+    ACCESS_CARD = "access_card"  # 门禁卡工本费
+    OTHER = "other"  # 其他
 
 
 class TouBand(StrEnum):

@@ -18,6 +18,8 @@ from hub.domain import (
     AssetStatus,
     DepartmentKind,
     DeviceKind,
+    HomeType,
+    ParkingKind,
     Role,
     ShareBasis,
     TierPeriod,
@@ -26,7 +28,7 @@ from hub.domain import (
 )
 from hub.errors import ConfigError, HubError, InvalidInput
 from hub.services.maintenance.plans import PlanData
-from hub.services.tariffs import Block, check_blocks
+from hub.services.tariffs import Block, check_blocks, check_floor_band
 
 if TYPE_CHECKING:
     from hub.services.asset_documents import CheckedDocument
@@ -59,7 +61,19 @@ class HomeSpec(_Strict):
     code: str
     unit: str = Field(default="", max_length=32, description="单元 within the building, e.g. 1单元")
     area_m2: Decimal = Field(gt=0)
+    type: HomeType = Field(default=HomeType.RESIDENTIAL, description="住宅, 商铺, 办公, 车库/储藏")
+    floor: int | None = Field(
+        default=None, ge=-10, le=200, description='none: read from the code, "1201" is floor 12'
+    )
+    billed_from: date | None = Field(default=None, description="交房/入住: the first day billed")
+    billed_until: date | None = Field(default=None, description="迁出/售出: the last day billed")
     owners: list[OwnerSpec] = []
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> HomeSpec:
+        if self.billed_from and self.billed_until and self.billed_until < self.billed_from:
+            raise ValueError(f"home {self.code}: billed_until is before billed_from")
+        return self
 
 
 class BuildingSpec(_Strict):
@@ -194,6 +208,9 @@ class TariffSpec(_Strict):
     months: list[int] | None = Field(
         default=None, description="a seasonal price: the calendar months 1-12 it applies to"
     )
+    home_type: HomeType | None = Field(default=None, description="a property fee for one type")
+    floor_from: int | None = Field(default=None, description="a property fee's floor band")
+    floor_to: int | None = Field(default=None, description="none: no top floor")
 
     @field_validator("utility")
     @classmethod
@@ -205,11 +222,34 @@ class TariffSpec(_Strict):
     @model_validator(mode="after")
     def _tiers_valid(self) -> TariffSpec:
         """The same rules as a price published in the console (hub/services/tariffs.py)."""
+        scoped = (self.home_type, self.floor_from, self.floor_to) != (None, None, None)
+        if scoped and self.utility is not Utility.PROPERTY_FEE:
+            raise ValueError("home_type and floor bands scope a property_fee tariff only")
         try:
             check_blocks([Block(t.up_to, t.unit_price, t.band) for t in self.tiers])
+            check_floor_band(self.floor_from, self.floor_to)
         except InvalidInput as exc:
             raise ValueError(str(exc)) from None
         return self
+
+
+class ParkingSpaceSpec(_Strict):
+    """A parking space (车位): rented (租赁, the fee is the rent) or owned (产权, the fee is the
+    parking management fee)."""
+
+    code: str = Field(min_length=1, max_length=64)
+    kind: ParkingKind
+    monthly_fee: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
+    location: str = Field(default="", max_length=200)
+
+
+class ParkingContractSpec(_Strict):
+    """A home's contract for a space, billed monthly, part months by day."""
+
+    space: str = Field(description="the space's code")
+    home: str = Field(description="BUILDING/HOME")
+    starts_on: date
+    ends_on: date | None = Field(default=None, description="the last day; none: open")
 
 
 class StaffSpec(_Strict):
@@ -277,6 +317,8 @@ class SiteFile(_Strict):
     tariffs: list[TariffSpec] = []
     late_fee: LateFeeSpec | None = None  # none: the contract has no late fee
     billing: BillingSpec = BillingSpec()
+    parking_spaces: list[ParkingSpaceSpec] = []
+    parking_contracts: list[ParkingContractSpec] = []
     staff: list[StaffSpec] = []
     departments: list[DepartmentSpec] = []
     duty: list[DutySpec] = []
@@ -329,6 +371,7 @@ class SiteFile(_Strict):
                 for s in r.stops
                 if s.checkpoint not in checkpoints
             ]
+        problems += _parking_problems(self.parking_spaces, self.parking_contracts, homes)
         problems += _gateway_problems(self.devices)
         problems += _plan_problems(self.plans, self.devices, buildings)
         problems += _asset_problems(self.assets, set(devices), buildings)
@@ -372,6 +415,25 @@ def _maintenance_problems(plans: list[MaintenancePlanSpec], assets: set[str]) ->
             problems.append(f"{where}: name one asset or one asset_class")
         if plan.asset is not None and plan.asset not in assets:
             problems.append(f"{where}.asset: no asset {plan.asset!r}")
+    return problems
+
+
+def _parking_problems(
+    spaces: list[ParkingSpaceSpec], contracts: list[ParkingContractSpec], homes: set[str]
+) -> list[str]:
+    codes = [space.code for space in spaces]
+    problems = [
+        f"parking_spaces.{code}: the code is listed twice"
+        for code in sorted(set(codes))
+        if codes.count(code) > 1
+    ]
+    for n, contract in enumerate(contracts):
+        if contract.space not in codes:
+            problems.append(f"parking_contracts.{n}.space: no space {contract.space!r}")
+        if contract.home not in homes:
+            problems.append(f"parking_contracts.{n}.home: no home {contract.home!r}")
+        if contract.ends_on is not None and contract.ends_on < contract.starts_on:
+            problems.append(f"parking_contracts.{n}: ends_on is before starts_on")
     return problems
 
 

@@ -58,7 +58,7 @@ def test_demo_runs_the_estate_and_status_counts_what_happened(
 
     status = runner.invoke(app, ["status", "--json"])
     counts = json.loads(status.output)
-    assert counts["bills"] == 3  # last month's bills, from the meter reader's readings
+    assert counts["bills"] == 5  # last month's bills, from the meter reader's readings
     assert counts["readings"] > 12  # plus live Modbus and MQTT readings
     assert counts["dead_letters"] == 0
 

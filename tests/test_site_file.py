@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from hub.context import HubContext
-from hub.domain import DepartmentKind
+from hub.domain import DepartmentKind, HomeType
 from hub.errors import ConfigError
 from hub.services.site import LoadResult, load_site
 from hub.site_file import SAMPLE_SITE, parse_site_file
@@ -20,6 +20,7 @@ from hub.storage.models import (
     Device,
     Home,
     Owner,
+    ParkingContract,
     Tariff,
     User,
 )
@@ -27,11 +28,20 @@ from tests.support.site_files import sample_data, site_file_of
 
 
 def test_sample_site_loads_every_section(context: HubContext, site: LoadResult) -> None:
-    assert site.counts["homes"] == 3
+    assert site.counts["homes"] == 5
+    assert (site.counts["parking_spaces"], site.counts["parking_contracts"]) == (2, 2)
     assert {"admin", "operator", "owner101"} <= set(site.new_accounts)
     with context.db.session() as session:
         assert session.scalar(sa.select(sa.func.count(Device.id))) == 12
-        assert session.scalar(sa.select(sa.func.count(Tariff.id))) == 3
+        assert session.scalar(sa.select(sa.func.count(Tariff.id))) == 5
+        shop = session.scalars(sa.select(Home).where(Home.code == "S01")).one()
+        high = session.scalars(sa.select(Home).where(Home.code == "1201")).one()
+        assert (shop.home_type, shop.floor, high.home_type, high.floor) == (
+            HomeType.SHOP,
+            1,
+            HomeType.RESIDENTIAL,
+            12,
+        )
 
 
 def test_loading_twice_changes_nothing(context: HubContext, site: LoadResult) -> None:
@@ -39,7 +49,8 @@ def test_loading_twice_changes_nothing(context: HubContext, site: LoadResult) ->
         changes = session.scalar(sa.select(sa.func.count(AssetChange.id)))
         again = load_site(session, parse_site_file(SAMPLE_SITE), now=context.clock.now())
         assert again.new_accounts == {}
-        assert session.scalar(sa.select(sa.func.count(Home.id))) == 3
+        assert session.scalar(sa.select(sa.func.count(Home.id))) == 5
+        assert session.scalar(sa.select(sa.func.count(ParkingContract.id))) == 2
         assert session.scalar(sa.select(sa.func.count(User.id))) == len(site.new_accounts)
         assert session.scalar(sa.select(sa.func.count(AssetChange.id))) == changes
         assert session.scalar(sa.select(sa.func.count(AssetDocument.id))) == 3

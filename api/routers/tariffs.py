@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import ContextDep, SessionDep, require_role
 from api.params import IdField, ObjectId, QueryId
-from hub.domain import Role, TierPeriod, TouBand, Utility
+from hub.domain import HomeType, Role, TierPeriod, TouBand, Utility
 from hub.services import tariff_versions
 from hub.services.billing import decimal_text
 from hub.services.billing.seasons import month_list
@@ -36,6 +36,7 @@ class TierIn(BaseModel):
 
 
 Month = Annotated[int, Field(ge=1, le=12)]
+Floor = Annotated[int, Field(ge=-10, le=200)]
 
 
 class TariffChange(BaseModel):
@@ -51,6 +52,14 @@ class TariffChange(BaseModel):
             description="a seasonal price: the calendar months it applies to; none: all",
         )
     )
+    home_type: HomeType | None = Field(
+        default=None, description="a property fee for homes of this type only"
+    )
+    floor_from: Floor | None = Field(default=None, description="a property fee's floor band")
+    floor_to: Floor | None = Field(default=None, description="none: no top floor")
+
+    def scope(self) -> tariff_versions.FeeScope:
+        return tariff_versions.FeeScope(self.home_type, self.floor_from, self.floor_to)
 
 
 class TariffCreate(TariffChange):
@@ -77,6 +86,9 @@ class TariffOut(BaseModel):
     tier_period: TierPeriod
     months: list[int] | None = Field(description="a seasonal price's months; None: all year")
     in_force: bool  # bills may use it: it can no longer change
+    home_type: HomeType | None
+    floor_from: int | None
+    floor_to: int | None
     tiers: list[TierOut]
 
 
@@ -93,6 +105,9 @@ def _out(tariff: Tariff, site: Site, now: datetime) -> TariffOut:
         tier_period=tariff.tier_period,
         months=month_list(tariff),
         in_force=tariff.effective_from <= now,
+        home_type=tariff.home_type,
+        floor_from=tariff.floor_from,
+        floor_to=tariff.floor_to,
         tiers=[
             TierOut(
                 seq=tier.seq,
@@ -136,6 +151,7 @@ def publish(
         unit=body.unit,
         tier_period=body.tier_period,
         months=body.months,
+        scope=body.scope(),
         blocks=_blocks(body),
         by=user,
         now=now,
@@ -156,6 +172,7 @@ def correct(
         unit=body.unit,
         tier_period=body.tier_period,
         months=body.months,
+        scope=body.scope(),
         blocks=_blocks(body),
         by=user,
         now=now,

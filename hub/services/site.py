@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from hub.domain import Role
 from hub.errors import ConfigError, NotFound
-from hub.services import asset_documents, assets, site_plans, users
+from hub.services import asset_documents, assets, parking, site_plans, users
 from hub.services.billing.seasons import months_text
 from hub.services.billing.time_of_use import registers_text
 from hub.services.budgets.labels import DEPARTMENT_LABELS
@@ -30,6 +30,8 @@ from hub.storage.models import (
     LateFeeTerms,
     Meter,
     Owner,
+    ParkingContract,
+    ParkingSpace,
     PatrolRoute,
     RouteStop,
     Site,
@@ -70,6 +72,10 @@ def load_site(session: Session, spec: SiteFile, *, now: datetime) -> LoadResult:
                 {"building_id": building.id, "code": h.code},
                 area_m2=h.area_m2,
                 unit=h.unit,
+                home_type=h.type,
+                floor=h.floor if h.floor is not None else floor_of_code(h.code),
+                billed_from=h.billed_from,
+                billed_until=h.billed_until,
             )
             home_ids[f"{b.code}/{h.code}"] = home.id
             for o in h.owners:
@@ -135,6 +141,7 @@ def load_site(session: Session, spec: SiteFile, *, now: datetime) -> LoadResult:
     for t in spec.tariffs:
         _tariff(session, site.id, t, zone)
     _late_fee(session, site.id, spec.late_fee, now)
+    _parking(session, site.id, spec, home_ids, now)
     for member in spec.staff:
         if session.scalar(select(User.id).where(User.username == member.username)) is None:
             _, password = users.create_user(
@@ -159,6 +166,8 @@ def load_site(session: Session, spec: SiteFile, *, now: datetime) -> LoadResult:
         "checkpoints": len(checkpoint_ids),
         "patrol_routes": len(spec.patrol_routes),
         "tariffs": len(spec.tariffs),
+        "parking_spaces": len(spec.parking_spaces),
+        "parking_contracts": len(spec.parking_contracts),
         "staff": len(spec.staff),
         "departments": len(spec.departments),
         "duty": len(spec.duty),
@@ -252,6 +261,49 @@ def _late_fee(session: Session, site_id: int, spec: LateFeeSpec | None, now: dat
         row.updated_at = now
 
 
+def floor_of_code(code: str) -> int | None:
+    """A home's floor from its number, as Chinese estates number them: "1201" is on 12, "101"
+    on 1; a code that is not a number of three digits or more tells nothing."""
+    return int(code[:-2]) if code.isdigit() and len(code) >= 3 else None
+
+
+def _parking(
+    session: Session, site_id: int, spec: SiteFile, home_ids: dict[str, int], now: datetime
+) -> None:
+    """The file's spaces (fees updated) and contracts, each once by space, home and start; the
+    ones finance added in the app stay."""
+    space_ids: dict[str, int] = {}
+    for p in spec.parking_spaces:
+        row = _upsert(
+            session,
+            ParkingSpace,
+            {"site_id": site_id, "code": p.code},
+            kind=p.kind,
+            monthly_fee=p.monthly_fee,
+            location=p.location,
+        )
+        space_ids[p.code] = row.id
+    for c in spec.parking_contracts:
+        space_id, home_id = space_ids[c.space], home_ids[c.home]
+        existing = session.scalars(
+            select(ParkingContract).filter_by(
+                space_id=space_id, home_id=home_id, starts_on=c.starts_on
+            )
+        ).one_or_none()
+        if existing is None:
+            parking.add_contract(
+                session,
+                space_id=space_id,
+                home_id=home_id,
+                starts_on=c.starts_on,
+                ends_on=c.ends_on,
+                by=None,
+                now=now,
+            )
+        else:
+            existing.ends_on = c.ends_on
+
+
 def _tariff(session: Session, site_id: int, spec: TariffSpec, zone: ZoneInfo) -> None:
     existing = session.scalars(
         select(Tariff).filter_by(site_id=site_id, utility=spec.utility, version=spec.version)
@@ -266,6 +318,9 @@ def _tariff(session: Session, site_id: int, spec: TariffSpec, zone: ZoneInfo) ->
         tier_period=spec.tier_period,
         months=months_text(spec.months),
         effective_from=datetime.combine(spec.effective_from, time(), zone),
+        home_type=spec.home_type,
+        floor_from=spec.floor_from,
+        floor_to=spec.floor_to,
     )
     tariff.tiers = [
         TariffTier(seq=i, up_to=t.up_to, unit_price=t.unit_price, band=t.band)

@@ -9,19 +9,44 @@ in force may still be corrected; one in force is history that bills point at.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hub.domain import PRICED, TierPeriod, Utility
+from hub.domain import PRICED, HomeType, TierPeriod, Utility
 from hub.errors import Conflict, InvalidInput, NotFound
 from hub.services import audit
 from hub.services.billing.seasons import months_text
-from hub.services.billing.text import decimal_text
-from hub.services.tariffs import Block, check_blocks
+from hub.services.billing.text import decimal_text, floor_band_text
+from hub.services.tariffs import Block, check_blocks, check_floor_band
 from hub.storage.models import Site, Tariff, TariffTier, User
+
+
+@dataclass(frozen=True)
+class FeeScope:
+    """Which homes a property fee tariff prices: of one type and/or a floor band; all: none."""
+
+    home_type: HomeType | None = None
+    floor_from: int | None = None
+    floor_to: int | None = None
+
+    def check(self, utility: Utility) -> None:
+        if self != FeeScope() and utility is not Utility.PROPERTY_FEE:
+            raise InvalidInput(
+                "a home type or floor band scopes a property fee tariff only",
+                code="tariff_scope",
+            )
+        check_floor_band(self.floor_from, self.floor_to)
+
+    def apply(self, tariff: Tariff) -> None:
+        tariff.home_type, tariff.floor_from, tariff.floor_to = (
+            self.home_type,
+            self.floor_from,
+            self.floor_to,
+        )
 
 
 def list_tariffs(session: Session, *, site_id: int | None = None) -> list[Tariff]:
@@ -50,9 +75,11 @@ def publish(
     now: datetime,
     tier_period: TierPeriod = TierPeriod.MONTH,
     months: Sequence[int] | None = None,
+    scope: FeeScope = FeeScope(),
 ) -> Tariff:
     """The next version of the site's `utility` tariff, in force from `effective_from`; with
-    `months`, only in those calendar months (a seasonal price)."""
+    `months`, only in those calendar months (a seasonal price); with a `scope`, for those
+    homes only (a property fee by home type or floor band)."""
     if utility not in PRICED:
         raise InvalidInput(
             f"{utility.value} has no tariff: late fees follow the contract's terms (late_fee)",
@@ -63,6 +90,7 @@ def publish(
         raise NotFound(f"site {site_id} does not exist")
     start = _future_start(site, effective_from, now)
     check_blocks(blocks)
+    scope.check(utility)
     latest = session.scalar(
         select(func.max(Tariff.version)).where(Tariff.site_id == site.id, Tariff.utility == utility)
     )
@@ -75,6 +103,7 @@ def publish(
         tier_period=tier_period,
         months=months_text(months),
     )
+    scope.apply(tariff)
     tariff.tiers = _tiers(blocks)
     session.add(tariff)
     session.flush()
@@ -93,6 +122,7 @@ def correct(
     now: datetime,
     tier_period: TierPeriod = TierPeriod.MONTH,
     months: Sequence[int] | None = None,
+    scope: FeeScope = FeeScope(),
 ) -> Tariff:
     """Change a version that is not in force yet (no bill can have used it); 409 once it is."""
     tariff = session.get(Tariff, tariff_id)
@@ -105,6 +135,8 @@ def correct(
         )
     tariff.effective_from = _future_start(site_of(session, tariff), effective_from, now)
     check_blocks(blocks)
+    scope.check(tariff.utility)
+    scope.apply(tariff)
     tariff.unit = unit
     tariff.tier_period = tier_period
     tariff.months = months_text(months)
@@ -145,6 +177,10 @@ def _audit(
 ) -> None:
     prices = ", ".join(f"{_limit(tier)}@{decimal_text(tier.unit_price)}" for tier in tariff.tiers)
     season = f" in months {tariff.months}" if tariff.months else ""
+    if tariff.home_type is not None:
+        season += f" for {tariff.home_type.value} homes"
+    if tariff.floor_from is not None or tariff.floor_to is not None:
+        season += f" on floors {floor_band_text(tariff.floor_from, tariff.floor_to)}"
     audit.record(
         session,
         at=now,

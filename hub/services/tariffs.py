@@ -110,3 +110,12 @@ def check_blocks(blocks: Sequence[Block]) -> None:
 def total(charges: Sequence[TierCharge]) -> Decimal:
     """What the charges come to: the sum of the rounded lines (never re-rounded)."""
     return sum((charge.amount for charge in charges), Decimal("0.00"))
+
+
+def check_floor_band(floor_from: int | None, floor_to: int | None) -> None:
+    """A floor band runs upwards (a single floor is from = to)."""
+    if floor_from is not None and floor_to is not None and floor_to < floor_from:
+        raise InvalidInput(
+            f"floor band {floor_from}-{floor_to}: the last floor is below the first",
+            code="tariff_floor_band",
+        )

@@ -254,6 +254,18 @@ MATRIX: dict[str, Access] = {
     "GET /api/v1/tariffs": roles(FINANCE, ADMIN),
     "POST /api/v1/tariffs": roles(FINANCE, ADMIN),
     "PUT /api/v1/tariffs/{tariff_id}": roles(FINANCE, ADMIN),
+    # other fees: parking and one-off charges (finance writes, admins read, owners their own)
+    "GET /api/v1/fees/homes": roles(FINANCE, ADMIN),
+    "PUT /api/v1/fees/homes/{home_id}": roles(FINANCE),
+    "GET /api/v1/parking/spaces": roles(FINANCE, ADMIN),
+    "POST /api/v1/parking/spaces": roles(FINANCE),
+    "GET /api/v1/parking/contracts": roles(FINANCE, ADMIN),
+    "POST /api/v1/parking/contracts": roles(FINANCE),
+    "POST /api/v1/parking/contracts/{contract_id}/end": roles(FINANCE),
+    "GET /api/v1/homes/{home_id}/parking": roles(OWNER, FINANCE, ADMIN),
+    "GET /api/v1/homes/{home_id}/charges": roles(OWNER, FINANCE, ADMIN),
+    "POST /api/v1/homes/{home_id}/charges": roles(FINANCE),
+    "POST /api/v1/charges/{charge_id}/withdraw": roles(FINANCE),
     # the rules file
     "GET /api/v1/rules-file": roles(ADMIN),
     "POST /api/v1/rules-file/check": roles(ADMIN),

@@ -49,8 +49,8 @@ def test_complaints_by_department_rate_and_limits_met(
     api: ApiClient, site: LoadResult, seeded: None
 ) -> None:
     found = _analysis(api, site)["complaints"]
-    # P1..P6 (the other estate's and September's left out) over 3 homes: 600 / 3
-    assert (found["complaints"], found["per_100_homes"], found["reopened"]) == (6, 200.0, 1)
+    # P1..P6 (the other estate's and September's left out) over 5 homes: 600 / 5
+    assert (found["complaints"], found["per_100_homes"], found["reopened"]) == (6, 120.0, 1)
     # review: met P1 P3 P5, missed P2 P6, pending P4: 3 of 5
     assert found["review"] == _sla(5, 3, 60.0, 1)
     # contact: met P1 P3, missed P2 P6, pending P4, P5 out of scope: 2 of 4
@@ -127,4 +127,4 @@ def test_the_exports_carry_the_department_table(
     start = rows.index(["投诉按部门 Complaints by department"])
     assert rows[start + 3] == ["保洁部 cleaning", "2", "50.0", "50.0", "1", "4.0", "1"]
     assert rows[start + 7] == ["未分派 unrouted", "1", "0.0", "0.0", "0", "", "0"]
-    assert ["每百户投诉 Complaints per 100 homes", "200.0"] in rows
+    assert ["每百户投诉 Complaints per 100 homes", "120.0"] in rows

@@ -100,7 +100,7 @@ def test_only_staff_who_handle_notices_publish_them(api: ApiClient) -> None:
         assert api.get(NOTICES, as_user=user).status_code == 403, user
     assert api.get(NOTICES, as_user="owner101").json() == []
     sites = api.get(f"{NOTICES}/audiences", as_user="service").json()
-    assert [b["code"] for b in sites[0]["buildings"]] == ["B1", "B2"]
+    assert [b["code"] for b in sites[0]["buildings"]] == ["B1", "B2", "B3"]
 
 
 def test_bad_notices_are_refused_with_the_reason(api: ApiClient) -> None:

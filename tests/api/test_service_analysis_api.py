@@ -64,8 +64,8 @@ def test_ratings_overall_and_their_distributions(
 ) -> None:
     body = analysis(api, site)
     # O1..O12: 12 orders (the cancelled, the September and the Silver Court ones left out)
-    # over 3 homes: 12 * 100 / 3 = 400 per 100 homes
-    assert (body["orders"], body["homes"], body["orders_per_100_homes"]) == (12, 3, 400.0)
+    # over 5 homes: 12 * 100 / 5 = 240 per 100 homes
+    assert (body["orders"], body["homes"], body["orders_per_100_homes"]) == (12, 5, 240.0)
     # attitude 5+4+3+5+2+4+1+5 = 29 over 8: 3.625, half-up 3.63;
     # ones: O8; twos: O5; threes: O3; fours: O2 O7; fives: O1 O4 O9
     assert body["ratings"]["rated"] == 8
@@ -221,8 +221,8 @@ def test_period_filter_counts_only_its_orders(
     api: ApiClient, site: LoadResult, ids: dict[str, int]
 ) -> None:
     body = analysis(api, site, **{"from": "2026-11-01"})
-    # O7..O12; rated O7 O8 O9: attitude 10/3, 3 homes: 6 * 100 / 3 = 200
-    assert (body["orders"], body["ratings"]["rated"], body["orders_per_100_homes"]) == (6, 3, 200.0)
+    # O7..O12; rated O7 O8 O9: attitude 10/3, 5 homes: 6 * 100 / 5 = 120
+    assert (body["orders"], body["ratings"]["rated"], body["orders_per_100_homes"]) == (6, 3, 120.0)
     assert body["ratings"]["attitude"]["average"] == 3.33
     # O7 alone on B1/101 and O8 alone on pump-1 inside November: no repeats
     assert body["repeat_faults"] == []
@@ -255,10 +255,10 @@ def test_estate_filter_and_all_estates(
     api: ApiClient, site: LoadResult, ids: dict[str, int]
 ) -> None:
     everything = ok(api.get(URL, as_user="admin", params=PERIOD)).json()
-    # adds Silver Court's one order (rated 1, 1) and its 3 homes: 13 orders, 6 homes,
-    # 13 * 100 / 6 = 216.67; attitude (29 + 1) / 9 = 3.33
-    assert (everything["orders"], everything["homes"], everything["estate_id"]) == (13, 6, None)
-    assert everything["orders_per_100_homes"] == 216.67
+    # adds Silver Court's one order (rated 1, 1) and its 5 homes: 13 orders, 10 homes,
+    # 13 * 100 / 10 = 130; attitude (29 + 1) / 9 = 3.33
+    assert (everything["orders"], everything["homes"], everything["estate_id"]) == (13, 10, None)
+    assert everything["orders_per_100_homes"] == 130.0
     assert everything["ratings"]["attitude"]["count"] == 9
     assert everything["ratings"]["attitude"]["average"] == 3.33
     assert [e["code"] for e in everything["estates"]] == ["green-garden", "silver-court"]

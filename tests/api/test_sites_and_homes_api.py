@@ -20,6 +20,7 @@ def test_one_estate_with_its_buildings_and_their_ids(api: ApiClient, site: LoadR
     assert [(b["code"], b["units"]) for b in found["buildings"]] == [
         ("B1", ["1单元", "2单元"]),
         ("B2", ["1单元"]),
+        ("B3", ["1单元"]),
     ]
     assert found == _ok(api, "/api/v1/sites", "operator")[0]
     assert found == _ok(api, "/api/v1/sites", "tech")[0]  # the ledger's estate filter
@@ -30,21 +31,28 @@ def test_one_estate_with_its_buildings_and_their_ids(api: ApiClient, site: LoadR
 
 
 def test_homes_by_estate_and_building_a_page_at_a_time(api: ApiClient, site: LoadResult) -> None:
-    [b1, b2] = _ok(api, f"/api/v1/sites/{site.site_id}", "admin")["buildings"]
+    [b1, b2, b3] = _ok(api, f"/api/v1/sites/{site.site_id}", "admin")["buildings"]
     every = _ok(api, f"/api/v1/homes?site_id={site.site_id}", "admin")
     assert [(h["label"], h["building_id"], h["site_id"], h["unit"]) for h in every] == [
         ("B1/101", b1["id"], site.site_id, "1单元"),
         ("B1/102", b1["id"], site.site_id, "2单元"),
         ("B2/201", b2["id"], site.site_id, "1单元"),
+        ("B3/1201", b3["id"], site.site_id, "1单元"),
+        ("B3/S01", b3["id"], site.site_id, ""),
     ]
     in_b2 = _ok(api, f"/api/v1/homes?building_id={b2['id']}", "service")
     assert [h["label"] for h in in_b2] == ["B2/201"]
     assert all(h["owners"] for h in in_b2), "customer service sees the owners' names"
     pages = [
         _ok(api, f"/api/v1/homes?site_id={site.site_id}&limit=2&offset={offset}", "admin")
-        for offset in (0, 2, 4)
+        for offset in (0, 2, 4, 6)
     ]
-    assert [[h["label"] for h in page] for page in pages] == [["B1/101", "B1/102"], ["B2/201"], []]
+    assert [[h["label"] for h in page] for page in pages] == [
+        ["B1/101", "B1/102"],
+        ["B2/201", "B3/1201"],
+        ["B3/S01"],
+        [],
+    ]
     assert _ok(api, "/api/v1/homes?site_id=999999", "admin") == []
     words = _ok(api, f"/api/v1/homes?building_id={b1['id']}&q=102", "admin")
     assert [h["label"] for h in words] == ["B1/102"]
@@ -52,7 +60,7 @@ def test_homes_by_estate_and_building_a_page_at_a_time(api: ApiClient, site: Loa
 
 def test_operators_get_homes_without_owners_names(api: ApiClient, site: LoadResult) -> None:
     found = _ok(api, f"/api/v1/homes?site_id={site.site_id}", "operator")
-    assert len(found) == 3 and all(h["owners"] == [] for h in found)
+    assert len(found) == 5 and all(h["owners"] == [] for h in found)
 
 
 def test_owners_get_only_their_own_homes_whatever_the_filters(

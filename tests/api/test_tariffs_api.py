@@ -117,7 +117,7 @@ def test_prices_are_never_retroactive_nor_rewritten(api: ApiClient) -> None:
     answer(api.post(TARIFFS, as_user="finance", json=negative), 422)
     late_fee = {**body, "utility": "late_fee", "effective_from": "2026-12-01"}
     assert answer(api.post(TARIFFS, as_user="finance", json=late_fee), 422)["code"] == "not_priced"
-    assert [t["version"] for t in answer(api.get(TARIFFS, as_user="finance"))] == [1, 1, 1]
+    assert [t["version"] for t in answer(api.get(TARIFFS, as_user="finance"))] == [1, 3, 2, 1, 1]
 
 
 def test_other_roles_are_refused(api: ApiClient) -> None:
@@ -128,3 +128,33 @@ def test_other_roles_are_refused(api: ApiClient) -> None:
         answer(api.post(TARIFFS, as_user=user, json=body), 403)
         answer(put(api, found[0]["id"], water("2026-12-01", "1"), user), 403)
     answer(put(api, 999999, water("2026-12-01", "1")), 404)
+
+
+def test_a_property_fee_is_published_for_a_home_type_and_floor_band(api: ApiClient) -> None:
+    site_id = answer(api.get(TARIFFS, as_user="admin"))[0]["site_id"]
+    shops = {
+        "site_id": site_id,
+        "utility": "property_fee",
+        "effective_from": "2026-12-01",
+        "unit": "m2",
+        "tiers": [{"unit_price": "4.20"}],
+        "home_type": "shop",
+        "floor_from": 1,
+        "floor_to": 1,
+    }
+    published = answer(api.post(TARIFFS, as_user="finance", json=shops), 201)
+    assert (published["home_type"], published["floor_from"], published["floor_to"]) == (
+        "shop",
+        1,
+        1,
+    )
+    audit = answer(api.get("/api/v1/audit", as_user="admin", params={"target": "tariff:"}))
+    assert audit["items"][0]["detail"] == (
+        "property_fee v4 from 2026-12-01 for shop homes on floors 1–1层 floors: ∞@4.2 per m2"
+    )
+    upside_down = answer(api.post(TARIFFS, as_user="finance", json={**shops, "floor_from": 7}), 422)
+    assert upside_down["code"] == "tariff_floor_band"
+    water_for_shops = {**shops, "utility": "water", "unit": "m3"}
+    assert answer(api.post(TARIFFS, as_user="finance", json=water_for_shops), 422)["code"] == (
+        "tariff_scope"
+    )

@@ -345,7 +345,7 @@ def test_tariff_version_in_force_at_the_period_start(context: HubContext, site: 
             Tariff(
                 site_id=site.site_id,
                 utility=Utility.PROPERTY_FEE,
-                version=2,
+                version=4,  # the sample's versions 2 and 3 price high-rise homes and shops
                 effective_from=local("2026-10-15 00:00"),
                 unit="m2",
                 tiers=[TariffTier(seq=1, up_to=None, unit_price=D("3.00"))],
@@ -357,7 +357,7 @@ def test_tariff_version_in_force_at_the_period_start(context: HubContext, site: 
     with context.db.session() as s:
         october, november = (bill_json(s, bill_of(s, "B1/101", p)) for p in ("2026-10", "2026-11"))
     assert (october["lines"][0]["tariff_version"], october["lines"][0]["amount"]) == (1, "223.75")
-    assert (november["lines"][0]["tariff_version"], november["lines"][0]["amount"]) == (2, "268.50")
+    assert (november["lines"][0]["tariff_version"], november["lines"][0]["amount"]) == (4, "268.50")
 
 
 @pytest.mark.parametrize(

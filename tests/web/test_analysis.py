@@ -43,10 +43,10 @@ def test_the_analysis_shows_the_figures_and_narrows_to_one_estate(
     expect(page.locator(card(page, "orders"))).to_have_text("14")
     page.locator("[data-test=estate]").click()
     page.locator(".el-select-dropdown__item:visible").filter(has_text="绿园小区").click()
-    # green-garden: 13 orders over 3 homes = 433.33 per 100; attitude (29 + 5) / 9 = 3.78,
+    # green-garden: 13 orders over 5 homes = 260 per 100; attitude (29 + 5) / 9 = 3.78,
     # quality (27 + 5) / 9 = 3.56; accepted in time 7 + September's = 8 of 12 = 66.7 %
     expect(page.locator(card(page, "orders"))).to_have_text("13")
-    expect(page.locator(card(page, "per100"))).to_have_text("433.33")
+    expect(page.locator(card(page, "per100"))).to_have_text("260")
     expect(page.locator(card(page, "attitude"))).to_have_text("3.78")
     expect(page.locator(card(page, "quality"))).to_have_text("3.56")
     expect(page.locator(card(page, "sla"))).to_have_text("66.7 %")
@@ -75,12 +75,12 @@ def test_complaints_by_department_and_the_repair_clocks(
     open_as: OpenAs, context: HubContext, orders: dict[str, int]
 ) -> None:
     """tests/support/analysis_complaints.py's P1..P6 and September's (in the default period,
-    customer service's, never reviewed): 7 over 3 homes = 233.33 per 100 homes."""
+    customer service's, never reviewed): 7 over 5 homes = 140 per 100 homes."""
     seed_analysis_complaints(context)
     page = open_as("service", "/console/analysis", DESKTOP)
     page.locator("[data-test=estate]").click()
     page.locator(".el-select-dropdown__item:visible").filter(has_text="绿园小区").click()
-    expect(page.locator(card(page, "complaints"))).to_have_text("233.33")
+    expect(page.locator(card(page, "complaints"))).to_have_text("140")
     expect(page.locator("[data-test=card-complaints]")).to_contain_text("投诉 7 件，重开 1 件")
     rows = page.locator("[data-test=by-department] .el-table__body tr")
     expect(rows).to_have_count(6)

@@ -9,7 +9,13 @@ from sqlalchemy import ColumnElement, and_
 
 from hub.domain import TierPeriod
 from hub.services.billing.meter_use import MeterUse
-from hub.services.billing.text import UTILITY_LABELS, decimal_text
+from hub.services.billing.proration import DaySpan, prorate
+from hub.services.billing.text import (
+    HOME_TYPE_LABELS,
+    UTILITY_LABELS,
+    decimal_text,
+    floor_band_text,
+)
 from hub.services.tariffs import Block, TierCharge, round_money, split_tiers
 from hub.storage.models import BillLine, Home, Meter, Tariff
 
@@ -115,13 +121,26 @@ def _flags(use: MeterUse, unit: str) -> str:
     return text
 
 
-def property_fee_lines(home: Home, tariff: Tariff) -> list[BillLine]:
-    """Floor area × price per m2 per month."""
-    subject = f"{decimal_text(home.area_m2, 2)} m2 × 1 月 month"
-    return [
-        bill_line(tariff, _describe(tariff, subject, charge, tariff.unit), tariff.unit, charge)
-        for charge in split_tiers(home.area_m2, blocks(tariff))
-    ]
+def property_fee_lines(home: Home, tariff: Tariff, span: DaySpan) -> list[BillLine]:
+    """Floor area × price per m2 per month, for a part month × days / days in the month; the
+    line names the tariff's home type or floor band."""
+    scope = [floor_band_text(tariff.floor_from, tariff.floor_to)]
+    if tariff.home_type is not None:
+        scope.insert(0, HOME_TYPE_LABELS[tariff.home_type])
+    named = " ".join(part for part in scope if part)
+    area = f"{decimal_text(home.area_m2, 2)} m2 × 1 月 month"
+    subject = f"{named} {area}" if named else area
+    lines = []
+    for charge in split_tiers(home.area_m2, blocks(tariff)):
+        line = bill_line(
+            tariff,
+            _describe(tariff, subject + span.text(), charge, tariff.unit),
+            tariff.unit,
+            charge,
+        )
+        line.amount = prorate(charge.quantity * charge.unit_price, span)
+        lines.append(line)
+    return lines
 
 
 def metered() -> ColumnElement[bool]:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from hub.domain import BillStatus, ShareBasis, TierPeriod, Utility
 from hub.errors import Conflict, InvalidInput
-from hub.services.billing import estimates, late_fees
+from hub.services.billing import estimates, late_fees, other_fees, property_fees
 from hub.services.billing.common_areas import common_meters, cost, share_lines
 from hub.services.billing.lines import meter_lines, metered, property_fee_lines
 from hub.services.billing.meter_use import MeterUse, on_time_filter
@@ -82,7 +82,7 @@ def draft_home(
     assert site is not None  # a foreign key
     result = BillingRunResult(period=month.text, dry_run=True)
     drafts = _bill_site(session, site, month, now=now, result=result, only_home=home.id)
-    return drafts[home.id], result.problems
+    return drafts.get(home.id, []), result.problems  # none: not billed that month
 
 
 def _bill_site(
@@ -107,6 +107,7 @@ def _bill_site(
             .order_by(Building.code, Home.code)
         )
     )
+    homes = [home for home in homes if other_fees.home_span(home, month).days]  # handed over
     site_bills = (
         select(Bill.home_id, Bill.period, Bill.issued_at)
         .join(Home, Home.id == Bill.home_id)
@@ -139,14 +140,18 @@ def _bill_site(
         if meter.home_id in issued and not retired_before(meter, start):
             meters_of.setdefault(meter.home_id, []).append(meter)
     commons = [meter for meter in common_meters(session, site) if not retired_before(meter, start)]
-    utilities = {Utility.PROPERTY_FEE} | {m.utility for ms in meters_of.values() for m in ms}
+    utilities = {m.utility for ms in meters_of.values() for m in ms}
     utilities |= {meter.utility for meter in commons}
     tariffs = {utility: _tariff_at(session, site, utility, month) for utility in utilities}
+    fee_tariffs = property_fees.tariffs_at(session, site, month, start)
     yearly = [u for u, tariff in tariffs.items() if tariff.tier_period is TierPeriod.YEAR]
     earlier = _used_earlier_in_year(session, [h.id for h in homes], month, yearly)
     estimated = estimates.meters_with_estimates(
         session, [m.id for h in to_bill for m in meters_of.get(h, [])]
     )
+    billing_homes = [home for home in homes if home.id not in billed]
+    parking = other_fees.parking_lines(session, billing_homes, month)
+    one_off = other_fees.one_off_lines(session, to_bill)
     terms = late_fees.terms_of(session, site.id)
     overdue = late_fees.overdue_bills(session, to_bill, month.text, start, zone) if terms else {}
     last_day = (end.astimezone(zone) - timedelta(days=1)).date()
@@ -159,7 +164,9 @@ def _bill_site(
         if home.id in billed:
             continue
         label = home_label(home)
-        lines = property_fee_lines(home, tariffs[Utility.PROPERTY_FEE])
+        fee_tariff = property_fees.tariff_for(home, fee_tariffs, site, start)
+        lines = property_fee_lines(home, fee_tariff, other_fees.home_span(home, month))
+        lines += parking.get(home.id, []) + one_off.get(home.id, [])
         bills = issued[home.id]
         month_use = own_use.setdefault(home.id, {})
         for meter in meters_of.get(home.id, []):

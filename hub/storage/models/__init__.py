@@ -26,6 +26,7 @@ from hub.storage.models.complaints import (
 from hub.storage.models.demand_letters import DemandLetter, DemandLetterBill
 from hub.storage.models.device_swaps import DeviceSwap
 from hub.storage.models.duty import DutyShift
+from hub.storage.models.fees import OneOffCharge, ParkingContract, ParkingSpace
 from hub.storage.models.households import HouseholdMember, Vehicle
 from hub.storage.models.late_fees import LateFeeTerms
 from hub.storage.models.late_readings import LateReading
@@ -129,9 +130,12 @@ __all__ = [
     "NoticeBuilding",
     "NoticeHome",
     "NoticeRead",
+    "OneOffCharge",
     "OutboxMessage",
     "Owner",
     "OwnershipChange",
+    "ParkingContract",
+    "ParkingSpace",
     "PasswordHistory",
     "PasswordResetCode",
     "PatrolRound",

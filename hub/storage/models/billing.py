@@ -10,7 +10,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.domain import BillStatus, ShareBasis, TierPeriod, TouBand, Utility
+from hub.domain import BillStatus, HomeType, ShareBasis, TierPeriod, TouBand, Utility
 from hub.storage.base import Base
 from hub.storage.types import MONEY, QUANTITY, UTCDateTime, enum_type
 
@@ -30,6 +30,11 @@ class Tariff(Base):
     tier_period: Mapped[TierPeriod] = mapped_column(enum_type(TierPeriod), default=TierPeriod.MONTH)
     # A seasonal price (e.g. summer blocks, "5,6,7,8,9,10"): the months it applies to; None: all
     months: Mapped[str | None] = mapped_column(String(40))
+    # A property fee for some homes only: of one type and/or on floors `floor_from` to
+    # `floor_to` (inclusive; None: no bound); a home gets the most specific that covers it
+    home_type: Mapped[HomeType | None] = mapped_column(enum_type(HomeType))
+    floor_from: Mapped[int | None] = mapped_column()
+    floor_to: Mapped[int | None] = mapped_column()
 
     tiers: Mapped[list[TariffTier]] = relationship(
         order_by="TariffTier.seq", lazy="selectin", cascade="all, delete-orphan"
@@ -101,6 +106,11 @@ class BillLine(Base):
     tier: Mapped[int | None] = mapped_column()
     # A late fee (滞纳金) line: the overdue bill it accrues on; `quantity` is its new days late
     late_fee_bill_id: Mapped[int | None] = mapped_column(ForeignKey("bills.id"))
+    # A parking line's contract; a one-off charge's line (unique: a charge is billed once)
+    parking_contract_id: Mapped[int | None] = mapped_column(ForeignKey("parking_contracts.id"))
+    one_off_charge_id: Mapped[int | None] = mapped_column(
+        ForeignKey("one_off_charges.id"), unique=True
+    )
     # 估抄: no reading by the month's end, so `quantity` is estimated from the meter's average
     # daily use; `estimated_end` is the register it assumed, which the next real reading trues up
     estimated: Mapped[bool] = mapped_column(default=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.domain import DeviceKind, ShareBasis, Utility
+from hub.domain import DeviceKind, HomeType, ShareBasis, Utility
 from hub.storage.base import Base
 from hub.storage.types import QUANTITY, EncryptedString, UTCDateTime, enum_type
 
@@ -53,6 +53,14 @@ class Home(Base):
     # 单元: the stairwell/entrance a notice can be addressed to; empty: the building has none
     unit: Mapped[str] = mapped_column(String(32), default="", server_default="")
     area_m2: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    # What the property fee tariff is chosen by (hub/services/billing/property_fees.py)
+    home_type: Mapped[HomeType] = mapped_column(
+        enum_type(HomeType), default=HomeType.RESIDENTIAL, server_default=HomeType.RESIDENTIAL
+    )
+    floor: Mapped[int | None] = mapped_column()  # None: not known, no floor band applies
+    # The days the estate bills it (交房/入住 to 迁出/售出), both inclusive; None: open
+    billed_from: Mapped[date | None] = mapped_column()
+    billed_until: Mapped[date | None] = mapped_column()
 
     building: Mapped[Building] = relationship(lazy="joined")
 

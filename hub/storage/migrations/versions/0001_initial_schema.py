@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-06 22:29:20.075986
+Create Date: 2026-12-06 22:36:00.858472
 """
 
 from collections.abc import Sequence
@@ -317,6 +317,24 @@ def upgrade() -> None:
         sa.UniqueConstraint("user_id", name=op.f("uq_owners_user_id")),
     )
     op.create_table(
+        "parking_spaces",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("site_id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=64), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum("rented", "owned", name="parkingkind", native_enum=False, length=32),
+            nullable=False,
+        ),
+        sa.Column("monthly_fee", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("location", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["site_id"], ["sites.id"], name=op.f("fk_parking_spaces_site_id_sites")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_parking_spaces")),
+        sa.UniqueConstraint("site_id", "code", name=op.f("uq_parking_spaces_site_id_code")),
+    )
+    op.create_table(
         "password_history",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -431,6 +449,8 @@ def upgrade() -> None:
                 "water",
                 "property_fee",
                 "late_fee",
+                "parking",
+                "one_off",
                 name="utility",
                 native_enum=False,
                 length=32,
@@ -446,6 +466,21 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("months", sa.String(length=40), nullable=True),
+        sa.Column(
+            "home_type",
+            sa.Enum(
+                "residential",
+                "shop",
+                "office",
+                "storage",
+                name="hometype",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=True,
+        ),
+        sa.Column("floor_from", sa.Integer(), nullable=True),
+        sa.Column("floor_to", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["site_id"], ["sites.id"], name=op.f("fk_tariffs_site_id_sites")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tariffs")),
         sa.UniqueConstraint(
@@ -644,6 +679,23 @@ def upgrade() -> None:
         sa.Column("code", sa.String(length=64), nullable=False),
         sa.Column("unit", sa.String(length=32), server_default="", nullable=False),
         sa.Column("area_m2", sa.Numeric(precision=10, scale=2), nullable=False),
+        sa.Column(
+            "home_type",
+            sa.Enum(
+                "residential",
+                "shop",
+                "office",
+                "storage",
+                name="hometype",
+                native_enum=False,
+                length=32,
+            ),
+            server_default="residential",
+            nullable=False,
+        ),
+        sa.Column("floor", sa.Integer(), nullable=True),
+        sa.Column("billed_from", sa.Date(), nullable=True),
+        sa.Column("billed_until", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(
             ["building_id"], ["buildings.id"], name=op.f("fk_homes_building_id_buildings")
         ),
@@ -1241,6 +1293,70 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("notice_id", "home_id", name=op.f("pk_notice_homes")),
     )
     op.create_table(
+        "one_off_charges",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("home_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "renovation",
+                "access_card",
+                "other",
+                name="oneoffkind",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("description", sa.String(length=200), nullable=False),
+        sa.Column("amount", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("created_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=False),
+        sa.Column("withdrawn_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("withdrawn_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_one_off_charges_created_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["home_id"], ["homes.id"], name=op.f("fk_one_off_charges_home_id_homes")
+        ),
+        sa.ForeignKeyConstraint(
+            ["withdrawn_by_id"], ["users.id"], name=op.f("fk_one_off_charges_withdrawn_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_one_off_charges")),
+    )
+    with op.batch_alter_table("one_off_charges", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_one_off_charges_home_id"), ["home_id"], unique=False)
+
+    op.create_table(
+        "parking_contracts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("space_id", sa.Integer(), nullable=False),
+        sa.Column("home_id", sa.Integer(), nullable=False),
+        sa.Column("starts_on", sa.Date(), nullable=False),
+        sa.Column("ends_on", sa.Date(), nullable=True),
+        sa.Column("created_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_parking_contracts_created_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["home_id"], ["homes.id"], name=op.f("fk_parking_contracts_home_id_homes")
+        ),
+        sa.ForeignKeyConstraint(
+            ["space_id"],
+            ["parking_spaces.id"],
+            name=op.f("fk_parking_contracts_space_id_parking_spaces"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_parking_contracts")),
+    )
+    with op.batch_alter_table("parking_contracts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_parking_contracts_home_id"), ["home_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_parking_contracts_space_id"), ["space_id"], unique=False
+        )
+
+    op.create_table(
         "reconciliation_notes",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("day_id", sa.Integer(), nullable=False),
@@ -1636,6 +1752,8 @@ def upgrade() -> None:
                 "water",
                 "property_fee",
                 "late_fee",
+                "parking",
+                "one_off",
                 name="utility",
                 native_enum=False,
                 length=32,
@@ -1968,6 +2086,8 @@ def upgrade() -> None:
                 "water",
                 "property_fee",
                 "late_fee",
+                "parking",
+                "one_off",
                 name="utility",
                 native_enum=False,
                 length=32,
@@ -1993,6 +2113,8 @@ def upgrade() -> None:
         sa.Column("tariff_version", sa.Integer(), nullable=True),
         sa.Column("tier", sa.Integer(), nullable=True),
         sa.Column("late_fee_bill_id", sa.Integer(), nullable=True),
+        sa.Column("parking_contract_id", sa.Integer(), nullable=True),
+        sa.Column("one_off_charge_id", sa.Integer(), nullable=True),
         sa.Column("estimated", sa.Boolean(), nullable=False),
         sa.Column("estimated_end", sa.Numeric(precision=20, scale=6), nullable=True),
         sa.Column("corrected", sa.Boolean(), nullable=False),
@@ -2009,6 +2131,16 @@ def upgrade() -> None:
             ["meter_id"], ["meters.id"], name=op.f("fk_bill_lines_meter_id_meters")
         ),
         sa.ForeignKeyConstraint(
+            ["one_off_charge_id"],
+            ["one_off_charges.id"],
+            name=op.f("fk_bill_lines_one_off_charge_id_one_off_charges"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["parking_contract_id"],
+            ["parking_contracts.id"],
+            name=op.f("fk_bill_lines_parking_contract_id_parking_contracts"),
+        ),
+        sa.ForeignKeyConstraint(
             ["start_reading_id"],
             ["readings.id"],
             name=op.f("fk_bill_lines_start_reading_id_readings"),
@@ -2017,6 +2149,7 @@ def upgrade() -> None:
             ["tariff_id"], ["tariffs.id"], name=op.f("fk_bill_lines_tariff_id_tariffs")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_bill_lines")),
+        sa.UniqueConstraint("one_off_charge_id", name=op.f("uq_bill_lines_one_off_charge_id")),
     )
     with op.batch_alter_table("bill_lines", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_bill_lines_bill_id"), ["bill_id"], unique=False)
@@ -2835,6 +2968,15 @@ def downgrade() -> None:
 
     op.drop_table("registrations")
     op.drop_table("reconciliation_notes")
+    with op.batch_alter_table("parking_contracts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_parking_contracts_space_id"))
+        batch_op.drop_index(batch_op.f("ix_parking_contracts_home_id"))
+
+    op.drop_table("parking_contracts")
+    with op.batch_alter_table("one_off_charges", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_one_off_charges_home_id"))
+
+    op.drop_table("one_off_charges")
     op.drop_table("notice_homes")
     with op.batch_alter_table("maintenance_plans", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_maintenance_plans_site_id"))
@@ -2927,6 +3069,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_password_history_user_id"))
 
     op.drop_table("password_history")
+    op.drop_table("parking_spaces")
     op.drop_table("owners")
     with op.batch_alter_table("notices", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_notices_published_at"))

@@ -11,6 +11,10 @@ const words: Record<string, string> = {
   'admin.tariffs.bandPrice': '{band} ¥{price}',
   'admin.tariffs.bands.peak': 'Peak',
   'admin.tariffs.bands.valley': 'Valley',
+  'admin.tariffs.scope': '{homes}: ',
+  'admin.tariffs.floorsUp': 'floors {from}+',
+  'admin.tariffs.floors': 'floors {from}–{to}',
+  'admin.homeTypes.shop': 'Shop',
 }
 const t = (key: string, values: Record<string, unknown> = {}): string =>
   (words[key] ?? key).replace(/\{(\w+)\}/g, (_, name: string) => String(values[name]))
@@ -28,6 +32,9 @@ function tariff(change: Partial<Tariff>): Tariff {
     tier_period: 'month',
     months: null,
     in_force: true,
+    home_type: null,
+    floor_from: null,
+    floor_to: null,
     tiers: [{ seq: 1, up_to: null, unit_price: '0.60', band: null }],
     ...change,
   }
@@ -54,5 +61,14 @@ describe('tiersText', () => {
       { seq: 2, up_to: null, unit_price: '0.3070', band: 'valley' as const },
     ]
     expect(tiersText(tariff({ tiers }), t)).toBe('Peak ¥0.6170 · Valley ¥0.3070')
+  })
+})
+
+describe('a property fee for some homes', () => {
+  it('names the home type and the floor band before the price', () => {
+    const shops = tariff({ utility: 'property_fee', unit: 'm2', home_type: 'shop', tiers: [{ seq: 1, up_to: null, unit_price: '4.00', band: null }] })
+    expect(tiersText(shops, t)).toBe('Shop: ¥4.00/m2')
+    const high = tariff({ utility: 'property_fee', unit: 'm2', floor_from: 7, tiers: [{ seq: 1, up_to: null, unit_price: '2.80', band: null }] })
+    expect(tiersText(high, t)).toBe('floors 7+: ¥2.80/m2')
   })
 })
