@@ -214,7 +214,10 @@ class CommandStatus(StrEnum):
 
 
 class BillStatus(StrEnum):
+    """Read from the money allocated to the bill: none, some, or its whole total."""
+
     UNPAID = "unpaid"
+    PARTLY_PAID = "partly_paid"
     PAID = "paid"
 
 

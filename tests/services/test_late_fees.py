@@ -15,7 +15,7 @@ from sqlalchemy import select
 from hub.clock import FakeClock
 from hub.context import HubContext
 from hub.domain import Utility
-from hub.services import payments
+from hub.services import home_accounts
 from hub.services.billing import run_billing
 from hub.services.billing.late_fees import Terms, accrued, days_late
 from hub.services.site import LoadResult, load_site
@@ -57,9 +57,9 @@ def pay_august(context: HubContext, clock: FakeClock) -> None:
             .where(Bill.period == "2026-08", Home.code == "101")
         ).one()
         finance = s.scalars(select(User).where(User.username == "finance")).one()
-        payments.record_counter_payment(
+        home_accounts.record_counter_payment(
             s,
-            bill_id=bill.id,
+            home_id=bill.home_id,
             method=PaymentMethod.CASH,
             amount=bill.total,
             receipt_no="SJ-8",

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from hub.domain import BillStatus, ShareBasis, TierPeriod, Utility
 from hub.errors import Conflict, InvalidInput
+from hub.services import home_accounts
 from hub.services.billing import late_fees
 from hub.services.billing.common_areas import common_meters, cost, share_lines
 from hub.services.billing.lines import meter_lines, metered, property_fee_lines
@@ -168,8 +169,9 @@ def _bill_site(
                 if home_id in drafts:
                     drafts[home_id].append(line)
     if not result.dry_run:
-        for home_id, lines in drafts.items():
-            result.bill_ids.append(_write(session, home_id, month, lines, now))
+        written = [_write(session, home_id, month, lines, now) for home_id, lines in drafts.items()]
+        result.bill_ids.extend(written)
+        home_accounts.apply_balances(session, written, now=now)
 
 
 def retired_before(meter: Meter, start: datetime) -> bool:

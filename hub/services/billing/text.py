@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from hub.domain import Utility
-from hub.storage.models import Home
+from hub.storage.models import Home, Payment
 
 UTILITY_LABELS = {
     Utility.ELECTRICITY: "电费 Electricity",
@@ -24,3 +24,8 @@ def decimal_text(value: Decimal, places: int = 0) -> str:
 
 def home_label(home: Home) -> str:
     return f"{home.building.code}/{home.code}"
+
+
+def receipt_number(payment: Payment) -> str:
+    """Finance's own 收据号 for a counter payment, else one from the payment's id."""
+    return payment.receipt_no or f"EP-{payment.id:08d}"

@@ -23,6 +23,12 @@ from hub.storage.models.complaints import (
 from hub.storage.models.demand_letters import DemandLetter, DemandLetterBill
 from hub.storage.models.device_swaps import DeviceSwap
 from hub.storage.models.duty import DutyShift
+from hub.storage.models.home_accounts import (
+    BalanceEntry,
+    Deposit,
+    PaymentAllocation,
+    Refund,
+)
 from hub.storage.models.households import HouseholdMember, Vehicle
 from hub.storage.models.late_fees import LateFeeTerms
 from hub.storage.models.late_readings import LateReading
@@ -84,6 +90,7 @@ __all__ = [
     "AssetDocument",
     "AuditEntry",
     "AuthSession",
+    "BalanceEntry",
     "Bill",
     "BillLine",
     "Building",
@@ -97,6 +104,7 @@ __all__ = [
     "DeadLetter",
     "DemandLetter",
     "DemandLetterBill",
+    "Deposit",
     "Device",
     "DeviceCommand",
     "DeviceEvent",
@@ -131,6 +139,7 @@ __all__ = [
     "PatrolScan",
     "PatrolStop",
     "Payment",
+    "PaymentAllocation",
     "PaymentIntent",
     "PaymentNotification",
     "ProviderStatement",
@@ -139,6 +148,7 @@ __all__ = [
     "ReconciliationItem",
     "ReconciliationNote",
     "RefreshToken",
+    "Refund",
     "Registration",
     "RegistrationState",
     "RouteStop",
