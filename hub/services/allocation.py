@@ -36,12 +36,11 @@ def plan(bills: Sequence[Bill], amount: Decimal) -> tuple[list[tuple[Bill, Decim
     return shares, rest
 
 
-def lock_home(session: Session, home_id: int) -> Home:
-    """The home, locked: its bills, balance and refunds change one transaction at a time."""
-    home = session.get(Home, home_id, with_for_update=True)
-    if home is None:
+def lock_home(session: Session, home_id: int) -> None:
+    """Lock the home's row: its bills, balance and refunds change one transaction at a time
+    (its id alone: PostgreSQL locks no outer-joined building)."""
+    if session.scalar(select(Home.id).where(Home.id == home_id).with_for_update()) is None:
         raise NotFound(f"home {home_id} not found")
-    return home
 
 
 def open_bills(session: Session, home_id: int) -> list[Bill]:

@@ -81,7 +81,8 @@ def test_finance_dry_runs_then_runs_a_month_and_collects_at_the_counter(
 
     bill_row(page, "B1/102").locator("[data-test=collect]").click()
     dialog = page.locator(".counter-payment")
-    expect(dialog).to_contain_text("¥309.38")
+    expect(dialog.locator("[data-test=pay-amount] input")).to_have_value("309.38")
+    expect(dialog.locator("[data-test=pay-plan]")).to_contain_text("2026-10")
     dialog.get_by_text("银行转账").click()
     dialog.locator("input[name=reference]").fill("ICBC-20261110-0042")
     shot(page, "finance/counter-payment.png")

@@ -102,8 +102,7 @@ def overdue_bills(
             or_(Bill.status != BillStatus.PAID, Bill.paid_at >= start),
         )
         .order_by(Bill.period, Bill.id)
-    )
-    rows = list(rows)
+    ).all()
     paid: dict[int, list[tuple[date, Decimal]]] = {}
     for bill_id, at, amount in session.execute(
         select(PaymentAllocation.bill_id, PaymentAllocation.at, PaymentAllocation.amount)
