@@ -241,9 +241,15 @@ class CommandStatus(StrEnum):
 
 
 class BillStatus(StrEnum):
+    """Read from the money allocated to the bill: none, some, or its whole total."""
+
     UNPAID = "unpaid"
+    PARTLY_PAID = "partly_paid"
     PAID = "paid"
     CREDITED = "credited"  # 冲销: a credit note cancelled it; it owes nothing
+
+
+OWING = frozenset({BillStatus.UNPAID, BillStatus.PARTLY_PAID})  # something outstanding (欠费)
 
 
 class AssetClass(StrEnum):

@@ -82,7 +82,7 @@ class MeterReadingRowOut(BaseModel):
 def credit_bill(
     bill_id: ObjectId, body: CreditNoteIn, session: SessionDep, context: ContextDep, user: Finance
 ) -> CreditNoteOut:
-    """红字冲销: credit an unpaid bill in full (409 `bill_has_payment` once it has a payment)."""
+    """红字冲销: credit a bill in full; what it was paid goes to the home's prepaid balance."""
     note = credit_notes.issue_credit_note(
         session, bill_id=bill_id, reason=body.reason, by=user, now=context.clock.now()
     )

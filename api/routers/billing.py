@@ -1,13 +1,12 @@
-"""Bills: owners see their own and start paying them; finance runs the month, records counter
-payments and follows arrears."""
+"""Bills: owners see their own and start paying them; finance runs the month and follows
+arrears (counter payments are a home's: api/routers/home_accounts.py)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from api.deps import ContextDep, SessionDep, require_role
 from api.params import DB_ID_MAX, ObjectId, QueryId
@@ -18,13 +17,11 @@ from hub.services.bill_views import (
     ArrearsOut,
     BillingRunOut,
     BillOut,
-    PaymentOut,
 )
 from hub.services.billing import BillFilter, documents
 from hub.services.billing.arrears import aging
 from hub.services.payment_providers import configured_provider
 from hub.storage.models import User
-from hub.storage.models.billing import PaymentMethod
 
 router = APIRouter(tags=["billing"])
 
@@ -46,13 +43,6 @@ class PaymentIntentOut(BaseModel):
     status: str
     pay_url: str
     params: dict[str, str]
-
-
-class CounterPaymentIn(BaseModel):
-    method: Literal[PaymentMethod.CASH, PaymentMethod.BANK_TRANSFER]
-    amount: Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2)]
-    receipt_no: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[\w-]+$")]
-    reference: Annotated[str | None, Field(max_length=64)] = None
 
 
 class BillingRunIn(BaseModel):
@@ -127,7 +117,7 @@ def _document(
 ) -> Response:
     """The bill or its receipt as a PDF for whoever may read the bill (an owner: their own)."""
     bill = billing.get_bill_or_raise(session, bill_id, user)
-    render = documents.bill_pdf if kind == "bill" else documents.receipt_pdf
+    render = documents.bill_pdf if kind == "bill" else documents.bill_receipt_pdf
     pdf = render(session, bill)
     read_audit.staff_read(session, user, at=context.clock.now(), target=f"{kind}:{bill.id}")
     name = f"{kind}-{bill.period}-{bill.id}.pdf"
@@ -148,7 +138,8 @@ def bill_pdf(bill_id: ObjectId, session: SessionDep, context: ContextDep, user: 
 def receipt_pdf(
     bill_id: ObjectId, session: SessionDep, context: ContextDep, user: Reader
 ) -> Response:
-    """The numbered electronic receipt (电子收据) of a paid bill; 409 `bill_unpaid` before."""
+    """The electronic receipt (电子收据) of the newest payment on the bill; 409 `bill_unpaid`
+    before any."""
     return _document(bill_id, session, context, user, "receipt")
 
 
@@ -170,28 +161,6 @@ def start_payment(
         pay_url=start.pay_url,
         params=dict(start.params),
     )
-
-
-@router.post("/bills/{bill_id}/payments", status_code=201)
-def record_payment(
-    bill_id: ObjectId,
-    body: CounterPaymentIn,
-    session: SessionDep,
-    context: ContextDep,
-    user: Finance,
-) -> PaymentOut:
-    """Finance records cash or a bank transfer received for the whole bill, with a receipt."""
-    payment = payments.record_counter_payment(
-        session,
-        bill_id=bill_id,
-        method=PaymentMethod(body.method),
-        amount=body.amount,
-        receipt_no=body.receipt_no,
-        reference=body.reference,
-        by=user,
-        now=context.clock.now(),
-    )
-    return PaymentOut.of(payment)
 
 
 @router.post("/billing/runs")

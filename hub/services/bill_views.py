@@ -16,11 +16,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.domain import BillStatus, ShareBasis, Utility
-from hub.services.billing import BillingRunResult, decimal_text, home_label, payment_of
+from hub.services.allocation import allocations_of, outstanding
+from hub.services.billing import BillingRunResult, decimal_text, home_label
 from hub.services.billing.arrears import AGING_BUCKETS, AgingRow
 from hub.services.billing.credit_notes import credit_note_of, rebill_of
 from hub.services.billing.reading_values import corrected_values
-from hub.storage.models import Bill, BillLine, CreditNote, Device, Home, Meter, Payment, Reading
+from hub.services.billing.text import receipt_number
+from hub.storage.models import (
+    Bill,
+    BillLine,
+    CreditNote,
+    Device,
+    Home,
+    Meter,
+    Payment,
+    PaymentAllocation,
+    Reading,
+)
 from hub.storage.models.billing import PaymentMethod
 
 
@@ -97,7 +109,8 @@ class BillLineOut(BaseModel):
 
 class PaymentOut(BaseModel):
     id: int
-    bill_id: int
+    home_id: int
+    bill_id: int | None = Field(description="an online payment's bill; None at the counter")
     method: PaymentMethod
     amount: str
     transaction_id: str | None = Field(description="the provider's, for online payments")
@@ -109,6 +122,7 @@ class PaymentOut(BaseModel):
     def of(cls, payment: Payment) -> PaymentOut:
         return cls(
             id=payment.id,
+            home_id=payment.home_id,
             bill_id=payment.bill_id,
             method=payment.method,
             amount=decimal_text(payment.amount, 2),
@@ -148,20 +162,44 @@ class CreditNoteOut(BaseModel):
         )
 
 
+class AllocationOut(BaseModel):
+    """Money put on a bill (negative: taken off by a refund)."""
+
+    payment_id: int | None = Field(description="None: from the prepaid balance (预缴抵扣)")
+    method: PaymentMethod | None
+    receipt_no: str | None = Field(description="the payment's receipt (收据号 or EP-...)")
+    refund_id: int | None
+    amount: str
+    at: datetime
+
+    @classmethod
+    def of(cls, row: PaymentAllocation, payment: Payment | None) -> AllocationOut:
+        return cls(
+            payment_id=row.payment_id,
+            method=None if payment is None else payment.method,
+            receipt_no=None if payment is None else receipt_number(payment),
+            refund_id=row.refund_id,
+            amount=decimal_text(row.amount, 2),
+            at=row.at,
+        )
+
+
 class BillOut(BaseModel):
     id: int
     home: str = Field(description='building/home, "B1/101"')
     home_id: int
     period: str = Field(description='"2026-10"')
     total: str
+    paid: str = Field(description="what its allocations add up to")
+    outstanding: str = Field(description="total - paid")
     status: BillStatus
     issued_at: datetime
     lines: list[BillLineOut]
-    payment: PaymentOut | None
     revision: int = Field(description="1: the billing run's; 2 and on: re-bills (重开)")
     replaces_id: int | None = Field(description="重开: the credited bill this one replaces")
     replaced_by_id: int | None = Field(description="the re-bill that replaced this one")
     credit_note: CreditNoteOut | None = Field(description="冲销: the note that credited it")
+    allocations: list[AllocationOut]
 
     @classmethod
     def of(cls, session: Session, bill: Bill) -> BillOut:
@@ -179,34 +217,45 @@ class BillOut(BaseModel):
                 .where(Meter.id.in_(meter_ids))
             )
         }
-        payment = payment_of(session, bill)
         note = credit_note_of(session, bill)
         rebill = rebill_of(session, bill)
+        rows = allocations_of(session, bill.id)
+        paying = {
+            p.id: p
+            for p in session.scalars(
+                select(Payment).where(
+                    Payment.id.in_({row.payment_id for row in rows if row.payment_id is not None})
+                )
+            )
+        }
         return cls(
             id=bill.id,
             home=home_label(home),
             home_id=bill.home_id,
             period=bill.period,
             total=decimal_text(bill.total, 2),
+            paid=decimal_text(bill.paid, 2),
+            outstanding=decimal_text(outstanding(bill), 2),
             status=bill.status,
             issued_at=bill.issued_at,
             lines=[BillLineOut.of(line, readings, corrected, meters) for line in bill.lines],
-            payment=None if payment is None else PaymentOut.of(payment),
             revision=bill.revision,
             replaces_id=bill.replaces_id,
             replaced_by_id=None if rebill is None else rebill.id,
             credit_note=None if note is None else CreditNoteOut.of(session, note, bill),
+            allocations=[AllocationOut.of(row, paying.get(row.payment_id or 0)) for row in rows],
         )
 
 
 class ArrearsOut(BaseModel):
-    """An unpaid bill (欠费) in finance's list."""
+    """A bill not wholly paid (欠费) in finance's list."""
 
     id: int
     home: str
     home_id: int
     period: str
-    amount: str
+    total: str
+    amount: str = Field(description="what is outstanding")
     issued_at: datetime
 
     @classmethod
@@ -218,7 +267,8 @@ class ArrearsOut(BaseModel):
             home=home_label(home),
             home_id=bill.home_id,
             period=bill.period,
-            amount=decimal_text(bill.total, 2),
+            total=decimal_text(bill.total, 2),
+            amount=decimal_text(outstanding(bill), 2),
             issued_at=bill.issued_at,
         )
 

@@ -1,5 +1,5 @@
-"""Paying bills: owners through a provider (an intent, paid only by the provider's verified
-notification), finance at the counter (cash, bank transfer). A bill is paid once, in full.
+"""Paying bills online: an owner's intent for one bill's outstanding amount, paid only by the
+provider's verified notification. Counter payments of any amount: hub/services/home_accounts.py.
 
 A notification is acted on only when its signature and timestamp check out, its trade is an
 intent of ours, its nonce was not used by a different notification and its amount is the
@@ -15,10 +15,8 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from adapters.payments.base import (
@@ -30,19 +28,18 @@ from adapters.payments.base import (
     VerifiedNotification,
 )
 from hub.domain import BillStatus
-from hub.errors import Conflict, InvalidInput, NotFound
-from hub.services import audit
+from hub.errors import Conflict, NotFound
+from hub.services import audit, home_accounts
+from hub.services.allocation import lock_home, outstanding
 from hub.services.billing import get_bill_or_raise
 from hub.storage.models import Bill, Payment, PaymentIntent, PaymentNotification, User
 from hub.storage.models.billing import IntentStatus, NotificationOutcome, PaymentMethod
-
-COUNTER_METHODS = (PaymentMethod.CASH, PaymentMethod.BANK_TRANSFER)
 
 
 def _locked_unpaid_bill(session: Session, bill_id: int, user: User) -> Bill:
     bill = get_bill_or_raise(session, bill_id, user)
     session.refresh(bill, with_for_update=True)
-    if bill.status is BillStatus.PAID:
+    if outstanding(bill) <= 0:
         raise Conflict(f"bill {bill_id} is already paid")
     if bill.status is BillStatus.CREDITED:
         raise Conflict(f"bill {bill_id} was credited (冲销): it owes nothing; pay its re-bill")
@@ -55,14 +52,16 @@ def _locked_unpaid_bill(session: Session, bill_id: int, user: User) -> Bill:
 def start_payment(
     session: Session, *, bill_id: int, owner: User, provider: PaymentProvider, now: datetime
 ) -> tuple[PaymentIntent, PayStart]:
-    """An intent to pay `bill_id` in full with `provider` (the open one again, if any)."""
+    """An intent to pay what is outstanding on `bill_id` with `provider` (the open one again,
+    if it is for that amount)."""
     bill = _locked_unpaid_bill(session, bill_id, owner)
+    due = outstanding(bill)
     intent = session.scalars(
         select(PaymentIntent).where(
             PaymentIntent.bill_id == bill.id,
             PaymentIntent.provider == provider.name,
             PaymentIntent.status == IntentStatus.PENDING,
-            PaymentIntent.amount == bill.total,
+            PaymentIntent.amount == due,
         )
     ).first()
     if intent is None:
@@ -70,7 +69,7 @@ def start_payment(
             out_trade_no=f"EH{now:%Y%m%d}{bill.id:06d}{secrets.token_hex(6).upper()}",
             bill_id=bill.id,
             provider=provider.name,
-            amount=bill.total,
+            amount=due,
             status=IntentStatus.PENDING,
             created_at=now,
             created_by_id=owner.id,
@@ -185,25 +184,26 @@ def _apply(
         raise NotificationRejected(
             f"amount {notice.amount} does not match trade {intent.out_trade_no} ({intent.amount})"
         )
-    bill = session.get(Bill, intent.bill_id, with_for_update=True)
+    bill = session.get(Bill, intent.bill_id)
     assert bill is not None  # an intent's bill is never deleted
-    if bill.status is not BillStatus.UNPAID:
-        way = "paid another way" if bill.status is BillStatus.PAID else "credited (冲销)"
-        raise NotificationRejected(
-            f"bill {bill.id} was already {way}; refund transaction {notice.transaction_id}"
-        )
-    session.add(
-        Payment(
-            bill_id=bill.id,
-            amount=notice.amount,
-            method=method,
-            transaction_id=notice.transaction_id,
-            intent_id=intent.id,
-            paid_at=notice.paid_at,
-        )
+    lock_home(session, bill.home_id)
+    session.refresh(bill)
+    payment = Payment(
+        home_id=bill.home_id,
+        bill_id=bill.id,
+        amount=notice.amount,
+        method=method,
+        transaction_id=notice.transaction_id,
+        intent_id=intent.id,
+        paid_at=notice.paid_at,
     )
+    session.add(payment)
+    session.flush()
+    # Paid another way or credited (冲销) meanwhile: the money is the home's all the same, kept
+    # in its balance (which pays the re-bill).
+    paying = [] if bill.status is BillStatus.CREDITED else [bill]
+    rest = home_accounts.receive(session, payment, paying, by_id=None, now=now)
     intent.status, intent.paid_at = IntentStatus.PAID, notice.paid_at
-    bill.status = BillStatus.PAID
     audit.record(
         session,
         at=now,
@@ -211,59 +211,6 @@ def _apply(
         action="pay",
         target=f"bill:{bill.id}",
         detail=f"{provider} {notice.amount} trade {intent.out_trade_no} "
-        f"transaction {notice.transaction_id}",
+        f"transaction {notice.transaction_id}" + (f"; {rest} to the balance" if rest else ""),
     )
     return NotificationOutcome.PAID, f"bill {bill.id} paid"
-
-
-# --- finance: the counter ---------------------------------------------------------------
-
-
-def record_counter_payment(
-    session: Session,
-    *,
-    bill_id: int,
-    method: PaymentMethod,
-    amount: Decimal,
-    receipt_no: str,
-    reference: str | None,
-    by: User,
-    now: datetime,
-) -> Payment:
-    """Cash or a bank transfer received by finance, for the whole outstanding amount."""
-    if method not in COUNTER_METHODS:
-        raise InvalidInput(f"method {method.value}: the counter records cash or bank_transfer")
-    bill = _locked_unpaid_bill(session, bill_id, by)
-    if amount != bill.total:
-        raise InvalidInput(
-            f"amount {amount} is not the {bill.total} outstanding on bill {bill.id}: "
-            "a bill is paid in full"
-        )
-    taken = session.scalars(select(Payment.bill_id).where(Payment.receipt_no == receipt_no)).first()
-    if taken is not None:
-        raise Conflict(f"receipt {receipt_no} is already recorded (bill {taken})")
-    payment = Payment(
-        bill_id=bill.id,
-        amount=bill.total,
-        method=method,
-        receipt_no=receipt_no,
-        reference=reference,
-        paid_at=now,
-        recorded_by_id=by.id,
-    )
-    session.add(payment)
-    bill.status = BillStatus.PAID
-    try:
-        session.flush()
-    except IntegrityError:  # a concurrent payment of this bill or the same receipt
-        raise Conflict(f"bill {bill.id} or receipt {receipt_no} was just recorded") from None
-    audit.record(
-        session,
-        at=now,
-        user_id=by.id,
-        action="pay",
-        target=f"bill:{bill.id}",
-        detail=f"{method.value} {payment.amount} receipt {receipt_no}"
-        + (f" ref {reference}" if reference else ""),
-    )
-    return payment

@@ -19,7 +19,7 @@ from tests.adapters.payment_keys import new_key
 from tests.adapters.test_payments_alipay import form, params
 from tests.api.test_billing_api import bill_id, october, ok, status_of  # noqa: F401 (fixture)
 from tests.conftest import ApiClient
-from tests.support.payments import start
+from tests.support.payments import home_payments, start
 
 pytestmark = pytest.mark.usefixtures("october")
 APP_ID = "2021000000000001"
@@ -97,8 +97,8 @@ def test_alipays_notification_pays_the_bill(
     assert (answer.status_code, answer.text) == (200, "success")
     paid = ok(api.get(f"/api/v1/bills/{mine}", as_user="owner101"))
     assert paid["status"] == "paid"
-    assert paid["payment"]["method"] == "alipay"
-    assert paid["payment"]["transaction_id"] == notice["trade_no"]
+    (payment,) = home_payments(api, paid["home_id"])
+    assert (payment["method"], payment["transaction_id"]) == ("alipay", notice["trade_no"])
     assert api.client.get(f"/api/v1/payments/sandbox/{intent['out_trade_no']}").status_code == 404
 
 

@@ -15,6 +15,7 @@ from hub.services.billing import run_billing
 from hub.services.billing.arrears import remind
 from hub.storage.models import Bill, OutboxMessage, SmsMessage
 from tests.conftest import ApiClient
+from tests.support.payments import counter_pay
 
 AGING = "/api/v1/bills/arrears/aging"
 
@@ -54,11 +55,12 @@ def test_aging_by_building_moves_with_time_and_payments(
 
     bills = ok(api.get("/api/v1/bills", as_user="finance", params={"period": "2026-10"}))
     october_102 = next(b["id"] for b in bills if b["home"] == "B1/102")
-    cash = {"method": "cash", "amount": "300.00", "receipt_no": "R-9"}
-    ok(api.post(f"/api/v1/bills/{october_102}/payments", as_user="finance", json=cash), 201)
+    cash = {"method": "cash", "amount": "400.00", "receipt_no": "R-9"}
+    ok(counter_pay(api, october_102, cash), 201)  # August's 300.00, then 100.00 of September's
     clock.advance(timedelta(days=120))
     b1, _ = ok(api.get(AGING, as_user="admin"))["rows"]
-    assert (b1["amounts"], b1["counts"]) == (["0.00", "0.00", "747.50", "523.75"], [0, 0, 3, 2])
+    # 91-180: September (223.75 and the 200.00 left of 300.00) and October; >180: 101's August
+    assert (b1["amounts"], b1["counts"]) == (["0.00", "0.00", "947.50", "223.75"], [0, 0, 4, 1])
 
 
 def test_other_roles_are_refused(api: ApiClient) -> None:
@@ -89,7 +91,7 @@ def test_owners_are_reminded_once_per_stage_and_paid_bills_never(
     bills = ok(api.get("/api/v1/bills", as_user="finance"))
     first = next(b for b in bills if b["home_id"] == paid_home)
     cash = {"method": "cash", "amount": first["total"], "receipt_no": "R-1"}
-    ok(api.post(f"/api/v1/bills/{first['id']}/payments", as_user="finance", json=cash), 201)
+    ok(counter_pay(api, first["id"], cash), 201)
 
     clock.advance(timedelta(days=29))
     with context.db.session() as s:

@@ -18,6 +18,7 @@ from hub.services.billing.documents import bill_pdf
 from hub.services.billing.usage_chart import last_months, monthly_use, usage_png
 from hub.storage.models import Bill
 from tests.conftest import ApiClient
+from tests.support.payments import counter_pay
 
 
 def answer(response: object, status: int = 200) -> httpx2.Response:
@@ -54,7 +55,7 @@ def test_the_owner_downloads_the_bill_and_after_paying_its_receipt(
     unpaid = answer(api.get(f"/api/v1/bills/{bill['id']}/receipt.pdf", as_user="owner101"), 409)
     assert unpaid.json()["code"] == "bill_unpaid"
     cash = {"method": "cash", "amount": bill["total"], "receipt_no": "SJ-202610-7"}
-    answer(api.post(f"/api/v1/bills/{bill['id']}/payments", as_user="finance", json=cash), 201)
+    answer(counter_pay(api, bill["id"], cash), 201)
     receipt = answer(api.get(f"/api/v1/bills/{bill['id']}/receipt.pdf", as_user="owner101"))
     text = pdf_text(receipt.content)
     assert "电子收据 Receipt SJ-202610-7" in text

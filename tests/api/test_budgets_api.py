@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from hub.clock import FakeClock
 from hub.context import HubContext
 from hub.services.billing import run_billing
-from hub.services.payments import record_counter_payment
+from hub.services.home_accounts import record_counter_payment
 from hub.services.site import LoadResult
 from hub.storage.models import AuditEntry, Bill, Building, Home, User
 from hub.storage.models.billing import PaymentMethod
@@ -159,7 +159,7 @@ def paid_october_bill(context: HubContext) -> Decimal:
         finance = s.scalars(sa.select(User).where(User.username == "finance")).one()
         record_counter_payment(
             s,
-            bill_id=bill.id,
+            home_id=bill.home_id,
             method=PaymentMethod.CASH,
             amount=bill.total,
             receipt_no="R-1",

@@ -15,7 +15,7 @@ NOT_JSON_NUMBERS = ["NaN", "Infinity", "-Infinity", "1e999", "-1e999", "9" * 500
 BODIES = [  # (user, path, body with {} where the number goes)
     ("admin", "/api/v1/notices", '{"title": "t", "body": "b", "site_id": {}}'),
     ("finance", "/api/v1/billing/runs", '{"period": "2026-10", "dry_run": {}}'),
-    ("finance", "/api/v1/bills/1/payments", '{"method": "cash", "amount": {}, "receipt_no": "R"}'),
+    ("finance", "/api/v1/homes/1/payments", '{"method": "cash", "amount": {}, "receipt_no": "R"}'),
     ("service", "/api/v1/work-orders/1/assign", '{"technician_id": {}}'),
     ("owner101", "/api/v1/work-orders/1/confirm", '{"attitude": {}, "quality": 5}'),
     ("guard", "/api/v1/patrol/scans", '{"checkpoint_code": "c", "ignored": [1, {"x": {}}]}'),

@@ -1,6 +1,7 @@
 """Owners pay through a provider: a payment intent, then the provider's signed notification is
 what pays the bill. Notifications are verified, matched, idempotent and all recorded; replays
-and tampering are refused. Finance records cash and bank transfers at the counter."""
+and tampering are refused. Finance records cash and bank transfers at the counter (any amount:
+tests/api/test_home_accounts_api.py has the allocation)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,14 @@ from hub.services.site import LoadResult
 from hub.storage.models import AuditEntry, Payment, PaymentNotification
 from tests.api.test_billing_api import bill_id, october, ok, status_of  # noqa: F401 (fixture)
 from tests.conftest import ApiClient
-from tests.support.payments import NOTIFY, notify, sandbox_notification, start
+from tests.support.payments import (
+    NOTIFY,
+    counter_pay,
+    home_payments,
+    notify,
+    sandbox_notification,
+    start,
+)
 from tests.support.server import serving
 
 pytestmark = pytest.mark.usefixtures("october")
@@ -68,7 +76,7 @@ def test_starting_to_pay_is_not_paying(api: ApiClient, context: HubContext) -> N
     assert intent["status"] == "pending" and intent["bill_id"] == mine
     assert intent["pay_url"] == f"{SANDBOX_PAY_PATH}/{intent['out_trade_no']}"
     assert start(api, mine)["out_trade_no"] == intent["out_trade_no"]  # the open intent again
-    assert bill(api, mine)["status"] == "unpaid" and bill(api, mine)["payment"] is None
+    assert bill(api, mine)["status"] == "unpaid" and bill(api, mine)["allocations"] == []
     [(_, target, detail)] = audit_of(context, "payment_start")
     assert target == f"bill:{mine}" and intent["out_trade_no"] in detail
 
@@ -84,8 +92,9 @@ def test_the_signed_notification_pays_the_bill_once(api: ApiClient, context: Hub
     resent = notify(api, *sandbox_notification(context, intent))  # same transaction, new nonce
     assert resent.status_code == 200 and resent.json()["code"] == "SUCCESS"
     paid = bill(api, mine)
-    assert paid["status"] == "paid" and paid["payment"]["amount"] == "409.58"
-    assert paid["payment"]["transaction_id"] == json.loads(body)["transaction_id"]
+    assert paid["status"] == "paid" and paid["paid"] == "409.58"
+    (payment,) = home_payments(api, paid["home_id"])
+    assert payment["transaction_id"] == json.loads(body)["transaction_id"]
     with context.db.session() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 1
     assert [(o, v) for o, v, _ in notifications(context)] == [
@@ -143,53 +152,61 @@ def test_forged_tampered_stale_and_replayed_notifications_are_refused(
         assert session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 1
 
 
-def test_a_notification_for_a_bill_paid_at_the_counter_is_refused(
+def test_a_notification_for_a_bill_paid_at_the_counter_meanwhile_goes_to_the_balance(
     api: ApiClient, context: HubContext
 ) -> None:
     mine = bill_id(api, "B1/101")
     headers, body = sandbox_notification(context, start(api, mine))
     cash = {"method": "cash", "amount": "409.58", "receipt_no": "R-0001"}
-    ok(api.post(f"/api/v1/bills/{mine}/payments", as_user="finance", json=cash), 201)
-    refused = notify(api, headers, body)
-    assert refused.status_code == 400 and "refund" in refused.json()["message"]
-    assert bill(api, mine)["payment"]["method"] == "cash"
+    ok(counter_pay(api, mine, cash), 201)
+    assert notify(api, headers, body).status_code == 200  # the money arrived all the same
+    paid = bill(api, mine)
+    assert (paid["status"], paid["paid"], paid["outstanding"]) == ("paid", "409.58", "0.00")
+    assert [share["method"] for share in paid["allocations"]] == ["cash"]
+    home = ok(api.get(f"/api/v1/homes/{paid['home_id']}/account", as_user="owner101"))
+    assert home["balance"] == "409.58"
+    assert [(m["cause"], m["amount"]) for m in home["movements"]] == [("excess", "409.58")]
 
 
 def test_finance_records_cash_and_bank_transfers(api: ApiClient, context: HubContext) -> None:
     b101, b102, b201 = (bill_id(api, home) for home in ("B1/101", "B1/102", "B2/201"))
-    path = f"/api/v1/bills/{b101}/payments"
     short = {"method": "cash", "amount": "400.00", "receipt_no": "R-0001"}
-    refused = api.post(path, as_user="finance", json=short)
-    assert status_of(refused) == 422
-    assert "not the 409.58 outstanding" in refused.json()["detail"]  # type: ignore[attr-defined]
-    online = {"method": "wechat", "amount": "409.58", "receipt_no": "R-0001"}
-    assert status_of(api.post(path, as_user="finance", json=online)) == 422
-    cash = ok(api.post(path, as_user="finance", json=short | {"amount": "409.58"}), 201)
-    assert (cash["method"], cash["amount"], cash["receipt_no"]) == ("cash", "409.58", "R-0001")
-    assert status_of(api.post(path, as_user="finance", json=short | {"amount": "409.58"})) == 409
+    online = {"method": "wechat", "amount": "409.58", "receipt_no": "R-0009"}
+    assert status_of(counter_pay(api, b101, online)) == 422
+    cash = ok(counter_pay(api, b101, short), 201)
+    assert (cash["payment"]["method"], cash["payment"]["receipt_no"]) == ("cash", "R-0001")
+    assert [(s["period"], s["amount"], s["outstanding_after"]) for s in cash["shares"]] == [
+        ("2026-10", "400.00", "9.58")
+    ]
+    assert status_of(counter_pay(api, b101, short)) == 409  # the receipt is taken
     same_receipt = {"method": "cash", "amount": "309.38", "receipt_no": "R-0001"}
-    taken = api.post(f"/api/v1/bills/{b102}/payments", as_user="finance", json=same_receipt)
-    assert status_of(taken) == 409
+    assert status_of(counter_pay(api, b102, same_receipt)) == 409
     transfer = {"method": "bank_transfer", "amount": "195.91", "receipt_no": "R-0002"}
     transfer |= {"reference": "ICBC-20261110-778"}
-    ok(api.post(f"/api/v1/bills/{b201}/payments", as_user="admin", json=transfer), 201)
-    assert bill(api, b101)["payment"]["receipt_no"] == "R-0001"
-    assert bill(api, b201, "owner201")["payment"]["reference"] == "ICBC-20261110-778"
+    assert status_of(counter_pay(api, b201, transfer, as_user="admin")) == 403  # admin reads
+    ok(counter_pay(api, b201, transfer), 201)
+    partly = bill(api, b101)
+    assert (partly["status"], partly["paid"], partly["outstanding"]) == (
+        "partly_paid",
+        "400.00",
+        "9.58",
+    )
+    assert partly["allocations"][0]["receipt_no"] == "R-0001"
+    assert bill(api, b201, "owner201")["status"] == "paid"
     details = [detail for _, _, detail in audit_of(context, "pay")]
     assert details == [
-        "cash 409.58 receipt R-0001",
+        "cash 400.00 receipt R-0001",
         "bank_transfer 195.91 receipt R-0002 ref ICBC-20261110-778",
     ]
-    assert [a["home"] for a in ok(api.get("/api/v1/bills/arrears", as_user="finance"))] == [
-        "B1/102"
-    ]
+    arrears = ok(api.get("/api/v1/bills/arrears", as_user="finance"))
+    assert [(a["home"], a["amount"]) for a in arrears] == [("B1/101", "9.58"), ("B1/102", "309.38")]
 
 
 def test_every_payment_route_refuses_the_wrong_people(api: ApiClient) -> None:
     mine = bill_id(api, "B1/101")
     cash = {"method": "cash", "amount": "409.58", "receipt_no": "R-1"}
-    for user in ("owner101", "owner102", "guard", "service", "tech"):  # owners may not record
-        assert status_of(api.post(f"/api/v1/bills/{mine}/payments", as_user=user, json=cash)) == 403
+    for user in ("owner101", "owner102", "guard", "service", "tech", "admin"):
+        assert status_of(counter_pay(api, mine, cash, as_user=user)) == 403
     for user in ("guard", "finance", "admin", "operator"):  # only owners start paying
         assert status_of(api.post(f"/api/v1/bills/{mine}/pay", as_user=user)) == 403
     assert status_of(api.post(f"/api/v1/bills/{mine}/pay", as_user="owner102")) == 404

@@ -25,7 +25,7 @@ from tests.adapters.test_payments_alipay import form, params
 from tests.api.test_alipay_api import keys  # noqa: F401 (fixture)
 from tests.api.test_billing_api import bill_id, october, ok, status_of  # noqa: F401 (fixture)
 from tests.conftest import ApiClient
-from tests.support.payments import notify, start
+from tests.support.payments import counter_pay, notify, start
 from tests.support.statements import alipay_details, alipay_row, wechat_bill, wechat_row
 
 pytestmark = pytest.mark.usefixtures("october")
@@ -73,7 +73,7 @@ def test_a_clean_day_matches_signs_off_and_locks(api: ApiClient, context: HubCon
     sandbox_pay(api, context, "B1/102")
     cash = {"method": "cash", "amount": "195.91", "receipt_no": "R-0001"}  # not the provider's
     ok(
-        api.post(f"/api/v1/bills/{bill_id(api, 'B2/201')}/payments", as_user="finance", json=cash),
+        counter_pay(api, bill_id(api, "B2/201"), cash),
         201,
     )
     statement = sandbox_statement(api)

@@ -21,7 +21,8 @@ from hub.services.billing.arrears import aging, remind
 from hub.services.billing.corrections import correct_reading
 from hub.services.billing.credit_notes import issue_credit_note, rebill
 from hub.services.billing.reports import collection
-from hub.services.payments import record_counter_payment
+from hub.services.home_accounts import balance_of, record_counter_payment
+from hub.services.refunds import refund_payment
 from hub.services.site import LoadResult, load_site
 from hub.storage.models import AuditEntry, Bill, BillLine, Device, Meter, Reading, Site, User
 from hub.storage.models.billing import PaymentMethod
@@ -120,25 +121,54 @@ def test_a_credited_bill_leaves_arrears_reminders_and_the_outstanding(
     assert billed == sum(bill.total for bill in others)
 
 
-def test_a_bill_with_a_payment_is_not_credited(context: HubContext, october: None) -> None:
+def test_a_paid_bill_credited_pays_its_re_bill_from_the_balance(
+    context: HubContext, october: None
+) -> None:
+    """Paid in cash, then credited: the money goes to the home's prepaid balance, the re-bill
+    takes it, and a refund of the cash payment finds what the re-bill did not need."""
     with context.db.session() as s:
         run_billing(s, period="2026-10", now=AFTER_OCTOBER)
         bill = bill_of(s, "B1/101")
-        record_counter_payment(
+        paid = bill.total
+        payment = record_counter_payment(
             s,
-            bill_id=bill.id,
+            home_id=bill.home_id,
             method=PaymentMethod.CASH,
-            amount=bill.total,
+            amount=paid,
             receipt_no="R-1",
             reference=None,
             by=finance(s),
             now=AFTER_OCTOBER,
         )
-        with pytest.raises(Conflict, match="refund or move the payment first"):
-            issue_credit_note(s, bill_id=bill.id, reason="wrong", by=finance(s), now=AFTER_OCTOBER)
-        with pytest.raises(Conflict, match="not credited"):
-            rebill(s, bill_id=bill.id, by=finance(s), now=AFTER_OCTOBER)
-        assert bill.status is BillStatus.PAID
+        end = s.get(Reading, bill.lines[1].end_reading_id)
+        assert end is not None
+        correct_reading(
+            s,
+            meter_id=meter_of(s, "em-b1-101").id,
+            reading_id=end.id,
+            value=Decimal(1200),
+            reason="misread",
+            user_id=finance(s).id,
+            now=AFTER_OCTOBER,
+        )
+        issue_credit_note(s, bill_id=bill.id, reason="misread", by=finance(s), now=AFTER_OCTOBER)
+        assert (bill.status, bill.paid) == (BillStatus.CREDITED, Decimal("0.00"))
+        assert balance_of(s, bill.home_id) == paid
+        new = rebill(s, bill_id=bill.id, by=finance(s), now=AFTER_OCTOBER).bill
+        assert new.total < paid  # 200 kWh where 250 were billed
+        assert (new.status, new.paid) == (BillStatus.PAID, new.total)
+        assert balance_of(s, bill.home_id) == paid - new.total
+        refund = refund_payment(
+            s,
+            payment_id=payment.id,
+            amount=paid - new.total,
+            reason="overbilled",
+            by=finance(s),
+            now=AFTER_OCTOBER,
+        )
+        assert refund.amount == paid - new.total
+        assert balance_of(s, bill.home_id) == Decimal("0.00")
+        assert new.status is BillStatus.PAID  # the refund took the balance, not the re-bill
 
 
 def test_the_run_never_re_bills_a_credited_home_by_itself(

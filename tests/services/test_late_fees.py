@@ -15,7 +15,7 @@ from sqlalchemy import select
 from hub.clock import FakeClock
 from hub.context import HubContext
 from hub.domain import Utility
-from hub.services import payments
+from hub.services import home_accounts
 from hub.services.billing import run_billing
 from hub.services.billing.late_fees import Terms, accrued, days_late
 from hub.services.site import LoadResult, load_site
@@ -49,7 +49,7 @@ def set_terms(context: HubContext, site: LoadResult, rate: str, grace: int, cap:
         )
 
 
-def pay_august(context: HubContext, clock: FakeClock) -> None:
+def pay_august(context: HubContext, clock: FakeClock, amount: str | None = None) -> None:
     with context.db.session() as s:
         bill = s.scalars(
             select(Bill)
@@ -57,11 +57,11 @@ def pay_august(context: HubContext, clock: FakeClock) -> None:
             .where(Bill.period == "2026-08", Home.code == "101")
         ).one()
         finance = s.scalars(select(User).where(User.username == "finance")).one()
-        payments.record_counter_payment(
+        home_accounts.record_counter_payment(
             s,
-            bill_id=bill.id,
+            home_id=bill.home_id,
             method=PaymentMethod.CASH,
-            amount=bill.total,
+            amount=bill.total if amount is None else Decimal(amount),
             receipt_no="SJ-8",
             reference=None,
             by=finance,
@@ -108,6 +108,23 @@ def test_the_fee_accrues_by_the_day_until_paid_and_each_month_bills_its_days(
     assert august.late_fee_bill_id not in december  # paid: it drew its last days in November
     assert december[september.late_fee_bill_id] == 31
     assert list(december.values()) == [31, 11]  # October's, late from 21 Dec: 11 days
+
+
+def test_a_partly_paid_bill_accrues_on_what_is_left_of_its_principal(
+    context: HubContext, site: LoadResult, clock: FakeClock
+) -> None:
+    """¥100.00 of August's ¥223.75 paid on 5 Nov (late day 21): days 17-21 at 223.75 add
+    2.35 - 1.79 = 0.56, days 22-46 (to 30 Nov) at 123.75 add 2.85 - 1.30 = 1.55; 2.11 in all."""
+    set_terms(context, site, "0.0005", 10, "1")
+    bill_months(context)
+    clock.set(datetime(2026, 11, 5, 3, 0, tzinfo=UTC))
+    pay_august(context, clock, "100.00")
+    with context.db.session() as s:
+        run_billing(s, period="2026-11", now=datetime(2026, 12, 2, tzinfo=UTC))
+    august, september = lines_of(context, "2026-11")
+    assert (august.amount, august.quantity) == (Decimal("2.11"), 30)
+    assert "按每日未缴本金 on each day's outstanding principal" in august.description
+    assert (september.amount, september.quantity) == (Decimal("1.79"), 16)  # not paid at all
 
 
 def test_the_cap_stops_the_fee_and_says_so(

@@ -41,3 +41,23 @@ def pay(api: ApiClient, context: HubContext, bill_id: int, owner: str = "owner10
     headers, body = sandbox_notification(context, start(api, bill_id, owner))
     response = notify(api, headers, body)
     assert response.status_code == 200, response.text
+
+
+def counter_pay(
+    api: ApiClient, bill_id: int, payment: dict[str, str], as_user: str = "finance"
+) -> httpx2.Response:
+    """Record cash or a transfer at the counter for the home of `bill_id`."""
+    bill = api.get(f"/api/v1/bills/{bill_id}", as_user="finance")
+    assert isinstance(bill, httpx2.Response) and bill.status_code == 200, bill
+    home_id = bill.json()["home_id"]
+    response = api.post(f"/api/v1/homes/{home_id}/payments", as_user=as_user, json=payment)
+    assert isinstance(response, httpx2.Response)
+    return response
+
+
+def home_payments(api: ApiClient, home_id: int, as_user: str = "finance") -> list[dict[str, Any]]:
+    """The payments on a home's account, newest first."""
+    response = api.get(f"/api/v1/homes/{home_id}/account", as_user=as_user)
+    assert isinstance(response, httpx2.Response) and response.status_code == 200, response
+    payments: list[dict[str, Any]] = response.json()["payments"]
+    return payments

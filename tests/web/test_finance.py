@@ -81,7 +81,8 @@ def test_finance_dry_runs_then_runs_a_month_and_collects_at_the_counter(
 
     bill_row(page, "B1/102").locator("[data-test=collect]").click()
     dialog = page.locator(".counter-payment")
-    expect(dialog).to_contain_text("¥309.38")
+    expect(dialog.locator("input[name=amount]")).to_have_value("309.38")
+    expect(dialog.locator("[data-test=pay-plan]")).to_contain_text("2026-10")
     dialog.get_by_text("银行转账").click()
     dialog.locator("input[name=reference]").fill("ICBC-20261110-0042")
     shot(page, "finance/counter-payment.png")
@@ -136,7 +137,7 @@ def test_finance_reads_the_collection_rate_and_exports_it(
     page.get_by_role("tab", name="报表").click()
     report = page.locator("[data-test=collection]")
     expect(report.locator("[data-test=collection-total]")).to_have_text(
-        "合计：应收 ¥1428.76，已收 ¥300.00，收缴率 21.0%"
+        "合计：应收 ¥1428.76，已收 ¥450.00，收缴率 31.5%"
     )
     october_b1 = (
         report.locator("[data-test=collection-table] .el-table__body tr")
@@ -144,7 +145,7 @@ def test_finance_reads_the_collection_rate_and_exports_it(
         .filter(has_text="1号楼")
         .filter(has_text="物业费")
     )
-    expect(october_b1).to_contain_text("57.3%")
+    expect(october_b1).to_contain_text("28.6%")  # B1/102's October bill, 150.00 of 300.00 paid
     page.wait_for_timeout(400)  # the tab's slide, for the screenshot
     shot(page, "finance/collection.png")
     with page.expect_download() as sheet:

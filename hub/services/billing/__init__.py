@@ -16,7 +16,7 @@ from hub.services.billing.bills import (
     get_bill_or_raise,
     list_arrears,
     list_bills,
-    payment_of,
+    payments_of,
 )
 from hub.services.billing.periods import Period, parse_period, period_containing
 from hub.services.billing.run import BillingProblem, BillingRunResult, run_billing
@@ -35,7 +35,7 @@ __all__ = [
     "list_arrears",
     "list_bills",
     "parse_period",
-    "payment_of",
+    "payments_of",
     "period_containing",
     "run_billing",
 ]

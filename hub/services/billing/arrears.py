@@ -1,4 +1,5 @@
-"""欠费: how old the unpaid bills are (aging by estate and building) and the reminders owners
+"""欠费: how old the unpaid bills are and what is outstanding on them (aging by estate and
+building), and the reminders owners
 get on a schedule, in the app and by SMS, saying how much and how to pay.
 
 There is deliberately no action that cuts water, power, heat or gas: Civil Code art. 944 does
@@ -13,8 +14,9 @@ from decimal import Decimal
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from hub.domain import BillStatus
+from hub.domain import OWING
 from hub.services import outbox
+from hub.services.allocation import outstanding
 from hub.services.billing.text import decimal_text, home_label
 from hub.settings import get_settings
 from hub.storage.models import Bill, Building, Home, HomeOwnership, Owner, Site, User
@@ -61,7 +63,7 @@ def aging(session: Session, *, now: datetime, site_id: int | None = None) -> lis
         .join(Home, Home.id == Bill.home_id)
         .join(Building, Building.id == Home.building_id)
         .join(Site, Site.id == Building.site_id)
-        .where(Bill.status == BillStatus.UNPAID)
+        .where(Bill.status.in_(OWING))
         .order_by(Site.code, Building.code)
     )
     if site_id is not None:
@@ -70,7 +72,7 @@ def aging(session: Session, *, now: datetime, site_id: int | None = None) -> lis
     for bill, site, code, name in session.execute(query):
         row = rows.setdefault((site, code), AgingRow(site=site, building=name))
         i = bucket_of(age_days(bill, now))
-        row.amounts[i] += bill.total
+        row.amounts[i] += outstanding(bill)
         row.counts[i] += 1
     return list(rows.values())
 
@@ -92,7 +94,7 @@ def remind(session: Session, *, now: datetime) -> Reminded:
         )
     )
     for bill in session.scalars(
-        select(Bill).where(Bill.status == BillStatus.UNPAID, due_now).order_by(Bill.id)
+        select(Bill).where(Bill.status.in_(OWING), due_now).order_by(Bill.id)
     ):
         due = sum(1 for days in REMINDER_DAYS if now >= bill.issued_at + timedelta(days=days))
         if due <= bill.reminders_sent:
@@ -107,7 +109,7 @@ def remind(session: Session, *, now: datetime) -> Reminded:
 def _send(session: Session, bill: Bill, *, now: datetime, last: bool) -> int:
     home = session.get(Home, bill.home_id)
     assert home is not None  # a foreign key
-    label, amount = home_label(home), decimal_text(bill.total, 2)
+    label, amount = home_label(home), decimal_text(outstanding(bill), 2)
     owners = session.execute(
         select(User, Owner.phone)
         .join(Owner, Owner.user_id == User.id)

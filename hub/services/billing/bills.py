@@ -8,15 +8,16 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.domain import BillStatus, Role
+from hub.domain import OWING, BillStatus, Role
 from hub.errors import NotFound
 from hub.services.billing.periods import parse_period
 from hub.services.users import owner_home_ids
-from hub.storage.models import Bill, Building, Home, Payment, User
+from hub.storage.models import Bill, Building, Home, Payment, PaymentAllocation, User
 
 
 class BillFilter(StrEnum):
-    """What finance filters bills by: paid, unpaid, or unpaid past the payment term."""
+    """What finance filters bills by: paid, unpaid (or partly paid), or that past the payment
+    term."""
 
     UNPAID = "unpaid"
     PAID = "paid"
@@ -48,7 +49,7 @@ def list_bills(
     if status is BillFilter.PAID:
         query = query.where(Bill.status == BillStatus.PAID)
     elif status is not None:
-        query = query.where(Bill.status == BillStatus.UNPAID)
+        query = query.where(Bill.status.in_(OWING))
     if status is BillFilter.OVERDUE:
         assert now is not None, "overdue is relative to now"
         query = query.where(Bill.issued_at <= now - PAYMENT_TERM)
@@ -68,13 +69,15 @@ def get_bill_or_raise(session: Session, bill_id: int, user: User) -> Bill:
 
 
 def list_arrears(session: Session) -> list[Bill]:
-    """Unpaid bills, oldest period first."""
+    """Bills not (wholly) paid, oldest period first."""
     return list(
         session.scalars(
-            select(Bill).where(Bill.status == BillStatus.UNPAID).order_by(Bill.period, Bill.home_id)
+            select(Bill).where(Bill.status.in_(OWING)).order_by(Bill.period, Bill.home_id)
         )
     )
 
 
-def payment_of(session: Session, bill: Bill) -> Payment | None:
-    return session.scalars(select(Payment).where(Payment.bill_id == bill.id)).one_or_none()
+def payments_of(session: Session, bill: Bill) -> list[Payment]:
+    """The payments allocated to the bill, oldest first."""
+    paying = select(PaymentAllocation.payment_id).where(PaymentAllocation.bill_id == bill.id)
+    return list(session.scalars(select(Payment).where(Payment.id.in_(paying)).order_by(Payment.id)))

@@ -1,6 +1,7 @@
 """红字冲销 and 重开: a written bill is never edited. Finance credits it in full with a numbered
 credit note (CN-2026-000123, a reason, audited): it stays on file marked credited and owes
-nothing, so it leaves arrears, reminders, late fees and the outstanding of the reports. Finance
+nothing, so it leaves arrears, reminders, late fees and the outstanding of the reports; what it
+was paid goes back to the home's prepaid balance, which pays the re-bill. Finance
 then re-bills the home and month: the run's own code computes the lines again with today's
 readings, corrections (人工更正) and tariffs into the next revision, which names the bill it
 replaces. The billing run itself never bills a home twice for a month."""
@@ -16,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from hub.domain import BillStatus, Role
 from hub.errors import Conflict, InvalidInput, NotFound
-from hub.services import audit
-from hub.services.billing.bills import get_bill_or_raise, payment_of
+from hub.services import audit, home_accounts
+from hub.services.billing.bills import get_bill_or_raise
 from hub.services.billing.periods import parse_period
 from hub.services.billing.run import BillingProblem, draft_home, write_bills
 from hub.services.billing.text import decimal_text, home_label
@@ -43,18 +44,14 @@ def rebill_of(session: Session, bill: Bill) -> Bill | None:
 def issue_credit_note(
     session: Session, *, bill_id: int, reason: str, by: User, now: datetime
 ) -> CreditNote:
-    """Credit `bill_id` in full; refused for a bill credited already or with a payment."""
+    """Credit `bill_id` in full; what it was paid goes to the home's prepaid balance (预缴余额),
+    which pays the re-bill. Refused for a bill credited already."""
     bill = get_bill_or_raise(session, bill_id, by)
     session.refresh(bill, with_for_update=True)
     if not reason.strip():
         raise InvalidInput("reason: say why the bill is credited (冲销原因)")
     if bill.status is BillStatus.CREDITED:
         raise Conflict(f"bill {bill.id} is already credited", code="bill_credited")
-    if bill.status is BillStatus.PAID or payment_of(session, bill) is not None:
-        raise Conflict(
-            f"bill {bill.id} has a payment: refund or move the payment first, then credit it",
-            code="bill_has_payment",
-        )
     note = CreditNote(
         number=_next_number(session, now),
         bill_id=bill.id,
@@ -64,7 +61,8 @@ def issue_credit_note(
         created_by_id=by.id,
     )
     session.add(note)
-    bill.status = BillStatus.CREDITED
+    moved = home_accounts.credit_to_balance(session, bill, now=now, by_id=by.id)
+    bill.status, bill.paid_at = BillStatus.CREDITED, None
     try:
         session.flush()
     except IntegrityError:  # another credit note of this bill, or the same number, just now
@@ -75,7 +73,8 @@ def issue_credit_note(
         user_id=by.id,
         action="credit_note",
         target=f"bill:{bill.id}",
-        detail=f"{note.number} ¥{decimal_text(note.amount, 2)}: {note.reason}",
+        detail=f"{note.number} ¥{decimal_text(note.amount, 2)}: {note.reason}"
+        + (f"; ¥{decimal_text(moved, 2)} paid back to the balance" if moved else ""),
     )
     return note
 
@@ -95,7 +94,9 @@ def rebill(session: Session, *, bill_id: int, by: User, now: datetime) -> Rebill
     assert home is not None  # a foreign key
     month = parse_period(bill.period)
     lines, problems = draft_home(session, home, month, now=now)
-    [new_id] = write_bills(session, {home.id: lines}, month, now, replaces=bill)
+    written = write_bills(session, {home.id: lines}, month, now, replaces=bill)
+    home_accounts.apply_balances(session, written, now=now)
+    new_id = written[home.id]
     new = session.get(Bill, new_id)
     assert new is not None  # just written
     audit.record(

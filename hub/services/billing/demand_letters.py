@@ -14,9 +14,10 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.domain import BillStatus
+from hub.domain import OWING
 from hub.errors import Conflict, NotFound
 from hub.services import audit, outbox
+from hub.services.allocation import outstanding
 from hub.services.asset_documents import local_today
 from hub.services.billing.arrears import REMINDER_DAYS, age_days
 from hub.services.billing.text import decimal_text, home_label
@@ -41,7 +42,8 @@ def letter_number(letter: DemandLetter) -> str:
 
 
 def issue(session: Session, home_id: int, *, by: User, now: datetime) -> DemandLetter:
-    """A letter for all of the home's unpaid bills; 409 when none is due or one is pending."""
+    """A letter for what is outstanding on all of the home's unpaid bills; 409 when none is
+    due or one is pending."""
     home = session.get(Home, home_id)
     if home is None:
         raise NotFound(f"home {home_id} not found")
@@ -50,7 +52,7 @@ def issue(session: Session, home_id: int, *, by: User, now: datetime) -> DemandL
     unpaid = list(
         session.scalars(
             select(Bill)
-            .where(Bill.home_id == home_id, Bill.status == BillStatus.UNPAID)
+            .where(Bill.home_id == home_id, Bill.status.in_(OWING))
             .order_by(Bill.period)
         )
     )
@@ -75,11 +77,14 @@ def issue(session: Session, home_id: int, *, by: User, now: datetime) -> DemandL
         issued_at=now,
         issued_by_id=by.id,
         pay_by=today + PAY_WITHIN,
-        total=sum((bill.total for bill in unpaid), start=Decimal("0.00")),
+        total=sum((outstanding(bill) for bill in unpaid), start=Decimal("0.00")),
         owners="、".join(user_name for _, user_name in owners),
         bills=[
             DemandLetterBill(
-                bill_id=bill.id, period=bill.period, amount=bill.total, issued_at=bill.issued_at
+                bill_id=bill.id,
+                period=bill.period,
+                amount=outstanding(bill),
+                issued_at=bill.issued_at,
             )
             for bill in unpaid
         ],

@@ -13,12 +13,21 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 from weasyprint import HTML
 
+from hub.domain import BillStatus
 from hub.errors import Conflict
-from hub.services.bill_views import BillLineOut, BillOut, CreditNoteOut, PaymentOut
-from hub.services.billing.bills import payment_of
+from hub.services.allocation import paid_amounts
+from hub.services.bill_views import (
+    AllocationOut,
+    BillLineOut,
+    BillOut,
+    CreditNoteOut,
+    PaymentOut,
+)
+from hub.services.billing.bills import payments_of
 from hub.services.billing.demand_letters import letter_number
-from hub.services.billing.text import decimal_text, home_label
+from hub.services.billing.text import decimal_text, home_label, receipt_number
 from hub.services.billing.usage_chart import usage_png
+from hub.services.home_accounts import balance_of, to_balance
 from hub.storage.models import Bill, DemandLetter, Home, Payment, Site
 from hub.storage.models.billing import PaymentMethod
 
@@ -48,9 +57,13 @@ td.num, th.num { text-align: right; white-space: nowrap; }
 """
 
 
-def receipt_number(payment: Payment) -> str:
-    """Finance's own 收据号 for a counter payment, else one from the payment's id."""
-    return payment.receipt_no or f"EP-{payment.id:08d}"
+STATUS = {
+    BillStatus.PAID: "已缴 Paid",
+    BillStatus.PARTLY_PAID: "部分缴纳 Partly paid",
+    BillStatus.UNPAID: "未缴 Unpaid",
+    BillStatus.CREDITED: "已冲销 Credited",
+}
+PREPAID_APPLIED = "预缴抵扣 Prepaid applied"
 
 
 def bill_pdf(session: Session, bill: Bill) -> bytes:
@@ -59,15 +72,17 @@ def bill_pdf(session: Session, bill: Bill) -> bytes:
     zone = ZoneInfo(site.timezone)
     lines = "".join(_line_row(line, zone) for line in view.lines)
     chart = b64encode(usage_png(session, bill.home_id, bill.period)).decode()
-    payment = payment_of(session, bill)
-    status = "已缴 Paid" if payment is not None else "未缴 Unpaid"
-    how = (
-        f"已于 {_local(payment.paid_at, zone)} 缴清，收据号 Paid, receipt "
-        f"{escape(receipt_number(payment))}"
-        if payment is not None
-        else "请在 App「我的账单」在线支付，或到物业服务中心缴纳。Pay in the app or at the office."
+    paid = "".join(
+        f'<tr><td colspan="3">{_paid_by(row)} · {_local(row.at, zone)}</td>'
+        f'<td class="num">¥{escape(row.amount)}</td></tr>'
+        for row in view.allocations
     )
-    note = view.credit_note
+    how = (
+        "请在 App「我的账单」在线支付，或到物业服务中心缴纳。Pay in the app or at the office."
+        if bill.status is not BillStatus.PAID
+        else "已缴清，收据见各笔付款 Paid: each payment has its receipt."
+    )
+    status, note = STATUS[bill.status], view.credit_note
     if note is not None:
         status = f"已冲销 Credited {escape(note.number)}"
         how = _credited(note, zone)
@@ -81,6 +96,10 @@ def bill_pdf(session: Session, bill: Bill) -> bytes:
 <th class="num">金额 Amount</th></tr>
 {lines}
 <tr class="total"><td colspan="3">合计 Total</td><td class="num">¥{escape(view.total)}</td></tr>
+{paid}
+<tr><td colspan="3">已缴 Paid</td><td class="num">¥{escape(view.paid)}</td></tr>
+<tr class="total"><td colspan="3">未缴 Outstanding</td>
+<td class="num">¥{escape(view.outstanding)}</td></tr>
 </table>
 <img class="chart" alt="12-month use" src="data:image/png;base64,{chart}">
 <div class="foot">{how}<br>每一行注明所用读数与价格版本，可逐项核对。
@@ -109,24 +128,51 @@ def _replaces(view: BillOut) -> str:
     return f"· 重开 Re-bill of No. {view.replaces_id}"
 
 
-def receipt_pdf(session: Session, bill: Bill) -> bytes:
-    """The electronic receipt of a paid bill; an unpaid one has none (409 `bill_unpaid`)."""
-    payment = payment_of(session, bill)
-    if payment is None:
-        raise Conflict(f"bill {bill.id} is not paid: it has no receipt", code="bill_unpaid")
-    home, site = _where(session, bill)
+def _paid_by(row: AllocationOut) -> str:
+    if row.payment_id is None:
+        return PREPAID_APPLIED
+    what = "退款 Refund" if row.refund_id is not None else "付款 Payment"
+    return f"{what} {escape(row.receipt_no or '')}"
+
+
+def bill_receipt_pdf(session: Session, bill: Bill) -> bytes:
+    """The receipt of the newest payment on a bill; none before one (409 `bill_unpaid`)."""
+    paying = payments_of(session, bill)
+    if not paying:
+        raise Conflict(f"bill {bill.id} has no payment: it has no receipt", code="bill_unpaid")
+    return receipt_pdf(session, paying[-1])
+
+
+def receipt_pdf(session: Session, payment: Payment) -> bytes:
+    """A payment's numbered electronic receipt: the bills it paid and the balance left."""
+    home = session.get(Home, payment.home_id)
+    assert home is not None  # a foreign key
+    site = session.get(Site, home.building.site_id)
+    assert site is not None
     out = PaymentOut.of(payment)
     zone = ZoneInfo(site.timezone)
     reference = out.transaction_id or out.reference or ""
+    bills = "".join(
+        f"<tr><td>{escape(bill.period)}（账单号 bill No. {bill.id}）</td>"
+        f'<td class="num">¥{decimal_text(amount, 2)}</td></tr>'
+        for bill, amount in sorted(paid_amounts(session, payment.id), key=lambda p: p[0].period)
+    )
     body = f"""
 <h1>电子收据 Receipt {escape(receipt_number(payment))}</h1>
-<div class="meta">{escape(site.name)} · {escape(home.building.code)}/{escape(home.code)}</div>
+<div class="meta">{escape(site.name)} · {escape(home_label(home))}</div>
 <table>
-<tr><th>账期 Period</th><td>{escape(bill.period)}（账单号 bill No. {bill.id}）</td></tr>
-<tr><th>金额 Amount</th><td>¥{escape(out.amount)}</td></tr>
+<tr><th>金额 Amount</th><td class="num">¥{escape(out.amount)}</td></tr>
 <tr><th>方式 Method</th><td>{METHODS[out.method]}</td></tr>
 <tr><th>流水号 Reference</th><td>{escape(reference)}</td></tr>
 <tr><th>收款时间 Paid at</th><td>{_local(out.paid_at, zone)}</td></tr>
+</table>
+<table>
+<tr><th>所缴账单 Bills paid</th><th class="num">金额 Amount</th></tr>
+{bills}
+<tr><td>存入预缴余额 To the prepaid balance</td>
+<td class="num">¥{decimal_text(to_balance(session, payment.id), 2)}</td></tr>
+<tr class="total"><td>当前预缴余额 Prepaid balance now</td>
+<td class="num">¥{decimal_text(balance_of(session, payment.home_id), 2)}</td></tr>
 </table>
 <div class="foot">本收据由 Estate Hub 生成，凭收据号可在物业服务中心查验。
 Issued by Estate Hub; the office checks it by its number.</div>

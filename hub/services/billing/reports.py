@@ -1,14 +1,15 @@
 """收缴率: what was billed and what of it has been collected, by month, estate, building and fee
-type, for finance's reports and their CSV / XLSX export. A bill is paid once and whole, so
-a line is collected when its bill is paid; a credited bill (冲销) counts nowhere, its re-bill
-does."""
+type, for finance's reports and their CSV / XLSX export. Collected is what was allocated to
+the bills (payments and the prepaid balance, less refunds); a partly paid bill's money covers
+its lines in their order (so the principal before late fees, which come last). A credited bill
+(冲销) counts nowhere: its re-bill does."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.domain import BillStatus, Utility
@@ -16,7 +17,6 @@ from hub.services.billing.periods import parse_period
 from hub.services.billing.text import UTILITY_LABELS
 from hub.services.spreadsheets import Cell, Table
 from hub.storage.models import Bill, BillLine, Building, Home, Site
-from hub.storage.types import MONEY
 
 PERCENT = Decimal("0.1")
 HEADER = (
@@ -58,15 +58,17 @@ def collection(
     """Every (month, estate, building, fee type) from `first` to `last` ("YYYY-MM", inclusive),
     in that order."""
     start, end = parse_period(first).text, parse_period(last).text
-    paid = case((Bill.status == BillStatus.PAID, BillLine.amount), else_=Decimal(0))
     query = (
         select(
+            Bill.id,
+            Bill.paid,
             Bill.period,
+            Site.code,
             Site.name,
+            Building.code,
             Building.name,
             BillLine.utility,
-            func.sum(BillLine.amount, type_=MONEY),
-            func.sum(paid, type_=MONEY),
+            BillLine.amount,
         )
         .join(BillLine, BillLine.bill_id == Bill.id)
         .join(Home, Home.id == Bill.home_id)
@@ -77,14 +79,24 @@ def collection(
             Bill.period <= end,
             Bill.status != BillStatus.CREDITED,  # a credited bill is billed by its re-bill
         )
-        .group_by(Bill.period, Site.code, Site.name, Building.code, Building.name, BillLine.utility)
-        .order_by(Bill.period, Site.code, Building.code, BillLine.utility)
+        .order_by(Bill.id, BillLine.id)
     )
     if site_id is not None:
         query = query.where(Site.id == site_id)
+    sums: dict[tuple[str, str, str, Utility], tuple[str, str, Decimal, Decimal]] = {}
+    left: dict[int, Decimal] = {}  # per bill: what was paid and no line took yet
+    for bill_id, paid, period, site_code, site, code, building, fee, amount in session.execute(
+        query
+    ):
+        rest = left.setdefault(bill_id, paid)
+        collected = min(max(rest, Decimal("0.00")), amount)
+        left[bill_id] = rest - collected
+        key = (period, site_code, code, fee)
+        _, _, billed, before = sums.get(key, (site, building, Decimal("0.00"), Decimal("0.00")))
+        sums[key] = (site, building, billed + amount, before + collected)
     return [
         CollectionRow(period, site, building, fee, billed, collected)
-        for period, site, building, fee, billed, collected in session.execute(query)
+        for (period, _, _, fee), (site, building, billed, collected) in sorted(sums.items())
     ]
 
 

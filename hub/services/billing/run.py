@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from hub.domain import BillStatus, ShareBasis, TierPeriod, Utility
 from hub.errors import Conflict, InvalidInput
+from hub.services import home_accounts
 from hub.services.billing import estimates, late_fees, other_fees, property_fees
 from hub.services.billing.common_areas import common_meters, cost, share_lines
 from hub.services.billing.lines import meter_lines, metered, property_fee_lines
@@ -69,7 +70,9 @@ def run_billing(
     for site in sites:
         drafts = _bill_site(session, site, month, now=now, result=result)
         if not result.dry_run:
-            result.bill_ids += write_bills(session, drafts, month, now)
+            written = write_bills(session, drafts, month, now)
+            result.bill_ids += written.values()
+            home_accounts.apply_balances(session, written, now=now)
     return result
 
 
@@ -259,10 +262,10 @@ def write_bills(
     now: datetime,
     *,
     replaces: Bill | None = None,
-) -> list[int]:
+) -> dict[int, int]:
     """The bills of `drafts` (lines by home), a chunk at a time in bulk (hub/storage/bulk.py);
-    a re-bill is the next revision of the one it `replaces`."""
-    ids: list[int] = []
+    a re-bill is the next revision of the one it `replaces`. Returns each home's new bill id."""
+    ids: dict[int, int] = {}
     homes = list(drafts)
     for at in range(0, len(homes), WRITE_CHUNK):
         chunk = homes[at : at + WRITE_CHUNK]
@@ -291,7 +294,7 @@ def write_bills(
             for line in drafts[home_id]
         ]
         insert_rows(session, BillLine, lines)
-        ids += bill_ids
+        ids.update(zip(chunk, bill_ids, strict=True))
     return ids
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from hub.domain import HomeType, OneOffKind, ParkingKind, Utility
-from hub.storage.models import Home
+from hub.storage.models import Home, Payment
 
 UTILITY_LABELS = {
     Utility.ELECTRICITY: "电费 Electricity",
@@ -48,3 +48,8 @@ def floor_band_text(first: int | None, last: int | None) -> str:
     if first is None and last is None:
         return ""
     return f"{first or 1}–{'∞' if last is None else last}层 floors"
+
+
+def receipt_number(payment: Payment) -> str:
+    """Finance's own 收据号 for a counter payment, else one from the payment's id."""
+    return payment.receipt_no or f"EP-{payment.id:08d}"

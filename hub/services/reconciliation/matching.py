@@ -22,7 +22,7 @@ class Booked:
     """A payment of ours through the provider."""
 
     payment_id: int
-    bill_id: int
+    bill_id: int | None  # an online payment's bill (always set for a provider's)
     transaction_id: str
     out_trade_no: str
     amount: Decimal

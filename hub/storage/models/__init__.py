@@ -27,6 +27,12 @@ from hub.storage.models.demand_letters import DemandLetter, DemandLetterBill
 from hub.storage.models.device_swaps import DeviceSwap
 from hub.storage.models.duty import DutyShift
 from hub.storage.models.fees import OneOffCharge, ParkingContract, ParkingSpace
+from hub.storage.models.home_accounts import (
+    BalanceEntry,
+    Deposit,
+    PaymentAllocation,
+    Refund,
+)
 from hub.storage.models.households import HouseholdMember, Vehicle
 from hub.storage.models.late_fees import LateFeeTerms
 from hub.storage.models.late_readings import LateReading
@@ -88,6 +94,7 @@ __all__ = [
     "AssetDocument",
     "AuditEntry",
     "AuthSession",
+    "BalanceEntry",
     "Bill",
     "BillLine",
     "Budget",
@@ -106,6 +113,7 @@ __all__ = [
     "DemandLetter",
     "DemandLetterBill",
     "Department",
+    "Deposit",
     "Device",
     "DeviceCommand",
     "DeviceEvent",
@@ -143,6 +151,7 @@ __all__ = [
     "PatrolScan",
     "PatrolStop",
     "Payment",
+    "PaymentAllocation",
     "PaymentIntent",
     "PaymentNotification",
     "ProviderStatement",
@@ -152,6 +161,7 @@ __all__ = [
     "ReconciliationItem",
     "ReconciliationNote",
     "RefreshToken",
+    "Refund",
     "Registration",
     "RegistrationState",
     "RouteStop",

@@ -70,6 +70,9 @@ class Bill(Base):
     total: Mapped[Decimal] = mapped_column(MONEY)
     status: Mapped[BillStatus] = mapped_column(enum_type(BillStatus))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The sum of its allocations (hub/services/allocation.py), and when they last covered it
+    paid: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0.00"))
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Arrears reminders (hub/services/billing/arrears.py): stages sent so far, and when
     reminders_sent: Mapped[int] = mapped_column(default=0)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -186,13 +189,15 @@ class PaymentIntent(Base):
 
 
 class Payment(Base):
-    """Money received for a bill, in full: from a provider's notification or at the counter."""
+    """Money received for a home: from a provider's notification (for one bill) or at the
+    counter; spread over bills by its allocations (hub/storage/models/home_accounts.py)."""
 
     __tablename__ = "payments"
     __table_args__ = (UniqueConstraint("method", "transaction_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    bill_id: Mapped[int] = mapped_column(ForeignKey("bills.id"), unique=True)  # paid once
+    home_id: Mapped[int] = mapped_column(ForeignKey("homes.id"), index=True)
+    bill_id: Mapped[int | None] = mapped_column(ForeignKey("bills.id"))  # an intent's bill
     amount: Mapped[Decimal] = mapped_column(MONEY)
     method: Mapped[PaymentMethod] = mapped_column(enum_type(PaymentMethod))
     transaction_id: Mapped[str | None] = mapped_column(String(64))  # the provider's

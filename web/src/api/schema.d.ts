@@ -948,7 +948,7 @@ export interface paths {
         put?: never;
         /**
          * Credit Bill
-         * @description 红字冲销: credit an unpaid bill in full (409 `bill_has_payment` once it has a payment).
+         * @description 红字冲销: credit a bill in full; what it was paid goes to the home's prepaid balance.
          */
         post: operations["credit_bill_api_v1_bills__bill_id__credit_note_post"];
         delete?: never;
@@ -971,26 +971,6 @@ export interface paths {
          * @description Start paying one's own bill with the configured provider; nothing is paid yet.
          */
         post: operations["start_payment_api_v1_bills__bill_id__pay_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/bills/{bill_id}/payments": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Record Payment
-         * @description Finance records cash or a bank transfer received for the whole bill, with a receipt.
-         */
-        post: operations["record_payment_api_v1_bills__bill_id__payments_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1046,7 +1026,8 @@ export interface paths {
         };
         /**
          * Receipt Pdf
-         * @description The numbered electronic receipt (电子收据) of a paid bill; 409 `bill_unpaid` before.
+         * @description The electronic receipt (电子收据) of the newest payment on the bill; 409 `bill_unpaid`
+         *     before any.
          */
         get: operations["receipt_pdf_api_v1_bills__bill_id__receipt_pdf_get"];
         put?: never;
@@ -1570,6 +1551,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/deposits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Deposits
+         * @description The estate's deposits (or every estate's), newest first.
+         */
+        get: operations["list_deposits_api_v1_deposits_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deposits/{deposit_id}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refund Deposit
+         * @description Give a deposit back, whole or in part, stating what is kept and why.
+         */
+        post: operations["refund_deposit_api_v1_deposits__deposit_id__refunds_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/devices": {
         parameters: {
             query?: never;
@@ -1795,6 +1816,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/homes/{home_id}/account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Account
+         * @description Balance, its movements, payments, refunds and deposits (an owner: their own home).
+         */
+        get: operations["account_api_v1_homes__home_id__account_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/homes/{home_id}/allocation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Allocation Preview
+         * @description How a counter payment of `amount` would be allocated; nothing is recorded.
+         */
+        get: operations["allocation_preview_api_v1_homes__home_id__allocation_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/homes/{home_id}/charges": {
         parameters: {
             query?: never;
@@ -1813,6 +1874,26 @@ export interface paths {
          * @description A charge the next billing run puts on the home's bill, once.
          */
         post: operations["add_charge_api_v1_homes__home_id__charges_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/homes/{home_id}/deposits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record Deposit
+         * @description A deposit received (押金), held apart from bills.
+         */
+        post: operations["record_deposit_api_v1_homes__home_id__deposits_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1942,6 +2023,66 @@ export interface paths {
         get: operations["home_parking_api_v1_homes__home_id__parking_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/homes/{home_id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record Payment
+         * @description Cash or a transfer received for a home: oldest bills first, the rest to its balance.
+         */
+        post: operations["record_payment_api_v1_homes__home_id__payments_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/homes/{home_id}/prepayments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Prepay
+         * @description 预缴: money paid in advance, all to the balance; new bills take from it when written.
+         */
+        post: operations["prepay_api_v1_homes__home_id__prepayments_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/homes/{home_id}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refund
+         * @description 退款 from the balance, or of a payment (its bills are outstanding again, newest first).
+         */
+        post: operations["refund_api_v1_homes__home_id__refunds_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2632,6 +2773,26 @@ export interface paths {
          *     hub's notify URL, as a provider's server would.
          */
         post: operations["sandbox_confirm_api_v1_payments_sandbox__out_trade_no__confirm_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/{payment_id}/receipt.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Receipt Pdf
+         * @description A payment's electronic receipt (电子收据): the bills it paid and the balance left.
+         */
+        get: operations["receipt_pdf_api_v1_payments__payment_id__receipt_pdf_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4075,6 +4236,47 @@ export interface components {
             created: boolean;
             work_order: components["schemas"]["LinkedWorkOrderOut"];
         };
+        /**
+         * AllocationOut
+         * @description Money put on a bill (negative: taken off by a refund).
+         */
+        AllocationOut: {
+            /** Amount */
+            amount: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            method: components["schemas"]["PaymentMethod"] | null;
+            /**
+             * Payment Id
+             * @description None: from the prepaid balance (预缴抵扣)
+             */
+            payment_id: number | null;
+            /**
+             * Receipt No
+             * @description the payment's receipt (收据号 or EP-...)
+             */
+            receipt_no: string | null;
+            /** Refund Id */
+            refund_id: number | null;
+        };
+        /**
+         * AllocationPreviewOut
+         * @description How a counter payment of `amount` would be allocated, oldest bill first.
+         */
+        AllocationPreviewOut: {
+            /** Amount */
+            amount: string;
+            /** Shares */
+            shares: components["schemas"]["ShareOut"][];
+            /**
+             * To Balance
+             * @description beyond the outstanding bills: to the prepaid balance
+             */
+            to_balance: string;
+        };
         /** AmountsOut */
         AmountsOut: {
             /** Actual */
@@ -4158,10 +4360,13 @@ export interface components {
         };
         /**
          * ArrearsOut
-         * @description An unpaid bill (欠费) in finance's list.
+         * @description A bill not wholly paid (欠费) in finance's list.
          */
         ArrearsOut: {
-            /** Amount */
+            /**
+             * Amount
+             * @description what is outstanding
+             */
             amount: string;
             /** Home */
             home: string;
@@ -4176,6 +4381,8 @@ export interface components {
             issued_at: string;
             /** Period */
             period: string;
+            /** Total */
+            total: string;
         };
         /** AssetAnalyticsOut */
         AssetAnalyticsOut: {
@@ -4622,8 +4829,15 @@ export interface components {
             pending: number;
         };
         /**
+         * BalanceCause
+         * @description Why a home's prepaid balance moved.
+         * @enum {string}
+         */
+        BalanceCause: "excess" | "prepayment" | "applied" | "refund" | "credited";
+        /**
          * BillFilter
-         * @description What finance filters bills by: paid, unpaid, or unpaid past the payment term.
+         * @description What finance filters bills by: paid, unpaid (or partly paid), or that past the payment
+         *     term.
          * @enum {string}
          */
         BillFilter: "unpaid" | "paid" | "overdue";
@@ -4685,6 +4899,8 @@ export interface components {
         };
         /** BillOut */
         BillOut: {
+            /** Allocations */
+            allocations: components["schemas"]["AllocationOut"][];
             /** @description 冲销: the note that credited it */
             credit_note: components["schemas"]["CreditNoteOut"] | null;
             /**
@@ -4703,7 +4919,16 @@ export interface components {
             issued_at: string;
             /** Lines */
             lines: components["schemas"]["BillLineOut"][];
-            payment: components["schemas"]["PaymentOut"] | null;
+            /**
+             * Outstanding
+             * @description total - paid
+             */
+            outstanding: string;
+            /**
+             * Paid
+             * @description what its allocations add up to
+             */
+            paid: string;
             /**
              * Period
              * @description "2026-10"
@@ -4730,9 +4955,10 @@ export interface components {
         };
         /**
          * BillStatus
+         * @description Read from the money allocated to the bill: none, some, or its whole total.
          * @enum {string}
          */
-        BillStatus: "unpaid" | "paid" | "credited";
+        BillStatus: "unpaid" | "partly_paid" | "paid" | "credited";
         /** BillingProblemOut */
         BillingProblemOut: {
             /**
@@ -6186,6 +6412,65 @@ export interface components {
             /** Site Id */
             site_id: number;
         };
+        /** DepositIn */
+        DepositIn: {
+            /** Amount */
+            amount: number | string;
+            /**
+             * Method
+             * @enum {string}
+             */
+            method: "cash" | "bank_transfer";
+            /**
+             * Purpose
+             * @example 装修押金
+             */
+            purpose: string;
+            /** Receipt No */
+            receipt_no: string;
+            /** Reference */
+            reference?: string | null;
+        };
+        /** DepositOut */
+        DepositOut: {
+            /** Amount */
+            amount: string;
+            /**
+             * Held
+             * @description neither refunded nor kept yet
+             */
+            held: string;
+            /** Home */
+            home: string;
+            /** Home Id */
+            home_id: number;
+            /** Id */
+            id: number;
+            method: components["schemas"]["PaymentMethod"];
+            /** Purpose */
+            purpose: string;
+            /** Receipt No */
+            receipt_no: string;
+            /**
+             * Received At
+             * Format: date-time
+             */
+            received_at: string;
+            /** Reference */
+            reference: string | null;
+        };
+        /** DepositRefundIn */
+        DepositRefundIn: {
+            /** Amount */
+            amount: number | string;
+            /**
+             * Deducted
+             * @default 0
+             */
+            deducted: number | string;
+            /** Reason */
+            reason: string;
+        };
         /** DeviceDetail */
         DeviceDetail: {
             /** Active Alerts */
@@ -6426,6 +6711,32 @@ export interface components {
         HeadIn: {
             /** Head Id */
             head_id: number;
+        };
+        /**
+         * HomeAccountOut
+         * @description A home's account: 预缴余额 and its movements, payments, refunds, deposits, and what is
+         *     outstanding on its bills.
+         */
+        HomeAccountOut: {
+            /** Balance */
+            balance: string;
+            /** Deposits */
+            deposits: components["schemas"]["DepositOut"][];
+            /** Home */
+            home: string;
+            /** Home Id */
+            home_id: number;
+            /** Movements */
+            movements: components["schemas"]["MovementOut"][];
+            /**
+             * Outstanding
+             * @description on all its bills
+             */
+            outstanding: string;
+            /** Payments */
+            payments: components["schemas"]["PaymentOut"][];
+            /** Refunds */
+            refunds: components["schemas"]["RefundOut"][];
         };
         /** HomeBillingIn */
         HomeBillingIn: {
@@ -7054,6 +7365,31 @@ export interface components {
              */
             month: string;
         };
+        /**
+         * MovementOut
+         * @description One movement of the prepaid balance and its cause.
+         */
+        MovementOut: {
+            /**
+             * Amount
+             * @description in: positive; out: negative
+             */
+            amount: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Bill Id */
+            bill_id: number | null;
+            cause: components["schemas"]["BalanceCause"];
+            /** Id */
+            id: number;
+            /** Payment Id */
+            payment_id: number | null;
+            /** Refund Id */
+            refund_id: number | null;
+        };
         /** Note */
         Note: {
             /** Note */
@@ -7356,8 +7692,13 @@ export interface components {
         PaymentOut: {
             /** Amount */
             amount: string;
-            /** Bill Id */
-            bill_id: number;
+            /**
+             * Bill Id
+             * @description an online payment's bill; None at the counter
+             */
+            bill_id: number | null;
+            /** Home Id */
+            home_id: number;
             /** Id */
             id: number;
             method: components["schemas"]["PaymentMethod"];
@@ -7378,6 +7719,19 @@ export interface components {
              * @description the provider's, for online payments
              */
             transaction_id: string | null;
+        };
+        /**
+         * PaymentReceivedOut
+         * @description A recorded payment: the bills it paid, what went to the balance, the balance now.
+         */
+        PaymentReceivedOut: {
+            /** Balance */
+            balance: string;
+            payment: components["schemas"]["PaymentOut"];
+            /** Shares */
+            shares: components["schemas"]["ShareOut"][];
+            /** To Balance */
+            to_balance: string;
         };
         /** PersonRef */
         PersonRef: {
@@ -7717,6 +8071,57 @@ export interface components {
             /** Refresh Token */
             refresh_token: string;
         };
+        /** RefundIn */
+        RefundIn: {
+            /** Amount */
+            amount: number | string;
+            /**
+             * Payment Id
+             * @description the payment refunded (source payment)
+             */
+            payment_id?: number | null;
+            /** Reason */
+            reason: string;
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "balance" | "payment";
+        };
+        /** RefundOut */
+        RefundOut: {
+            /** Amount */
+            amount: string;
+            /**
+             * Deducted
+             * @description kept from a deposit
+             */
+            deducted: string;
+            /** Deposit Id */
+            deposit_id: number | null;
+            /** Id */
+            id: number;
+            /**
+             * Number
+             * @description 退款单号, "TK202611-00003"
+             */
+            number: string;
+            /** Payment Id */
+            payment_id: number | null;
+            /** Reason */
+            reason: string;
+            /**
+             * Refunded At
+             * Format: date-time
+             */
+            refunded_at: string;
+            source: components["schemas"]["RefundSource"];
+        };
+        /**
+         * RefundSource
+         * @enum {string}
+         */
+        RefundSource: "balance" | "payment" | "deposit";
         /**
          * RegistrationOut
          * @description An application as customer service sees it: the phone masked.
@@ -8242,6 +8647,20 @@ export interface components {
          * @enum {string}
          */
         ShareBasis: "area" | "household" | "consumption";
+        /**
+         * ShareOut
+         * @description What of a payment goes (or went) to one bill.
+         */
+        ShareOut: {
+            /** Amount */
+            amount: string;
+            /** Bill Id */
+            bill_id: number;
+            /** Outstanding After */
+            outstanding_after: string;
+            /** Period */
+            period: string;
+        };
         /** SiteOut */
         SiteOut: {
             /** Buildings */
@@ -15181,113 +15600,6 @@ export interface operations {
             };
         };
     };
-    record_payment_api_v1_bills__bill_id__payments_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                bill_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CounterPaymentIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PaymentOut"];
-                };
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not logged in, or the token is invalid or expired */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such object, or not the caller's */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A step out of order, or a clash */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the hub needs is unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
     bill_pdf_api_v1_bills__bill_id__pdf_get: {
         parameters: {
             query?: never;
@@ -18755,6 +19067,216 @@ export interface operations {
             };
         };
     };
+    list_deposits_api_v1_deposits_get: {
+        parameters: {
+            query?: {
+                site_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DepositOut"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    refund_deposit_api_v1_deposits__deposit_id__refunds_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deposit_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DepositRefundIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_devices_api_v1_devices_get: {
         parameters: {
             query?: {
@@ -19932,6 +20454,214 @@ export interface operations {
             };
         };
     };
+    account_api_v1_homes__home_id__account_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                home_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HomeAccountOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    allocation_preview_api_v1_homes__home_id__allocation_get: {
+        parameters: {
+            query: {
+                amount: number | string;
+            };
+            header?: never;
+            path: {
+                home_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AllocationPreviewOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     home_charges_api_v1_homes__home_id__charges_get: {
         parameters: {
             query?: never;
@@ -20057,6 +20787,113 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChargeOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    record_deposit_api_v1_homes__home_id__deposits_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                home_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DepositIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DepositOut"];
                 };
             };
             /** @description Bad request */
@@ -20896,6 +21733,327 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ContractOut"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    record_payment_api_v1_homes__home_id__payments_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                home_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CounterPaymentIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentReceivedOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    prepay_api_v1_homes__home_id__prepayments_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                home_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CounterPaymentIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentReceivedOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    refund_api_v1_homes__home_id__refunds_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                home_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundOut"];
                 };
             };
             /** @description Bad request */
@@ -25452,6 +26610,109 @@ export interface operations {
                 };
                 content: {
                     "text/html": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    receipt_pdf_api_v1_payments__payment_id__receipt_pdf_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                payment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A step out of order, or a clash */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the hub needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

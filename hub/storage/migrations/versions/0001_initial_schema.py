@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-06 22:36:00.858472
+Create Date: 2026-12-06 22:43:21.777593
 """
 
 from collections.abc import Sequence
@@ -910,10 +910,20 @@ def upgrade() -> None:
         sa.Column("total", sa.Numeric(precision=14, scale=2), nullable=False),
         sa.Column(
             "status",
-            sa.Enum("unpaid", "paid", "credited", name="billstatus", native_enum=False, length=32),
+            sa.Enum(
+                "unpaid",
+                "partly_paid",
+                "paid",
+                "credited",
+                name="billstatus",
+                native_enum=False,
+                length=32,
+            ),
             nullable=False,
         ),
         sa.Column("issued_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("paid", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("paid_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("reminders_sent", sa.Integer(), nullable=False),
         sa.Column("reminded_at", hub.storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["home_id"], ["homes.id"], name=op.f("fk_bills_home_id_homes")),
@@ -1093,6 +1103,40 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("demand_letters", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_demand_letters_home_id"), ["home_id"], unique=False)
+
+    op.create_table(
+        "deposits",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("home_id", sa.Integer(), nullable=False),
+        sa.Column("purpose", sa.String(length=60), nullable=False),
+        sa.Column("amount", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column(
+            "method",
+            sa.Enum(
+                "sandbox",
+                "wechat",
+                "alipay",
+                "cash",
+                "bank_transfer",
+                name="paymentmethod",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("receipt_no", sa.String(length=32), nullable=False),
+        sa.Column("reference", sa.String(length=64), nullable=True),
+        sa.Column("received_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("recorded_by_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["home_id"], ["homes.id"], name=op.f("fk_deposits_home_id_homes")),
+        sa.ForeignKeyConstraint(
+            ["recorded_by_id"], ["users.id"], name=op.f("fk_deposits_recorded_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_deposits")),
+        sa.UniqueConstraint("receipt_no", name=op.f("uq_deposits_receipt_no")),
+    )
+    with op.batch_alter_table("deposits", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_deposits_home_id"), ["home_id"], unique=False)
 
     op.create_table(
         "devices",
@@ -2250,7 +2294,8 @@ def upgrade() -> None:
     op.create_table(
         "payments",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("bill_id", sa.Integer(), nullable=False),
+        sa.Column("home_id", sa.Integer(), nullable=False),
+        sa.Column("bill_id", sa.Integer(), nullable=True),
         sa.Column("amount", sa.Numeric(precision=14, scale=2), nullable=False),
         sa.Column(
             "method",
@@ -2273,6 +2318,7 @@ def upgrade() -> None:
         sa.Column("paid_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("recorded_by_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["bill_id"], ["bills.id"], name=op.f("fk_payments_bill_id_bills")),
+        sa.ForeignKeyConstraint(["home_id"], ["homes.id"], name=op.f("fk_payments_home_id_homes")),
         sa.ForeignKeyConstraint(
             ["intent_id"],
             ["payment_intents.id"],
@@ -2282,12 +2328,14 @@ def upgrade() -> None:
             ["recorded_by_id"], ["users.id"], name=op.f("fk_payments_recorded_by_id_users")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_payments")),
-        sa.UniqueConstraint("bill_id", name=op.f("uq_payments_bill_id")),
         sa.UniqueConstraint(
             "method", "transaction_id", name=op.f("uq_payments_method_transaction_id")
         ),
         sa.UniqueConstraint("receipt_no", name=op.f("uq_payments_receipt_no")),
     )
+    with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_payments_home_id"), ["home_id"], unique=False)
+
     op.create_table(
         "route_stops",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -2705,6 +2753,41 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "refunds",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("home_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "source",
+            sa.Enum(
+                "balance", "payment", "deposit", name="refundsource", native_enum=False, length=32
+            ),
+            nullable=False,
+        ),
+        sa.Column("payment_id", sa.Integer(), nullable=True),
+        sa.Column("deposit_id", sa.Integer(), nullable=True),
+        sa.Column("amount", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("deducted", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("reason", sa.String(length=200), nullable=False),
+        sa.Column("refunded_at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("refunded_by_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["deposit_id"], ["deposits.id"], name=op.f("fk_refunds_deposit_id_deposits")
+        ),
+        sa.ForeignKeyConstraint(["home_id"], ["homes.id"], name=op.f("fk_refunds_home_id_homes")),
+        sa.ForeignKeyConstraint(
+            ["payment_id"], ["payments.id"], name=op.f("fk_refunds_payment_id_payments")
+        ),
+        sa.ForeignKeyConstraint(
+            ["refunded_by_id"], ["users.id"], name=op.f("fk_refunds_refunded_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_refunds")),
+    )
+    with op.batch_alter_table("refunds", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_refunds_deposit_id"), ["deposit_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_refunds_home_id"), ["home_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_refunds_payment_id"), ["payment_id"], unique=False)
+
+    op.create_table(
         "survey_answers",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("survey_id", sa.Integer(), nullable=False),
@@ -2722,6 +2805,53 @@ def upgrade() -> None:
     with op.batch_alter_table("survey_answers", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_survey_answers_survey_id"), ["survey_id"], unique=False
+        )
+
+    op.create_table(
+        "balance_entries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("home_id", sa.Integer(), nullable=False),
+        sa.Column("amount", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column(
+            "cause",
+            sa.Enum(
+                "excess",
+                "prepayment",
+                "applied",
+                "refund",
+                "credited",
+                name="balancecause",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("payment_id", sa.Integer(), nullable=True),
+        sa.Column("bill_id", sa.Integer(), nullable=True),
+        sa.Column("refund_id", sa.Integer(), nullable=True),
+        sa.Column("at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["bill_id"], ["bills.id"], name=op.f("fk_balance_entries_bill_id_bills")
+        ),
+        sa.ForeignKeyConstraint(
+            ["by_id"], ["users.id"], name=op.f("fk_balance_entries_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["home_id"], ["homes.id"], name=op.f("fk_balance_entries_home_id_homes")
+        ),
+        sa.ForeignKeyConstraint(
+            ["payment_id"], ["payments.id"], name=op.f("fk_balance_entries_payment_id_payments")
+        ),
+        sa.ForeignKeyConstraint(
+            ["refund_id"], ["refunds.id"], name=op.f("fk_balance_entries_refund_id_refunds")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_balance_entries")),
+    )
+    with op.batch_alter_table("balance_entries", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_balance_entries_home_id"), ["home_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_balance_entries_payment_id"), ["payment_id"], unique=False
         )
 
     op.create_table(
@@ -2790,6 +2920,33 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "payment_allocations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("bill_id", sa.Integer(), nullable=False),
+        sa.Column("payment_id", sa.Integer(), nullable=True),
+        sa.Column("refund_id", sa.Integer(), nullable=True),
+        sa.Column("amount", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("at", hub.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["bill_id"], ["bills.id"], name=op.f("fk_payment_allocations_bill_id_bills")
+        ),
+        sa.ForeignKeyConstraint(
+            ["payment_id"], ["payments.id"], name=op.f("fk_payment_allocations_payment_id_payments")
+        ),
+        sa.ForeignKeyConstraint(
+            ["refund_id"], ["refunds.id"], name=op.f("fk_payment_allocations_refund_id_refunds")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_payment_allocations")),
+    )
+    with op.batch_alter_table("payment_allocations", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_payment_allocations_bill_id"), ["bill_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_payment_allocations_payment_id"), ["payment_id"], unique=False
+        )
+
+    op.create_table(
         "sms_messages",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("outbox_id", sa.Integer(), nullable=False),
@@ -2811,6 +2968,11 @@ def upgrade() -> None:
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
     op.drop_table("sms_messages")
+    with op.batch_alter_table("payment_allocations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_payment_allocations_payment_id"))
+        batch_op.drop_index(batch_op.f("ix_payment_allocations_bill_id"))
+
+    op.drop_table("payment_allocations")
     with op.batch_alter_table("patrol_scans", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_patrol_scans_scanned_at"))
 
@@ -2819,10 +2981,21 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_inbox_items_user_id"))
 
     op.drop_table("inbox_items")
+    with op.batch_alter_table("balance_entries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_balance_entries_payment_id"))
+        batch_op.drop_index(batch_op.f("ix_balance_entries_home_id"))
+
+    op.drop_table("balance_entries")
     with op.batch_alter_table("survey_answers", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_survey_answers_survey_id"))
 
     op.drop_table("survey_answers")
+    with op.batch_alter_table("refunds", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_refunds_payment_id"))
+        batch_op.drop_index(batch_op.f("ix_refunds_home_id"))
+        batch_op.drop_index(batch_op.f("ix_refunds_deposit_id"))
+
+    op.drop_table("refunds")
     with op.batch_alter_table("reconciliation_items", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_reconciliation_items_day_id"))
 
@@ -2877,6 +3050,9 @@ def downgrade() -> None:
 
     op.drop_table("surveys")
     op.drop_table("route_stops")
+    with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_payments_home_id"))
+
     op.drop_table("payments")
     op.drop_table("maintenance_task_items")
     op.drop_table("maintenance_records")
@@ -2994,6 +3170,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_devices_asset_id"))
 
     op.drop_table("devices")
+    with op.batch_alter_table("deposits", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_deposits_home_id"))
+
+    op.drop_table("deposits")
     with op.batch_alter_table("demand_letters", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_demand_letters_home_id"))
 

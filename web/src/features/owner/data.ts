@@ -14,6 +14,8 @@ export type RepairStep = Schemas['WorkOrderStepOut']
 export const bills = () => unwrap(api.GET('/api/v1/bills'))
 export const bill = (id: number) =>
   unwrap(api.GET('/api/v1/bills/{bill_id}', { params: { path: { bill_id: id } } }))
+export const account = (homeId: number) =>
+  unwrap(api.GET('/api/v1/homes/{home_id}/account', { params: { path: { home_id: homeId } } }))
 export const usage = () => unwrap(api.GET('/api/v1/usage'))
 export const notices = () => unwrap(api.GET('/api/v1/notices'))
 /** Opening a notice is reading it: the hub keeps the first time. */
