@@ -17,6 +17,7 @@ from hub.services.billing.text import (
     floor_band_text,
 )
 from hub.services.tariffs import Block, TierCharge, round_money, split_tiers
+from hub.storage.bulk import draft
 from hub.storage.models import BillLine, Home, Meter, Tariff
 
 
@@ -36,7 +37,8 @@ def bill_line(
     use: MeterUse | None = None,
 ) -> BillLine:
     """A bill line; `charge` None makes a zero "not billed" line for a problem meter."""
-    return BillLine(
+    return draft(
+        BillLine,
         utility=tariff.utility,
         description=description[:200],
         quantity=charge.quantity if charge else Decimal(0),

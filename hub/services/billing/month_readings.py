@@ -72,9 +72,9 @@ class MonthReadings:
         timezone: str,
     ) -> MonthReadings:
         months: dict[Key, _Month] = {}
+        corrected = _corrected_devices(session)
         for at in range(0, len(meters), CHUNK):
             keys = [(m.device_id, m.reading_key) for m in meters[at : at + CHUNK]]
-            corrected = _corrected_devices(session, {device for device, _ in keys})
             keys = [key for key in keys if key[0] not in corrected]  # meter_use reads those
             for key in keys:
                 months[key] = _Month()
@@ -185,10 +185,9 @@ def _readings(
     return session.execute(select(steps).where(wanted).order_by(steps.c.ts))  # drops in order
 
 
-def _corrected_devices(session: Session, devices: set[int]) -> set[int]:
-    """Devices with a corrected reading (人工更正): the exact path reads corrected values."""
-    found = select(ReadingCorrection.device_id).where(ReadingCorrection.device_id.in_(devices))
-    return set(session.scalars(found.distinct()))
+def _corrected_devices(session: Session) -> set[int]:
+    """Devices with a corrected reading (人工更正, a short list): the exact path reads them."""
+    return set(session.scalars(select(ReadingCorrection.device_id).distinct()))
 
 
 def _reading(row: Row[Any]) -> _Point:

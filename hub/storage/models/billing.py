@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.domain import BillStatus, HomeType, ShareBasis, TierPeriod, TouBand, Utility
@@ -89,6 +89,15 @@ class BillLine(Base):
     """One priced quantity, keeping the readings and the tariff version and tier behind it."""
 
     __tablename__ = "bill_lines"
+    # the few meters with an estimated line (估抄, to true up), found without reading the rest
+    __table_args__ = (
+        Index(
+            "ix_bill_lines_estimated_meter",
+            "meter_id",
+            postgresql_where=text("estimated"),
+            sqlite_where=text("estimated = 1"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     bill_id: Mapped[int] = mapped_column(ForeignKey("bills.id"), index=True)

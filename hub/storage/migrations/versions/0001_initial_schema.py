@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-06 22:43:21.777593
+Create Date: 2026-12-06 22:55:28.038073
 """
 
 from collections.abc import Sequence
@@ -2197,6 +2197,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("bill_lines", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_bill_lines_bill_id"), ["bill_id"], unique=False)
+        batch_op.create_index(
+            "ix_bill_lines_estimated_meter",
+            ["meter_id"],
+            unique=False,
+            postgresql_where=sa.text("estimated"),
+            sqlite_where=sa.text("estimated = 1"),
+        )
 
     op.create_table(
         "maintenance_records",
@@ -3057,6 +3064,11 @@ def downgrade() -> None:
     op.drop_table("maintenance_task_items")
     op.drop_table("maintenance_records")
     with op.batch_alter_table("bill_lines", schema=None) as batch_op:
+        batch_op.drop_index(
+            "ix_bill_lines_estimated_meter",
+            postgresql_where=sa.text("estimated"),
+            sqlite_where=sa.text("estimated = 1"),
+        )
         batch_op.drop_index(batch_op.f("ix_bill_lines_bill_id"))
 
     op.drop_table("bill_lines")
