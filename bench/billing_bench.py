@@ -116,8 +116,8 @@ def seed(url: str, shape: Shape) -> int:
     """The estates, homes, meters, last month's bills and the readings; returns readings."""
     db = Database(url)
     readings = 0
-    with db.session() as session:
-        for s in range(shape.sites):
+    for s in range(shape.sites):
+        with db.session() as session:  # a transaction per estate
             spec = SiteFile(site=SiteInfo(code=f"bench-{s}", name=f"基准 Bench {s}"))
             spec.tariffs.extend(_tariffs())
             load_site(session, spec, now=NOW)
@@ -209,7 +209,6 @@ def _seed_site(session: Session, site_id: int, s: int, shape: Shape) -> int:
     )
     rows = list(_readings(device_ids, [meter["reading_key"] for meter in meters], s))
     session.execute(sa.insert(Reading), rows)
-    session.commit()
     return len(rows)
 
 
