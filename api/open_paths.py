@@ -24,7 +24,11 @@ OPEN_PATHS = frozenset(
 )
 # providers' signed notifications and the sandbox's pay page: no hub login behind them; a
 # survey's SMS link, whose token is the credential
-OPEN_PREFIXES = (f"{API_PREFIX}/payments/", f"{API_PREFIX}/surveys/by-token/")
+OPEN_PREFIXES = (
+    f"{API_PREFIX}/payments/notify/",
+    f"{API_PREFIX}/payments/sandbox/",
+    f"{API_PREFIX}/surveys/by-token/",
+)
 
 
 def needs_token(path: str) -> bool:
