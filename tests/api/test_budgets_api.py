@@ -17,9 +17,10 @@ from hub.context import HubContext
 from hub.services.billing import run_billing
 from hub.services.home_accounts import record_counter_payment
 from hub.services.site import LoadResult
-from hub.storage.models import AuditEntry, Bill, Building, Home, User
+from hub.storage.models import AuditEntry, User
 from hub.storage.models.billing import PaymentMethod
 from tests.conftest import ApiClient
+from tests.services.test_billing import bill_of
 from tests.support.budgets import approved, departments, ok
 from tests.support.maintenance import asset_id
 from tests.support.repairs import repair
@@ -150,12 +151,7 @@ def paid_october_bill(context: HubContext) -> Decimal:
     """B1/102's October bill (property fee only, no readings), paid at the counter now."""
     with context.db.session() as s:
         run_billing(s, period="2026-10", now=context.clock.now())
-        bill = s.scalars(
-            sa.select(Bill)
-            .join(Home, Home.id == Bill.home_id)
-            .join(Building, Building.id == Home.building_id)
-            .where(Bill.period == "2026-10", Building.code == "B1", Home.code == "102")
-        ).one()
+        bill = bill_of(s, "B1/102")
         finance = s.scalars(sa.select(User).where(User.username == "finance")).one()
         record_counter_payment(
             s,
