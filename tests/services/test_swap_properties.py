@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hub.context import HubContext
+from hub.domain import Utility
 from hub.services import device_swaps
 from hub.services.billing import run_billing
 from hub.services.device_swaps import Replacement
@@ -53,8 +54,8 @@ def test_a_swapped_month_bills_both_meters_once(
         add_readings(s, "em-b1-101-2", "energy_kwh", ("2026-10-31 23:00", str(initial + after)))
         run_billing(s, period="2026-10", now=AFTER_OCTOBER)
         bill = bill_of(s, "B1/101")
-        electricity = [line for line in bill.lines if line.meter_id is not None]
-        used = sum((line.quantity for line in electricity if line.utility.value == "electricity"))
+        metered = [line for line in bill.lines if line.meter_id is not None]
+        used = sum(line.quantity for line in metered if line.utility is Utility.ELECTRICITY)
         assert used == (final - start) + after
         written = s.scalar(sa.select(sa.func.count(BillLine.id)))
         again = run_billing(s, period="2026-10", now=AFTER_OCTOBER)
