@@ -222,7 +222,7 @@ def apply_balances(session: Session, bills: Mapping[int, int], *, now: datetime)
         .having(func.sum(BalanceEntry.amount, type_=MONEY) > 0)
     )
     held = {home_id: amount for home_id, amount in sums if home_id in bills}
-    for home_id in held:
+    for home_id in [home_id for home_id in bills if home_id in held]:  # the homes' own order
         bill = session.get(Bill, bills[home_id])
         assert bill is not None  # just written
         lock_home(session, bill.home_id)

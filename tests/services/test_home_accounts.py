@@ -136,7 +136,9 @@ def test_the_balance_pays_the_next_bill_when_the_run_writes_it(context: HubConte
         ).one()
         (applied,) = BillOut.of(s, november).allocations
         assert (applied.payment_id, applied.amount) == (None, "223.75")  # 预缴抵扣
-        audited = s.scalars(select(AuditEntry).where(AuditEntry.action == "apply_prepaid"))
+        audited = s.scalars(
+            select(AuditEntry).where(AuditEntry.action == "apply_prepaid").order_by(AuditEntry.id)
+        )
         assert [a.detail for a in audited] == [
             "预缴抵扣 Prepaid applied 223.75 to 2026-11",
             "预缴抵扣 Prepaid applied 100.00 to 2026-11",
