@@ -7,13 +7,12 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hub.errors import Conflict, InvalidInput, NotFound
+from hub.errors import InvalidInput, NotFound
 from hub.services import audit
 from hub.services.allocation import ZERO, lock_home
-from hub.services.home_accounts import check_counter
+from hub.services.home_accounts import book_counter, check_counter
 from hub.services.refunds import check_refund, new_refund
 from hub.storage.models import Building, Deposit, Home, Refund, User
 from hub.storage.models.billing import PaymentMethod
@@ -48,11 +47,7 @@ def record_deposit(
         received_at=now,
         recorded_by_id=by.id,
     )
-    session.add(deposit)
-    try:
-        session.flush()
-    except IntegrityError:
-        raise Conflict(f"receipt {receipt_no} was just recorded") from None
+    book_counter(session, deposit, receipt_no)
     audit.record(
         session,
         at=now,

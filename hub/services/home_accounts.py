@@ -106,6 +106,16 @@ def check_counter(method: PaymentMethod, session: Session, receipt_no: str) -> N
         raise Conflict(f"receipt {receipt_no} is already recorded")
 
 
+def book_counter(session: Session, row: Payment | Deposit, receipt_no: str) -> None:
+    """Store counter money under its receipt number; the same number recorded by a concurrent
+    request is a conflict, not a 500."""
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(f"receipt {receipt_no} was just recorded") from None
+
+
 def receive(
     session: Session,
     payment: Payment,
@@ -163,11 +173,7 @@ def record_counter_payment(
         paid_at=now,
         recorded_by_id=by.id,
     )
-    session.add(payment)
-    try:
-        session.flush()
-    except IntegrityError:  # the same receipt, recorded concurrently
-        raise Conflict(f"receipt {receipt_no} was just recorded") from None
+    book_counter(session, payment, receipt_no)
     bills = [] if prepay else open_bills(session, home_id)
     rest = receive(session, payment, bills, prepay=prepay, by_id=by.id, now=now)
     audit.record(
